@@ -1,0 +1,16 @@
+/**
+ * `@forkrpc/core/channel`: run a contract over a channel of your own (the in-memory test
+ * pair of `@forkrpc/testing` is built on this). Most users need only `fork` and `serve`.
+ *
+ * @example
+ * ```ts
+ * import { createClient, createRouter, type Channel } from '@forkrpc/core/channel'
+ * ```
+ * @packageDocumentation
+ */
+export type { Channel, CloseReason } from './channel.js'
+export { createClient } from './client.js'
+export type { ClientCore, ClientOptions } from './client.js'
+export { createRouter } from './router.js'
+export type { RouterCore } from './router.js'
+export { PROTOCOL_VERSION } from './protocol.js'

@@ -1,0 +1,39 @@
+/**
+ * A Channel is the one thing the client and the router need from a transport: a way to
+ * send a message, a way to hear messages, and word of when the other side is gone. The
+ * fork transport, `connect()` and the in-memory test pair each provide one.
+ */
+import type { Serialization } from './codec.js'
+
+/**
+ * Builds the error that a call still in flight (or made later) rejects with once the
+ * channel is gone; `procedure` is the call's procedure.
+ */
+export type CloseReason = (procedure: string | undefined) => Error
+
+/**
+ * A duplex message channel between a client and a router.
+ *
+ * @example
+ * ```ts
+ * const channel: Channel = {
+ *   serialization: 'json',
+ *   send: (message) => port.postMessage(message),
+ *   receive: (listener) => port.on('message', listener),
+ *   onClose: (listener) => port.on('close', () => listener((p) => new ChannelClosedError(p, 'port closed'))),
+ * }
+ * ```
+ */
+export interface Channel {
+  /** How messages are serialized on this channel; decides the payload codec. */
+  readonly serialization: Serialization
+  /**
+   * Sends one message. Throws synchronously only when the message cannot be serialized;
+   * a send to a peer that is gone must not throw (the close listener reports that).
+   */
+  send(message: object): void
+  /** Adds a listener for every received message (forkrpc's and anything else); returns its remover. */
+  receive(listener: (message: unknown) => void): () => void
+  /** Registers the listener called once when the peer is gone for good. */
+  onClose(listener: (reason: CloseReason) => void): void
+}

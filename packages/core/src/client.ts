@@ -1,0 +1,252 @@
+/**
+ * The parent's side of the protocol: the typed `call` object, the table of calls in
+ * flight, their timeouts and cancellation, and the decoding of replies.
+ *
+ * The per-call path is kept lean: no schema means no extra promise, a call without a
+ * timeout has no timer, and the caller's stack is captured but formatted only if the call
+ * fails. Per-call timers are plain `setTimeout`s in the pending-call table rather than
+ * p-timeout wrappers, because a timed-out call must also send a cancel message and free
+ * its table entry, and an extra promise per call is measurable here.
+ */
+import { nanoid } from 'nanoid'
+import type { Channel, CloseReason } from './channel.js'
+import { codecFor, sendFailure } from './codec.js'
+import { checkTimeout, type AnyProcedure, type Contract, type ErrorClass } from './contract.js'
+import { debug } from './debug.js'
+import { unmarshalThrown } from './error-marshalling.js'
+import { TimeoutError } from './errors.js'
+import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
+import { validate } from './validate.js'
+
+/**
+ * Options of one call.
+ *
+ * @example
+ * ```ts
+ * await worker.call.slow(50, { signal: AbortSignal.timeout(1_000), timeout: 200 })
+ * ```
+ */
+export interface CallOptions {
+  /** Aborting it rejects the call at once with the signal's reason and aborts the handler's `ctx.signal`. */
+  signal?: AbortSignal | undefined
+  /** Milliseconds before the call rejects with TimeoutError; wins over the procedure's and the worker's. `0` or `Infinity`: none. */
+  timeout?: number | undefined
+}
+
+type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable<T> : never
+
+/** The function that calls procedure `P`: input first (optional when it may be undefined), then options. */
+export type ProcedureCall<P> =
+  ProcedureTypes<P> extends { input: infer I; output: infer O }
+    ? undefined extends I
+      ? (input?: I, options?: CallOptions) => Promise<O>
+      : (input: I, options?: CallOptions) => Promise<O>
+    : never
+
+/**
+ * The typed client of a contract: one async function per procedure, nothing else.
+ *
+ * @example
+ * ```ts
+ * const sum: number = await worker.call.add({ a: 1, b: 2 })
+ * ```
+ */
+export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]: ProcedureCall<C['procedures'][K]> }
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Default timeout of every call, in milliseconds. `0` or `Infinity` (the default): none. */
+  timeout?: number | undefined
+}
+
+/** A client bound to a channel, with the controls its owner (a worker, a test pair) needs. */
+export interface ClientCore<C extends Contract> {
+  readonly call: Client<C>
+  /** How many calls are waiting for a reply. */
+  readonly pending: number
+  /** Refuses new calls with `reason`; calls in flight go on. */
+  refuse(reason: CloseReason): void
+  /** Resolves once no call is in flight. */
+  drained(): Promise<void>
+  /** Rejects every call in flight, and every later one, with `reason`. */
+  fail(reason: CloseReason): void
+}
+
+interface PendingCall {
+  readonly procedure: string
+  readonly resolve: (value: unknown) => void
+  readonly reject: (reason: unknown) => void
+  readonly caller: { stack?: string }
+  timer: NodeJS.Timeout | undefined
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+}
+
+/**
+ * Creates the parent side of the protocol over a channel. `fork()` and `connect()` use it;
+ * use it directly only to run a contract over a channel of your own.
+ *
+ * @example
+ * ```ts
+ * const client = createClient(math, channel, { timeout: 1_000 })
+ * await client.call.add({ a: 1, b: 2 })
+ * ```
+ */
+export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
+  checkTimeout(options.timeout, 'timeout')
+  const codec = codecFor(channel.serialization)
+  const registry = new Map<string, ErrorClass>(contract.errors.map((errorClass) => [errorClass.name, errorClass]))
+  const calls = new Map<string, PendingCall>()
+  const drainWaiters: Array<() => void> = []
+  let refusal: CloseReason | undefined
+
+  const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>
+  for (const name of contract.names) {
+    const definition = contract.procedures[name] as AnyProcedure
+    const callProcedure = (input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
+      const caller: { stack?: string } = {}
+      Error.captureStackTrace(caller, callProcedure)
+      try {
+        return request(name, definition, input, callOptions, caller)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    Object.defineProperty(callProcedure, 'name', { value: name })
+    Object.defineProperty(call, name, { value: callProcedure, enumerable: true })
+  }
+  Object.freeze(call)
+
+  function request(name: string, definition: AnyProcedure, input: unknown, callOptions: CallOptions | undefined, caller: { stack?: string }): Promise<unknown> {
+    if (refusal) return Promise.reject(withCallerStack(refusal(name), caller))
+    const signal = callOptions?.signal
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`call "${name}": options.signal must be an AbortSignal`)
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    let timeout = callOptions?.timeout
+    if (timeout === undefined) timeout = definition.timeout ?? options.timeout
+    else checkTimeout(timeout, `call "${name}"`)
+    if (definition.input === undefined) return send(name, input, signal, timeout, caller)
+    // Checked here so bad input fails before anything is sent; the child checks again
+    // and hands the handler the schema's parsed value. The original input is sent.
+    return validate(definition.input, input, name, 'input').then(() => {
+      if (refusal) throw withCallerStack(refusal(name), caller)
+      if (signal?.aborted) throw signal.reason
+      return send(name, input, signal, timeout, caller)
+    })
+  }
+
+  function send(name: string, input: unknown, signal: AbortSignal | undefined, timeout: number | undefined, caller: { stack?: string }): Promise<unknown> {
+    const id = nanoid()
+    const message = { $fr: PROTOCOL_VERSION, t: 'q', i: id, m: name } as RequestMessage
+    codec.encodeInto(message, input, name, 'input')
+    return new Promise((resolve, reject) => {
+      const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal: undefined, onAbort: undefined }
+      calls.set(id, pending)
+      if (timeout !== undefined && timeout > 0 && timeout !== Infinity) {
+        pending.timer = setTimeout(onTimeout, timeout, id, timeout)
+      }
+      if (signal !== undefined) {
+        pending.signal = signal
+        pending.onAbort = () => onAbort(id)
+        signal.addEventListener('abort', pending.onAbort, { once: true })
+      }
+      try {
+        channel.send(message)
+      } catch (error) {
+        take(id)
+        reject(sendFailure(error, name, 'input'))
+      }
+    })
+  }
+
+  function take(id: string): PendingCall | undefined {
+    const pending = calls.get(id)
+    if (pending === undefined) return undefined
+    calls.delete(id)
+    if (pending.timer !== undefined) clearTimeout(pending.timer)
+    if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort)
+    if (calls.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
+    return pending
+  }
+
+  function cancel(id: string, message: Omit<CancelMessage, '$fr' | 't' | 'i'>): void {
+    try {
+      channel.send({ $fr: PROTOCOL_VERSION, t: 'c', i: id, ...message })
+    } catch (error) {
+      debug('could not send the cancellation of %s: %o', id, error)
+    }
+  }
+
+  function onTimeout(id: string, timeout: number): void {
+    const pending = take(id)
+    if (pending === undefined) return
+    debug('call %s (%s) timed out after %d ms', id, pending.procedure, timeout)
+    cancel(id, { r: 't', ms: timeout })
+    pending.reject(withCallerStack(new TimeoutError(pending.procedure, timeout), pending.caller))
+  }
+
+  function onAbort(id: string): void {
+    const pending = take(id)
+    if (pending === undefined) return
+    debug('call %s (%s) aborted by its signal', id, pending.procedure)
+    cancel(id, { r: 'a' })
+    pending.reject(pending.signal?.reason)
+  }
+
+  channel.receive((received) => {
+    const message = readMessage(received)
+    if (message === undefined) return
+    if (message === false) {
+      debug('dropped a malformed message: %o', received)
+      return
+    }
+    if (message.t !== 'r' && message.t !== 'e') return
+    const pending = take(message.i)
+    if (pending === undefined) {
+      debug('dropped a reply to call %s, which is not in flight (settled, cancelled or never made)', message.i)
+      return
+    }
+    let value: unknown
+    try {
+      value = codec.decode(message, pending.procedure, message.t === 'r' ? 'result' : 'error')
+    } catch (error) {
+      pending.reject(withCallerStack(error as Error, pending.caller))
+      return
+    }
+    if (message.t === 'r') pending.resolve(value)
+    else pending.reject(unmarshalThrown(value, registry, pending.caller.stack, pending.procedure))
+  })
+
+  function fail(reason: CloseReason): void {
+    refusal ??= reason
+    for (const id of [...calls.keys()]) {
+      const pending = take(id)
+      pending?.reject(withCallerStack(reason(pending.procedure), pending.caller))
+    }
+  }
+  channel.onClose(fail)
+
+  return {
+    call: call as Client<C>,
+    get pending() {
+      return calls.size
+    },
+    refuse(reason) {
+      refusal ??= reason
+    },
+    drained() {
+      return calls.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
+    },
+    fail,
+  }
+}
+
+/** Replaces an error's stack (created in a timer or event handler) with the caller's frames. */
+function withCallerStack(error: Error, caller: { stack?: string }): Error {
+  const stack = caller.stack
+  if (stack !== undefined) {
+    const newline = stack.indexOf('\n')
+    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${newline === -1 ? '' : stack.slice(newline)}`, writable: true, configurable: true })
+  }
+  return error
+}

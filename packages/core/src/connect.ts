@@ -1,0 +1,43 @@
+/**
+ * `connect()`: the same worker interface over a child process the user started.
+ */
+import type { ChildProcess } from 'node:child_process'
+import type { Serialization } from './codec.js'
+import type { Contract } from './contract.js'
+import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
+
+/**
+ * Options of {@link connect}.
+ *
+ * @example
+ * ```ts
+ * await connect(math, child, { serialization: 'advanced', timeout: 1_000 })
+ * ```
+ */
+export interface ConnectOptions extends WorkerOptions {
+  /** Must be what the child was spawned with (`spawn`'s `serialization`). Default `json`. */
+  serialization?: Serialization
+}
+
+/**
+ * Wraps a child process that you spawned with an IPC channel, and whose module calls
+ * `serve()`, in the same worker interface as {@link fork}, after the same handshake.
+ * If its stderr is piped, errors quote its last lines.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from 'node:child_process'
+ * const child = spawn(process.execPath, ['math.worker.js'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] })
+ * await using worker = await connect(math, child)
+ * await worker.call.add({ a: 1, b: 2 })
+ * ```
+ */
+export async function connect<C extends Contract>(contract: C, child: ChildProcess, options: ConnectOptions = {}): Promise<RpcWorker<C>> {
+  checkWorkerOptions(options)
+  if (typeof child?.send !== 'function') {
+    throw new TypeError("connect(contract, child): the child has no IPC channel; spawn it with an 'ipc' entry in stdio, e.g. ['pipe', 'pipe', 'pipe', 'ipc']")
+  }
+  const serialization = options.serialization ?? 'json'
+  const label = `${child.spawnfile ?? 'child'} (pid ${child.pid})`
+  return attachWorker(contract, child, { ...options, serialization, label, forwardStderr: false })
+}

@@ -1,0 +1,144 @@
+/**
+ * The contract: the procedures a worker serves, declared once as plain data and imported
+ * by both the parent and the child. Types flow from it into the parent's client
+ * (`worker.call`) and the child's handlers (`serve`).
+ */
+import type { StandardSchemaV1 } from './standard-schema.js'
+
+/**
+ * One procedure of a contract. `TInput` is what the caller passes and `TOutput` what it
+ * gets back; with schemas, the handler sees the schema's parsed input (`THandlerInput`)
+ * and returns the output schema's input type (`THandlerOutput`).
+ *
+ * @example
+ * ```ts
+ * const add: Procedure<{ a: number; b: number }, number> = procedure<{ a: number; b: number }, number>()
+ * ```
+ */
+export interface Procedure<TInput, TOutput, THandlerInput = TInput, THandlerOutput = TOutput> {
+  readonly kind: 'procedure'
+  /** Validates the input in the parent before sending and again in the child. */
+  readonly input: StandardSchemaV1 | undefined
+  /** Validates the handler's result in the child before it is sent back. */
+  readonly output: StandardSchemaV1 | undefined
+  /** The default timeout of this procedure's calls, in milliseconds. */
+  readonly timeout: number | undefined
+  /** Type-level only; never set at runtime. */
+  readonly '~types'?: { input: TInput; output: TOutput; handlerInput: THandlerInput; handlerOutput: THandlerOutput }
+}
+
+/** Any procedure, whatever its types. */
+export type AnyProcedure = Procedure<unknown, unknown, unknown, unknown>
+
+/** Options shared by every kind of procedure. */
+export interface ProcedureOptions {
+  /** Default timeout in milliseconds for calls of this procedure (a call's own `timeout` wins). */
+  timeout?: number
+}
+
+/** Options of a procedure validated at runtime by Standard Schemas (zod, valibot, arktype, ...). */
+export type SchemaProcedureOptions = ProcedureOptions &
+  ({ input: StandardSchemaV1; output?: StandardSchemaV1 } | { input?: StandardSchemaV1; output: StandardSchemaV1 })
+
+type InputOfSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown
+type OutputOfSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown
+
+/**
+ * Declares a procedure. Either give its types (`procedure<Input, Output>()`) or give
+ * Standard Schemas that validate at runtime and from which the types are inferred.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * const add = procedure<{ a: number; b: number }, number>()
+ * const slow = procedure<number, string>({ timeout: 5_000 })
+ * const fib = procedure({ input: z.object({ n: z.number().int().min(0) }), output: z.number() })
+ * ```
+ */
+export function procedure<const TOptions extends SchemaProcedureOptions>(
+  options: TOptions,
+): Procedure<
+  InputOfSchema<TOptions['input']>,
+  OutputOfSchema<TOptions['output']>,
+  OutputOfSchema<TOptions['input']>,
+  InputOfSchema<TOptions['output']>
+>
+export function procedure<TInput = void, TOutput = void>(options?: ProcedureOptions): Procedure<TInput, TOutput>
+export function procedure(options: { input?: StandardSchemaV1; output?: StandardSchemaV1; timeout?: number } = {}): AnyProcedure {
+  if (typeof options !== 'object' || options === null) throw new TypeError('procedure(options): options must be an object')
+  for (const key of ['input', 'output'] as const) {
+    const schema = options[key]
+    if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
+      throw new TypeError(`procedure({ ${key} }): expected a Standard Schema (zod, valibot, arktype, ...), got ${typeof schema}`)
+    }
+  }
+  checkTimeout(options.timeout, 'procedure({ timeout })')
+  return Object.freeze({ kind: 'procedure', input: options.input, output: options.output, timeout: options.timeout })
+}
+
+/** A record of named procedures. */
+export type Procedures = Readonly<Record<string, AnyProcedure>>
+
+/** A class whose instances come back as themselves when thrown in the child. */
+export type ErrorClass = abstract new (...args: never[]) => Error
+
+/**
+ * A contract: procedures plus the error classes that should keep their class across the
+ * channel. Plain data, created by {@link defineContract}.
+ */
+export interface Contract<TProcedures extends Procedures = Procedures> {
+  readonly procedures: TProcedures
+  /** Error classes that come back as instances of themselves. */
+  readonly errors: readonly ErrorClass[]
+  /** The procedure names, sorted: the contract's fingerprint in the ready handshake. */
+  readonly names: readonly string[]
+}
+
+/** Options of {@link defineContract}. */
+export interface ContractOptions {
+  /**
+   * Error classes that come back as instances of themselves (so `instanceof` works in the
+   * parent). They are matched by class name, so each name must be unique.
+   */
+  errors?: readonly ErrorClass[]
+}
+
+/**
+ * Declares a contract. Import it from both the parent and the worker module.
+ *
+ * @example
+ * ```ts
+ * export class ParseError extends Error {}
+ * export const math = defineContract({
+ *   add: procedure<{ a: number; b: number }, number>(),
+ *   slow: procedure<number, string>({ timeout: 5_000 }),
+ * }, { errors: [ParseError] })
+ * ```
+ */
+export function defineContract<const TProcedures extends Procedures>(procedures: TProcedures, options: ContractOptions = {}): Contract<TProcedures> {
+  if (typeof procedures !== 'object' || procedures === null) throw new TypeError('defineContract(procedures): procedures must be an object')
+  const names = Object.keys(procedures).sort()
+  for (const name of names) {
+    if (name === 'then') throw new TypeError('defineContract: a procedure cannot be named "then" (it would make worker.call look like a promise)')
+    if ((procedures[name] as Partial<AnyProcedure> | undefined)?.kind !== 'procedure') {
+      throw new TypeError(`defineContract: "${name}" is not a procedure; declare it with procedure()`)
+    }
+  }
+  const errors = [...(options.errors ?? [])]
+  const seen = new Set<string>()
+  for (const errorClass of errors) {
+    if (typeof errorClass !== 'function' || !(errorClass.prototype instanceof Error || errorClass === Error)) {
+      throw new TypeError('defineContract({ errors }): each entry must be a class that extends Error')
+    }
+    if (seen.has(errorClass.name)) throw new TypeError(`defineContract({ errors }): two error classes are named "${errorClass.name}"; names must be unique`)
+    seen.add(errorClass.name)
+  }
+  return Object.freeze({ procedures: Object.freeze({ ...procedures }), errors: Object.freeze(errors), names: Object.freeze(names) })
+}
+
+/** Throws a TypeError unless `timeout` is undefined, a non-negative number or Infinity. */
+export function checkTimeout(timeout: unknown, where: string): void {
+  if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
+    throw new TypeError(`${where}: timeout must be a non-negative number of milliseconds (or Infinity), got ${String(timeout)}`)
+  }
+}

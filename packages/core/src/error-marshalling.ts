@@ -1,0 +1,130 @@
+/**
+ * Turns what a handler throws into plain data for the channel, and back into an Error in
+ * the caller: name, message, `code`, the `cause` chain, AggregateError's `errors`, custom
+ * own properties, and a stack that joins the child's frames to the caller's. Classes
+ * registered with the contract (and forkrpc's own errors, and the built-in Error types)
+ * come back as instances of themselves; an unregistered class comes back as an Error
+ * whose `name` is the original class name.
+ */
+import { types } from 'node:util'
+import { jsonCodec } from './codec.js'
+import { ForkRpcError, libraryErrors } from './errors.js'
+
+/** An error, or any other thrown value, as plain data. */
+export type MarshalledThrow = MarshalledError | { value: unknown }
+
+/** An Error as plain data. */
+export interface MarshalledError {
+  /** The error's `name` (the class name for most errors). */
+  name: string
+  message: string
+  stack?: string | undefined
+  /** Set when this is one of forkrpc's own errors. */
+  lib?: 1
+  cause?: MarshalledThrow
+  errors?: MarshalledThrow[]
+  /** Own enumerable properties other than the above (`code` among them). */
+  props?: Record<string, unknown>
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error
+
+const MAX_DEPTH = 16
+const RESERVED = new Set(['name', 'message', 'stack', 'cause', 'errors'])
+
+const builtinErrors = new Map<string, ErrorClass>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+  ['AggregateError', AggregateError],
+])
+
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value)
+}
+
+/** Converts a thrown value to plain data that the codec can carry. */
+export function marshalThrown(thrown: unknown, depth = 0, seen: unknown[] = []): MarshalledThrow {
+  if (!isError(thrown)) return { value: encodableOr(thrown, `[unserializable thrown value: ${describe(thrown)}]`) }
+  if (depth >= MAX_DEPTH || seen.includes(thrown)) return { name: 'Error', message: '[cause chain truncated]' }
+  seen.push(thrown)
+  const marshalled: MarshalledError = { name: safeString(thrown.name, 'Error'), message: safeString(thrown.message, '') }
+  if (typeof thrown.stack === 'string') marshalled.stack = thrown.stack
+  if (thrown instanceof ForkRpcError) marshalled.lib = 1
+  if (Object.hasOwn(thrown, 'cause')) marshalled.cause = marshalThrown(thrown.cause, depth + 1, seen)
+  const errors: unknown = (thrown as { errors?: unknown }).errors
+  if (Array.isArray(errors)) marshalled.errors = errors.map((entry: unknown) => marshalThrown(entry, depth + 1, seen))
+  for (const key of Object.keys(thrown)) {
+    if (RESERVED.has(key)) continue
+    const value: unknown = (thrown as unknown as Record<string, unknown>)[key]
+    ;(marshalled.props ??= {})[key] = encodableOr(value, `[unserializable: ${describe(value)}]`)
+  }
+  // A `name` set as an own property (class fields do that) still has to come back.
+  if (Object.hasOwn(thrown, 'name') && typeof thrown.name === 'string') (marshalled.props ??= {}).name = thrown.name
+  seen.pop()
+  return marshalled
+}
+
+/**
+ * Rebuilds a thrown value. `callerStack` (the stack captured where the call was made) is
+ * appended to the top-level error's stack so that both sides show up in one trace.
+ */
+export function unmarshalThrown(data: unknown, registry: ReadonlyMap<string, ErrorClass>, callerStack?: string, procedure?: string, depth = 0): unknown {
+  if (typeof data !== 'object' || data === null) return new ForkRpcError(`Call "${procedure}" failed with a malformed error reply`, { procedure })
+  if ('value' in data) return data.value
+  const marshalled = data as Partial<MarshalledError>
+  const name = safeString(marshalled.name, 'Error')
+  const ErrorClass = (marshalled.lib === 1 ? libraryErrors.get(name) : registry.get(name)) ?? builtinErrors.get(name) ?? Error
+  const error = Object.create(ErrorClass.prototype) as Error
+  define(error, 'message', safeString(marshalled.message, ''))
+  if (error.name !== name) define(error, 'name', name)
+  let stack = typeof marshalled.stack === 'string' ? marshalled.stack : `${name}: ${error.message}`
+  if (callerStack !== undefined) stack += `\n    at <forkrpc call "${procedure}" from the parent>${callerFrames(callerStack)}`
+  define(error, 'stack', stack)
+  if (depth < MAX_DEPTH) {
+    if (marshalled.cause !== undefined) define(error, 'cause', unmarshalThrown(marshalled.cause, registry, undefined, procedure, depth + 1))
+    if (Array.isArray(marshalled.errors)) define(error, 'errors', marshalled.errors.map((entry: unknown) => unmarshalThrown(entry, registry, undefined, procedure, depth + 1)))
+  }
+  const props = marshalled.props
+  if (typeof props === 'object' && props !== null) {
+    for (const key of Object.keys(props)) {
+      // defineProperty, unlike assignment, never invokes a `__proto__` setter.
+      Object.defineProperty(error, key, { value: (props as Record<string, unknown>)[key], writable: true, enumerable: key !== 'name', configurable: true })
+    }
+  }
+  return error
+}
+
+/** The frames of a captured stack, without its first (message) line. */
+function callerFrames(stack: string): string {
+  const newline = stack.indexOf('\n')
+  return newline === -1 ? '' : stack.slice(newline)
+}
+
+function define(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: false, configurable: true })
+}
+
+function encodableOr(value: unknown, fallback: string): unknown {
+  try {
+    jsonCodec.encodeInto({}, value, undefined, 'value')
+    return value
+  } catch {
+    return fallback
+  }
+}
+
+function safeString(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'function'
+  if (typeof value === 'symbol') return String(value)
+  if (typeof value === 'object' && value !== null) return value.constructor?.name ?? 'object'
+  return typeof value
+}

@@ -1,0 +1,75 @@
+/**
+ * `fork()`: starts a worker module in a child process with Node's `child_process.fork`
+ * (never a shell) and resolves once the child has confirmed the contract.
+ */
+import { fork as forkProcess, type StdioOptions } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Serialization } from './codec.js'
+import type { Contract } from './contract.js'
+import { StartupError } from './errors.js'
+import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
+
+/**
+ * Options of {@link fork}: forkrpc's own, and those of `child_process.fork` it passes on.
+ *
+ * @example
+ * ```ts
+ * await fork(math, './math.worker.js', { timeout: 1_000, env: { ...process.env, LOG: '1' } })
+ * ```
+ */
+export interface ForkOptions extends WorkerOptions {
+  /** `json` (default; superjson keeps Date, Map, BigInt, ... exact) or `advanced` (structured clone: Buffers, typed arrays). */
+  serialization?: Serialization
+  /** Command-line arguments for the worker (its `process.argv.slice(2)`). */
+  args?: readonly string[]
+  /** The worker's environment. Default: this process's. */
+  env?: NodeJS.ProcessEnv
+  /** The worker's working directory; a relative module path is resolved against it. */
+  cwd?: string | URL
+  /** Node options for the worker. Default: this process's (so a tsx parent can fork `.ts` workers). */
+  execArgv?: readonly string[]
+  /** The Node executable. Default: this process's. */
+  execPath?: string
+  /**
+   * The worker's stdio; it must contain `'ipc'`. Default `['ignore', 'inherit', 'pipe', 'ipc']`:
+   * stderr is piped so errors can quote its last lines, and copied to this process's stderr.
+   * With your own `stdio`, forkrpc still reads a piped stderr's tail but does not copy it.
+   */
+  stdio?: StdioOptions
+}
+
+/**
+ * Starts `module` in a forked child process and resolves with the worker once the child
+ * has called `serve()` with the same contract. Rejects with StartupError (the module is
+ * missing, throws while loading, exits, or is not ready within `startupTimeout`) or
+ * ContractMismatchError, and then no process is left behind.
+ *
+ * @example
+ * ```ts
+ * import { fork } from '@forkrpc/core'
+ * import { math } from './math.contract.js'
+ * await using worker = await fork(math, new URL('./math.worker.js', import.meta.url), { timeout: 1_000 })
+ * console.log(await worker.call.add({ a: 1, b: 2 })) // 3
+ * ```
+ */
+export async function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions = {}): Promise<RpcWorker<C>> {
+  checkWorkerOptions(options)
+  const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
+  const path = module instanceof URL ? fileURLToPath(module) : resolve(cwd ?? process.cwd(), module)
+  const serialization = options.serialization ?? 'json'
+  if (serialization !== 'json' && serialization !== 'advanced') throw new TypeError(`fork(): serialization must be 'json' or 'advanced', got ${String(serialization)}`)
+  if (!existsSync(path)) {
+    throw new StartupError(path, 'the module file does not exist', { exitCode: null, signal: null })
+  }
+  const child = forkProcess(path, options.args ?? [], {
+    env: options.env,
+    cwd,
+    execArgv: options.execArgv === undefined ? undefined : [...options.execArgv],
+    execPath: options.execPath,
+    stdio: options.stdio ?? ['ignore', 'inherit', 'pipe', 'ipc'],
+    serialization,
+  })
+  return attachWorker(contract, child, { ...options, serialization, label: path, forwardStderr: options.stdio === undefined })
+}

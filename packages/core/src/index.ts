@@ -1,0 +1,35 @@
+/**
+ * @forkrpc/core: contract-first, typed RPC over Node's `child_process.fork` IPC channel.
+ *
+ * @example
+ * ```ts
+ * import { defineContract, procedure, fork, serve } from '@forkrpc/core'
+ * ```
+ * @packageDocumentation
+ */
+export { defineContract, procedure } from './contract.js'
+export type { AnyProcedure, Contract, ContractOptions, ErrorClass, Procedure, ProcedureOptions, Procedures, SchemaProcedureOptions } from './contract.js'
+export { fork } from './fork.js'
+export type { ForkOptions } from './fork.js'
+export { connect } from './connect.js'
+export type { ConnectOptions } from './connect.js'
+export { serve } from './serve.js'
+export type { Handler, HandlerContext, Handlers } from './router.js'
+export type { CallOptions, Client, ProcedureCall } from './client.js'
+export type { CloseOptions, RpcWorker, WorkerOptions } from './worker.js'
+export type { ExitResult } from './terminate.js'
+export type { Serialization } from './codec.js'
+export type { StandardSchemaV1 } from './standard-schema.js'
+export {
+  AbortError,
+  ChannelClosedError,
+  ContractMismatchError,
+  ForkRpcError,
+  SerializationError,
+  StartupError,
+  TimeoutError,
+  UnknownProcedureError,
+  ValidationError,
+  WorkerExitedError,
+} from './errors.js'
+export type { ExitDetails } from './errors.js'

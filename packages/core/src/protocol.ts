@@ -1,0 +1,89 @@
+/**
+ * The wire protocol: a small, closed set of messages, kept terse because every byte is
+ * JSON-encoded on each call. Every forkrpc message has the `$fr` key holding the protocol
+ * version; any other message on the channel is someone else's and is left alone.
+ *
+ * | t     | direction      | meaning                                                        |
+ * |-------|----------------|----------------------------------------------------------------|
+ * | `h`   | child → parent | ready: `n` the served procedure names (the fingerprint)        |
+ * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard)       |
+ * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode       |
+ * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`              |
+ * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
+ * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
+ * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
+ */
+import type { PayloadFields, Serialization } from './codec.js'
+
+/** The protocol version; both sides must speak the same. */
+export const PROTOCOL_VERSION = 1
+
+/** A child's ready message. */
+export interface ReadyMessage {
+  $fr: number
+  t: 'h'
+  n: string[]
+}
+/** The parent's request to repeat the ready message. */
+export interface ReadyQueryMessage {
+  $fr: number
+  t: 'hq'
+}
+/** The parent's acceptance of the handshake. */
+export interface ReadyAckMessage {
+  $fr: number
+  t: 'ha'
+  s: Serialization
+}
+/** A call. */
+export interface RequestMessage extends PayloadFields {
+  $fr: number
+  t: 'q'
+  i: string
+  m: string
+}
+/** A call's result or error. */
+export interface ReplyMessage extends PayloadFields {
+  $fr: number
+  t: 'r' | 'e'
+  i: string
+}
+/** A cancellation. */
+export interface CancelMessage {
+  $fr: number
+  t: 'c'
+  i: string
+  r: 'a' | 't'
+  ms?: number
+}
+
+/** Every forkrpc message. */
+export type ProtocolMessage = ReadyMessage | ReadyQueryMessage | ReadyAckMessage | RequestMessage | ReplyMessage | CancelMessage
+
+/**
+ * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
+ * alone), `false` for a forkrpc message that is malformed or of another protocol version
+ * (to be dropped), or the message itself.
+ */
+export function readMessage(message: unknown): ProtocolMessage | false | undefined {
+  if (typeof message !== 'object' || message === null || !Object.hasOwn(message, '$fr')) return undefined
+  const candidate = message as Partial<Record<string, unknown>>
+  if (candidate.$fr !== PROTOCOL_VERSION || typeof candidate.t !== 'string') return false
+  switch (candidate.t) {
+    case 'q':
+      return typeof candidate.i === 'string' && typeof candidate.m === 'string' ? (message as RequestMessage) : false
+    case 'r':
+    case 'e':
+      return typeof candidate.i === 'string' ? (message as ReplyMessage) : false
+    case 'c':
+      return typeof candidate.i === 'string' ? (message as CancelMessage) : false
+    case 'h':
+      return Array.isArray(candidate.n) && candidate.n.every((name) => typeof name === 'string') ? (message as ReadyMessage) : false
+    case 'hq':
+      return message as ReadyQueryMessage
+    case 'ha':
+      return candidate.s === 'json' || candidate.s === 'advanced' ? (message as ReadyAckMessage) : false
+    default:
+      return false
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The child's side of the protocol: looks up the handler of each request, decodes and
+ * validates its input, runs it with a context whose `signal` aborts on cancel, timeout
+ * or shutdown, validates and encodes its result, and marshals whatever it throws.
+ */
+import type { Channel } from './channel.js'
+import { codecFor, sendFailure, type Codec } from './codec.js'
+import type { AnyProcedure, Contract } from './contract.js'
+import { debug } from './debug.js'
+import { marshalThrown } from './error-marshalling.js'
+import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { PROTOCOL_VERSION, readMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
+import { validate } from './validate.js'
+
+/**
+ * What a handler gets besides its input.
+ *
+ * @example
+ * ```ts
+ * serve(contract, {
+ *   async slow(ms, { signal }) {
+ *     await setTimeout(ms, undefined, { signal }) // rejects when the caller cancels or times out
+ *     return 'done'
+ *   },
+ * })
+ * ```
+ */
+export interface HandlerContext {
+  /**
+   * Aborts when the caller cancels the call (reason: AbortError), when the call times out
+   * (reason: TimeoutError), or when the worker shuts down (reason: AbortError).
+   */
+  readonly signal: AbortSignal
+  /** The name of the procedure being called. */
+  readonly procedure: string
+  /** The call's request id (the same as in debug logs). */
+  readonly id: string
+}
+
+type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable<T> : never
+
+/**
+ * The handler of procedure `P`: takes the (parsed) input and the context, returns the
+ * output or a promise of it.
+ *
+ * @example
+ * ```ts
+ * const add: Handler<typeof math.procedures.add> = ({ a, b }) => a + b
+ * ```
+ */
+export type Handler<P> =
+  ProcedureTypes<P> extends { handlerInput: infer I; handlerOutput: infer O } ? (input: I, ctx: HandlerContext) => O | PromiseLike<O> : never
+
+/**
+ * One handler per procedure of the contract, no more, no fewer.
+ *
+ * @example
+ * ```ts
+ * const handlers: Handlers<typeof math> = { add: ({ a, b }) => a + b, slow: async (ms) => 'ok' }
+ * ```
+ */
+export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K]> }
+
+/** A router bound to a channel, with the controls its owner (serve, a test pair) needs. */
+export interface RouterCore {
+  /** How many handlers are running. */
+  readonly inFlight: number
+  /** Aborts the signal of every running handler with `reason`; their results are not sent. */
+  abortAll(reason: Error): void
+  /** Resolves once no handler is running. */
+  drained(): Promise<void>
+}
+
+class CallContext implements HandlerContext {
+  #controller: AbortController | undefined
+  #reason: Error | undefined
+
+  constructor(
+    readonly id: string,
+    readonly procedure: string,
+  ) {}
+
+  /** Created on first use: most handlers never look at it. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason)
+    }
+    return this.#controller.signal
+  }
+
+  get cancelled(): boolean {
+    return this.#reason !== undefined
+  }
+
+  abort(reason: Error): void {
+    if (this.#reason !== undefined) return
+    this.#reason = reason
+    this.#controller?.abort(reason)
+  }
+}
+
+/**
+ * Runs a contract's handlers over a channel and announces readiness on it. `serve()`
+ * uses it; use it directly only to serve a contract over a channel of your own.
+ *
+ * @example
+ * ```ts
+ * const router = createRouter(math, { add: ({ a, b }) => a + b }, channel)
+ * ```
+ */
+export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel): RouterCore {
+  checkHandlers(contract, handlers)
+  const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
+  let codec: Codec = codecFor(channel.serialization)
+  const active = new Map<string, CallContext>()
+  const drainWaiters: Array<() => void> = []
+
+  const announce = (): void => channel.send({ $fr: PROTOCOL_VERSION, t: 'h', n: [...contract.names] })
+
+  function onRequest(message: RequestMessage): void {
+    const { i: id, m: name } = message
+    if (active.has(id)) {
+      debug('dropped a second request with id %s, already running', id)
+      return
+    }
+    const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure) : undefined
+    // Only the contract's own names are looked up, so `__proto__`, `constructor` or
+    // `toString` can never reach a handler (or anything else).
+    const handler = definition !== undefined ? table[name] : undefined
+    if (definition === undefined || typeof handler !== 'function') {
+      reply('e', id, name, new UnknownProcedureError(name))
+      return
+    }
+    const context = new CallContext(id, name)
+    active.set(id, context)
+    let input: unknown
+    try {
+      input = codec.decode(message, name, 'input')
+    } catch (error) {
+      finish(context, 'e', error)
+      return
+    }
+    if (definition.input === undefined) run(context, handler, definition, input)
+    else
+      validate(definition.input, input, name, 'input').then(
+        (parsed) => run(context, handler, definition, parsed),
+        (error: unknown) => finish(context, 'e', error),
+      )
+  }
+
+  function run(context: CallContext, handler: (input: unknown, ctx: HandlerContext) => unknown, definition: AnyProcedure, input: unknown): void {
+    let result: unknown
+    try {
+      result = handler(input, context)
+    } catch (error) {
+      finish(context, 'e', error)
+      return
+    }
+    const output = definition.output
+    if (output !== undefined) {
+      Promise.resolve(result)
+        .then((value) => validate(output, value, context.procedure, 'output'))
+        .then(
+          (value) => finish(context, 'r', value),
+          (error: unknown) => finish(context, 'e', error),
+        )
+    } else if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      Promise.resolve(result).then(
+        (value) => finish(context, 'r', value),
+        (error: unknown) => finish(context, 'e', error),
+      )
+    } else {
+      finish(context, 'r', result)
+    }
+  }
+
+  function finish(context: CallContext, kind: 'r' | 'e', value: unknown): void {
+    active.delete(context.id)
+    if (active.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
+    if (context.cancelled) {
+      debug('not replying to call %s (%s): it was cancelled', context.id, context.procedure)
+      return
+    }
+    reply(kind, context.id, context.procedure, value)
+  }
+
+  function reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
+    let message = { $fr: PROTOCOL_VERSION, t: kind, i: id } as ReplyMessage
+    try {
+      codec.encodeInto(message, kind === 'r' ? value : marshalThrown(value), procedure, kind === 'r' ? 'result' : 'error')
+    } catch (error) {
+      message = { $fr: PROTOCOL_VERSION, t: 'e', i: id }
+      codec.encodeInto(message, marshalThrown(error), procedure, 'error')
+    }
+    try {
+      channel.send(message)
+    } catch (error) {
+      // The channel's own serializer refused it (structured clone on `advanced`).
+      const fallback = { $fr: PROTOCOL_VERSION, t: 'e', i: id } as ReplyMessage
+      codec.encodeInto(fallback, marshalThrown(sendFailure(error, procedure, kind === 'r' ? 'result' : 'error')), procedure, 'error')
+      channel.send(fallback)
+    }
+  }
+
+  channel.receive((received) => {
+    const message = readMessage(received)
+    if (message === undefined) return
+    if (message === false) {
+      debug('dropped a malformed message: %o', received)
+      return
+    }
+    switch (message.t) {
+      case 'q':
+        onRequest(message)
+        return
+      case 'c': {
+        const context = active.get(message.i)
+        if (context === undefined) {
+          debug('dropped the cancellation of call %s, which is not running', message.i)
+          return
+        }
+        context.abort(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
+        return
+      }
+      case 'hq':
+        announce()
+        return
+      case 'ha':
+        codec = codecFor(message.s)
+        return
+      default:
+        debug('dropped a %s message, which is not for this side', message.t)
+    }
+  })
+
+  announce()
+
+  return {
+    get inFlight() {
+      return active.size
+    },
+    abortAll(reason) {
+      for (const context of active.values()) context.abort(reason)
+    },
+    drained() {
+      return active.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
+    },
+  }
+}
+
+/** For JavaScript callers, whom the types do not protect: every procedure needs a handler, and only those. */
+function checkHandlers(contract: Contract, handlers: unknown): void {
+  if (typeof contract !== 'object' || contract === null || !Array.isArray(contract.names)) {
+    throw new TypeError('serve(contract, handlers): contract must come from defineContract()')
+  }
+  if (typeof handlers !== 'object' || handlers === null) throw new TypeError('serve(contract, handlers): handlers must be an object')
+  const record = handlers as Record<string, unknown>
+  const missing = contract.names.filter((name) => typeof record[name] !== 'function')
+  const unknown = Object.keys(record).filter((name) => !contract.names.includes(name))
+  if (missing.length > 0 || unknown.length > 0) {
+    const parts = []
+    if (missing.length > 0) parts.push(`missing a handler for ${missing.map((n) => `"${n}"`).join(', ')}`)
+    if (unknown.length > 0) parts.push(`handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
+    throw new TypeError(`serve(contract, handlers): ${parts.join('; ')}`)
+  }
+}

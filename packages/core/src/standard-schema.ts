@@ -1,0 +1,54 @@
+/**
+ * The Standard Schema v1 interface (https://standardschema.dev), copied here as the
+ * spec intends, so that forkrpc accepts zod, valibot, arktype and any other compliant
+ * schema without depending on any of them.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * const schema: StandardSchemaV1<{ n: number }> = z.object({ n: z.number() })
+ * ```
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': StandardSchemaV1.Props<Input, Output>
+}
+
+/** Types that belong to {@link StandardSchemaV1}. */
+export declare namespace StandardSchemaV1 {
+  /** The `~standard` property of a schema. */
+  export interface Props<Input = unknown, Output = Input> {
+    readonly version: 1
+    readonly vendor: string
+    readonly validate: (value: unknown) => Result<Output> | Promise<Result<Output>>
+    readonly types?: Types<Input, Output> | undefined
+  }
+  /** What `validate` returns. */
+  export type Result<Output> = SuccessResult<Output> | FailureResult
+  /** A successful validation. */
+  export interface SuccessResult<Output> {
+    readonly value: Output
+    readonly issues?: undefined
+  }
+  /** A failed validation. */
+  export interface FailureResult {
+    readonly issues: ReadonlyArray<Issue>
+  }
+  /** One problem found by a schema. */
+  export interface Issue {
+    readonly message: string
+    readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined
+  }
+  /** A step of an issue's path. */
+  export interface PathSegment {
+    readonly key: PropertyKey
+  }
+  /** The schema's input and output types. */
+  export interface Types<Input = unknown, Output = Input> {
+    readonly input: Input
+    readonly output: Output
+  }
+  /** The type a schema accepts. */
+  export type InferInput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['input']
+  /** The type a schema produces. */
+  export type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output']
+}

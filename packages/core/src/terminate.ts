@@ -1,0 +1,70 @@
+/**
+ * The staged shutdown of a worker process: let calls in flight finish, close the IPC
+ * channel (on which `serve()` exits 0), then SIGTERM, then SIGKILL.
+ */
+import type { ChildProcess } from 'node:child_process'
+import pTimeout from 'p-timeout'
+import { debug } from './debug.js'
+import type { ExitDetails } from './errors.js'
+
+/**
+ * How a worker process ended.
+ *
+ * @example
+ * ```ts
+ * const { code, signal, forced } = await worker.close()
+ * ```
+ */
+export interface ExitResult {
+  /** The exit code, or null when a signal ended the process. */
+  code: number | null
+  /** The signal that ended the process, or null. */
+  signal: NodeJS.Signals | null
+  /** True when the process had to be killed with SIGKILL. */
+  forced: boolean
+}
+
+/** The stages' time limits, in milliseconds. */
+export interface StopOptions {
+  /** How long calls in flight may take to finish, and the worker to exit once the channel closes. */
+  grace: number
+  /** How long the worker has to exit after SIGTERM before it gets SIGKILL. */
+  killTimeout: number
+}
+
+/**
+ * Stops `child` in stages and resolves once it has exited. `drained` resolves when no call
+ * is in flight; `exited` when the process has exited.
+ *
+ * @example
+ * ```ts
+ * const result = await stopProcess(child, exited, client.drained(), { grace: 5_000, killTimeout: 5_000 })
+ * ```
+ */
+export async function stopProcess(child: ChildProcess, exited: Promise<ExitDetails>, drained: Promise<void>, options: StopOptions): Promise<ExitResult> {
+  let done = false
+  const finished = exited.then((details) => {
+    done = true
+    return details
+  })
+  let forced = false
+  if (child.exitCode === null && child.signalCode === null) {
+    const polite = drained.then(() => {
+      if (child.connected) child.disconnect()
+      return finished
+    })
+    await pTimeout(polite, { milliseconds: options.grace, message: false })
+    if (!done) {
+      debug('worker %d still running after %d ms: SIGTERM', child.pid, options.grace)
+      child.kill('SIGTERM')
+      await pTimeout(finished, { milliseconds: options.killTimeout, message: false })
+    }
+    if (!done) {
+      debug('worker %d still running %d ms after SIGTERM: SIGKILL', child.pid, options.killTimeout)
+      forced = true
+      child.kill('SIGKILL')
+    }
+  }
+  const details = await finished
+  return { code: details.exitCode, signal: details.signal, forced }
+}

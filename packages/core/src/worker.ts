@@ -1,0 +1,260 @@
+/**
+ * A worker: a child process with an IPC channel, after the ready handshake, with its typed
+ * client and its lifecycle (exit tracking, staged close). `fork()` and `connect()` both
+ * end here.
+ */
+import type { ChildProcess } from 'node:child_process'
+import pTimeout from 'p-timeout'
+import type { Channel, CloseReason } from './channel.js'
+import { createClient, type Client } from './client.js'
+import type { Serialization } from './codec.js'
+import { checkTimeout, type Contract } from './contract.js'
+import { debug } from './debug.js'
+import { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError, type ExitDetails } from './errors.js'
+import { PROTOCOL_VERSION, readMessage } from './protocol.js'
+import { collectStderrTail } from './stderr-tail.js'
+import { stopProcess, type ExitResult, type StopOptions } from './terminate.js'
+
+/** Options of a worker that `fork()` and `connect()` share. */
+export interface WorkerOptions {
+  /** Default timeout of every call in milliseconds; `0` or `Infinity` (the default) for none. */
+  timeout?: number
+  /** How long the worker has to call `serve()` before `fork()` rejects with StartupError. Default 10,000 ms. */
+  startupTimeout?: number
+  /** How long `close()` lets calls in flight finish before SIGTERM. Default 5,000 ms. */
+  grace?: number
+  /** How long `close()` waits after SIGTERM before SIGKILL. Default 5,000 ms. */
+  killTimeout?: number
+}
+
+/**
+ * Per-close overrides of the worker's shutdown limits.
+ *
+ * @example
+ * ```ts
+ * await worker.close({ grace: 0, killTimeout: 100 })
+ * ```
+ */
+export type CloseOptions = Partial<StopOptions>
+
+/**
+ * A running worker: its typed client and its process.
+ *
+ * @example
+ * ```ts
+ * await using worker = await fork(math, new URL('./math.worker.js', import.meta.url))
+ * console.log(worker.pid, await worker.call.add({ a: 1, b: 2 }))
+ * ```
+ */
+export interface RpcWorker<C extends Contract> {
+  /** One async function per procedure of the contract. */
+  readonly call: Client<C>
+  /** The worker process's pid. */
+  readonly pid: number
+  /** The underlying ChildProcess (for its stdout, say). Prefer `close()` to killing it. */
+  readonly process: ChildProcess
+  /**
+   * Stops the worker in stages: no new calls; calls in flight get `grace` ms to finish; the
+   * IPC channel closes (`serve()` then exits 0); SIGTERM; SIGKILL after `killTimeout` ms.
+   * Resolves once the process has exited. Calling it again returns the same result.
+   */
+  close(options?: CloseOptions): Promise<ExitResult>
+  /** The same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** What `attachWorker` needs to know besides the shared options. */
+export interface AttachOptions extends WorkerOptions {
+  serialization: Serialization
+  /** How errors name the worker: its module path, or its pid. */
+  label: string
+  /** Copy the child's stderr to this process's stderr (when forkrpc piped it). */
+  forwardStderr: boolean
+}
+
+const DEFAULTS = { startupTimeout: 10_000, grace: 5_000, killTimeout: 5_000 }
+/** How long to wait for 'close' (stderr flushed) after 'exit' or 'disconnect'. */
+const SETTLE_MS = 50
+const startupTimedOut = Symbol('startup timed out')
+const exitedEarly = Symbol('exited before ready')
+
+/**
+ * Tracks `child`, waits for its ready handshake and returns the worker. On any startup
+ * failure the child is killed and awaited before this rejects, so nothing is left behind.
+ */
+export async function attachWorker<C extends Contract>(contract: C, child: ChildProcess, options: AttachOptions): Promise<RpcWorker<C>> {
+  const tail = collectStderrTail(child.stderr, options.forwardStderr ? process.stderr : undefined)
+  let spawnError: Error | undefined
+  let exitDetails: ExitDetails | undefined
+  let resolveExited!: (details: ExitDetails) => void
+  const exited = new Promise<ExitDetails>((resolve) => (resolveExited = resolve))
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    exitDetails ??= { exitCode: code, signal, pid: child.pid }
+    resolveExited(exitDetails)
+    setTimeout(settle, SETTLE_MS)
+  }
+  child.on('error', (error) => {
+    debug('worker %s: %o', options.label, error)
+    if (child.pid === undefined) {
+      spawnError ??= error
+      onExit(null, null)
+    }
+  })
+  if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode)
+  else child.once('exit', onExit)
+  child.once('disconnect', () => setTimeout(settle, SETTLE_MS))
+
+  // The channel is gone for good once the process has exited and its stderr is flushed
+  // ('close'), or shortly after 'exit' / 'disconnect' if 'close' is late (a grandchild
+  // holding stderr open), so calls in flight reject within milliseconds of a crash.
+  const closeListeners: Array<(reason: CloseReason) => void> = []
+  let closeReason: CloseReason | undefined
+  let resolveSettled!: () => void
+  const settled = new Promise<void>((resolve) => (resolveSettled = resolve))
+  function settle(): void {
+    if (closeReason !== undefined) return
+    const details: ExitDetails = { ...(exitDetails ?? { exitCode: null, signal: null, pid: child.pid }), stderr: tail.text() }
+    debug('worker %s is gone: %o', options.label, details)
+    closeReason = (procedure) => new WorkerExitedError(details, procedure)
+    for (const listener of closeListeners.splice(0)) listener(closeReason)
+    resolveSettled()
+  }
+  child.once('close', settle)
+
+  const channel: Channel = {
+    serialization: options.serialization,
+    send: (message) => {
+      // A send to a child that is gone emits 'error' (handled above); the call in flight
+      // is rejected when the channel settles.
+      child.send(message)
+    },
+    receive: (listener) => {
+      child.on('message', listener)
+      return () => child.off('message', listener)
+    },
+    onClose: (listener) => {
+      if (closeReason === undefined) closeListeners.push(listener)
+      else listener(closeReason)
+    },
+  }
+
+  try {
+    await pTimeout(handshake(contract, channel, options.label, exited), {
+      milliseconds: options.startupTimeout ?? DEFAULTS.startupTimeout,
+      message: false,
+      fallback: () => {
+        throw startupTimedOut
+      },
+    })
+  } catch (failure) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await exited
+    await settled
+    const details: ExitDetails = { ...(exitDetails as ExitDetails), stderr: tail.text() }
+    if (failure === startupTimedOut) {
+      throw new StartupError(options.label, `it did not call serve() within ${options.startupTimeout ?? DEFAULTS.startupTimeout} ms, so it was killed`, details)
+    }
+    if (failure === exitedEarly) {
+      if (spawnError !== undefined) throw new StartupError(options.label, `it could not be started: ${spawnError.message}`, details, spawnError)
+      throw new StartupError(options.label, explainEarlyExit(options.label, details), details)
+    }
+    throw failure
+  }
+  channel.send({ $fr: PROTOCOL_VERSION, t: 'ha', s: options.serialization })
+  const client = createClient(contract, channel, { timeout: options.timeout })
+  return new ProcessWorker(client, child, exited, options)
+}
+
+/** Resolves when the child announces the right contract; rejects on a mismatch or an early exit. */
+function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stop = channel.receive((received) => {
+      if (typeof received !== 'object' || received === null || !Object.hasOwn(received, '$fr') || (received as { t?: unknown }).t !== 'h') return
+      stop()
+      const version = (received as { $fr: unknown }).$fr
+      const message = readMessage(received)
+      if (version !== PROTOCOL_VERSION || !message || message.t !== 'h') {
+        reject(new ContractMismatchError(`Worker ${label} speaks forkrpc protocol ${JSON.stringify(version)}, this parent speaks ${PROTOCOL_VERSION}: install the same @forkrpc/core version on both sides`))
+        return
+      }
+      const served = new Set(message.n)
+      const missing = contract.names.filter((name) => !served.has(name))
+      const unexpected = message.n.filter((name) => !contract.names.includes(name))
+      if (missing.length > 0 || unexpected.length > 0) {
+        const parts = []
+        if (missing.length > 0) parts.push(`it does not serve ${missing.map((n) => `"${n}"`).join(', ')}`)
+        if (unexpected.length > 0) parts.push(`it serves ${unexpected.map((n) => `"${n}"`).join(', ')}, which the parent's contract lacks`)
+        reject(new ContractMismatchError(`Worker ${label} serves a different contract: ${parts.join('; ')}`, missing, unexpected))
+        return
+      }
+      resolve()
+    })
+    void exited.then(() => reject(exitedEarly))
+    // The child's first ready message is lost if it came before this listener (connect()).
+    channel.send({ $fr: PROTOCOL_VERSION, t: 'hq' })
+  })
+}
+
+function explainEarlyExit(label: string, details: ExitDetails): string {
+  const how = details.signal ? `it was killed by ${details.signal}` : `it exited with code ${details.exitCode}`
+  const stderr = details.stderr ?? ''
+  if (/ERR_UNKNOWN_FILE_EXTENSION/.test(stderr) && /\.[cm]?ts$/.test(label)) {
+    return `${how}: Node cannot load a .ts worker by itself. Run the parent under tsx (its loader is passed on to the worker), or pass execArgv: ['--import', 'tsx'] to fork()`
+  }
+  if (details.exitCode === 0) return `${how} without calling serve(contract, handlers)`
+  return `${how} before calling serve()`
+}
+
+class ProcessWorker<C extends Contract> implements RpcWorker<C> {
+  readonly call: Client<C>
+  readonly pid: number
+  readonly #child: ChildProcess
+  readonly #client: ReturnType<typeof createClient<C>>
+  readonly #exited: Promise<ExitDetails>
+  readonly #defaults: StopOptions
+  #closing: Promise<ExitResult> | undefined
+
+  constructor(client: ReturnType<typeof createClient<C>>, child: ChildProcess, exited: Promise<ExitDetails>, options: WorkerOptions) {
+    this.call = client.call
+    this.pid = child.pid as number
+    this.#client = client
+    this.#child = child
+    this.#exited = exited
+    this.#defaults = { grace: options.grace ?? DEFAULTS.grace, killTimeout: options.killTimeout ?? DEFAULTS.killTimeout }
+  }
+
+  get process(): ChildProcess {
+    return this.#child
+  }
+
+  close(options: CloseOptions = {}): Promise<ExitResult> {
+    if (this.#closing === undefined) {
+      const limits = { ...this.#defaults, ...definedOnly(options) }
+      try {
+        checkTimeout(limits.grace, 'close({ grace })')
+        checkTimeout(limits.killTimeout, 'close({ killTimeout })')
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      this.#client.refuse((procedure) => new ChannelClosedError(procedure))
+      this.#closing = stopProcess(this.#child, this.#exited, this.#client.drained(), limits)
+    }
+    return this.#closing
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+function definedOnly(options: CloseOptions): CloseOptions {
+  const result: CloseOptions = {}
+  if (options.grace !== undefined) result.grace = options.grace
+  if (options.killTimeout !== undefined) result.killTimeout = options.killTimeout
+  return result
+}
+
+/** Throws a TypeError for a bad timing option; shared by fork() and connect(). */
+export function checkWorkerOptions(options: WorkerOptions): void {
+  for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout'] as const) checkTimeout(options[key], key)
+}
