@@ -53,11 +53,11 @@ export async function stopProcess(child: ChildProcess, exited: Promise<ExitDetai
       if (child.connected) child.disconnect()
       return finished
     })
-    await pTimeout(polite, { milliseconds: options.grace, message: false })
+    await waitAtMost(polite, options.grace)
     if (!done) {
       debug('worker %d still running after %d ms: SIGTERM', child.pid, options.grace)
       child.kill('SIGTERM')
-      await pTimeout(finished, { milliseconds: options.killTimeout, message: false })
+      await waitAtMost(finished, options.killTimeout)
     }
     if (!done) {
       debug('worker %d still running %d ms after SIGTERM: SIGKILL', child.pid, options.killTimeout)
@@ -67,4 +67,10 @@ export async function stopProcess(child: ChildProcess, exited: Promise<ExitDetai
   }
   const details = await finished
   return { code: details.exitCode, signal: details.signal, forced }
+}
+
+/** Waits for `promise`, but no longer than `ms` (0: not at all; Infinity: as long as it takes). */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  if (ms <= 0) return
+  await pTimeout(promise, { milliseconds: ms, message: false })
 }

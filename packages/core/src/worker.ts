@@ -5,14 +5,14 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
-import type { Channel, CloseReason } from './channel.js'
+import type { Channel } from './channel.js'
 import { createClient, type Client } from './client.js'
 import type { Serialization } from './codec.js'
 import { checkTimeout, type Contract } from './contract.js'
 import { debug } from './debug.js'
-import { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError, type ExitDetails } from './errors.js'
+import { ChannelClosedError, ContractMismatchError, StartupError, type ExitDetails } from './errors.js'
 import { PROTOCOL_VERSION, readMessage } from './protocol.js'
-import { collectStderrTail } from './stderr-tail.js'
+import { watchChildProcess } from './process-channel.js'
 import { stopProcess, type ExitResult, type StopOptions } from './terminate.js'
 
 /** Options of a worker that `fork()` and `connect()` share. */
@@ -73,8 +73,6 @@ export interface AttachOptions extends WorkerOptions {
 }
 
 const DEFAULTS = { startupTimeout: 10_000, grace: 5_000, killTimeout: 5_000 }
-/** How long to wait for 'close' (stderr flushed) after 'exit' or 'disconnect'. */
-const SETTLE_MS = 50
 const startupTimedOut = Symbol('startup timed out')
 const exitedEarly = Symbol('exited before ready')
 
@@ -83,64 +81,12 @@ const exitedEarly = Symbol('exited before ready')
  * failure the child is killed and awaited before this rejects, so nothing is left behind.
  */
 export async function attachWorker<C extends Contract>(contract: C, child: ChildProcess, options: AttachOptions): Promise<RpcWorker<C>> {
-  const tail = collectStderrTail(child.stderr, options.forwardStderr ? process.stderr : undefined)
-  let spawnError: Error | undefined
-  let exitDetails: ExitDetails | undefined
-  let resolveExited!: (details: ExitDetails) => void
-  const exited = new Promise<ExitDetails>((resolve) => (resolveExited = resolve))
-  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-    exitDetails ??= { exitCode: code, signal, pid: child.pid }
-    resolveExited(exitDetails)
-    setTimeout(settle, SETTLE_MS)
-  }
-  child.on('error', (error) => {
-    debug('worker %s: %o', options.label, error)
-    if (child.pid === undefined) {
-      spawnError ??= error
-      onExit(null, null)
-    }
-  })
-  if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode)
-  else child.once('exit', onExit)
-  child.once('disconnect', () => setTimeout(settle, SETTLE_MS))
-
-  // The channel is gone for good once the process has exited and its stderr is flushed
-  // ('close'), or shortly after 'exit' / 'disconnect' if 'close' is late (a grandchild
-  // holding stderr open), so calls in flight reject within milliseconds of a crash.
-  const closeListeners: Array<(reason: CloseReason) => void> = []
-  let closeReason: CloseReason | undefined
-  let resolveSettled!: () => void
-  const settled = new Promise<void>((resolve) => (resolveSettled = resolve))
-  function settle(): void {
-    if (closeReason !== undefined) return
-    const details: ExitDetails = { ...(exitDetails ?? { exitCode: null, signal: null, pid: child.pid }), stderr: tail.text() }
-    debug('worker %s is gone: %o', options.label, details)
-    closeReason = (procedure) => new WorkerExitedError(details, procedure)
-    for (const listener of closeListeners.splice(0)) listener(closeReason)
-    resolveSettled()
-  }
-  child.once('close', settle)
-
-  const channel: Channel = {
-    serialization: options.serialization,
-    send: (message) => {
-      // A send to a child that is gone emits 'error' (handled above); the call in flight
-      // is rejected when the channel settles.
-      child.send(message)
-    },
-    receive: (listener) => {
-      child.on('message', listener)
-      return () => child.off('message', listener)
-    },
-    onClose: (listener) => {
-      if (closeReason === undefined) closeListeners.push(listener)
-      else listener(closeReason)
-    },
-  }
-
+  const watched = watchChildProcess(child, options.serialization, options.label, options.forwardStderr)
+  const { channel, exited } = watched
   try {
+    // p-timeout refuses 0 ms; a zero startupTimeout means "time out at once".
     await pTimeout(handshake(contract, channel, options.label, exited), {
-      milliseconds: options.startupTimeout ?? DEFAULTS.startupTimeout,
+      milliseconds: Math.max(options.startupTimeout ?? DEFAULTS.startupTimeout, 1),
       message: false,
       fallback: () => {
         throw startupTimedOut
@@ -148,13 +94,12 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
     })
   } catch (failure) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await exited
-    await settled
-    const details: ExitDetails = { ...(exitDetails as ExitDetails), stderr: tail.text() }
+    const details = await watched.gone
     if (failure === startupTimedOut) {
       throw new StartupError(options.label, `it did not call serve() within ${options.startupTimeout ?? DEFAULTS.startupTimeout} ms, so it was killed`, details)
     }
     if (failure === exitedEarly) {
+      const spawnError = watched.spawnError()
       if (spawnError !== undefined) throw new StartupError(options.label, `it could not be started: ${spawnError.message}`, details, spawnError)
       throw new StartupError(options.label, explainEarlyExit(options.label, details), details)
     }

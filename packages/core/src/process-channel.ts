@@ -1,0 +1,99 @@
+/**
+ * The parent's view of a child process: a Channel over its IPC pipe, and when and how the
+ * process ended (with the tail of its stderr).
+ */
+import type { ChildProcess } from 'node:child_process'
+import type { Channel, CloseReason } from './channel.js'
+import type { Serialization } from './codec.js'
+import { debug } from './debug.js'
+import { WorkerExitedError, type ExitDetails } from './errors.js'
+import { collectStderrTail } from './stderr-tail.js'
+
+/** How long to wait for 'close' (stderr flushed) after 'exit' or 'disconnect'. */
+const SETTLE_MS = 50
+
+/** A watched child process. */
+export interface WatchedChild {
+  /** The channel over the child's IPC pipe; it closes once the child is gone. */
+  channel: Channel
+  /** Resolves when the process has exited (or failed to spawn). */
+  exited: Promise<ExitDetails>
+  /** Resolves when the channel has closed: the child is gone and its stderr read. */
+  gone: Promise<ExitDetails>
+  /** The error that kept the process from spawning, if any. */
+  spawnError(): Error | undefined
+}
+
+/**
+ * Watches `child`: its exit, its IPC channel, its stderr (copied to this process's stderr
+ * when `forwardStderr` is set). Every 'error' the child emits is handled here, so that a
+ * send to a dead child (EPIPE, ERR_IPC_CHANNEL_CLOSED) never crashes the parent.
+ *
+ * @example
+ * ```ts
+ * const { channel, exited } = watchChildProcess(child, 'json', 'math.worker.js', true)
+ * ```
+ */
+export function watchChildProcess(child: ChildProcess, serialization: Serialization, label: string, forwardStderr: boolean): WatchedChild {
+  const tail = collectStderrTail(child.stderr, forwardStderr ? process.stderr : undefined)
+  const closeListeners: Array<(reason: CloseReason) => void> = []
+  let closeReason: CloseReason | undefined
+  let spawnError: Error | undefined
+  let exitDetails: ExitDetails | undefined
+  let settleTimer: NodeJS.Timeout | undefined
+  let resolveExited!: (details: ExitDetails) => void
+  let resolveGone!: (details: ExitDetails) => void
+  const exited = new Promise<ExitDetails>((resolve) => (resolveExited = resolve))
+  const gone = new Promise<ExitDetails>((resolve) => (resolveGone = resolve))
+
+  // The channel is gone for good once the process has exited and its stderr is flushed
+  // ('close'), or shortly after 'exit' / 'disconnect' if 'close' is late (a grandchild
+  // holding stderr open), so calls in flight reject within milliseconds of a crash.
+  function settleSoon(): void {
+    if (closeReason === undefined) settleTimer ??= setTimeout(settle, SETTLE_MS)
+  }
+  function settle(): void {
+    if (closeReason !== undefined) return
+    clearTimeout(settleTimer)
+    const details: ExitDetails = { ...(exitDetails ?? { exitCode: null, signal: null, pid: child.pid }), stderr: tail.text() }
+    debug('worker %s is gone: %o', label, details)
+    closeReason = (procedure) => new WorkerExitedError(details, procedure)
+    for (const listener of closeListeners.splice(0)) listener(closeReason)
+    resolveGone(details)
+  }
+  function onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    exitDetails ??= { exitCode: code, signal, pid: child.pid }
+    resolveExited(exitDetails)
+    settleSoon()
+  }
+
+  child.on('error', (error) => {
+    debug('worker %s: %o', label, error)
+    if (child.pid === undefined) {
+      spawnError ??= error
+      onExit(null, null)
+    }
+  })
+  if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode)
+  else child.once('exit', onExit)
+  child.once('disconnect', settleSoon)
+  child.once('close', settle)
+
+  const channel: Channel = {
+    serialization,
+    send(message) {
+      // A send to a child that is gone emits 'error' (handled above); the call in flight
+      // is rejected when the channel settles.
+      child.send(message)
+    },
+    receive(listener) {
+      child.on('message', listener)
+      return () => child.off('message', listener)
+    },
+    onClose(listener) {
+      if (closeReason === undefined) closeListeners.push(listener)
+      else listener(closeReason)
+    },
+  }
+  return { channel, exited, gone, spawnError: () => spawnError }
+}

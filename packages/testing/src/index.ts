@@ -1,0 +1,13 @@
+/**
+ * @forkrpc/testing: test forkrpc handlers and callers without forking processes.
+ *
+ * @example
+ * ```ts
+ * import { createTestPair } from '@forkrpc/testing'
+ * ```
+ * @packageDocumentation
+ */
+export { createTestPair } from './test-pair.js'
+export type { TestPair, TestPairOptions } from './test-pair.js'
+export { createMemoryChannelPair } from './memory-channel.js'
+export type { MemoryChannel } from './memory-channel.js'

@@ -1,0 +1,75 @@
+/**
+ * `createTestPair`: a client and a router linked in memory, for testing handlers and
+ * callers without a process. Messages go through the same codec and the same
+ * serialization as the real channel, so what fails to serialize there fails here too.
+ */
+import { AbortError, ChannelClosedError, type Client, type Contract, type Handlers, type Serialization } from '@forkrpc/core'
+import { createClient, createRouter } from '@forkrpc/core/channel'
+import { createMemoryChannelPair } from './memory-channel.js'
+
+/**
+ * Options of {@link createTestPair}.
+ *
+ * @example
+ * ```ts
+ * createTestPair(math, handlers, { serialization: 'advanced', timeout: 100 })
+ * ```
+ */
+export interface TestPairOptions {
+  /** The channel's serialization, as in `fork()`. Default `json`. */
+  serialization?: Serialization
+  /** Default timeout of every call in milliseconds, as in `fork()`. */
+  timeout?: number
+}
+
+/**
+ * A client linked to handlers in memory.
+ *
+ * @example
+ * ```ts
+ * await using pair = createTestPair(math, handlers)
+ * await pair.call.add({ a: 1, b: 2 })
+ * ```
+ */
+export interface TestPair<C extends Contract> {
+  /** The typed client, exactly as `worker.call`. */
+  readonly call: Client<C>
+  /** How many handlers are running. */
+  readonly inFlight: number
+  /**
+   * Closes the link: calls in flight reject with ChannelClosedError, running handlers'
+   * signals abort, and later calls reject at once.
+   */
+  close(): Promise<void>
+  /** The same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/**
+ * Links a client to `handlers` in memory, with no process in between.
+ *
+ * @example
+ * ```ts
+ * import { createTestPair } from '@forkrpc/testing'
+ * const pair = createTestPair(math, { add: ({ a, b }) => a + b, ... })
+ * expect(await pair.call.add({ a: 1, b: 2 })).toBe(3)
+ * await pair.close()
+ * ```
+ */
+export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions = {}): TestPair<C> {
+  const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json')
+  const router = createRouter(contract, handlers, child)
+  const client = createClient(contract, parent, { timeout: options.timeout })
+  const close = async (): Promise<void> => {
+    parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
+    router.abortAll(new AbortError(undefined, 'The test pair was closed'))
+  }
+  return {
+    call: client.call,
+    get inFlight() {
+      return router.inFlight
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+}

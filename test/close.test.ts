@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { ChannelClosedError, WorkerExitedError } from '@forkrpc/core'
+import { lifecycle } from './fixtures/lifecycle.contract.js'
+import { forkFixture, isAlive } from './helpers.js'
+
+describe('close()', () => {
+  it('stops an idle worker by closing its channel: exit code 0, not forced', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    expect(await worker.close()).toEqual({ code: 0, signal: null, forced: false })
+    expect(isAlive(worker.pid)).toBe(false)
+  })
+
+  it('lets calls in flight finish within the grace period', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    const inFlight = worker.call.sleep(300)
+    await worker.call.sleep(1) // the slow call has reached the child
+    const closed = worker.close({ grace: 10_000 })
+    expect(await inFlight).toBe('slept 300')
+    expect(await closed).toEqual({ code: 0, signal: null, forced: false })
+  })
+
+  it('refuses new calls once closing, with ChannelClosedError', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    const closed = worker.close()
+    await expect(worker.call.sleep(1)).rejects.toBeInstanceOf(ChannelClosedError)
+    await closed
+    await expect(worker.call.sleep(1)).rejects.toMatchObject({ code: 'ERR_FORKRPC_CHANNEL_CLOSED', procedure: 'sleep' })
+  })
+
+  it('sends SIGTERM when a call outlives the grace period, and rejects it', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    const hung = worker.call.hang().catch((error: unknown) => error)
+    await worker.call.sleep(1)
+    const result = await worker.close({ grace: 100, killTimeout: 5_000 })
+    expect(result).toEqual({ code: null, signal: 'SIGTERM', forced: false })
+    expect(await hung).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGTERM', procedure: 'hang' })
+  })
+
+  it('SIGKILLs a worker that ignores SIGTERM after killTimeout and reports forced: true', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, IGNORE_SIGTERM: '1' } })
+    const hung = worker.call.hang().catch((error: unknown) => error)
+    await worker.call.sleep(1)
+    const result = await worker.close({ grace: 50, killTimeout: 200 })
+    expect(result).toEqual({ code: null, signal: 'SIGKILL', forced: true })
+    expect(await hung).toBeInstanceOf(WorkerExitedError)
+  })
+
+  it('returns the same result when called twice, and works with Symbol.asyncDispose', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    const first = worker.close()
+    const second = worker.close({ grace: 0 })
+    expect(second).toBe(first)
+    expect(await second).toEqual(await first)
+
+    const disposed = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    await disposed[Symbol.asyncDispose]()
+    expect(isAlive(disposed.pid)).toBe(false)
+    expect(await disposed.close()).toEqual({ code: 0, signal: null, forced: false })
+  })
+
+  it('rejects bad close options without closing', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    await expect(worker.close({ grace: -5 })).rejects.toThrow(TypeError)
+    expect(await worker.call.sleep(1)).toBe('slept 1')
+  })
+})
