@@ -11,9 +11,9 @@
 import { nanoid } from 'nanoid'
 import type { Channel, CloseReason } from './channel.js'
 import { codecFor, sendFailure } from './codec.js'
-import { checkTimeout, type AnyProcedure, type Contract, type ErrorClass } from './contract.js'
+import { checkTimeout, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
-import { unmarshalThrown } from './error-marshalling.js'
+import { errorRegistry, unmarshalThrown } from './error-marshalling.js'
 import { TimeoutError } from './errors.js'
 import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
@@ -95,7 +95,7 @@ interface PendingCall {
 export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
   checkTimeout(options.timeout, 'timeout')
   const codec = codecFor(channel.serialization)
-  const registry = new Map<string, ErrorClass>(contract.errors.map((errorClass) => [errorClass.name, errorClass]))
+  const registry = errorRegistry(contract.errors)
   const calls = new Map<string, PendingCall>()
   const drainWaiters: Array<() => void> = []
   let refusal: CloseReason | undefined

@@ -3,8 +3,9 @@
  * the caller: name, message, `code`, the `cause` chain, AggregateError's `errors`, custom
  * own properties, and a stack that joins the child's frames to the caller's. Classes
  * registered with the contract (and forkrpc's own errors, and the built-in Error types)
- * come back as instances of themselves; an unregistered class comes back as an Error
- * whose `name` is the original class name.
+ * come back as instances of themselves, matched by class, not by `name`; an instance of
+ * an unregistered class comes back as its nearest registered ancestor (usually Error),
+ * with the same `name`, message and properties.
  */
 import { types } from 'node:util'
 import { jsonCodec } from './codec.js'
@@ -15,12 +16,12 @@ export type MarshalledThrow = MarshalledError | { value: unknown }
 
 /** An Error as plain data. */
 export interface MarshalledError {
-  /** The error's `name` (the class name for most errors). */
+  /** The error's `name`. */
   name: string
   message: string
   stack?: string | undefined
-  /** Set when this is one of forkrpc's own errors. */
-  lib?: 1
+  /** The registry key of the error's class (or of its nearest registered ancestor). */
+  c?: string
   cause?: MarshalledThrow
   errors?: MarshalledThrow[]
   /** Own enumerable properties other than the above (`code` among them). */
@@ -32,7 +33,7 @@ type ErrorClass = abstract new (...args: never[]) => Error
 const MAX_DEPTH = 16
 const RESERVED = new Set(['name', 'message', 'stack', 'cause', 'errors'])
 
-const builtinErrors = new Map<string, ErrorClass>([
+const builtinErrors: Array<[string, ErrorClass]> = [
   ['Error', Error],
   ['TypeError', TypeError],
   ['RangeError', RangeError],
@@ -41,23 +42,68 @@ const builtinErrors = new Map<string, ErrorClass>([
   ['EvalError', EvalError],
   ['URIError', URIError],
   ['AggregateError', AggregateError],
-])
+]
+
+/**
+ * The error classes that come back as themselves, each under a key: the contract's by
+ * class name, forkrpc's own as `forkrpc:Name`, and the built-in Error types.
+ */
+export interface ErrorRegistry {
+  /** The class registered under `key`. */
+  readonly classes: ReadonlyMap<string, ErrorClass>
+  /** The key of the nearest registered class in `error`'s prototype chain. */
+  keyOf(error: Error): string | undefined
+}
+
+/**
+ * Builds the registry for a contract's error classes.
+ *
+ * @example
+ * ```ts
+ * const registry = errorRegistry(contract.errors)
+ * ```
+ */
+export function errorRegistry(contractErrors: readonly ErrorClass[]): ErrorRegistry {
+  const entries: Array<[string, ErrorClass]> = [
+    ...contractErrors.map((errorClass): [string, ErrorClass] => [errorClass.name, errorClass]),
+    ...[...libraryErrors].map(([name, errorClass]): [string, ErrorClass] => [`forkrpc:${name}`, errorClass]),
+    ...builtinErrors,
+  ]
+  const classes = new Map<string, ErrorClass>()
+  const keys = new Map<object, string>()
+  for (const [key, errorClass] of entries) {
+    if (classes.has(key) || keys.has(errorClass.prototype)) continue // the contract's win
+    classes.set(key, errorClass)
+    keys.set(errorClass.prototype, key)
+  }
+  return {
+    classes,
+    keyOf(error) {
+      for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== undefined; proto = Object.getPrototypeOf(proto)) {
+        const key = keys.get(proto as object)
+        if (key !== undefined) return key
+      }
+      return undefined
+    },
+  }
+}
 
 function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value)
 }
 
 /** Converts a thrown value to plain data that the codec can carry. */
-export function marshalThrown(thrown: unknown, depth = 0, seen: unknown[] = []): MarshalledThrow {
+export function marshalThrown(thrown: unknown, registry: ErrorRegistry, depth = 0, seen: unknown[] = []): MarshalledThrow {
   if (!isError(thrown)) return { value: encodableOr(thrown, `[unserializable thrown value: ${describe(thrown)}]`) }
   if (depth >= MAX_DEPTH || seen.includes(thrown)) return { name: 'Error', message: '[cause chain truncated]' }
   seen.push(thrown)
   const marshalled: MarshalledError = { name: safeString(thrown.name, 'Error'), message: safeString(thrown.message, '') }
   if (typeof thrown.stack === 'string') marshalled.stack = thrown.stack
-  if (thrown instanceof ForkRpcError) marshalled.lib = 1
-  if (Object.hasOwn(thrown, 'cause')) marshalled.cause = marshalThrown(thrown.cause, depth + 1, seen)
+  const key = registry.keyOf(thrown)
+  if (key !== undefined && key !== 'Error') marshalled.c = key
+  if (Object.hasOwn(thrown, 'cause')) marshalled.cause = marshalThrown(thrown.cause, registry, depth + 1, seen)
   const errors: unknown = (thrown as { errors?: unknown }).errors
-  if (Array.isArray(errors)) marshalled.errors = errors.map((entry: unknown) => marshalThrown(entry, depth + 1, seen))
+  if (Array.isArray(errors)) marshalled.errors = errors.map((entry: unknown) => marshalThrown(entry, registry, depth + 1, seen))
   for (const key of Object.keys(thrown)) {
     if (RESERVED.has(key)) continue
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key]
@@ -73,12 +119,12 @@ export function marshalThrown(thrown: unknown, depth = 0, seen: unknown[] = []):
  * Rebuilds a thrown value. `callerStack` (the stack captured where the call was made) is
  * appended to the top-level error's stack so that both sides show up in one trace.
  */
-export function unmarshalThrown(data: unknown, registry: ReadonlyMap<string, ErrorClass>, callerStack?: string, procedure?: string, depth = 0): unknown {
+export function unmarshalThrown(data: unknown, registry: ErrorRegistry, callerStack?: string, procedure?: string, depth = 0): unknown {
   if (typeof data !== 'object' || data === null) return new ForkRpcError(`Call "${procedure}" failed with a malformed error reply`, { procedure })
   if ('value' in data) return data.value
   const marshalled = data as Partial<MarshalledError>
   const name = safeString(marshalled.name, 'Error')
-  const ErrorClass = (marshalled.lib === 1 ? libraryErrors.get(name) : registry.get(name)) ?? builtinErrors.get(name) ?? Error
+  const ErrorClass = (typeof marshalled.c === 'string' ? registry.classes.get(marshalled.c) : undefined) ?? Error
   const error = Object.create(ErrorClass.prototype) as Error
   define(error, 'message', safeString(marshalled.message, ''))
   if (error.name !== name) define(error, 'name', name)

@@ -7,7 +7,7 @@ import type { Channel } from './channel.js'
 import { codecFor, sendFailure, type Codec } from './codec.js'
 import type { AnyProcedure, Contract } from './contract.js'
 import { debug } from './debug.js'
-import { marshalThrown } from './error-marshalling.js'
+import { errorRegistry, marshalThrown } from './error-marshalling.js'
 import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
 import { PROTOCOL_VERSION, readMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
@@ -113,6 +113,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   checkHandlers(contract, handlers)
   const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
   let codec: Codec = codecFor(channel.serialization)
+  const errors = errorRegistry(contract.errors)
   const active = new Map<string, CallContext>()
   const drainWaiters: Array<() => void> = []
 
@@ -188,17 +189,17 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   function reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
     let message = { $fr: PROTOCOL_VERSION, t: kind, i: id } as ReplyMessage
     try {
-      codec.encodeInto(message, kind === 'r' ? value : marshalThrown(value), procedure, kind === 'r' ? 'result' : 'error')
+      codec.encodeInto(message, kind === 'r' ? value : marshalThrown(value, errors), procedure, kind === 'r' ? 'result' : 'error')
     } catch (error) {
       message = { $fr: PROTOCOL_VERSION, t: 'e', i: id }
-      codec.encodeInto(message, marshalThrown(error), procedure, 'error')
+      codec.encodeInto(message, marshalThrown(error, errors), procedure, 'error')
     }
     try {
       channel.send(message)
     } catch (error) {
       // The channel's own serializer refused it (structured clone on `advanced`).
       const fallback = { $fr: PROTOCOL_VERSION, t: 'e', i: id } as ReplyMessage
-      codec.encodeInto(fallback, marshalThrown(sendFailure(error, procedure, kind === 'r' ? 'result' : 'error')), procedure, 'error')
+      codec.encodeInto(fallback, marshalThrown(sendFailure(error, procedure, kind === 'r' ? 'result' : 'error'), errors), procedure, 'error')
       channel.send(fallback)
     }
   }
