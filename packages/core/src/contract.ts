@@ -63,7 +63,9 @@ export function procedure<const TOptions extends SchemaProcedureOptions>(
   OutputOfSchema<TOptions['input']>,
   InputOfSchema<TOptions['output']>
 >
-export function procedure<TInput = void, TOutput = void>(options?: ProcedureOptions): Procedure<TInput, TOutput>
+// NoInfer: without it, `procedure()` inside defineContract({...}) would infer `unknown`
+// from the contract's constraint instead of taking the `void` defaults.
+export function procedure<TInput = void, TOutput = void>(options?: ProcedureOptions): Procedure<NoInfer<TInput>, NoInfer<TOutput>>
 export function procedure(options: { input?: StandardSchemaV1; output?: StandardSchemaV1; timeout?: number } = {}): AnyProcedure {
   if (typeof options !== 'object' || options === null) throw new TypeError('procedure(options): options must be an object')
   for (const key of ['input', 'output'] as const) {
