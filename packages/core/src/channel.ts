@@ -6,10 +6,11 @@
 import type { Serialization } from './codec.js'
 
 /**
- * Builds the error that a call still in flight (or made later) rejects with once the
- * channel is gone; `procedure` is the call's procedure.
+ * Builds the error that a call rejects with once the channel is gone: `procedure` is the
+ * call's procedure, and `inFlight` says whether the call had been sent before (true) or
+ * was made afterwards (false).
  */
-export type CloseReason = (procedure: string | undefined) => Error
+export type CloseReason = (procedure: string | undefined, inFlight: boolean) => Error
 
 /**
  * A duplex message channel between a client and a router.

@@ -118,7 +118,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   Object.freeze(call)
 
   function request(name: string, definition: AnyProcedure, input: unknown, callOptions: CallOptions | undefined, caller: { stack?: string }): Promise<unknown> {
-    if (refusal) return Promise.reject(withCallerStack(refusal(name), caller))
+    if (refusal) return Promise.reject(withCallerStack(refusal(name, false), caller))
     const signal = callOptions?.signal
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`call "${name}": options.signal must be an AbortSignal`)
     if (signal?.aborted) return Promise.reject(signal.reason)
@@ -129,7 +129,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     // Checked here so bad input fails before anything is sent; the child checks again
     // and hands the handler the schema's parsed value. The original input is sent.
     return validate(definition.input, input, name, 'input').then(() => {
-      if (refusal) throw withCallerStack(refusal(name), caller)
+      if (refusal) throw withCallerStack(refusal(name, false), caller)
       if (signal?.aborted) throw signal.reason
       return send(name, input, signal, timeout, caller)
     })
@@ -221,7 +221,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     refusal ??= reason
     for (const id of [...calls.keys()]) {
       const pending = take(id)
-      pending?.reject(withCallerStack(reason(pending.procedure), pending.caller))
+      pending?.reject(withCallerStack(reason(pending.procedure, true), pending.caller))
     }
   }
   channel.onClose(fail)

@@ -17,6 +17,12 @@ import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } 
 export interface ConnectOptions extends WorkerOptions {
   /** Must be what the child was spawned with (`spawn`'s `serialization`). Default `json`. */
   serialization?: Serialization
+  /**
+   * forkrpc reads a piped stderr to quote its last lines in errors, which consumes it; set
+   * this to also copy it to this process's stderr. Default false (you piped it, so you may
+   * be reading it yourself).
+   */
+  forwardStderr?: boolean
 }
 
 /**
@@ -39,5 +45,5 @@ export async function connect<C extends Contract>(contract: C, child: ChildProce
   }
   const serialization = options.serialization ?? 'json'
   const label = `${child.spawnfile ?? 'child'} (pid ${child.pid})`
-  return attachWorker(contract, child, { ...options, serialization, label, forwardStderr: false })
+  return attachWorker(contract, child, { ...options, serialization, label, forwardStderr: options.forwardStderr ?? false })
 }

@@ -7,6 +7,8 @@
  * an unregistered class comes back as its nearest registered ancestor (usually Error),
  * with the same `name`, message and properties.
  */
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { types } from 'node:util'
 import { jsonCodec } from './codec.js'
 import { ForkRpcError, libraryErrors } from './errors.js'
@@ -31,6 +33,11 @@ export interface MarshalledError {
 type ErrorClass = abstract new (...args: never[]) => Error
 
 const MAX_DEPTH = 16
+/**
+ * The package's root (`dist/..`, which holds `src/` too, where source maps point): frames
+ * from there down (the dispatch, Node's internals) are noise to the user.
+ */
+const OWN_FRAMES = `${dirname(dirname(fileURLToPath(import.meta.url)))}/`
 const RESERVED = new Set(['name', 'message', 'stack', 'cause', 'errors'])
 
 const builtinErrors: Array<[string, ErrorClass]> = [
@@ -98,7 +105,7 @@ export function marshalThrown(thrown: unknown, registry: ErrorRegistry, depth = 
   if (depth >= MAX_DEPTH || seen.includes(thrown)) return { name: 'Error', message: '[cause chain truncated]' }
   seen.push(thrown)
   const marshalled: MarshalledError = { name: safeString(thrown.name, 'Error'), message: safeString(thrown.message, '') }
-  if (typeof thrown.stack === 'string') marshalled.stack = thrown.stack
+  if (typeof thrown.stack === 'string') marshalled.stack = trimOwnFrames(thrown.stack)
   const key = registry.keyOf(thrown)
   if (key !== undefined && key !== 'Error') marshalled.c = key
   if (Object.hasOwn(thrown, 'cause')) marshalled.cause = marshalThrown(thrown.cause, registry, depth + 1, seen)
@@ -143,6 +150,14 @@ export function unmarshalThrown(data: unknown, registry: ErrorRegistry, callerSt
     }
   }
   return error
+}
+
+/** Cuts a stack at the first of forkrpc's own frames: below it is only the dispatch machinery. */
+function trimOwnFrames(stack: string): string {
+  const cut = stack.indexOf(OWN_FRAMES)
+  if (cut === -1) return stack
+  const lineStart = stack.lastIndexOf('\n', cut)
+  return lineStart === -1 ? stack : stack.slice(0, lineStart)
 }
 
 /** The frames of a captured stack, without its first (message) line. */

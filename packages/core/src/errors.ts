@@ -105,8 +105,9 @@ export class WorkerExitedError extends ForkRpcError {
   readonly pid: number | undefined
   readonly stderr: string | undefined
 
-  constructor(details: ExitDetails, procedure?: string) {
-    super(`${describeExit(details)}${procedure === undefined ? '' : ` before call "${procedure}" returned`}${stderrSection(details.stderr)}`, { procedure })
+  constructor(details: ExitDetails, procedure?: string, inFlight = true) {
+    const call = procedure === undefined ? '' : inFlight ? ` before call "${procedure}" returned` : `; call "${procedure}" was not sent`
+    super(`${describeExit(details)}${call}${stderrSection(details.stderr)}`, { procedure })
     this.exitCode = details.exitCode
     this.signal = details.signal
     this.pid = details.pid

@@ -57,7 +57,7 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
     clearTimeout(settleTimer)
     const details: ExitDetails = { ...(exitDetails ?? { exitCode: null, signal: null, pid: child.pid }), stderr: tail.text() }
     debug('worker %s is gone: %o', label, details)
-    closeReason = (procedure) => new WorkerExitedError(details, procedure)
+    closeReason = (procedure, inFlight) => new WorkerExitedError(details, procedure, inFlight)
     for (const listener of closeListeners.splice(0)) listener(closeReason)
     resolveGone(details)
   }
