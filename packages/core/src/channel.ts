@@ -37,4 +37,9 @@ export interface Channel {
   receive(listener: (message: unknown) => void): () => void
   /** Registers the listener called once when the peer is gone for good. */
   onClose(listener: (reason: CloseReason) => void): void
+  /**
+   * Optional: whether the channel should keep this process's event loop alive. The client
+   * says true while calls are in flight and false when it is idle.
+   */
+  keepAlive?(active: boolean): void
 }

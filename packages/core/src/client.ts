@@ -142,6 +142,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     return new Promise((resolve, reject) => {
       const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal: undefined, onAbort: undefined }
       calls.set(id, pending)
+      if (calls.size === 1) channel.keepAlive?.(true)
       if (timeout !== undefined && timeout > 0 && timeout !== Infinity) {
         pending.timer = setTimeout(onTimeout, timeout, id, timeout)
       }
@@ -165,7 +166,10 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     calls.delete(id)
     if (pending.timer !== undefined) clearTimeout(pending.timer)
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort)
-    if (calls.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
+    if (calls.size === 0) {
+      channel.keepAlive?.(false)
+      if (drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
+    }
     return pending
   }
 
@@ -225,6 +229,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     }
   }
   channel.onClose(fail)
+  channel.keepAlive?.(false)
 
   return {
     call: call as Client<C>,

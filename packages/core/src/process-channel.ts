@@ -14,6 +14,12 @@ const SETTLE_MS = 50
 
 /** A watched child process. */
 export interface WatchedChild {
+  /**
+   * Whether the child's process handle and stderr pipe keep this process alive (while
+   * starting and stopping) or not (once ready: then only calls in flight do, through the
+   * channel's keepAlive).
+   */
+  hold(active: boolean): void
   /** The channel over the child's IPC pipe; it closes once the child is gone. */
   channel: Channel
   /** Resolves when the process has exited (or failed to spawn). */
@@ -94,6 +100,22 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
       if (closeReason === undefined) closeListeners.push(listener)
       else listener(closeReason)
     },
+    keepAlive(active) {
+      if (!child.connected) return
+      if (active) child.channel?.ref()
+      else child.channel?.unref()
+    },
   }
-  return { channel, exited, gone, spawnError: () => spawnError }
+  const stderr = child.stderr as (NodeJS.ReadableStream & { ref?(): void; unref?(): void }) | null
+  function hold(active: boolean): void {
+    if (active) {
+      child.ref()
+      stderr?.ref?.()
+      child.channel?.ref()
+    } else {
+      child.unref()
+      stderr?.unref?.()
+    }
+  }
+  return { channel, exited, gone, hold, spawnError: () => spawnError }
 }

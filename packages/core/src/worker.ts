@@ -106,8 +106,11 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
     throw failure
   }
   channel.send({ $fr: PROTOCOL_VERSION, t: 'ha', s: options.serialization })
+  // An idle worker does not keep the parent alive: a script that is done exits, and the
+  // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
+  watched.hold(false)
   const client = createClient(contract, channel, { timeout: options.timeout })
-  return new ProcessWorker(client, child, exited, options)
+  return new ProcessWorker(client, child, exited, watched.hold, options)
 }
 
 /** Resolves when the child announces the right contract; rejects on a mismatch or an early exit. */
@@ -157,9 +160,11 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   readonly #client: ReturnType<typeof createClient<C>>
   readonly #exited: Promise<ExitDetails>
   readonly #defaults: StopOptions
+  readonly #hold: (active: boolean) => void
   #closing: Promise<ExitResult> | undefined
 
-  constructor(client: ReturnType<typeof createClient<C>>, child: ChildProcess, exited: Promise<ExitDetails>, options: WorkerOptions) {
+  constructor(client: ReturnType<typeof createClient<C>>, child: ChildProcess, exited: Promise<ExitDetails>, hold: (active: boolean) => void, options: WorkerOptions) {
+    this.#hold = hold
     this.call = client.call
     this.pid = child.pid as number
     this.#client = client
@@ -182,6 +187,7 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
         return Promise.reject(error)
       }
       this.#client.refuse((procedure) => new ChannelClosedError(procedure))
+      if (this.#child.exitCode === null && this.#child.signalCode === null) this.#hold(true)
       this.#closing = stopProcess(this.#child, this.#exited, this.#client.drained(), limits)
     }
     return this.#closing
