@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { fork } from '@forkrpc/core'
-import { plain } from './fixtures/plain.contract.mjs'
+import { defineContract, fork, procedure } from '@forkrpc/core'
 import { lifecycle } from './fixtures/lifecycle.contract.js'
 import { math, ParseError } from './fixtures/math.contract.js'
 import { fixture, forkFixture, isAlive, tsx, waitForExit } from './helpers.js'
+
+// The same procedures as fixtures/plain.contract.mjs, which the plain-JavaScript worker imports.
+const plain = defineContract({
+  add: procedure<{ a: number; b: number }, number>(),
+  runtime: procedure<void, { execArgv: string[]; tsx: boolean }>(),
+})
 
 describe('fork()', () => {
   it('runs a .ts worker with the tsx loader and calls it through the typed client', async () => {

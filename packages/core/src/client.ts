@@ -72,6 +72,9 @@ export interface ClientCore<C extends Contract> {
   fail(reason: CloseReason): void
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 interface PendingCall {
   readonly procedure: string
   readonly resolve: (value: unknown) => void
@@ -143,9 +146,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal: undefined, onAbort: undefined }
       calls.set(id, pending)
       if (calls.size === 1) channel.keepAlive?.(true)
-      if (timeout !== undefined && timeout > 0 && timeout !== Infinity) {
-        pending.timer = setTimeout(onTimeout, timeout, id, timeout)
-      }
+      if (timeout !== undefined && timeout > 0 && timeout !== Infinity) armTimer(pending, id, timeout, timeout)
       if (signal !== undefined) {
         pending.signal = signal
         pending.onAbort = () => onAbort(id)
@@ -155,9 +156,15 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
         channel.send(message)
       } catch (error) {
         take(id)
-        reject(sendFailure(error, name, 'input'))
+        reject(sendFailure(error, name, 'input', input))
       }
     })
+  }
+
+  /** setTimeout fires at once beyond 2^31-1 ms, so longer timeouts are reached in steps. */
+  function armTimer(pending: PendingCall, id: string, remaining: number, timeout: number): void {
+    pending.timer =
+      remaining > MAX_TIMER_MS ? setTimeout(armTimer, MAX_TIMER_MS, pending, id, remaining - MAX_TIMER_MS, timeout) : setTimeout(onTimeout, remaining, id, timeout)
   }
 
   function take(id: string): PendingCall | undefined {

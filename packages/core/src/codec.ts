@@ -12,8 +12,19 @@
  * On the `advanced` channel Node uses the structured clone algorithm, so values go as
  * they are in `v`; what structured clone refuses (functions, symbols) throws when sent.
  */
-import superjson from 'superjson'
+import { SuperJSON } from 'superjson'
 import { SerializationError } from './errors.js'
+
+/**
+ * forkrpc's own superjson instance (so that registrations of the app's do not change the
+ * wire format), taught to carry Buffers, which superjson's typed-array support does not
+ * recognise, as base64.
+ */
+const superjson = new SuperJSON()
+superjson.registerCustom<Buffer, string>(
+  { isApplicable: (value): value is Buffer => Buffer.isBuffer(value), serialize: (value) => value.toString('base64'), deserialize: (value) => Buffer.from(value, 'base64') },
+  'forkrpc:Buffer',
+)
 
 /** The two ways Node can serialize IPC messages (`child_process.fork`'s `serialization`). */
 export type Serialization = 'json' | 'advanced'
@@ -72,13 +83,8 @@ function classify(value: unknown, ancestors: object[]): number {
   ancestors.push(object)
   try {
     if (Array.isArray(object)) {
-      for (let i = 0; i < object.length; i++) {
-        if (!(i in object)) {
-          result = SPECIAL // a hole: JSON would turn it into null
-          continue
-        }
-        result |= classifyChild(object[i], ancestors, i)
-      }
+      // A hole in a sparse array arrives as null (as with JSON; superjson does the same).
+      for (let i = 0; i < object.length; i++) result |= classifyChild(object[i], ancestors, i)
     } else if (proto === Object.prototype || proto === null) {
       const record = object as Record<string, unknown>
       for (const key in record) {
@@ -185,7 +191,29 @@ export function codecFor(serialization: Serialization): Codec {
   return serialization === 'advanced' ? advancedCodec : jsonCodec
 }
 
-/** Wraps an error thrown by a channel's `send()` (structured clone, JSON) as a SerializationError. */
-export function sendFailure(error: unknown, procedure: string | undefined, role: string): SerializationError {
-  return unencodable(error, procedure, role)
+/**
+ * Wraps an error thrown by a channel's `send()` (structured clone on `advanced`) as a
+ * SerializationError; given the value that was sent, it names where the culprit is.
+ * Looked for only after a failure, so successful sends pay nothing for it.
+ */
+export function sendFailure(error: unknown, procedure: string | undefined, role: string, value?: unknown): SerializationError {
+  return unencodable(findUncloneable(value, new Set()) ?? error, procedure, role)
+}
+
+/** The first function or symbol inside `value` (which may have cycles), with its path. */
+function findUncloneable(value: unknown, seen: Set<object>): UnencodableValue | undefined {
+  if (typeof value === 'function') return new UnencodableValue(`a function (${(value as { name?: string }).name || 'anonymous'})`, [])
+  if (typeof value === 'symbol') return new UnencodableValue(`a symbol (${String(value)})`, [])
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined
+  seen.add(value)
+  const entries: Iterable<[unknown, unknown]> =
+    value instanceof Map ? value : value instanceof Set ? [...value].map((entry, i): [unknown, unknown] => [i, entry]) : Object.entries(value)
+  for (const [key, entry] of entries) {
+    const found = findUncloneable(entry, seen)
+    if (found !== undefined) {
+      found.path.unshift(String(key))
+      return found
+    }
+  }
+  return undefined
 }

@@ -199,7 +199,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     } catch (error) {
       // The channel's own serializer refused it (structured clone on `advanced`).
       const fallback = { $fr: PROTOCOL_VERSION, t: 'e', i: id } as ReplyMessage
-      codec.encodeInto(fallback, marshalThrown(sendFailure(error, procedure, kind === 'r' ? 'result' : 'error'), errors), procedure, 'error')
+      codec.encodeInto(fallback, marshalThrown(sendFailure(error, procedure, kind === 'r' ? 'result' : 'error', value), errors), procedure, 'error')
       channel.send(fallback)
     }
   }

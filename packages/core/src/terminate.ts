@@ -69,8 +69,11 @@ export async function stopProcess(child: ChildProcess, exited: Promise<ExitDetai
   return { code: details.exitCode, signal: details.signal, forced }
 }
 
-/** Waits for `promise`, but no longer than `ms` (0: not at all; Infinity: as long as it takes). */
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+/**
+ * Waits for `promise`, but no longer than `ms` (0: not at all; Infinity, or anything
+ * beyond setTimeout's 2^31-1 ms (about 24.8 days): as long as it takes).
+ */
+export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
   if (ms <= 0) return
-  await pTimeout(promise, { milliseconds: ms, message: false })
+  await pTimeout(promise, { milliseconds: ms > 2 ** 31 - 1 ? Infinity : ms, message: false })
 }

@@ -84,9 +84,11 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   const watched = watchChildProcess(child, options.serialization, options.label, options.forwardStderr)
   const { channel, exited } = watched
   try {
-    // p-timeout refuses 0 ms; a zero startupTimeout means "time out at once".
+    // p-timeout refuses 0 ms (here: time out at once) and setTimeout cannot wait more than
+    // 2^31-1 ms (here: wait as long as it takes).
+    const startupTimeout = options.startupTimeout ?? DEFAULTS.startupTimeout
     await pTimeout(handshake(contract, channel, options.label, exited), {
-      milliseconds: Math.max(options.startupTimeout ?? DEFAULTS.startupTimeout, 1),
+      milliseconds: startupTimeout > 2 ** 31 - 1 ? Infinity : Math.max(startupTimeout, 1),
       message: false,
       fallback: () => {
         throw startupTimedOut

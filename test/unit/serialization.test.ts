@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest'
+import { defineContract, procedure, SerializationError, type Serialization } from '@forkrpc/core'
+import { pairFor } from './support.js'
+
+const contract = defineContract({
+  echo: procedure<unknown, unknown>(),
+  give: procedure<string, unknown>(),
+  add: procedure<{ a: number; b: number }, number>(),
+})
+
+const unencodable: Record<string, () => unknown> = {
+  function: () => ({ deep: { fn: () => 1 } }),
+  symbol: () => ({ deep: { fn: Symbol('nope') } }),
+}
+
+function makePair(serialization: Serialization) {
+  return pairFor(
+    contract,
+    {
+      echo: (value) => value,
+      give: (kind) => unencodable[kind]?.(),
+      add: ({ a, b }) => a + b,
+    },
+    { serialization },
+  )
+}
+
+describe.each(['json', 'advanced'] as const)('on the %s channel', (serialization) => {
+  const cases: Array<[string, unknown]> = [
+    ['a Date', new Date('2024-02-29T12:34:56.789Z')],
+    ['a Map', new Map<unknown, unknown>([['a', 1], [2, { b: [3] }]])],
+    ['a Set', new Set([1, 'two', 3])],
+    ['a BigInt', 2n ** 70n],
+    ['a RegExp', /a+b?c/gi],
+    ['undefined', undefined],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['-Infinity', Number.NEGATIVE_INFINITY],
+    ['null', null],
+    ['a string', 'héllo ✓'],
+    ['a boolean', false],
+    ['a number', 1.5],
+    ['an array', [1, 'a', null, [2, [3]], { b: true }]],
+    ['nested objects', { a: { b: { c: { d: 'deep' } } }, e: [] }],
+    [
+      'special values nested',
+      {
+        when: new Date(0),
+        tags: new Set(['x']),
+        index: new Map([['k', new Date(1)]]),
+        big: 10n,
+        re: /x/m,
+        missing: undefined,
+        nan: Number.NaN,
+        inf: Number.POSITIVE_INFINITY,
+        list: [undefined, Number.NaN, 1n, null],
+      },
+    ],
+  ]
+
+  it.each(cases)('round trips %s exactly', async (_, value) => {
+    const pair = makePair(serialization)
+    const back = await pair.call.echo(value)
+    expect(back).toStrictEqual(value)
+  })
+
+  it('round trips -0 (top level and nested)', async () => {
+    const pair = makePair(serialization)
+    expect(Object.is(await pair.call.echo(-0), -0)).toBe(true)
+    const nested = (await pair.call.echo({ zero: -0, list: [-0] })) as { zero: number; list: number[] }
+    expect(Object.is(nested.zero, -0)).toBe(true)
+    expect(Object.is(nested.list[0], -0)).toBe(true)
+  })
+
+  it('keeps a nested undefined as an own property', async () => {
+    const pair = makePair(serialization)
+    const back = (await pair.call.echo({ a: undefined, b: 1 })) as Record<string, unknown>
+    expect(Object.hasOwn(back, 'a')).toBe(true)
+    expect(back.a).toBeUndefined()
+    expect(back.b).toBe(1)
+  })
+
+  it('carries a sparse array: the hole is kept on advanced, and arrives as null on json (as with JSON)', async () => {
+    const pair = makePair(serialization)
+    const back = (await pair.call.echo([1, , 3])) as unknown[]
+    expect(back).toHaveLength(3)
+    if (serialization === 'advanced') expect(1 in back).toBe(false)
+    else expect(back[1]).toBeNull()
+    expect(back[2]).toBe(3)
+  })
+
+  it('round trips a Uint8Array', async () => {
+    const pair = makePair(serialization)
+    const back = await pair.call.echo(new Uint8Array([0, 1, 254, 255]))
+    expect(back).toBeInstanceOf(Uint8Array)
+    expect([...(back as Uint8Array)]).toEqual([0, 1, 254, 255])
+  })
+
+  it.each(Object.keys(unencodable))('rejects an input holding a %s with SerializationError naming its path, and keeps working', async (kind) => {
+    const pair = makePair(serialization)
+    const error = (await pair.call.echo(unencodable[kind]?.()).catch((e: unknown) => e)) as SerializationError
+    expect(error).toBeInstanceOf(SerializationError)
+    expect(error.code).toBe('ERR_FORKRPC_SERIALIZATION')
+    expect(error.procedure).toBe('echo')
+    expect(error.message).toContain('"echo"')
+    expect(error.message).toContain('deep.fn')
+    await expect(pair.call.add({ a: 1, b: 2 })).resolves.toBe(3)
+  })
+
+  it.each(['function', 'symbol'])('rejects a top-level %s input with SerializationError', async (kind) => {
+    const pair = makePair(serialization)
+    const value = kind === 'function' ? () => 1 : Symbol('top')
+    await expect(pair.call.echo(value)).rejects.toMatchObject({ name: 'SerializationError', code: 'ERR_FORKRPC_SERIALIZATION' })
+    await expect(pair.call.add({ a: 1, b: 2 })).resolves.toBe(3)
+  })
+
+  it.each(Object.keys(unencodable))('rejects with SerializationError when the handler returns a %s, and keeps working', async (kind) => {
+    const pair = makePair(serialization)
+    const error = (await pair.call.give(kind).catch((e: unknown) => e)) as SerializationError
+    expect(error).toBeInstanceOf(SerializationError)
+    expect(error.code).toBe('ERR_FORKRPC_SERIALIZATION')
+    expect(error.message).toContain('"give"')
+    expect(pair.inFlight).toBe(0)
+    await expect(pair.call.add({ a: 1, b: 2 })).resolves.toBe(3)
+  })
+})
+
+describe('on the json channel', () => {
+  it('rejects a cycle with SerializationError and keeps working', async () => {
+    const pair = makePair('json')
+    const cyclic: Record<string, unknown> = { name: 'loop' }
+    cyclic.self = { again: cyclic }
+    const error = (await pair.call.echo(cyclic).catch((e: unknown) => e)) as SerializationError
+    expect(error).toBeInstanceOf(SerializationError)
+    expect(error.code).toBe('ERR_FORKRPC_SERIALIZATION')
+    expect(error.message).toMatch(/circular/)
+    expect(error.message).toContain('self.again')
+    await expect(pair.call.add({ a: 1, b: 2 })).resolves.toBe(3)
+  })
+
+  it('carries a value that is seen twice but is not a cycle', async () => {
+    const pair = makePair('json')
+    const shared = { n: 1 }
+    await expect(pair.call.echo({ a: shared, b: shared, list: [shared, shared] })).resolves.toStrictEqual({ a: { n: 1 }, b: { n: 1 }, list: [{ n: 1 }, { n: 1 }] })
+  })
+
+  it('carries BigInt (which JSON alone cannot)', async () => {
+    const pair = makePair('json')
+    expect(await pair.call.echo(123n)).toBe(123n)
+    expect(await pair.call.echo({ big: -(2n ** 64n) })).toStrictEqual({ big: -(2n ** 64n) })
+  })
+
+  it('carries a Buffer, which Node sends as bytes', async () => {
+    const pair = makePair('json')
+    const back = await pair.call.echo(Buffer.from('bytes'))
+    expect(ArrayBuffer.isView(back)).toBe(true)
+    expect(Buffer.from(back as Uint8Array).toString()).toBe('bytes')
+  })
+})
+
+describe('on the advanced channel', () => {
+  it('round trips a Buffer as a Buffer', async () => {
+    const pair = makePair('advanced')
+    const back = await pair.call.echo(Buffer.from('bytes'))
+    expect(Buffer.isBuffer(back)).toBe(true)
+    expect((back as Buffer).toString()).toBe('bytes')
+  })
+
+  it('round trips a cycle', async () => {
+    const pair = makePair('advanced')
+    const cyclic: Record<string, unknown> = { name: 'loop' }
+    cyclic.self = cyclic
+    const back = (await pair.call.echo(cyclic)) as Record<string, unknown>
+    expect(back.name).toBe('loop')
+    expect(back.self).toBe(back)
+  })
+})
