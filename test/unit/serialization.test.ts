@@ -175,3 +175,16 @@ describe('on the advanced channel', () => {
     expect(back.self).toBe(back)
   })
 })
+
+describe('objects that say how to be sent', () => {
+  it('sends an object with toJSON() as its toJSON() result on json, as JSON would', async () => {
+    class Money {
+      constructor(readonly cents: number) {}
+      toJSON(): string {
+        return `${(this.cents / 100).toFixed(2)} EUR`
+      }
+    }
+    const pair = makePair('json')
+    expect(await pair.call.echo({ price: new Money(1234), when: new Date(0) })).toEqual({ price: '12.34 EUR', when: new Date(0) })
+  })
+})

@@ -131,11 +131,16 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     if (definition.input === undefined) return send(name, input, signal, timeout, caller)
     // Checked here so bad input fails before anything is sent; the child checks again
     // and hands the handler the schema's parsed value. The original input is sent.
-    return validate(definition.input, input, name, 'input').then(() => {
-      if (refusal) throw withCallerStack(refusal(name, false), caller)
-      if (signal?.aborted) throw signal.reason
-      return send(name, input, signal, timeout, caller)
-    })
+    return validate(definition.input, input, name, 'input').then(
+      () => {
+        if (refusal) throw withCallerStack(refusal(name, false), caller)
+        if (signal?.aborted) throw signal.reason
+        return send(name, input, signal, timeout, caller)
+      },
+      (error: Error) => {
+        throw withCallerStack(error, caller)
+      },
+    )
   }
 
   function send(name: string, input: unknown, signal: AbortSignal | undefined, timeout: number | undefined, caller: { stack?: string }): Promise<unknown> {

@@ -103,6 +103,9 @@ function classify(value: unknown, ancestors: object[]): number {
       result = SPECIAL
     } else if (typeof (object as { then?: unknown }).then === 'function') {
       throw new UnencodableValue('a promise (await it before sending)', [])
+    } else if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
+      // It says how it wants to be sent (a Decimal, a Moment): JSON will call toJSON().
+      result = PLAIN
     } else {
       // An instance of some other class travels as its own enumerable properties, as
       // JSON.stringify would send it; its class is not kept.

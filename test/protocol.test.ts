@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { UnknownProcedureError } from '@forkrpc/core'
+import { lifecycle } from './fixtures/lifecycle.contract.js'
+import { forkFixture } from './helpers.js'
+
+describe('the protocol on a real channel', () => {
+  it('leaves foreign messages alone and drops malformed ones, in both directions, without crashing', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    const garbage: unknown[] = [
+      'a string',
+      42,
+      null,
+      [1, 2, 3],
+      { hello: 'world' },
+      { $fr: 1 },
+      { $fr: 1, t: 'q' },
+      { $fr: 1, t: 'q', i: 5, m: 'sleep' },
+      { $fr: 1, t: 'q', i: 'x', m: 7 },
+      { $fr: 1, t: 'zz', i: 'x' },
+      { $fr: 2, t: 'q', i: 'x', m: 'sleep', v: 1 },
+      { $fr: 1, t: 'c', i: 'never-existed', r: 'a' },
+      { $fr: 1, t: 'r', i: 'never-existed', v: 1 },
+      { $fr: 1, t: 'q', i: 'bad-x', m: 'echo', x: 'not an object' },
+      { $fr: 1, t: 'q', i: 'bad-meta', m: 'echo', x: { json: {}, meta: { values: { '__proto__.polluted': ['undefined'] } } } },
+    ]
+    const replies: unknown[] = []
+    worker.process.on('message', (message) => replies.push(message))
+    for (const message of garbage) worker.process.send(message as object)
+    // Calls in between still get their own answers.
+    expect(await worker.call.sleep(1)).toBe('slept 1')
+    expect(await worker.call.echo({ ok: true })).toEqual({ ok: true })
+    // The two well-formed requests with bad payloads got SerializationError replies; nothing else was answered.
+    const answered = replies.filter((m) => (m as { t?: string }).t === 'e').map((m) => (m as { i: string }).i)
+    expect(answered.sort()).toEqual(['bad-meta', 'bad-x'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('answers a raw request for a name the worker does not serve with UnknownProcedureError', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    const reply = new Promise<{ v: { name: string; c: string } }>((resolve) => {
+      worker.process.on('message', (message: { t?: string; i?: string; v: { name: string; c: string } }) => {
+        if (message.t === 'e' && message.i === 'raw-1') resolve(message)
+      })
+    })
+    worker.process.send({ $fr: 1, t: 'q', i: 'raw-1', m: 'constructor' })
+    expect((await reply).v).toMatchObject({ name: 'UnknownProcedureError', c: `forkrpc:${UnknownProcedureError.name}` })
+    expect(await worker.call.sleep(1)).toBe('slept 1')
+  })
+})
