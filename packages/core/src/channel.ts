@@ -9,6 +9,11 @@ import type { Serialization } from './codec.js'
  * Builds the error that a call rejects with once the channel is gone: `procedure` is the
  * call's procedure, and `inFlight` says whether the call had been sent before (true) or
  * was made afterwards (false).
+ *
+ * @example
+ * ```ts
+ * const reason: CloseReason = (procedure, inFlight) => new ChannelClosedError(procedure, inFlight ? 'port closed mid-call' : 'port closed')
+ * ```
  */
 export type CloseReason = (procedure: string | undefined, inFlight: boolean) => Error
 

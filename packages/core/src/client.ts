@@ -35,7 +35,14 @@ export interface CallOptions {
 
 type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable<T> : never
 
-/** The function that calls procedure `P`: input first (optional when it may be undefined), then options. */
+/**
+ * The function that calls procedure `P`: input first (optional when it may be undefined), then options.
+ *
+ * @example
+ * ```ts
+ * const add: ProcedureCall<typeof math.procedures.add> = worker.call.add
+ * ```
+ */
 export type ProcedureCall<P> =
   ProcedureTypes<P> extends { input: infer I; output: infer O }
     ? undefined extends I
@@ -53,13 +60,29 @@ export type ProcedureCall<P> =
  */
 export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]: ProcedureCall<C['procedures'][K]> }
 
-/** Options of {@link createClient}. */
+/**
+ * Options of {@link createClient}.
+ *
+ * @example
+ * ```ts
+ * createClient(math, channel, { timeout: 1_000 } satisfies ClientOptions)
+ * ```
+ */
 export interface ClientOptions {
   /** Default timeout of every call, in milliseconds. `0` or `Infinity` (the default): none. */
   timeout?: number | undefined
 }
 
-/** A client bound to a channel, with the controls its owner (a worker, a test pair) needs. */
+/**
+ * A client bound to a channel, with the controls its owner (a worker, a test pair) needs.
+ *
+ * @example
+ * ```ts
+ * const client: ClientCore<typeof math> = createClient(math, channel)
+ * client.refuse((procedure) => new ChannelClosedError(procedure))
+ * await client.drained()
+ * ```
+ */
 export interface ClientCore<C extends Contract> {
   readonly call: Client<C>
   /** How many calls are waiting for a reply. */

@@ -26,7 +26,14 @@ superjson.registerCustom<Buffer, string>(
   'forkrpc:Buffer',
 )
 
-/** The two ways Node can serialize IPC messages (`child_process.fork`'s `serialization`). */
+/**
+ * The two ways Node can serialize IPC messages (`child_process.fork`'s `serialization`).
+ *
+ * @example
+ * ```ts
+ * const serialization: Serialization = 'advanced' // Buffers and typed arrays, at a higher cost per message
+ * ```
+ */
 export type Serialization = 'json' | 'advanced'
 
 /** A message that carries a payload in `v` (as is) or `x` (superjson-encoded). */

@@ -27,16 +27,37 @@ export interface Procedure<TInput, TOutput, THandlerInput = TInput, THandlerOutp
   readonly '~types'?: { input: TInput; output: TOutput; handlerInput: THandlerInput; handlerOutput: THandlerOutput }
 }
 
-/** Any procedure, whatever its types. */
+/**
+ * Any procedure, whatever its types.
+ *
+ * @example
+ * ```ts
+ * const procedures: Record<string, AnyProcedure> = { add: procedure<number, number>() }
+ * ```
+ */
 export type AnyProcedure = Procedure<unknown, unknown, unknown, unknown>
 
-/** Options shared by every kind of procedure. */
+/**
+ * Options shared by every kind of procedure.
+ *
+ * @example
+ * ```ts
+ * const slow = procedure<number, string>({ timeout: 5_000 } satisfies ProcedureOptions)
+ * ```
+ */
 export interface ProcedureOptions {
   /** Default timeout in milliseconds for calls of this procedure (a call's own `timeout` wins). */
   timeout?: number
 }
 
-/** Options of a procedure validated at runtime by Standard Schemas (zod, valibot, arktype, ...). */
+/**
+ * Options of a procedure validated at runtime by Standard Schemas (zod, valibot, arktype, ...).
+ *
+ * @example
+ * ```ts
+ * const fib = procedure({ input: z.object({ n: z.number() }), output: z.number(), timeout: 1_000 })
+ * ```
+ */
 export type SchemaProcedureOptions = ProcedureOptions &
   ({ input: StandardSchemaV1; output?: StandardSchemaV1 } | { input?: StandardSchemaV1; output: StandardSchemaV1 })
 
@@ -63,6 +84,14 @@ export function procedure<const TOptions extends SchemaProcedureOptions>(
   OutputOfSchema<TOptions['input']>,
   InputOfSchema<TOptions['output']>
 >
+/**
+ * Declares a procedure by its types only.
+ *
+ * @example
+ * ```ts
+ * const add = procedure<{ a: number; b: number }, number>()
+ * ```
+ */
 // NoInfer: without it, `procedure()` inside defineContract({...}) would infer `unknown`
 // from the contract's constraint instead of taking the `void` defaults.
 export function procedure<TInput = void, TOutput = void>(options?: ProcedureOptions): Procedure<NoInfer<TInput>, NoInfer<TOutput>>
@@ -78,15 +107,36 @@ export function procedure(options: { input?: StandardSchemaV1; output?: Standard
   return Object.freeze({ kind: 'procedure', input: options.input, output: options.output, timeout: options.timeout })
 }
 
-/** A record of named procedures. */
+/**
+ * A record of named procedures.
+ *
+ * @example
+ * ```ts
+ * const procedures = { add: procedure<number, number>() } satisfies Procedures
+ * ```
+ */
 export type Procedures = Readonly<Record<string, AnyProcedure>>
 
-/** A class whose instances come back as themselves when thrown in the child. */
+/**
+ * A class whose instances come back as themselves when thrown in the child.
+ *
+ * @example
+ * ```ts
+ * class ParseError extends Error {}
+ * const errors: ErrorClass[] = [ParseError]
+ * ```
+ */
 export type ErrorClass = abstract new (...args: never[]) => Error
 
 /**
  * A contract: procedures plus the error classes that should keep their class across the
  * channel. Plain data, created by {@link defineContract}.
+ *
+ * @example
+ * ```ts
+ * const math: Contract = defineContract({ add: procedure<number, number>() })
+ * console.log(math.names) // ['add']
+ * ```
  */
 export interface Contract<TProcedures extends Procedures = Procedures> {
   readonly procedures: TProcedures
@@ -96,7 +146,14 @@ export interface Contract<TProcedures extends Procedures = Procedures> {
   readonly names: readonly string[]
 }
 
-/** Options of {@link defineContract}. */
+/**
+ * Options of {@link defineContract}.
+ *
+ * @example
+ * ```ts
+ * defineContract({ parse: procedure<string, number>() }, { errors: [ParseError] } satisfies ContractOptions)
+ * ```
+ */
 export interface ContractOptions {
   /**
    * Error classes that come back as instances of themselves (so `instanceof` works in the

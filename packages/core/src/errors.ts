@@ -74,7 +74,14 @@ export class AbortError extends ForkRpcError {
   }
 }
 
-/** What is known about how a worker process ended. */
+/**
+ * What is known about how a worker process ended.
+ *
+ * @example
+ * ```ts
+ * const details: ExitDetails = { exitCode: null, signal: 'SIGKILL', pid: 1234 }
+ * ```
+ */
 export interface ExitDetails {
   /** The exit code, or null when the process was ended by a signal. */
   exitCode: number | null

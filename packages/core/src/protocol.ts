@@ -15,7 +15,14 @@
  */
 import type { PayloadFields, Serialization } from './codec.js'
 
-/** The protocol version; both sides must speak the same. */
+/**
+ * The protocol version; both sides must speak the same.
+ *
+ * @example
+ * ```ts
+ * channel.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'id-1', m: 'add', v: { a: 1, b: 2 } })
+ * ```
+ */
 export const PROTOCOL_VERSION = 1
 
 /** A child's ready message. */

@@ -61,7 +61,16 @@ export type Handler<P> =
  */
 export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K]> }
 
-/** A router bound to a channel, with the controls its owner (serve, a test pair) needs. */
+/**
+ * A router bound to a channel, with the controls its owner (serve, a test pair) needs.
+ *
+ * @example
+ * ```ts
+ * const router: RouterCore = createRouter(math, handlers, channel)
+ * router.abortAll(new AbortError(undefined, 'shutting down'))
+ * await router.drained()
+ * ```
+ */
 export interface RouterCore {
   /** How many handlers are running. */
   readonly inFlight: number

@@ -15,7 +15,14 @@ import { PROTOCOL_VERSION, readMessage } from './protocol.js'
 import { watchChildProcess } from './process-channel.js'
 import { stopProcess, type ExitResult, type StopOptions } from './terminate.js'
 
-/** Options of a worker that `fork()` and `connect()` share. */
+/**
+ * Options of a worker that `fork()` and `connect()` share.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerOptions = { timeout: 1_000, startupTimeout: 5_000, grace: 2_000, killTimeout: 1_000 }
+ * ```
+ */
 export interface WorkerOptions {
   /** Default timeout of every call in milliseconds; `0` or `Infinity` (the default) for none. */
   timeout?: number

@@ -8,7 +8,15 @@ import { deserialize, serialize } from 'node:v8'
 import type { Channel, CloseReason } from '@forkrpc/core/channel'
 import type { Serialization } from '@forkrpc/core'
 
-/** One end of the pair, plus the means to close it. */
+/**
+ * One end of the pair, plus the means to close it.
+ *
+ * @example
+ * ```ts
+ * const { parent } = createMemoryChannelPair()
+ * parent.close((procedure) => new ChannelClosedError(procedure, 'closed by the test'))
+ * ```
+ */
 export interface MemoryChannel extends Channel {
   /** Closes both ends: each side's close listeners hear `reason`. */
   close(reason: CloseReason): void
