@@ -146,3 +146,24 @@ describe('closing the pair', () => {
     expect(await call).toMatchObject({ code: 'ERR_FORKRPC_CHANNEL_CLOSED' })
   })
 })
+
+describe('one AbortSignal shared by many calls', () => {
+  it('rejects them all with one listener on the signal, so Node warns about no leak', async () => {
+    const { pair } = setup()
+    const warnings: Error[] = []
+    const onWarning = (warning: Error): void => void warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      const controller = new AbortController()
+      const calls = Array.from({ length: 50 }, (_, i) => pair.call.hang(`call ${i}`, { signal: controller.signal }).catch((e: unknown) => e))
+      const settledEarly = await pair.call.add({ a: 1, b: 1 }, { signal: controller.signal })
+      expect(settledEarly).toBe(2)
+      controller.abort('stop them all')
+      expect(await Promise.all(calls)).toEqual(Array.from({ length: 50 }, () => 'stop them all'))
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+})

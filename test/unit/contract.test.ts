@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { defineContract, procedure, type Handlers, type Procedures } from '@forkrpc/core'
-import { createRouter } from '@forkrpc/core/channel'
+import { connect, defineContract, fork, procedure, type Handlers, type Procedures } from '@forkrpc/core'
+import { createClient, createRouter } from '@forkrpc/core/channel'
 import { createMemoryChannelPair, createTestPair } from '@forkrpc/testing'
 import { pairFor } from './support.js'
 
@@ -143,5 +143,15 @@ describe('handlers for JavaScript callers', () => {
     const pair = pairFor(math, { add: ({ a, b }) => a + b, ping: noop })
     await expect(pair.call.add({ a: 2, b: 3 })).resolves.toBe(5)
     await expect(pair.call.ping()).resolves.toBeUndefined()
+  })
+})
+
+describe('a contract that did not come from defineContract()', () => {
+  it('is refused with a TypeError by fork(), connect(), createClient() and createTestPair()', async () => {
+    const fake = { add: procedure<number, number>() } as unknown as ReturnType<typeof defineContract>
+    await expect(fork(fake, 'worker.js')).rejects.toThrow(/must come from defineContract\(\)/)
+    await expect(connect(fake, {} as never)).rejects.toThrow(/must come from defineContract\(\)/)
+    expect(() => createClient(fake, createMemoryChannelPair().parent)).toThrow(TypeError)
+    expect(() => createTestPair(fake, {} as never)).toThrow(/must come from defineContract\(\)/)
   })
 })

@@ -11,7 +11,7 @@
 import { nanoid } from 'nanoid'
 import type { Channel, CloseReason } from './channel.js'
 import { codecFor, sendFailure } from './codec.js'
-import { checkTimeout, type AnyProcedure, type Contract } from './contract.js'
+import { assertContract, checkTimeout, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, unmarshalThrown } from './error-marshalling.js'
 import { TimeoutError } from './errors.js'
@@ -105,7 +105,6 @@ interface PendingCall {
   readonly caller: { stack?: string }
   timer: NodeJS.Timeout | undefined
   signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
 }
 
 /**
@@ -119,11 +118,15 @@ interface PendingCall {
  * ```
  */
 export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
+  assertContract(contract, 'createClient(contract, channel)')
   checkTimeout(options.timeout, 'timeout')
   const codec = codecFor(channel.serialization)
   const registry = errorRegistry(contract.errors)
   const calls = new Map<string, PendingCall>()
   const drainWaiters: Array<() => void> = []
+  // One 'abort' listener per signal, however many calls share it (a listener per call
+  // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
+  const callsBySignal = new Map<AbortSignal, Set<string>>()
   let refusal: CloseReason | undefined
 
   const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>
@@ -171,15 +174,11 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     const message = { $fr: PROTOCOL_VERSION, t: 'q', i: id, m: name } as RequestMessage
     codec.encodeInto(message, input, name, 'input')
     return new Promise((resolve, reject) => {
-      const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal: undefined, onAbort: undefined }
+      const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal }
       calls.set(id, pending)
       if (calls.size === 1) channel.keepAlive?.(true)
       if (timeout !== undefined && timeout > 0 && timeout !== Infinity) armTimer(pending, id, timeout, timeout)
-      if (signal !== undefined) {
-        pending.signal = signal
-        pending.onAbort = () => onAbort(id)
-        signal.addEventListener('abort', pending.onAbort, { once: true })
-      }
+      if (signal !== undefined) watchSignal(signal, id)
       try {
         channel.send(message)
       } catch (error) {
@@ -200,7 +199,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     if (pending === undefined) return undefined
     calls.delete(id)
     if (pending.timer !== undefined) clearTimeout(pending.timer)
-    if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort)
+    if (pending.signal !== undefined) unwatchSignal(pending.signal, id)
     if (calls.size === 0) {
       channel.keepAlive?.(false)
       if (drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
@@ -222,6 +221,28 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     debug('call %s (%s) timed out after %d ms', id, pending.procedure, timeout)
     cancel(id, { r: 't', ms: timeout })
     pending.reject(withCallerStack(new TimeoutError(pending.procedure, timeout), pending.caller))
+  }
+
+  function watchSignal(signal: AbortSignal, id: string): void {
+    let ids = callsBySignal.get(signal)
+    if (ids === undefined) {
+      ids = new Set()
+      callsBySignal.set(signal, ids)
+      signal.addEventListener('abort', onSignalAbort)
+    }
+    ids.add(id)
+  }
+
+  function unwatchSignal(signal: AbortSignal, id: string): void {
+    const ids = callsBySignal.get(signal)
+    if (ids === undefined || !ids.delete(id) || ids.size > 0) return
+    callsBySignal.delete(signal)
+    signal.removeEventListener('abort', onSignalAbort)
+  }
+
+  function onSignalAbort(event: Event): void {
+    const ids = callsBySignal.get(event.target as AbortSignal)
+    if (ids !== undefined) for (const id of [...ids]) onAbort(id)
   }
 
   function onAbort(id: string): void {

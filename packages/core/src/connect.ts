@@ -3,7 +3,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { Serialization } from './codec.js'
-import type { Contract } from './contract.js'
+import { assertContract, type Contract } from './contract.js'
 import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
 
 /**
@@ -39,6 +39,7 @@ export interface ConnectOptions extends WorkerOptions {
  * ```
  */
 export async function connect<C extends Contract>(contract: C, child: ChildProcess, options: ConnectOptions = {}): Promise<RpcWorker<C>> {
+  assertContract(contract, 'connect(contract, child)')
   checkWorkerOptions(options)
   if (typeof child?.send !== 'function') {
     throw new TypeError("connect(contract, child): the child has no IPC channel; spawn it with an 'ipc' entry in stdio, e.g. ['pipe', 'pipe', 'pipe', 'ipc']")

@@ -201,3 +201,11 @@ export function checkTimeout(timeout: unknown, where: string): void {
     throw new TypeError(`${where}: timeout must be a non-negative number of milliseconds (or Infinity), got ${String(timeout)}`)
   }
 }
+
+/** Throws a TypeError unless `contract` came from defineContract(). */
+export function assertContract(contract: unknown, where: string): asserts contract is Contract {
+  const candidate = contract as Partial<Contract> | null
+  if (typeof candidate !== 'object' || candidate === null || !Array.isArray(candidate.names) || typeof candidate.procedures !== 'object' || !Array.isArray(candidate.errors)) {
+    throw new TypeError(`${where}: the contract must come from defineContract()`)
+  }
+}

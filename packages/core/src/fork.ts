@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Serialization } from './codec.js'
-import type { Contract } from './contract.js'
+import { assertContract, type Contract } from './contract.js'
 import { StartupError } from './errors.js'
 import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
 
@@ -55,6 +55,7 @@ export interface ForkOptions extends WorkerOptions {
  * ```
  */
 export async function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions = {}): Promise<RpcWorker<C>> {
+  assertContract(contract, 'fork(contract, module)')
   checkWorkerOptions(options)
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
   const path = module instanceof URL ? fileURLToPath(module) : resolve(cwd ?? process.cwd(), module)

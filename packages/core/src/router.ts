@@ -5,7 +5,7 @@
  */
 import type { Channel } from './channel.js'
 import { codecFor, sendFailure, type Codec } from './codec.js'
-import type { AnyProcedure, Contract } from './contract.js'
+import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
 import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
@@ -261,9 +261,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
 
 /** For JavaScript callers, whom the types do not protect: every procedure needs a handler, and only those. */
 function checkHandlers(contract: Contract, handlers: unknown): void {
-  if (typeof contract !== 'object' || contract === null || !Array.isArray(contract.names)) {
-    throw new TypeError('serve(contract, handlers): contract must come from defineContract()')
-  }
+  assertContract(contract, 'serve(contract, handlers)')
   if (typeof handlers !== 'object' || handlers === null) throw new TypeError('serve(contract, handlers): handlers must be an object')
   const record = handlers as Record<string, unknown>
   const missing = contract.names.filter((name) => typeof record[name] !== 'function')
