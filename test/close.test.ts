@@ -31,8 +31,12 @@ describe('close()', () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
     const hung = worker.call.hang().catch((error: unknown) => error)
     await worker.call.sleep(1)
+    let settled = false
+    void hung.then(() => (settled = true))
     const result = await worker.close({ grace: 100, killTimeout: 5_000 })
     expect(result).toEqual({ code: null, signal: 'SIGTERM', forced: false })
+    await Promise.resolve() // let the already-rejected call's handlers run
+    expect(settled).toBe(true) // close() resolved only after the call in flight had settled
     expect(await hung).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGTERM', procedure: 'hang' })
   })
 

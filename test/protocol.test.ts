@@ -46,4 +46,18 @@ describe('the protocol on a real channel', () => {
     expect((await reply).v).toMatchObject({ name: 'UnknownProcedureError', c: `forkrpc:${UnknownProcedureError.name}` })
     expect(await worker.call.sleep(1)).toBe('slept 1')
   })
+  it('logs dropped messages when FORKRPC_DEBUG is set, and stays quiet when it is not', async () => {
+    const run = async (env: NodeJS.ProcessEnv): Promise<string> => {
+      const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env })
+      let stderr = ''
+      worker.process.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      worker.process.send({ $fr: 1, t: 'zz' })
+      expect(await worker.call.sleep(1)).toBe('slept 1')
+      await worker.close()
+      return stderr
+    }
+    const { FORKRPC_DEBUG: _ignored, NODE_DEBUG: _ignoredToo, ...quiet } = process.env
+    expect(await run({ ...quiet, FORKRPC_DEBUG: '1' })).toMatch(/FORKRPC \d+: dropped a malformed message/)
+    expect(await run(quiet)).not.toContain('FORKRPC')
+  })
 })

@@ -12,7 +12,7 @@ import { checkTimeout, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { ChannelClosedError, ContractMismatchError, StartupError, type ExitDetails } from './errors.js'
 import { PROTOCOL_VERSION, readMessage } from './protocol.js'
-import { watchChildProcess } from './process-channel.js'
+import { watchChildProcess, type WatchedChild } from './process-channel.js'
 import { stopProcess, type ExitResult, type StopOptions } from './terminate.js'
 
 /**
@@ -119,7 +119,7 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
   const client = createClient(contract, channel, { timeout: options.timeout })
-  return new ProcessWorker(client, child, exited, watched.hold, options)
+  return new ProcessWorker(client, child, watched, options)
 }
 
 /** Resolves when the child announces the right contract; rejects on a mismatch or an early exit. */
@@ -167,18 +167,16 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   readonly pid: number
   readonly #child: ChildProcess
   readonly #client: ReturnType<typeof createClient<C>>
-  readonly #exited: Promise<ExitDetails>
+  readonly #watched: WatchedChild
   readonly #defaults: StopOptions
-  readonly #hold: (active: boolean) => void
   #closing: Promise<ExitResult> | undefined
 
-  constructor(client: ReturnType<typeof createClient<C>>, child: ChildProcess, exited: Promise<ExitDetails>, hold: (active: boolean) => void, options: WorkerOptions) {
-    this.#hold = hold
+  constructor(client: ReturnType<typeof createClient<C>>, child: ChildProcess, watched: WatchedChild, options: WorkerOptions) {
+    this.#watched = watched
     this.call = client.call
     this.pid = child.pid as number
     this.#client = client
     this.#child = child
-    this.#exited = exited
     this.#defaults = { grace: options.grace ?? DEFAULTS.grace, killTimeout: options.killTimeout ?? DEFAULTS.killTimeout }
   }
 
@@ -196,8 +194,13 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
         return Promise.reject(error)
       }
       this.#client.refuse((procedure) => new ChannelClosedError(procedure))
-      if (this.#child.exitCode === null && this.#child.signalCode === null) this.#hold(true)
-      this.#closing = stopProcess(this.#child, this.#exited, this.#client.drained(), limits)
+      if (this.#child.exitCode === null && this.#child.signalCode === null) this.#watched.hold(true)
+      const gone = this.#watched.gone
+      // Resolve only once every call has settled too (the channel closes just after the exit).
+      this.#closing = stopProcess(this.#child, this.#watched.exited, this.#client.drained(), limits).then(async (result) => {
+        await gone
+        return result
+      })
     }
     return this.#closing
   }
