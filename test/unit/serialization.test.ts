@@ -188,3 +188,33 @@ describe('objects that say how to be sent', () => {
     expect(await pair.call.echo({ price: new Money(1234), when: new Date(0) })).toEqual({ price: '12.34 EUR', when: new Date(0) })
   })
 })
+
+describe('Errors inside values (not thrown) on the json channel', () => {
+  class QuotaError extends Error {
+    constructor(
+      message: string,
+      readonly limit: number,
+    ) {
+      super(message)
+    }
+  }
+  const withErrors = defineContract({ settle: procedure<number[], unknown[]>() }, { errors: [QuotaError] })
+
+  it('come back with their class, code, cause and properties, as thrown errors do', async () => {
+    const pair = pairFor(withErrors, {
+      settle: async (limits) =>
+        Promise.allSettled(
+          limits.map(async (limit) => {
+            if (limit > 1) throw new QuotaError(`over ${limit}`, limit)
+            throw Object.assign(new RangeError('too small', { cause: new TypeError('inner') }), { code: 'E_SMALL', when: new Date(0) })
+          }),
+        ),
+    })
+    const [small, big] = (await pair.call.settle([1, 5])) as Array<PromiseRejectedResult>
+    expect(small?.reason).toBeInstanceOf(RangeError)
+    expect(small?.reason).toMatchObject({ message: 'too small', code: 'E_SMALL', when: new Date(0) })
+    expect((small?.reason as Error).cause).toBeInstanceOf(TypeError)
+    expect(big?.reason).toBeInstanceOf(QuotaError)
+    expect(big?.reason).toMatchObject({ message: 'over 5', limit: 5 })
+  })
+})

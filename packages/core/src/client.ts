@@ -10,7 +10,8 @@
  */
 import { nanoid } from 'nanoid'
 import type { Channel, CloseReason } from './channel.js'
-import { codecFor, sendFailure } from './codec.js'
+import { createCodec } from './codec.js'
+import { sendFailure } from './encodable.js'
 import { assertContract, checkTimeout, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, unmarshalThrown } from './error-marshalling.js'
@@ -120,8 +121,8 @@ interface PendingCall {
 export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
   assertContract(contract, 'createClient(contract, channel)')
   checkTimeout(options.timeout, 'timeout')
-  const codec = codecFor(channel.serialization)
   const registry = errorRegistry(contract.errors)
+  const codec = createCodec(channel.serialization, registry)
   const calls = new Map<string, PendingCall>()
   const drainWaiters: Array<() => void> = []
   // One 'abort' listener per signal, however many calls share it (a listener per call

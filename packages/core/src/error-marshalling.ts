@@ -10,7 +10,7 @@
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { types } from 'node:util'
-import { jsonCodec } from './codec.js'
+import { isEncodable } from './encodable.js'
 import { ForkRpcError, libraryErrors } from './errors.js'
 
 /** An error, or any other thrown value, as plain data. */
@@ -95,7 +95,8 @@ export function errorRegistry(contractErrors: readonly ErrorClass[]): ErrorRegis
   }
 }
 
-function isError(value: unknown): value is Error {
+/** True for Errors, also those made in another realm (vm, a worker thread). */
+export function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value)
 }
 
@@ -171,12 +172,7 @@ function define(target: object, key: string, value: unknown): void {
 }
 
 function encodableOr(value: unknown, fallback: string): unknown {
-  try {
-    jsonCodec.encodeInto({}, value, undefined, 'value')
-    return value
-  } catch {
-    return fallback
-  }
+  return isEncodable(value) ? value : fallback
 }
 
 function safeString(value: unknown, fallback: string): string {

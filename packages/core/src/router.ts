@@ -4,7 +4,8 @@
  * or shutdown, validates and encodes its result, and marshals whatever it throws.
  */
 import type { Channel } from './channel.js'
-import { codecFor, sendFailure, type Codec } from './codec.js'
+import { createCodec, type Codec } from './codec.js'
+import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
@@ -121,8 +122,8 @@ class CallContext implements HandlerContext {
 export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel): RouterCore {
   checkHandlers(contract, handlers)
   const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
-  let codec: Codec = codecFor(channel.serialization)
   const errors = errorRegistry(contract.errors)
+  let codec: Codec = createCodec(channel.serialization, errors)
   const active = new Map<string, CallContext>()
   const drainWaiters: Array<() => void> = []
 
@@ -237,7 +238,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         announce()
         return
       case 'ha':
-        codec = codecFor(message.s)
+        codec = createCodec(message.s, errors)
         return
       default:
         debug('dropped a %s message, which is not for this side', message.t)
