@@ -130,8 +130,12 @@ function handshake(contract: Contract, channel: Channel, label: string, exited: 
       stop()
       const version = (received as { $fr: unknown }).$fr
       const message = readMessage(received)
-      if (version !== PROTOCOL_VERSION || !message || message.t !== 'h') {
+      if (version !== PROTOCOL_VERSION) {
         reject(new ContractMismatchError(`Worker ${label} speaks forkrpc protocol ${JSON.stringify(version)}, this parent speaks ${PROTOCOL_VERSION}: install the same @forkrpc/core version on both sides`))
+        return
+      }
+      if (!message || message.t !== 'h') {
+        reject(new ContractMismatchError(`Worker ${label} sent a malformed ready message: ${JSON.stringify(received).slice(0, 200)}`))
         return
       }
       const served = new Set(message.n)
