@@ -71,6 +71,14 @@ describe('fork() startup failures', () => {
     expect(childPids()).toEqual(before)
   })
 
+  it('rejects a worker that speaks another protocol version with ContractMismatchError and stops it', async () => {
+    const before = childPids()
+    const error = (await startupFailure(fixture('future-protocol.worker.ts'))) as ContractMismatchError
+    expect(error).toBeInstanceOf(ContractMismatchError)
+    expect(error.message).toContain('speaks forkrpc protocol 99')
+    expect(childPids()).toEqual(before)
+  })
+
   it('rejects an execPath that does not exist with StartupError', async () => {
     const error = (await startupFailure(fixture('lifecycle.worker.ts'), { execPath: '/nonexistent/node' })) as StartupError
     expect(error).toBeInstanceOf(StartupError)
