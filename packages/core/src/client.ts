@@ -12,9 +12,9 @@ import { nanoid } from 'nanoid'
 import type { Channel, CloseReason } from './channel.js'
 import { createCodec } from './codec.js'
 import { sendFailure } from './encodable.js'
-import { assertContract, checkTimeout, type AnyProcedure, type Contract } from './contract.js'
+import { assertContract, checkTimeout, MAX_TIMER_MS, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
-import { errorRegistry, unmarshalThrown } from './error-marshalling.js'
+import { callerFrames, errorRegistry, unmarshalThrown } from './error-marshalling.js'
 import { TimeoutError } from './errors.js'
 import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
@@ -95,9 +95,6 @@ export interface ClientCore<C extends Contract> {
   /** Rejects every call in flight, and every later one, with `reason`. */
   fail(reason: CloseReason): void
 }
-
-/** The longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 interface PendingCall {
   readonly procedure: string
@@ -305,10 +302,8 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
 
 /** Replaces an error's stack (created in a timer or event handler) with the caller's frames. */
 function withCallerStack(error: Error, caller: { stack?: string }): Error {
-  const stack = caller.stack
-  if (stack !== undefined) {
-    const newline = stack.indexOf('\n')
-    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${newline === -1 ? '' : stack.slice(newline)}`, writable: true, configurable: true })
+  if (caller.stack !== undefined) {
+    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${callerFrames(caller.stack)}`, writable: true, configurable: true })
   }
   return error
 }

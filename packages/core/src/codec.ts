@@ -14,7 +14,7 @@
  * they are in `v`; what structured clone refuses (functions, symbols) throws when sent.
  */
 import { SuperJSON, type SuperJSONResult } from 'superjson'
-import { classify, PLAIN, unencodable, UnencodableValue } from './encodable.js'
+import { classify, PLAIN, unencodable, unencodablePrimitive } from './encodable.js'
 import { isError, marshalThrown, unmarshalThrown, type ErrorRegistry } from './error-marshalling.js'
 import { SerializationError } from './errors.js'
 
@@ -68,7 +68,8 @@ const advancedCodec: Codec = {
     if (value === undefined) return
     // Structured clone throws for these only once send() runs; checking here gives the
     // same clear error as on the json channel, before anything is written.
-    if (typeof value === 'function' || typeof value === 'symbol') throw unencodable(new UnencodableValue(typeof value === 'function' ? 'a function' : 'a symbol', []), procedure, role)
+    const primitive = unencodablePrimitive(value)
+    if (primitive !== undefined) throw unencodable(primitive, procedure, role)
     message.v = value
   },
   decode(message) {

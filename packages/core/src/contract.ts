@@ -195,6 +195,16 @@ export function defineContract<const TProcedures extends Procedures>(procedures:
   return Object.freeze({ procedures: Object.freeze({ ...procedures }), errors: Object.freeze(errors), names: Object.freeze(names) })
 }
 
+/**
+ * The longest delay setTimeout honours (about 24.8 days); beyond it, it fires at once.
+ *
+ * @example
+ * ```ts
+ * const wait = ms > MAX_TIMER_MS ? Infinity : ms
+ * ```
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** Throws a TypeError unless `timeout` is undefined, a non-negative number or Infinity. */
 export function checkTimeout(timeout: unknown, where: string): void {
   if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {

@@ -33,9 +33,8 @@ export function classify(value: unknown, ancestors: object[]): number {
     case 'undefined':
       return SPECIAL
     case 'function':
-      throw new UnencodableValue(`a function (${(value as { name?: string }).name || 'anonymous'})`, [])
     case 'symbol':
-      throw new UnencodableValue(`a symbol (${String(value)})`, [])
+      throw unencodablePrimitive(value) as UnencodableValue
   }
   if (value === null) return PLAIN
   const object = value as object
@@ -126,8 +125,8 @@ export function sendFailure(error: unknown, procedure: string | undefined, role:
 
 /** The first function or symbol inside `value` (which may have cycles), with its path. */
 function findUncloneable(value: unknown, seen: Set<object>): UnencodableValue | undefined {
-  if (typeof value === 'function') return new UnencodableValue(`a function (${(value as { name?: string }).name || 'anonymous'})`, [])
-  if (typeof value === 'symbol') return new UnencodableValue(`a symbol (${String(value)})`, [])
+  const primitive = unencodablePrimitive(value)
+  if (primitive !== undefined) return primitive
   if (typeof value !== 'object' || value === null || seen.has(value)) return undefined
   seen.add(value)
   const entries: Iterable<[unknown, unknown]> =
@@ -139,5 +138,12 @@ function findUncloneable(value: unknown, seen: Set<object>): UnencodableValue | 
       return found
     }
   }
+  return undefined
+}
+
+/** A function or a symbol, which no channel can carry, described; undefined for anything else. */
+export function unencodablePrimitive(value: unknown): UnencodableValue | undefined {
+  if (typeof value === 'function') return new UnencodableValue(`a function (${(value as { name?: string }).name || 'anonymous'})`, [])
+  if (typeof value === 'symbol') return new UnencodableValue(`a symbol (${String(value)})`, [])
   return undefined
 }

@@ -162,7 +162,7 @@ function trimOwnFrames(stack: string): string {
 }
 
 /** The frames of a captured stack, without its first (message) line. */
-function callerFrames(stack: string): string {
+export function callerFrames(stack: string): string {
   const newline = stack.indexOf('\n')
   return newline === -1 ? '' : stack.slice(newline)
 }

@@ -30,7 +30,8 @@ export function collectStderrTail(stream: Readable | null | undefined, forward?:
   stream.on('data', (chunk: Buffer | string) => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
     forward?.write(bytes)
-    kept = kept.length + bytes.length <= MAX_BYTES ? Buffer.concat([kept, bytes]) : Buffer.concat([kept, bytes]).subarray(-MAX_BYTES)
+    kept = Buffer.concat([kept, bytes])
+    if (kept.length > MAX_BYTES) kept = kept.subarray(-MAX_BYTES)
   })
   stream.on('error', () => {})
   return {

@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
+import { MAX_TIMER_MS } from './contract.js'
 import { debug } from './debug.js'
 import type { ExitDetails } from './errors.js'
 
@@ -75,5 +76,5 @@ export async function stopProcess(child: ChildProcess, exited: Promise<ExitDetai
  */
 export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
   if (ms <= 0) return
-  await pTimeout(promise, { milliseconds: ms > 2 ** 31 - 1 ? Infinity : ms, message: false })
+  await pTimeout(promise, { milliseconds: ms > MAX_TIMER_MS ? Infinity : ms, message: false })
 }

@@ -8,7 +8,7 @@ import pTimeout from 'p-timeout'
 import type { Channel } from './channel.js'
 import { createClient, type Client } from './client.js'
 import type { Serialization } from './codec.js'
-import { checkTimeout, type Contract } from './contract.js'
+import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { ChannelClosedError, ContractMismatchError, StartupError, type ExitDetails } from './errors.js'
 import { PROTOCOL_VERSION, readMessage } from './protocol.js'
@@ -95,7 +95,7 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
     // 2^31-1 ms (here: wait as long as it takes).
     const startupTimeout = options.startupTimeout ?? DEFAULTS.startupTimeout
     await pTimeout(handshake(contract, channel, options.label, exited), {
-      milliseconds: startupTimeout > 2 ** 31 - 1 ? Infinity : Math.max(startupTimeout, 1),
+      milliseconds: startupTimeout > MAX_TIMER_MS ? Infinity : Math.max(startupTimeout, 1),
       message: false,
       fallback: () => {
         throw startupTimedOut
@@ -190,7 +190,7 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
 
   close(options: CloseOptions = {}): Promise<ExitResult> {
     if (this.#closing === undefined) {
-      const limits = { ...this.#defaults, ...definedOnly(options) }
+      const limits: StopOptions = { grace: options.grace ?? this.#defaults.grace, killTimeout: options.killTimeout ?? this.#defaults.killTimeout }
       try {
         checkTimeout(limits.grace, 'close({ grace })')
         checkTimeout(limits.killTimeout, 'close({ killTimeout })')
@@ -212,13 +212,6 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
   }
-}
-
-function definedOnly(options: CloseOptions): CloseOptions {
-  const result: CloseOptions = {}
-  if (options.grace !== undefined) result.grace = options.grace
-  if (options.killTimeout !== undefined) result.killTimeout = options.killTimeout
-  return result
 }
 
 /** Throws a TypeError for a bad timing option; shared by fork() and connect(). */
