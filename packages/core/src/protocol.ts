@@ -6,7 +6,7 @@
  * | t     | direction      | meaning                                                        |
  * |-------|----------------|----------------------------------------------------------------|
  * | `h`   | child → parent | ready: `n` the served procedure names (the fingerprint)        |
- * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard)       |
+ * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard); `n` the expected names |
  * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode       |
  * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`              |
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
@@ -35,6 +35,8 @@ export interface ReadyMessage {
 export interface ReadyQueryMessage {
   $fr: number
   t: 'hq'
+  /** The procedure names the parent expects (informational; a child may announce them). */
+  n?: string[]
 }
 /** The parent's acceptance of the handshake. */
 export interface ReadyAckMessage {

@@ -9,5 +9,6 @@
  */
 export { createTestPair } from './test-pair.js'
 export type { TestPair, TestPairOptions } from './test-pair.js'
+export type { Faults, SimulatedExit } from './faults.js'
 export { createMemoryChannelPair } from './memory-channel.js'
-export type { MemoryChannel } from './memory-channel.js'
+export type { MemoryChannel, MemoryChannelOptions } from './memory-channel.js'

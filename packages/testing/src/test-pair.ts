@@ -1,10 +1,12 @@
 /**
  * `createTestPair`: a client and a router linked in memory, for testing handlers and
  * callers without a process. Messages go through the same codec and the same
- * serialization as the real channel, so what fails to serialize there fails here too.
+ * serialization as the real channel, so what fails to serialize there fails here too;
+ * `pair.faults` injects what goes wrong with real processes.
  */
 import { AbortError, ChannelClosedError, type Client, type Contract, type Handlers, type Serialization } from '@forkrpc/core'
 import { createClient, createRouter } from '@forkrpc/core/channel'
+import { createFaultLayer, type Faults } from './faults.js'
 import { createMemoryChannelPair } from './memory-channel.js'
 
 /**
@@ -12,7 +14,7 @@ import { createMemoryChannelPair } from './memory-channel.js'
  *
  * @example
  * ```ts
- * createTestPair(math, handlers, { serialization: 'advanced', timeout: 100 })
+ * createTestPair(math, handlers, { serialization: 'advanced', timeout: 100, latency: 5 })
  * ```
  */
 export interface TestPairOptions {
@@ -20,6 +22,8 @@ export interface TestPairOptions {
   serialization?: Serialization
   /** Default timeout of every call in milliseconds, as in `fork()`. */
   timeout?: number
+  /** Milliseconds every message takes to arrive, both ways (`pair.faults.latency()` changes it). Default 0. */
+  latency?: number
 }
 
 /**
@@ -36,6 +40,8 @@ export interface TestPair<C extends Contract> {
   readonly call: Client<C>
   /** How many handlers are running. */
   readonly inFlight: number
+  /** Injects faults (latency, lost replies, a dying child, junk messages); see {@link Faults}. */
+  readonly faults: Faults
   /**
    * Closes the link: calls in flight reject with ChannelClosedError, running handlers'
    * signals abort, and later calls reject at once.
@@ -53,12 +59,16 @@ export interface TestPair<C extends Contract> {
  * import { createTestPair } from '@forkrpc/testing'
  * const pair = createTestPair(math, { add: ({ a, b }) => a + b, ... })
  * expect(await pair.call.add({ a: 1, b: 2 })).toBe(3)
+ * pair.faults.exit({ exitCode: 1 }) // from now on, calls reject with WorkerExitedError
  * await pair.close()
  * ```
  */
 export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions = {}): TestPair<C> {
-  const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json')
-  const router = createRouter(contract, handlers, child)
+  let layer: ReturnType<typeof createFaultLayer> | undefined
+  const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json', { latency: () => layer?.latency() ?? 0 })
+  layer = createFaultLayer(parent, child, (reason) => router.abortAll(reason))
+  if (options.latency !== undefined) layer.faults.latency(options.latency)
+  const router = createRouter(contract, handlers, layer.child)
   const client = createClient(contract, parent, { timeout: options.timeout })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
@@ -69,6 +79,7 @@ export function createTestPair<C extends Contract>(contract: C, handlers: Handle
     get inFlight() {
       return router.inFlight
     },
+    faults: layer.faults,
     close,
     [Symbol.asyncDispose]: close,
   }
