@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChannelClosedError, TimeoutError, WorkerExitedError, type Client } from '@forkrpc/core'
 import { createTestPair, type SimulatedExit } from '@forkrpc/testing'
-import { faultsContract, type FaultControl } from './fixtures/faults.contract.js'
+import { faultsContract, type FaultInstruction } from './fixtures/faults.contract.js'
 import { forkFixture } from './helpers.js'
 
 /** One way of running faultsContract that can be made to misbehave. */
@@ -45,7 +45,7 @@ const subjects: Record<string, () => Promise<Subject>> = {
   async 'forked child'() {
     const worker = await forkFixture(faultsContract, 'faults.worker.ts')
     let acks = 0
-    const control = (message: Omit<FaultControl, 'ack'>, acknowledged = true): Promise<void> => {
+    const control = (message: FaultInstruction, acknowledged = true): Promise<void> => {
       const ack = ++acks
       const done = new Promise<void>((resolve) => {
         const listener = (reply: { faultAck?: number } | null): void => {
