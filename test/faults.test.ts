@@ -43,7 +43,8 @@ const subjects: Record<string, () => Promise<Subject>> = {
     }
   },
   async 'forked child'() {
-    const worker = await forkFixture(faultsContract, 'faults.worker.ts')
+    // Some faults kill the child on purpose.
+    const worker = await forkFixture(faultsContract, 'faults.worker.ts', { allowExit: true })
     let acks = 0
     const control = (message: FaultInstruction, acknowledged = true): Promise<void> => {
       const ack = ++acks

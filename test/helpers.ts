@@ -1,13 +1,15 @@
 /**
  * Shared by the integration tests: paths of fixture workers, the execArgv that lets a
- * child load .ts files, and cleanup that leaves no process behind even when a test fails.
+ * child load .ts files, and cleanup that leaves no process behind even when a test fails
+ * (forkForTest from @forkrpc/testing/vitest for workers, an afterEach for raw children).
  */
 import type { ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach } from 'vitest'
-import { fork, type Contract, type ForkOptions, type RpcWorker } from '@forkrpc/core'
+import type { Contract, RpcWorker } from '@forkrpc/core'
+import { forkForTest, type ForkForTestOptions } from '@forkrpc/testing/vitest'
 
 /** Node options that register tsx in a child, so it can run a .ts worker module. */
 export const tsx = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
@@ -17,14 +19,15 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 }
 
-const workers = new Set<RpcWorker<Contract>>()
 const children = new Set<ChildProcess | number>()
 
-/** Forks a fixture worker (quietly, with tsx) and closes it after the test, pass or fail. */
-export async function forkFixture<C extends Contract>(contract: C, name: string, options: ForkOptions = {}): Promise<RpcWorker<C>> {
-  const worker = await fork(contract, fixture(name), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...options })
-  workers.add(worker as unknown as RpcWorker<Contract>)
-  return worker
+/**
+ * Forks a fixture worker (quietly, with tsx) with forkForTest: it is closed after the test,
+ * pass or fail, and the test fails if it exits unasked (pass `allowExit: true` in tests that
+ * crash it on purpose) or leaves a process behind.
+ */
+export function forkFixture<C extends Contract>(contract: C, name: string, options: ForkForTestOptions = {}): Promise<RpcWorker<C>> {
+  return forkForTest(contract, fixture(name), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], closeOptions: { grace: 0, killTimeout: 500 }, ...options })
 }
 
 /** Kills this process (or pid) after the test if it is still alive. */
@@ -71,13 +74,6 @@ export function childPids(): number[] {
 }
 
 afterEach(async () => {
-  // close() must work; if it ever fails, the pid is still killed below.
-  const closing = [...workers].map(async (worker) => {
-    children.add(worker.pid)
-    await worker.close({ grace: 0, killTimeout: 500 }).catch(() => undefined)
-  })
-  workers.clear()
-  await Promise.all(closing)
   for (const child of children) {
     const pid = typeof child === 'number' ? child : child.pid
     if (pid !== undefined && isAlive(pid)) {
