@@ -7,8 +7,9 @@ import type { ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { afterEach } from 'vitest'
+import { afterAll, afterEach } from 'vitest'
 import type { Contract, RpcWorker } from '@forkrpc/core'
+import { assertNoWorkers } from '@forkrpc/testing'
 import { forkForTest, type ForkForTestOptions } from '@forkrpc/testing/vitest'
 
 /** Node options that register tsx in a child, so it can run a .ts worker module. */
@@ -85,3 +86,6 @@ afterEach(async () => {
   }
   children.clear()
 })
+
+// Every test file that forks leaves no forkrpc worker running behind it.
+afterAll(() => assertNoWorkers())

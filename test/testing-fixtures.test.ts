@@ -47,12 +47,12 @@ describe('the fixture workers', () => {
     expect(error.stderr).toContain('crashing in "resize" with code 1')
   })
 
-  it('hang: calls time out; close() ends it with SIGTERM after the grace period', async () => {
-    const worker = await forkForTest(thumbnails, fixtures.hang, plain)
+  it('hang: calls time out; on close() its shutdown gives up on the hung handlers and exits 1', async () => {
+    const worker = await forkForTest(thumbnails, fixtures.hang, withEnv({ FORKRPC_FIXTURE_SHUTDOWN_TIMEOUT_MS: '200' }))
     await expect(worker.call.resize({ width: 1 }, { timeout: 100 })).rejects.toBeInstanceOf(TimeoutError)
     const stuck = worker.call.ping().catch((e: unknown) => e)
-    expect(await worker.close({ grace: 200, killTimeout: 5_000 })).toEqual({ code: null, signal: 'SIGTERM', forced: false })
-    expect(await stuck).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGTERM' })
+    expect(await worker.close({ grace: 100, killTimeout: 10_000 })).toEqual({ code: 1, signal: null, forced: false })
+    expect(await stuck).toMatchObject({ name: 'WorkerExitedError', exitCode: 1, procedure: 'ping' })
   })
 
   it('ignoreSigterm: busy, it shrugs off SIGTERM, so close() has to SIGKILL it', async () => {
@@ -62,12 +62,12 @@ describe('the fixture workers', () => {
     expect(await busy).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGKILL' })
   })
 
-  it('ignoreSigterm: idle, it dies of SIGTERM as usual', async () => {
+  it('ignoreSigterm: idle, it shuts down on SIGTERM as usual', async () => {
     const worker = await forkForTest(thumbnails, fixtures.ignoreSigterm, { ...plain, allowExit: true })
     const exited = new Promise((resolve) => worker.process.once('exit', resolve))
     worker.process.kill('SIGTERM')
     await exited
-    expect(await worker.close()).toEqual({ code: null, signal: 'SIGTERM', forced: false })
+    expect(await worker.close()).toEqual({ code: 0, signal: null, forced: false })
   })
 
   it('flood: thousands of junk messages per call, and every answer is still right', async () => {

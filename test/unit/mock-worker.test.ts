@@ -72,13 +72,31 @@ describe('mockWorker', () => {
     expect(error).toMatchObject({ procedure: 'add' })
   })
 
-  it('close(): calls in flight get the grace period, then die as by SIGTERM', async () => {
-    const worker = mockWorker(math, { wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms, 'done')) })
+  it('close(): calls in flight get the grace period, then their signal aborts as on SIGTERM', async () => {
+    const worker = mockWorker(math, {
+      wait: (ms, { signal }) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, ms, 'done')
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer)
+            reject(signal.reason)
+          })
+        }),
+    })
     const quick = worker.call.wait(10)
-    const stuck = worker.call.wait(60_000).catch((e: unknown) => e)
-    expect(await worker.close({ grace: 50 })).toEqual({ code: null, signal: 'SIGTERM', forced: false })
+    const long = worker.call.wait(60_000).catch((e: unknown) => e)
+    expect(await worker.close({ grace: 50 })).toEqual({ code: 0, signal: null, forced: false })
     expect(await quick).toBe('done')
-    expect(await stuck).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGTERM', procedure: 'wait' })
+    expect(await long).toMatchObject({ name: 'AbortError', procedure: 'wait', message: expect.stringContaining('shutting down (SIGTERM)') })
+  })
+
+  it('close(): a handler that ignores its signal is given up on after killTimeout, as if SIGKILLed', async () => {
+    const worker = mockWorker(math, { wait: () => new Promise(() => {}) })
+    const stuck = worker.call.wait(1).catch((e: unknown) => e)
+    expect(await worker.close({ grace: 20, killTimeout: 20 })).toEqual({ code: null, signal: 'SIGKILL', forced: true })
+    expect(await stuck).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGKILL', procedure: 'wait' })
+    await expect(worker.close({ grace: -1 })).resolves.toMatchObject({ forced: true }) // the first close's result
+    await expect(mockWorker(math, {}).close({ grace: -1 })).rejects.toThrow(/close\(\{ grace \}\)/)
   })
 
   it('injects faults like a test pair, and close() then reports that exit', async () => {

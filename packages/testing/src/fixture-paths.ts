@@ -16,12 +16,14 @@ const path = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}
  * | `neverReady`      | never calls serve()                                         | StartupError after `startupTimeout` |
  * | `exitsAtStartup`  | exits with `FORKRPC_FIXTURE_EXIT_CODE` (1) before serving   | StartupError with `exitCode`, `stderr` |
  * | `crashOnFirstCall`| exits with `FORKRPC_FIXTURE_EXIT_CODE` (1) on the first call | WorkerExitedError with `exitCode`, `stderr` |
- * | `hang`            | every call hangs for ever, ignoring cancellation            | TimeoutError; close() needs SIGTERM |
+ * | `hang`            | every call hangs for ever, ignoring cancellation            | TimeoutError; close() ends with exit code 1 after the shutdown bound |
  * | `ignoreSigterm`   | every call hangs; SIGTERM is ignored while one runs         | close() resolves `forced: true` |
  * | `flood`           | sends `FORKRPC_FIXTURE_FLOOD` (10,000) junk messages per call, then echoes | the right answer |
  * | `slow`            | echoes after `FORKRPC_FIXTURE_DELAY_MS` (1,000) ms          | TimeoutError for shorter timeouts |
  *
- * Settings are read from the worker's environment (inherited from the parent by default).
+ * Settings are read from the worker's environment (inherited from the parent by default);
+ * `FORKRPC_FIXTURE_SHUTDOWN_TIMEOUT_MS` sets serve()'s `shutdownTimeout` (default 3,000) in
+ * every fixture that serves.
  *
  * @example
  * ```ts

@@ -11,8 +11,14 @@ import { defineContract, procedure, serve, type Contract, type HandlerContext, t
 /** The one handler a fixture gives every procedure. */
 export type GenericHandler = (input: unknown, ctx: HandlerContext) => unknown
 
-/** Serves the contract the parent asks for, every procedure with `handler`. */
-export function serveWhatTheParentExpects(fixture: string, handler: GenericHandler): void {
+/**
+ * Serves the contract the parent asks for, every procedure with `handler`; resolves once
+ * serving. `FORKRPC_FIXTURE_SHUTDOWN_TIMEOUT_MS` sets serve()'s `shutdownTimeout`.
+ */
+export function serveWhatTheParentExpects(fixture: string, handler: GenericHandler): Promise<void> {
+  const shutdownTimeout = numberSetting('FORKRPC_FIXTURE_SHUTDOWN_TIMEOUT_MS', 3_000)
+  let served!: () => void
+  const serving = new Promise<void>((resolve) => (served = resolve))
   if (process.send === undefined) {
     process.stderr.write(`forkrpc fixture ${fixture}: no IPC channel; fork() this module from a forkrpc parent\n`)
     process.exit(1)
@@ -27,9 +33,11 @@ export function serveWhatTheParentExpects(fixture: string, handler: GenericHandl
       process.exit(1)
     }
     const contract: Contract = defineContract(Object.fromEntries(names.map((name) => [name, procedure<unknown, unknown>()])))
-    serve(contract, Object.fromEntries(names.map((name) => [name, handler])) as Handlers<Contract>)
+    serve(contract, Object.fromEntries(names.map((name) => [name, handler])) as Handlers<Contract>, { shutdownTimeout })
+    served()
   }
   process.on('message', onMessage)
+  return serving
 }
 
 /** A non-negative integer setting from the environment, or `fallback`. */

@@ -4,11 +4,11 @@
  * would not survive the channel fails here too), with the same timeouts and cancellation
  * as `fork()`; the others reject with NotImplementedError. Every call is recorded.
  */
-import { ChannelClosedError, type CallOptions, type CloseOptions, type Contract, type ExitResult, type Handler, type Handlers, type ProcedureCall, type RpcWorker, type Serialization } from '@forkrpc/core'
+import { AbortError, ChannelClosedError, type CallOptions, type CloseOptions, type Contract, type ExitResult, type Handler, type Handlers, type ProcedureCall, type RpcWorker, type Serialization } from '@forkrpc/core'
 import type { ChildProcess } from 'node:child_process'
 import { NotImplementedError } from './errors.js'
 import type { Faults, SimulatedExit } from './faults.js'
-import { createTestPair } from './test-pair.js'
+import { linkInMemory } from './test-pair.js'
 
 type Input<P> = Parameters<ProcedureCall<P>>[0]
 type Output<P> = Awaited<ReturnType<ProcedureCall<P>>>
@@ -57,6 +57,8 @@ export interface MockWorkerOptions {
   timeout?: number
   /** How long `close()` lets calls in flight finish, as in `fork()`. Default 5,000 ms. */
   grace?: number
+  /** How long `close()` then lets aborted handlers settle before it gives up on them, as in `fork()`. Default 5,000 ms. */
+  killTimeout?: number
 }
 
 /**
@@ -90,8 +92,11 @@ let fakePids = 0
 
 /**
  * Creates a typed stand-in for a forked worker. Procedures without a handler reject with
- * NotImplementedError; `close()` behaves like a worker's (later calls reject with
- * ChannelClosedError, calls in flight get `grace` ms and then die as by SIGTERM).
+ * NotImplementedError. `close()` behaves like a worker's: later calls reject with
+ * ChannelClosedError; calls in flight get `grace` ms; then, as serve() does on SIGTERM,
+ * their handlers' `ctx.signal` aborts (AbortError) and the calls settle with what the
+ * handlers do (`code: 0`); handlers that ignore the signal are given up on after
+ * `killTimeout` ms, like a worker that had to be SIGKILLed (`forced: true`).
  *
  * @example
  * ```ts
@@ -108,8 +113,8 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
   const unknown = Object.keys(given).filter((name) => !contract.names.includes(name))
   if (unknown.length > 0) throw new TypeError(`mockWorker(contract, handlers): handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
   const full = Object.fromEntries(contract.names.map((name) => [name, given[name] ?? (() => Promise.reject(new NotImplementedError(name)))]))
-  const pair = createTestPair(contract, full as Handlers<C>, { serialization: options.serialization, timeout: options.timeout })
-  const grace = options.grace ?? 5_000
+  const { pair, router } = linkInMemory(contract, full as Handlers<C>, { serialization: options.serialization, timeout: options.timeout })
+  const defaults = { grace: options.grace ?? 5_000, killTimeout: options.killTimeout ?? 5_000 }
   const recorded: Array<RecordedCall<C>> = []
   const inFlight = new Set<Promise<unknown>>()
   let exit: ExitResult | undefined
@@ -157,15 +162,27 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
   }
   Object.freeze(call)
 
-  async function stop(limit: number): Promise<ExitResult> {
-    if (exit === undefined && inFlight.size > 0 && limit > 0) {
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, limit)))])
-      clearTimeout(timer)
+  /** Waits until no call is in flight, or `ms` have passed. */
+  async function settled(ms: number): Promise<void> {
+    if (inFlight.size === 0 || ms <= 0) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+    clearTimeout(timer)
+  }
+
+  async function stop(limits: { grace: number; killTimeout: number }): Promise<ExitResult> {
+    if (exit === undefined) await settled(limits.grace)
+    if (exit === undefined && inFlight.size > 0) {
+      router.abortAll((procedure) => new AbortError(procedure, `The worker is shutting down (SIGTERM); call "${procedure}" was aborted`))
+      await settled(limits.killTimeout)
+      if (inFlight.size > 0) {
+        pair.faults.exit({ signal: 'SIGKILL' })
+        exit = { code: null, signal: 'SIGKILL', forced: true }
+      }
     }
-    if (exit === undefined) faults.exit(inFlight.size > 0 ? { signal: 'SIGTERM' } : { exitCode: 0 })
+    exit ??= { code: 0, signal: null, forced: false }
     await pair.close()
-    return exit as ExitResult
+    return exit
   }
 
   const worker: MockWorker<C> = {
@@ -182,7 +199,13 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
     },
     faults,
     close(closeOptions: CloseOptions = {}) {
-      closing ??= stop(closeOptions.grace ?? grace)
+      if (closing === undefined) {
+        const limits = { grace: closeOptions.grace ?? defaults.grace, killTimeout: closeOptions.killTimeout ?? defaults.killTimeout }
+        for (const [key, value] of Object.entries(limits)) {
+          if (typeof value !== 'number' || !(value >= 0)) return Promise.reject(new TypeError(`close({ ${key} }): expected a number of milliseconds >= 0, got ${String(value)}`))
+        }
+        closing = stop(limits)
+      }
       return closing
     },
     async [Symbol.asyncDispose]() {

@@ -5,7 +5,7 @@
  * `pair.faults` injects what goes wrong with real processes.
  */
 import { AbortError, ChannelClosedError, type Client, type Contract, type Handlers, type Serialization } from '@forkrpc/core'
-import { createClient, createRouter } from '@forkrpc/core/channel'
+import { createClient, createRouter, type RouterCore } from '@forkrpc/core/channel'
 import { createFaultLayer, type Faults } from './faults.js'
 import { createMemoryChannelPair } from './memory-channel.js'
 
@@ -64,6 +64,11 @@ export interface TestPair<C extends Contract> {
  * ```
  */
 export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions = {}): TestPair<C> {
+  return linkInMemory(contract, handlers, options).pair
+}
+
+/** A test pair and its router, for helpers of this package that act on the "child" (mockWorker's close). */
+export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions): { pair: TestPair<C>; router: RouterCore } {
   let layer: ReturnType<typeof createFaultLayer> | undefined
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json', { latency: () => layer?.latency() ?? 0 })
   layer = createFaultLayer(parent, child, (reason) => router.abortAll(reason))
@@ -74,7 +79,7 @@ export function createTestPair<C extends Contract>(contract: C, handlers: Handle
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
     router.abortAll(new AbortError(undefined, 'The test pair was closed'))
   }
-  return {
+  const pair: TestPair<C> = {
     call: client.call,
     get inFlight() {
       return router.inFlight
@@ -83,4 +88,5 @@ export function createTestPair<C extends Contract>(contract: C, handlers: Handle
     close,
     [Symbol.asyncDispose]: close,
   }
+  return { pair, router }
 }
