@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { fork, type ForkOptions } from '@forkrpc/core'
-import { forkForTest } from '@forkrpc/testing/vitest'
+import { expectNoWorkersAfterEach, forkForTest } from '@forkrpc/testing/vitest'
 import { guardWorker } from '../packages/testing/src/worker-guard.js'
 import { grandparent } from './fixtures/grandparent.contract.js'
 import { fixture, isAlive, track, tsx, waitForExit } from './helpers.js'
@@ -87,5 +87,25 @@ describe('the end-of-test checks', () => {
     const error = await guard.finish().catch((e: unknown) => e)
     expect((error as Error).message).toContain(`process ${grandchild} (started by worker ${guard.worker.pid}) was still running after close(), so it was killed`)
     await waitForExit(grandchild)
+  })
+})
+
+describe('expectNoWorkersAfterEach', () => {
+  expectNoWorkersAfterEach()
+
+  it('passes a test whose workers came from forkForTest (checked after they are closed)', async () => {
+    const worker = await forkForTest(grandparent, module, quiet)
+    expect(await worker.call.ping()).toBe('pong')
+  })
+
+  it.fails('fails a test (on purpose) that leaves a worker from fork() running', async () => {
+    const worker = await fork(grandparent, module, quiet)
+    pids.leftover = worker.pid
+    track(worker.pid) // in case the check did not do its job
+  })
+
+  it('stopped the worker that the previous test left', () => {
+    expect(pids.leftover).toBeTypeOf('number')
+    expect(isAlive(pids.leftover!)).toBe(false)
   })
 })

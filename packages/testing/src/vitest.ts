@@ -10,8 +10,9 @@
  * @packageDocumentation
  */
 import { fileURLToPath } from 'node:url'
-import { onTestFinished } from 'vitest'
+import { beforeEach, onTestFinished } from 'vitest'
 import { fork, type CloseOptions, type Contract, type ForkOptions, type RpcWorker } from '@forkrpc/core'
+import { assertNoWorkers } from './no-workers.js'
 import { guardWorker, type WorkerGuard } from './worker-guard.js'
 
 /**
@@ -61,4 +62,24 @@ export async function forkForTest<C extends Contract>(contract: C, module: strin
   const worker = await fork(contract, module, forkOptions)
   guard = guardWorker(worker, { module: module instanceof URL ? fileURLToPath(module) : module, allowExit, closeOptions })
   return guard.worker
+}
+
+/**
+ * Fails every test of the current file (or suite, when called inside `describe`) after
+ * which a forkrpc worker is still running, with WorkersStillRunningError, and stops those
+ * workers. The check runs once the test's own `forkForTest` workers have been closed (an
+ * `afterEach(() => assertNoWorkers())` would run before that, and find them). It relies on
+ * vitest's default order of `onTestFinished` hooks (the `sequence.hooks` option, 'stack').
+ *
+ * @example
+ * ```ts
+ * import { expectNoWorkersAfterEach, forkForTest } from '@forkrpc/testing/vitest'
+ * expectNoWorkersAfterEach()
+ * ```
+ */
+export function expectNoWorkersAfterEach(): void {
+  // Registered before anything the test registers, so it runs after all of it.
+  beforeEach(() => {
+    onTestFinished(() => assertNoWorkers())
+  })
 }
