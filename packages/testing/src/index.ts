@@ -1,9 +1,11 @@
 /**
- * @forkrpc/testing: test forkrpc handlers and callers without forking processes.
+ * @forkrpc/testing: test forkrpc handlers and callers: an in-memory pair with fault
+ * injection, a mock worker, a check that no worker is left running, and fixture workers
+ * that misbehave on purpose. The vitest helpers are in `@forkrpc/testing/vitest`.
  *
  * @example
  * ```ts
- * import { createTestPair } from '@forkrpc/testing'
+ * import { assertNoWorkers, createTestPair, fixtures, mockWorker } from '@forkrpc/testing'
  * ```
  * @packageDocumentation
  */
