@@ -3,6 +3,7 @@
  * bounded queue, crash recovery with a crash-loop guard, recycling, and a second level of
  * cancellation that kills a worker whose handler ignores its signal.
  */
+import { once } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -465,7 +466,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
             if (load(member) === 0) retire(member, 'memory')
           } else if (message.t === 'd') pump() // a cancelled handler stopped: its slot is free
         })
-        void member.internals.gone.then((details) => onGone(member, details))
+        void member.internals.gone.then(async (details) => onGone(member, await exitOf(member, details)))
         events.emit('ready', { pid: member.pid })
         if (closing) retire(member, 'closed')
         else armIdleTimer(member)
@@ -498,6 +499,21 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     }
     wakeDrainWaiters()
     pump()
+  }
+
+  /**
+   * How the worker's process ended. `gone` (its channel closed, its calls rejected) can come
+   * before the exit itself: a worker asked to stop disconnects first and exits a little
+   * later. Waiting for the exit keeps the `exit` event's code right, and keeps a replacement
+   * from starting while the old process still runs (`max`). A process that dropped its
+   * channel but does not exit by itself is stopped in stages like any other.
+   */
+  async function exitOf(member: Member, details: ExitDetails): Promise<ExitDetails> {
+    const child = member.worker.process
+    if (child.exitCode === null && child.signalCode === null) {
+      await Promise.all([member.worker.close(closeLimits()).catch(() => undefined), once(child, 'exit').catch(() => undefined)])
+    }
+    return { ...details, exitCode: child.exitCode, signal: child.signalCode }
   }
 
   function onTrip(trip: Trip): void {
