@@ -2,7 +2,7 @@
  * The end-of-test checks of `forkForTest`, kept free of any test framework: watch a
  * worker for exits nobody asked for, then close it and make sure nothing of it is left.
  */
-import type { CloseOptions, Contract, RpcWorker } from '@forkrpc/core'
+import { workers, type CloseOptions, type Contract, type RpcWorker } from '@forkrpc/core'
 import { descendantsOf, isAlive } from './processes.js'
 
 /** What the guard needs to know besides the worker. */
@@ -34,9 +34,16 @@ export function guardWorker<C extends Contract>(worker: RpcWorker<C>, options: G
     stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS)
   })
   child.once('exit', (code, signal) => {
-    if (!closeRequested) unexpectedExit = signal ? `it was killed by ${signal}` : `it exited with code ${code}`
+    // Asked for: the test closed it, or forkrpc was stopping it (shutdownAll(), a signal
+    // handler, a pool); the registry still lists a worker as 'closing' when its process exits.
+    const stopping = closeRequested || workers().some((info) => info.pid === worker.pid && info.state === 'closing')
+    if (!stopping) unexpectedExit = signal ? `it was killed by ${signal}` : `it exited with code ${code}`
   })
+  // Processes the worker started, as last seen while it was alive (once it is gone, they
+  // belong to init and cannot be told apart from anyone else's).
+  const descendants = new Set<number>()
   const close = (closeOptions?: CloseOptions) => {
+    if (!closeRequested && isAlive(worker.pid)) for (const pid of descendantsOf(worker.pid)) descendants.add(pid)
     closeRequested = true
     return worker.close(closeOptions)
   }
@@ -54,7 +61,7 @@ export function guardWorker<C extends Contract>(worker: RpcWorker<C>, options: G
 
   async function finish(): Promise<void> {
     const pid = worker.pid
-    const descendants = descendantsOf(pid)
+    if (isAlive(pid)) for (const descendant of descendantsOf(pid)) descendants.add(descendant)
     await close(options.closeOptions).catch(() => undefined)
     const problems: string[] = []
     if (unexpectedExit !== undefined && !options.allowExit) {
