@@ -4,13 +4,13 @@
  * (forkForTest from @forkrpc/testing/vitest for workers, an afterEach for raw children).
  */
 import type { ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, afterEach } from 'vitest'
 import type { Contract, RpcWorker } from '@forkrpc/core'
 import { assertNoWorkers } from '@forkrpc/testing'
 import { forkForTest, type ForkForTestOptions } from '@forkrpc/testing/vitest'
+import { childrenOf, isAlive } from '../packages/testing/src/processes.js'
 
 /** Node options that register tsx in a child, so it can run a .ts worker module. */
 export const tsx = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
@@ -36,20 +36,8 @@ export function track(child: ChildProcess | number): void {
   children.add(child)
 }
 
-/** True while a process with this pid exists (and is not a zombie). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch {
-    return true
-  }
-}
+/** True while a process with this pid exists (and is not a zombie): forkForTest's own check. */
+export { isAlive }
 
 /** Resolves once `pid` is gone; rejects after `ms`. */
 export async function waitForExit(pid: number, ms = 5_000): Promise<void> {
@@ -62,16 +50,7 @@ export async function waitForExit(pid: number, ms = 5_000): Promise<void> {
 
 /** The pids of this process's live (non-zombie) children, from /proc. */
 export function childPids(): number[] {
-  const pids: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(ppid) === process.pid && state !== 'Z') pids.push(Number(entry))
-    } catch {}
-  }
-  return pids.sort((a, b) => a - b)
+  return childrenOf(process.pid).sort((a, b) => a - b)
 }
 
 afterEach(async () => {

@@ -17,30 +17,41 @@ export function isAlive(pid: number): boolean {
 
 /** The live descendants of `pid` (children, grandchildren, ...), from /proc; [] without /proc. */
 export function descendantsOf(pid: number): number[] {
-  let entries: string[]
-  try {
-    entries = readdirSync('/proc')
-  } catch {
-    return []
-  }
-  const childrenOf = new Map<number, number[]>()
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = readStat(Number(entry))
-    if (stat === undefined || stat.state === 'Z') continue
-    const siblings = childrenOf.get(stat.ppid) ?? []
-    siblings.push(Number(entry))
-    childrenOf.set(stat.ppid, siblings)
-  }
+  const tree = processTree()
   const found: number[] = []
   const queue = [pid]
   while (queue.length > 0) {
-    for (const child of childrenOf.get(queue.shift() as number) ?? []) {
+    for (const child of tree.get(queue.shift() as number) ?? []) {
       found.push(child)
       queue.push(child)
     }
   }
   return found
+}
+
+/** The live children of `pid`, from /proc; [] without /proc. */
+export function childrenOf(pid: number): number[] {
+  return processTree().get(pid) ?? []
+}
+
+/** Live (non-zombie) processes by parent pid. */
+function processTree(): Map<number, number[]> {
+  const childrenByParent = new Map<number, number[]>()
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return childrenByParent
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = readStat(Number(entry))
+    if (stat === undefined || stat.state === 'Z') continue
+    const siblings = childrenByParent.get(stat.ppid) ?? []
+    siblings.push(Number(entry))
+    childrenByParent.set(stat.ppid, siblings)
+  }
+  return childrenByParent
 }
 
 function readStat(pid: number): { state: string; ppid: number } | undefined {
