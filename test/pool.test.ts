@@ -268,6 +268,57 @@ describe('a pool: crash recovery', () => {
     expect(childPids()).toEqual([])
   })
 
+  it('backs off between failed starts, doubling the wait', async () => {
+    const pool = startPool({ max: 1, maxStartupFailures: 3, backoff: 100 }, 'throws-on-load.worker.ts')
+    const restarts = record(pool, 'restart')
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(CrashLoopError)
+    expect(restarts.map(([, event]) => event)).toEqual([
+      { pid: expect.any(Number), reason: 'startup', delay: expect.any(Number) },
+      { pid: expect.any(Number), reason: 'startup', delay: expect.any(Number) },
+    ])
+    const [first, second] = restarts.map(([, event]) => event.delay)
+    expect(first).toBeGreaterThan(50)
+    expect(first).toBeLessThanOrEqual(100)
+    expect(second).toBeGreaterThan(150)
+    expect(second).toBeLessThanOrEqual(200)
+  })
+
+  it('tries one start again after restartWindow, and trips again if it fails', async () => {
+    const pool = startPool({ max: 2, maxStartupFailures: 2, backoff: 10, restartWindow: 400 }, 'throws-on-load.worker.ts')
+    const events = record(pool, 'spawn', 'crashloop')
+    const count = (kind: 'spawn' | 'crashloop'): number => events.filter(([seen]) => seen === kind).length
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(CrashLoopError)
+    expect([count('spawn'), count('crashloop')]).toEqual([2, 1])
+    await delay(600)
+    // Half-open: a single start is tried (not max), and its failure trips the guard again.
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(CrashLoopError)
+    expect([count('spawn'), count('crashloop')]).toEqual([3, 2])
+    expect(pool.stats().state).toBe('crash-loop')
+  })
+
+  it('restarts a crashed worker to keep min running without any call waiting', async () => {
+    const pool = startPool({ min: 2, max: 2 })
+    await idleWorkers(pool, 2)
+    const [victim] = childPids()
+    const restart = next(pool, 'restart')
+    process.kill(victim as number, 'SIGKILL')
+    expect(await restart).toMatchObject({ pid: victim, reason: 'crash' })
+    await idleWorkers(pool, 2)
+    expect(childPids()).toHaveLength(2)
+    expect(childPids()).not.toContain(victim)
+    expect(pool.stats()).toMatchObject({ restarts: 1, state: 'running' })
+  })
+
+  it('rejects 100 calls in flight with WorkerExitedError when their worker is SIGKILLed', async () => {
+    const pool = startPool({ min: 1, max: 1, concurrency: 100 })
+    const pid = await pool.call.pid()
+    const calls = Array.from({ length: 100 }, () => outcome(pool.call.sleep(30_000)))
+    await until(() => pool.stats().inFlight === 100, '100 calls in flight')
+    await delay(100) // they have reached the worker
+    process.kill(pid, 'SIGKILL')
+    for (const error of await Promise.all(calls)) expect(error).toMatchObject({ name: 'WorkerExitedError', pid, signal: 'SIGKILL' })
+  })
+
   it('trips the guard when more than maxRestarts ready workers die within the window', async () => {
     const pool = startPool({ max: 1, maxRestarts: 1, backoff: 1 })
     const crashloop = next(pool, 'crashloop')
@@ -368,6 +419,15 @@ describe('a pool: recycling', () => {
     // min stays up, idle or not.
     expect(pool.stats()).toMatchObject({ workers: 1, idle: 1 })
     expect(childPids()).toHaveLength(1)
+  })
+
+  it('counts a worker idle once the handler of a timed-out call has settled', async () => {
+    const pool = startPool({ max: 1, idleTimeout: 300 })
+    const pid = await pool.call.pid()
+    const exit = next(pool, 'exit')
+    // sleep ignores its signal: its handler settles 600 ms in, long after the timeout.
+    await expect(pool.call.sleep(600, { timeout: 100 })).rejects.toBeInstanceOf(TimeoutError)
+    expect(await exit).toEqual({ pid, reason: 'idle', code: 0, signal: null })
   })
 })
 
