@@ -25,7 +25,7 @@ import { internalsOf, type RpcWorker, type WorkerInternals } from './worker.js'
  *
  * @example
  * ```ts
- * const options: PoolOptions = { min: 1, max: 4, concurrency: 1, maxQueue: 1_000, timeout: 5_000, idempotent: true }
+ * const options: PoolOptions = { min: 1, max: 4, concurrency: 1, maxQueue: 1_000, timeout: 5_000, cancelGrace: 1_000 }
  * ```
  */
 export interface PoolOptions extends ForkOptions, CrashGuardOptions {
@@ -466,7 +466,11 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
             debug('pool: worker %d is over its memory limit (heap %d, rss %d)', member.pid, message.h, message.r)
             member.overLimit = true
             if (load(member) === 0) retire(member, 'memory')
-          } else if (message.t === 'd') pump() // a cancelled handler stopped: its slot is free
+          } else if (message.t === 'd') {
+            // A cancelled handler stopped: its slot is free, and the worker may be idle now.
+            armIdleTimer(member)
+            pump()
+          }
         })
         void member.internals.gone.then(async (details) => onGone(member, await exitOf(member, details)))
         events.emit('ready', { pid: member.pid })
