@@ -77,9 +77,10 @@ describe('a pool: two-level cancellation', () => {
     expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
   })
 
-  it('keeps the process alive while a call waits for a runaway worker to be replaced', async () => {
-    // In its own parent process: vitest would keep this one alive whatever the pool does.
-    const parent = spawn(process.execPath, [...tsx, fixture('pool-runaway-parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
+  /** Runs test/fixtures/pool-runaway-parent.ts in its own process (vitest would keep this one alive). */
+  async function runParent(mode: 'runaway' | 'settles'): Promise<{ code: number | null; ms: number; answer: { first?: number; second?: number } }> {
+    const started = Date.now()
+    const parent = spawn(process.execPath, [...tsx, fixture('pool-runaway-parent.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
     track(parent)
     let output = ''
     parent.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -87,10 +88,22 @@ describe('a pool: two-level cancellation', () => {
       for (const match of chunk.matchAll(/"spawned":(\d+)/g)) track(Number(match[1]))
     })
     const [code] = (await once(parent, 'exit')) as [number | null]
-    const answer = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { first?: number; second?: number }
+    return { code, ms: Date.now() - started, answer: JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { first?: number; second?: number } }
+  }
+
+  it('keeps the process alive while a call waits for a runaway worker to be replaced', async () => {
+    const { code, answer } = await runParent('runaway')
     expect(code).toBe(0)
     expect(answer.second).toEqual(expect.any(Number))
     expect(answer.second).not.toBe(answer.first)
+  })
+
+  it('does not hold the process for cancelGrace once the cancelled handler has stopped', async () => {
+    const { code, ms, answer } = await runParent('settles')
+    expect(code).toBe(0)
+    expect(answer.first).toEqual(expect.any(Number))
+    // cancelGrace is 60 s: the process ended long before it (the bound covers two startups).
+    expect(ms).toBeLessThan(15_000)
   })
 
   it('kills the worker of an aborted call whose handler does not stop', async () => {
