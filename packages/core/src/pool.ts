@@ -521,7 +521,8 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
       restarts += 1
       const trip = guard.crashed(new WorkerExitedError(details))
       if (trip !== undefined) onTrip(trip)
-      else events.emit('restart', { pid: member.pid, reason: 'crash', delay: guard.delay() })
+      // Replaced only when needed (queued calls, or fewer than `min`); otherwise on demand.
+      else if (queued > 0 || readyMembers() + starting < min) events.emit('restart', { pid: member.pid, reason: 'crash', delay: guard.delay() })
     }
     wakeDrainWaiters()
     pump()
@@ -670,7 +671,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
         if (load(member) > 0) busy += 1
         else idleCount += 1
       }
-      const state: PoolState = closed ? 'closed' : !accepting ? 'closing' : guard.tripped !== undefined ? 'crash-loop' : 'running'
+      const state: PoolState = closed ? 'closed' : !accepting ? 'closing' : guard.tripped !== undefined || guard.probing ? 'crash-loop' : 'running'
       return { state, workers: members.length, starting, busy, idle: idleCount, queued, inFlight, restarts }
     },
     close,
