@@ -8,7 +8,6 @@
  * p-timeout wrappers, because a timed-out call must also send a cancel message and free
  * its table entry, and an extra promise per call is measurable here.
  */
-import { nanoid } from 'nanoid'
 import type { Channel, CloseReason } from './channel.js'
 import { createCodec } from './codec.js'
 import { sendFailure } from './encodable.js'
@@ -126,6 +125,9 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
   const callsBySignal = new Map<AbortSignal, Set<string>>()
   let refusal: CloseReason | undefined
+  // Request ids only need to be unique on this channel: a counter is ~6x cheaper than a
+  // random id and shorter on the wire.
+  let lastId = 0
 
   const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>
   for (const name of contract.names) {
@@ -168,7 +170,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   }
 
   function send(name: string, input: unknown, signal: AbortSignal | undefined, timeout: number | undefined, caller: { stack?: string }): Promise<unknown> {
-    const id = nanoid()
+    const id = String(++lastId)
     const message = { $fr: PROTOCOL_VERSION, t: 'q', i: id, m: name } as RequestMessage
     codec.encodeInto(message, input, name, 'input')
     return new Promise((resolve, reject) => {
@@ -178,12 +180,18 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       if (timeout !== undefined && timeout > 0 && timeout !== Infinity) armTimer(pending, id, timeout, timeout)
       if (signal !== undefined) watchSignal(signal, id)
       try {
-        channel.send(message)
+        channel.send(message, unsendable)
       } catch (error) {
-        take(id)
-        reject(sendFailure(error, name, 'input', input))
+        unsendable(error, message)
       }
     })
+  }
+
+  /** Rejects the call whose request the channel's serializer refused. */
+  function unsendable(error: unknown, message: object): void {
+    const { i: id, v: input } = message as RequestMessage
+    const pending = take(id)
+    pending?.reject(withCallerStack(sendFailure(error, pending.procedure, 'input', input), pending.caller))
   }
 
   /** setTimeout fires at once beyond 2^31-1 ms, so longer timeouts are reached in steps. */

@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process'
 import type { Channel, CloseReason } from './channel.js'
 import type { Serialization } from './codec.js'
+import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
 import { debug } from './debug.js'
 import { WorkerExitedError, type ExitDetails } from './errors.js'
 import { collectStderrTail } from './stderr-tail.js'
@@ -85,16 +86,16 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   child.once('disconnect', settleSoon)
   child.once('close', settle)
 
+  // A write to a child that is gone fails in its callback (the coalescing sender logs it);
+  // the calls in flight are rejected when the channel settles.
+  const sender = createCoalescingSender((message, written) => child.send(message, written))
   const channel: Channel = {
     serialization,
-    send(message) {
-      // A send to a child that is gone emits 'error' (handled above); the call in flight
-      // is rejected when the channel settles.
-      child.send(message)
-    },
+    send: sender.send,
     receive(listener) {
-      child.on('message', listener)
-      return () => child.off('message', listener)
+      const unpacking = unpackingBatches(listener)
+      child.on('message', unpacking)
+      return () => child.off('message', unpacking)
     },
     onClose(listener) {
       if (closeReason === undefined) closeListeners.push(listener)

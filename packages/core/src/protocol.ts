@@ -12,6 +12,7 @@
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
  * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
  * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
+ * | `b`   | both           | batch: `m` the messages written in one go, in order (coalescing-sender.ts) |
  */
 import type { PayloadFields, Serialization } from './codec.js'
 
@@ -64,8 +65,15 @@ export interface CancelMessage {
   ms?: number
 }
 
+/** Several messages written in one go; `m` holds forkrpc messages only, never another batch. */
+export interface BatchMessage {
+  $fr: number
+  t: 'b'
+  m: unknown[]
+}
+
 /** Every forkrpc message. */
-export type ProtocolMessage = ReadyMessage | ReadyQueryMessage | ReadyAckMessage | RequestMessage | ReplyMessage | CancelMessage
+export type ProtocolMessage = ReadyMessage | ReadyQueryMessage | ReadyAckMessage | RequestMessage | ReplyMessage | CancelMessage | BatchMessage
 
 /**
  * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
@@ -86,6 +94,8 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
       return typeof candidate.i === 'string' ? (message as CancelMessage) : false
     case 'h':
       return Array.isArray(candidate.n) && candidate.n.every((name) => typeof name === 'string') ? (message as ReadyMessage) : false
+    case 'b':
+      return Array.isArray(candidate.m) ? (message as BatchMessage) : false
     case 'hq':
       return message as ReadyQueryMessage
     case 'ha':

@@ -4,6 +4,7 @@
  */
 import type { Channel } from './channel.js'
 import type { Contract } from './contract.js'
+import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
 import { debug } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
 import { createRouter, type Handlers } from './router.js'
@@ -41,14 +42,14 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>): v
   if (serving) throw new Error('serve() was already called in this process; a worker serves one contract')
   serving = true
   let closeListener: ((reason: (procedure: string | undefined) => Error) => void) | undefined
+  const sender = createCoalescingSender((message, written) => send(message, undefined, undefined, written))
   const channel: Channel = {
     serialization: 'json', // the parent's handshake tells the router the real mode
-    send: (message) => {
-      send(message)
-    },
+    send: sender.send,
     receive: (listener) => {
-      process.on('message', listener)
-      return () => process.off('message', listener)
+      const unpacking = unpackingBatches(listener)
+      process.on('message', unpacking)
+      return () => process.off('message', unpacking)
     },
     onClose: (listener) => {
       closeListener = listener
@@ -63,6 +64,10 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>): v
     router.abortAll(new AbortError(undefined, 'The worker is shutting down: the parent disconnected'))
     const exit = (): never => process.exit(0)
     setTimeout(exit, SHUTDOWN_BOUND_MS).unref()
-    void router.drained().then(exit)
+    // Node loses large messages still being written at exit, so wait for the writes too.
+    void router
+      .drained()
+      .then(() => sender.flushed())
+      .then(exit)
   })
 }
