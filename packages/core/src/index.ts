@@ -14,6 +14,11 @@ export type { ForkOptions } from './fork.js'
 export { connect } from './connect.js'
 export type { ConnectOptions } from './connect.js'
 export { serve } from './serve.js'
+export type { ServeOptions, ShutdownCause, ShutdownHook } from './serve.js'
+export { shutdownAll, workers } from './registry.js'
+export type { ShutdownResult, WorkerInfo, WorkerState } from './registry.js'
+export { handleSignals } from './signals.js'
+export type { HandleSignalsOptions } from './signals.js'
 export type { Handler, HandlerContext, Handlers } from './router.js'
 export type { CallOptions, Client, ProcedureCall } from './client.js'
 export type { CloseOptions, RpcWorker, WorkerOptions } from './worker.js'
@@ -24,7 +29,9 @@ export {
   AbortError,
   ChannelClosedError,
   ContractMismatchError,
+  CrashLoopError,
   ForkRpcError,
+  QueueFullError,
   SerializationError,
   StartupError,
   TimeoutError,
@@ -33,3 +40,7 @@ export {
   WorkerExitedError,
 } from './errors.js'
 export type { ExitDetails } from './errors.js'
+export { createPool } from './pool.js'
+export type { Pool, PoolOptions, PoolState, PoolStats } from './pool.js'
+export type { ExitReason, PoolEvents } from './pool-events.js'
+export type { CrashGuardOptions } from './crash-guard.js'

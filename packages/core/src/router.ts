@@ -9,8 +9,8 @@ import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
-import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
-import { PROTOCOL_VERSION, readMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
+import { AbortError, ChannelClosedError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { PROTOCOL_VERSION, readMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
 
 /**
@@ -75,10 +75,28 @@ export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handl
 export interface RouterCore {
   /** How many handlers are running. */
   readonly inFlight: number
-  /** Aborts the signal of every running handler with `reason`; their results are not sent. */
-  abortAll(reason: Error): void
+  /**
+   * Aborts the signal of every running handler with `reason`. Their outcomes are still
+   * sent: the callers are waiting, and a handler that stops on the signal rejects with it.
+   */
+  abortAll(reason: Error | ((procedure: string) => Error)): void
   /** Resolves once no handler is running. */
   drained(): Promise<void>
+  /** Refuses every later request with ChannelClosedError instead of running it; `why` starts its message ("The worker is shutting down"). */
+  refuse(why: string): void
+}
+
+/**
+ * Options of {@link createRouter}.
+ *
+ * @example
+ * ```ts
+ * createRouter(math, handlers, channel, { onShutdownRequest: () => shutDown('the parent asked') })
+ * ```
+ */
+export interface RouterOptions {
+  /** Called when the parent asks the worker to shut down (the `s` message). */
+  onShutdownRequest?: () => void
 }
 
 class CallContext implements HandlerContext {
@@ -99,8 +117,12 @@ class CallContext implements HandlerContext {
     return this.#controller.signal
   }
 
-  get cancelled(): boolean {
-    return this.#reason !== undefined
+  /** The caller gave up on this call (cancel or timeout): its outcome is not sent. */
+  cancelled = false
+
+  cancel(reason: Error): void {
+    this.cancelled = true
+    this.abort(reason)
   }
 
   abort(reason: Error): void {
@@ -119,13 +141,15 @@ class CallContext implements HandlerContext {
  * const router = createRouter(math, { add: ({ a, b }) => a + b }, channel)
  * ```
  */
-export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel): RouterCore {
+export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel, options: RouterOptions = {}): RouterCore {
   checkHandlers(contract, handlers)
   const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
   const errors = errorRegistry(contract.errors)
   let codec: Codec = createCodec(channel.serialization, errors)
   const active = new Map<string, CallContext>()
   const drainWaiters: Array<() => void> = []
+  let refusal: string | undefined
+  let memoryLimits: MemoryLimits | undefined
 
   const announce = (): void => channel.send({ $fr: PROTOCOL_VERSION, t: 'h', n: [...contract.names] })
 
@@ -141,6 +165,10 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     const handler = definition !== undefined ? table[name] : undefined
     if (definition === undefined || typeof handler !== 'function') {
       reply('e', id, name, new UnknownProcedureError(name))
+      return
+    }
+    if (refusal !== undefined) {
+      reply('e', id, name, new ChannelClosedError(name, `${refusal}; call "${name}" was not run`))
       return
     }
     const context = new CallContext(id, name)
@@ -189,11 +217,24 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   function finish(context: CallContext, kind: 'r' | 'e', value: unknown): void {
     active.delete(context.id)
     if (active.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
+    if (memoryLimits !== undefined) checkMemory(memoryLimits)
     if (context.cancelled) {
-      debug('not replying to call %s (%s): it was cancelled', context.id, context.procedure)
+      // The caller has its answer already; it only needs to know the handler's slot is free.
+      debug('call %s (%s) settled after it was cancelled', context.id, context.procedure)
+      channel.send({ $fr: PROTOCOL_VERSION, t: 'd', i: context.id })
       return
     }
     reply(kind, context.id, context.procedure, value)
+  }
+
+  /** Tells the parent (once) that this worker is over a limit, so that a pool recycles it. */
+  function checkMemory(limits: MemoryLimits): void {
+    const { heapUsed, rss } = process.memoryUsage()
+    if ((limits.h !== undefined && heapUsed > limits.h) || (limits.r !== undefined && rss > limits.r)) {
+      debug('over the memory limit: heap used %d, rss %d', heapUsed, rss)
+      memoryLimits = undefined
+      channel.send({ $fr: PROTOCOL_VERSION, t: 'o', h: heapUsed, r: rss })
+    }
   }
 
   function reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
@@ -234,7 +275,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
           debug('dropped the cancellation of call %s, which is not running', message.i)
           return
         }
-        context.abort(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
+        context.cancel(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
         return
       }
       case 'hq':
@@ -242,6 +283,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         return
       case 'ha':
         codec = createCodec(message.s, errors)
+        memoryLimits = message.l
+        return
+      case 's':
+        debug('the parent asked this worker to shut down')
+        options.onShutdownRequest?.()
         return
       default:
         debug('dropped a %s message, which is not for this side', message.t)
@@ -255,10 +301,13 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       return active.size
     },
     abortAll(reason) {
-      for (const context of active.values()) context.abort(reason)
+      for (const context of active.values()) context.abort(typeof reason === 'function' ? reason(context.procedure) : reason)
     },
     drained() {
       return active.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
+    },
+    refuse(why) {
+      refusal ??= why
     },
   }
 }
