@@ -79,12 +79,12 @@ export function raw(serialization: Serialization): Subject {
   }
 }
 
-/** forkrpc's `fork()` with the given serialization. */
-export function forkrpc(serialization: Serialization): Subject {
+/** forkrpc's `fork()` with the given serialization (and, when false, no caller stacks). */
+export function forkrpc(serialization: Serialization, callerStacks = true): Subject {
   return {
-    name: `forkrpc (${serialization})`,
+    name: callerStacks ? `forkrpc (${serialization})` : `forkrpc (${serialization}, callerStacks: false)`,
     async start() {
-      const rpc = await fork(echoContract, worker('forkrpc'), { serialization, execArgv: [] })
+      const rpc = await fork(echoContract, worker('forkrpc'), { serialization, callerStacks, execArgv: [] })
       return {
         pid: rpc.pid,
         call: (method, input) => (method === 'echo' ? rpc.call.echo(input) : rpc.call.park(input as number)),
@@ -157,5 +157,5 @@ export function tinypoolProcess(): Subject {
 
 /** Every subject of the latency and throughput rows; raw json first (the baseline). */
 export function allSubjects(): Subject[] {
-  return [raw('json'), raw('advanced'), forkrpc('json'), forkrpc('advanced'), birpc(), workerpoolProcess(), tinypoolProcess()]
+  return [raw('json'), raw('advanced'), forkrpc('json'), forkrpc('advanced'), forkrpc('json', false), birpc(), workerpoolProcess(), tinypoolProcess()]
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { defineContract, procedure } from '@forkrpc/core'
-import { pairFor } from './support.js'
+import { defineContract, fork, procedure } from '@forkrpc/core'
+import { createClient, createRouter } from '@forkrpc/core/channel'
+import { createMemoryChannelPair } from '@forkrpc/testing'
+import { closeAfterTest, pairFor } from './support.js'
 
 const contract = defineContract({ fail: procedure<number, never>() })
 
@@ -23,5 +25,28 @@ describe("the caller's stack on a failed call", () => {
     expect(errors[0]?.stack).toContain('callerWithManyCallsInFlight')
     for (const error of errors) expect(error.stack).toContain('at <forkrpc call "fail" from the parent>')
     expect(errors[39]?.stack).not.toContain('callerWithManyCallsInFlight')
+  })
+})
+
+describe('callerStacks: false', () => {
+  it("leaves the caller's frames out, and the error still names the call", async () => {
+    const { parent, child } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    createRouter(contract, { fail: (n) => Promise.reject(new Error(`failure ${n}`)) }, child)
+    const client = createClient(contract, parent, { callerStacks: false })
+    async function callerWithoutStacks(): Promise<Error> {
+      return client.call.fail(1).catch((error: unknown) => error as Error)
+    }
+    const error = await callerWithoutStacks()
+    expect(error.message).toBe('failure 1')
+    expect(error.stack).toContain('at <forkrpc call "fail" from the parent>')
+    expect(error.stack).not.toContain('callerWithoutStacks')
+  })
+
+  it('must be a boolean', async () => {
+    const { parent } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    expect(() => createClient(contract, parent, { callerStacks: 'no' as never })).toThrow(/callerStacks must be a boolean/)
+    await expect(fork(contract, 'missing.worker.js', { callerStacks: 1 as never })).rejects.toThrow(/callerStacks must be a boolean/)
   })
 })

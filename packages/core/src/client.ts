@@ -72,6 +72,11 @@ export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]
 export interface ClientOptions {
   /** Default timeout of every call, in milliseconds. `0` or `Infinity` (the default): none. */
   timeout?: number | undefined
+  /**
+   * Join the caller's frames to the stack of a failed call's error (default true; recorded
+   * only while fewer than 16 calls are in flight). `false` saves ~2.5-6 µs per call.
+   */
+  callerStacks?: boolean | undefined
 }
 
 /**
@@ -134,6 +139,8 @@ interface PendingCall {
 export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
   assertContract(contract, 'createClient(contract, channel)')
   checkTimeout(options.timeout, 'timeout')
+  checkCallerStacks(options.callerStacks)
+  const stackLimit = options.callerStacks === false ? 0 : CALLER_STACK_LIMIT
   const registry = errorRegistry(contract.errors)
   const codec = createCodec(channel.serialization, registry)
   const calls = new Map<string, PendingCall>()
@@ -152,7 +159,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     const definition = contract.procedures[name] as AnyProcedure
     const callProcedure = (input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
       let caller = WITHOUT_STACK
-      if (calls.size < CALLER_STACK_LIMIT) {
+      if (calls.size < stackLimit) {
         caller = {}
         Error.captureStackTrace(caller, callProcedure)
       }
@@ -336,4 +343,16 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     },
     fail,
   }
+}
+
+/**
+ * Throws a TypeError unless `callerStacks` is a boolean or undefined.
+ *
+ * @example
+ * ```ts
+ * checkCallerStacks(options.callerStacks)
+ * ```
+ */
+export function checkCallerStacks(callerStacks: unknown): void {
+  if (callerStacks !== undefined && typeof callerStacks !== 'boolean') throw new TypeError(`callerStacks must be a boolean, got ${typeof callerStacks}`)
 }

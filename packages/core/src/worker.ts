@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
 import type { Channel } from './channel.js'
-import { createClient, type Client, type ClientCore } from './client.js'
+import { checkCallerStacks, createClient, type Client, type ClientCore } from './client.js'
 import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
@@ -34,6 +34,13 @@ export interface WorkerOptions {
   grace?: number
   /** How long `close()` waits after SIGTERM before SIGKILL. Default 5,000 ms. */
   killTimeout?: number
+  /**
+   * Join the caller's frames to the stack of a failed call's error (default true; recorded
+   * only while fewer than 16 calls are in flight). Recording costs ~2.5-6 µs per call, so
+   * `false` makes a tiny call ~15% faster; errors then carry the child's frames and the
+   * `at <forkrpc call "name" from the parent>` line only.
+   */
+  callerStacks?: boolean
 }
 
 /**
@@ -164,7 +171,7 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
-  const client = createClient(contract, channel, { timeout: options.timeout })
+  const client = createClient(contract, channel, { timeout: options.timeout, callerStacks: options.callerStacks })
   worker = new ProcessWorker(client, child, watched, gone, kill, options)
   const messageListeners: Array<(message: ProtocolMessage) => void> = []
   channel.receive((received) => {
@@ -288,4 +295,5 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
 /** Throws a TypeError for a bad timing option; shared by fork() and connect(). */
 export function checkWorkerOptions(options: WorkerOptions): void {
   for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout'] as const) checkTimeout(options[key], key)
+  checkCallerStacks(options.callerStacks)
 }
