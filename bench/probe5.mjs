@@ -1,6 +1,6 @@
 import { raw, forkrpc, birpc } from './dist/subjects.js'
 import { payloads } from './dist/payloads.js'
-const subs = [raw('json'), forkrpc('json'), birpc()]
+const subs = [raw('json'), forkrpc('json', false), birpc(), forkrpc('json')]
 const rs = []
 for (const s of subs) rs.push(await s.start())
 for (const p of payloads.slice(0, 2)) {

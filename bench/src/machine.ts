@@ -8,6 +8,8 @@ export interface Machine {
   cpus: number
   memoryGiB: number
   loadAverage: number[]
+  /** Set when the run is over. */
+  loadAverageAtEnd?: number[]
   date: string
 }
 

@@ -5,6 +5,7 @@
  * and, after a full run, the tables in README.md. Needs `node --expose-gc`.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { describeMachine, processMemory } from './machine.js'
 import { payloads, type Payload } from './payloads.js'
@@ -13,8 +14,8 @@ import { allSubjects, forkrpc, raw, type Running, type Subject } from './subject
 
 const quick = process.argv.includes('--quick')
 const settings = quick
-  ? { reps: 3, warmTiny: 500, warm1k: 300, latencyCalls: [200, 100, 10, 2], throughputCalls: 10_000, poolThroughputCalls: 2_000, throughputReps: 1, heapCalls: 1_000, soakCalls: 50_000, startupReps: 1 }
-  : { reps: 7, warmTiny: 5_000, warm1k: 3_000, latencyCalls: [1_000, 500, 30, 3], throughputCalls: 100_000, poolThroughputCalls: 20_000, throughputReps: 3, heapCalls: 10_000, soakCalls: 1_000_000, startupReps: 5 }
+  ? { latencyCalls: [100, 50, 5, 1], latencyReps: [3, 3, 3, 2], warmTiny: 500, warm1k: 300, throughputCalls: 10_000, poolThroughputCalls: 2_000, throughputReps: 1, heapCalls: 1_000, soakCalls: 50_000, startupReps: 1 }
+  : { latencyCalls: [200, 100, 10, 2], latencyReps: [21, 21, 15, 9], warmTiny: 5_000, warm1k: 3_000, throughputCalls: 100_000, poolThroughputCalls: 20_000, throughputReps: 5, heapCalls: 10_000, soakCalls: 1_000_000, startupReps: 5 }
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run the bench with node --expose-gc (pnpm bench does)')
@@ -87,14 +88,16 @@ async function main(): Promise<void> {
       await warmUp(running[running.length - 1] as Running)
     }
 
-    // Latency: repetitions interleaved across subjects, so drift in the machine's load
-    // hits every subject alike; the order rotates each repetition.
+    // Latency: many short repetitions interleaved across subjects, so that drift in the
+    // machine's load hits every subject alike; the order rotates each repetition.
     const latencySamples = subjects.map(() => payloads.map((): number[] => []))
-    for (let rep = 0; rep < settings.reps; rep++) {
-      log(`latency, repetition ${rep + 1} of ${settings.reps}`)
+    const latencyReps = Math.max(...settings.latencyReps)
+    for (let rep = 0; rep < latencyReps; rep++) {
+      log(`latency, repetition ${rep + 1} of ${latencyReps}`)
       for (let k = 0; k < subjects.length; k++) {
         const s = (k + rep) % subjects.length
         for (const [p, payload] of payloads.entries()) {
+          if (rep >= (settings.latencyReps[p] as number)) continue
           const calls = settings.latencyCalls[p] as number
           latencySamples[s]?.[p]?.push(await latency(running[s] as Running, payload.value, calls))
         }
@@ -106,13 +109,13 @@ async function main(): Promise<void> {
       return row
     })
 
-    // Throughput, 100 and 1,000 calls in flight.
+    // Throughput, 100 and 1,000 calls in flight, repetitions interleaved likewise.
     const throughputRows: Row[] = subjects.map((subject) => ({ subject: subject.name }))
     for (const inFlight of [100, 1_000]) {
       const samples = subjects.map((): number[] => [])
       for (let rep = 0; rep < settings.throughputReps; rep++) {
+        log(`throughput, ${inFlight} in flight, repetition ${rep + 1} of ${settings.throughputReps}`)
         for (const [s, subject] of subjects.entries()) {
-          log(`throughput, ${inFlight} in flight: ${subject.name}`)
           const total = isPool(subject) ? settings.poolThroughputCalls : settings.throughputCalls
           samples[s]?.push(await throughput(running[s] as Running, total, inFlight))
         }
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
     for (const [s, subject] of subjects.entries()) {
       log(`heap per pending call: ${subject.name}`)
       const samples: number[] = []
-      for (let rep = 0; rep < Math.min(settings.throughputReps, 3); rep++) samples.push(await heapPerPending(running[s] as Running, settings.heapCalls))
+      for (let rep = 0; rep < 3; rep++) samples.push(await heapPerPending(running[s] as Running, settings.heapCalls))
       heapRows.push({ subject: subject.name, 'bytes per pending call': summarize(samples) })
     }
 
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
     }
     startupRows.push({ subject: 'forkrpc thread worker', note: 'not measured yet: thread workers come with issue 4 (spawnThread)' })
 
+    machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100)
     const results = { machine, quick, settings, payloads: payloads.map(({ name, bytes }) => ({ name, bytes })), latency: latencyRows, throughput: throughputRows, heap: heapRows, soak, startup: startupRows }
     const report = render(results)
     process.stdout.write(`\n${report}\n`)
@@ -237,7 +241,7 @@ function targets(results: Results): Target[] {
 function render(results: Results): string {
   const m = results.machine
   const out: string[] = []
-  out.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average at the start ${m.loadAverage.join(' / ')}.${results.quick ? ' QUICK RUN: too few calls for the figures to mean much.' : ''}`)
+  out.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(' / ')} at the start and ${m.loadAverageAtEnd?.join(' / ')} at the end.${results.quick ? ' QUICK RUN: too few calls for the figures to mean much.' : ''}`)
   out.push('Cells: median [min-max] over the repetitions, then the ratio of the median to raw json `process.send` in this run.')
 
   const baseline = byName(results.latency, 'raw process.send (json)')
