@@ -98,6 +98,14 @@ describe('the coalescing sender', () => {
     expect(fake.written).toEqual([q(1), q(2)])
   })
 
+  it('flushNow() writes the queue at once, in order, without waiting for the write under way', () => {
+    const fake = fakeWrite()
+    const sender = createCoalescingSender(fake.write)
+    for (let i = 1; i <= 3; i++) sender.send(q(i))
+    sender.flushNow()
+    expect(fake.written).toEqual([q(1), batchOf([q(2), q(3)])])
+  })
+
   it('flushed() resolves once everything sent has been written', async () => {
     const fake = fakeWrite()
     const sender = createCoalescingSender(fake.write)

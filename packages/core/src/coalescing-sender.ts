@@ -45,6 +45,11 @@ export interface CoalescingSender {
    */
   send(message: object, onUnsendable?: UnsendableListener): void
   /**
+   * Writes every queued message now, without waiting for the write under way (Node keeps
+   * the order): call it before disconnecting, which drops what is still queued here.
+   */
+  flushNow(): void
+  /**
    * Resolves once every message given to `send()` has been written (or has failed): wait
    * for it before exiting, since Node loses large messages still being written at exit.
    */
@@ -86,37 +91,41 @@ export function createCoalescingSender(write: RawSend): CoalescingSender {
     }
   }
 
-  /** Writes the queue as a batch (the rest once that is written); wakes flushed() waiters when all is written. */
-  function flush(): void {
-    // Loops only when every message of a batch was refused, so nothing is under way.
-    while (writing === 0 && queue.length > 0) {
-      let messages: object[]
-      let unsendable: Array<UnsendableListener | undefined>
-      if (queue.length <= MAX_BATCH) {
-        messages = queue
-        unsendable = listeners
-        queue = []
-        listeners = []
-      } else {
-        messages = queue.splice(0, MAX_BATCH)
-        unsendable = listeners.splice(0, MAX_BATCH)
-      }
-      if (messages.length === 1) {
-        writeOne(messages[0] as object, unsendable[0])
-        continue
-      }
-      writing++
-      try {
-        write({ $fr: PROTOCOL_VERSION, t: 'b', m: messages }, written)
-      } catch (error) {
-        writing--
-        // The serializer refused something in the batch: write the messages one by one,
-        // in order, so that only the culprits fail.
-        debug('a batch of %d messages cannot be serialized (%o); writing them one by one', messages.length, error)
-        for (let i = 0; i < messages.length; i++) writeOne(messages[i] as object, unsendable[i])
-      }
-    }
+  /** Writes the queue as batches, waiting for each write unless `now`; wakes flushed() waiters when all is written. */
+  function flush(now = false): void {
+    // Without `now`, loops only when every message of a batch was refused, so that nothing
+    // is under way.
+    while ((now || writing === 0) && queue.length > 0) writeBatch()
     if (writing === 0 && flushWaiters.length > 0) for (const wake of flushWaiters.splice(0)) wake()
+  }
+
+  /** Writes up to MAX_BATCH messages from the head of the queue, as one batch when there are several. */
+  function writeBatch(): void {
+    let messages: object[]
+    let unsendable: Array<UnsendableListener | undefined>
+    if (queue.length <= MAX_BATCH) {
+      messages = queue
+      unsendable = listeners
+      queue = []
+      listeners = []
+    } else {
+      messages = queue.splice(0, MAX_BATCH)
+      unsendable = listeners.splice(0, MAX_BATCH)
+    }
+    if (messages.length === 1) {
+      writeOne(messages[0] as object, unsendable[0])
+      return
+    }
+    writing++
+    try {
+      write({ $fr: PROTOCOL_VERSION, t: 'b', m: messages }, written)
+    } catch (error) {
+      writing--
+      // The serializer refused something in the batch: write the messages one by one,
+      // in order, so that only the culprits fail.
+      debug('a batch of %d messages cannot be serialized (%o); writing them one by one', messages.length, error)
+      for (let i = 0; i < messages.length; i++) writeOne(messages[i] as object, unsendable[i])
+    }
   }
 
   return {
@@ -134,6 +143,9 @@ export function createCoalescingSender(write: RawSend): CoalescingSender {
       }
       queue.push(message)
       listeners.push(onUnsendable)
+    },
+    flushNow() {
+      flush(true)
     },
     flushed() {
       return writing === 0 && queue.length === 0 ? Promise.resolve() : new Promise((resolve) => flushWaiters.push(resolve))

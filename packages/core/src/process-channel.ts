@@ -27,8 +27,12 @@ export interface WatchedChild {
   exited: Promise<ExitDetails>
   /** Resolves when the channel has closed: the child is gone and its stderr read. */
   gone: Promise<ExitDetails>
+  /** Writes the messages the channel has queued to coalesce them now: call it before disconnect(). */
+  flush(): void
   /** The error that kept the process from spawning, if any. */
   spawnError(): Error | undefined
+  /** Says that this side is stopping the child: its disconnect is ours, and its exit will come. */
+  stopping(): void
 }
 
 /**
@@ -71,8 +75,16 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   function onExit(code: number | null, signal: NodeJS.Signals | null): void {
     exitDetails ??= { exitCode: code, signal, pid: child.pid }
     resolveExited(exitDetails)
-    settleSoon()
+    if (stderrOpen) settleSoon()
+    else settle()
   }
+  // Exited with its stderr read to the end: gone. (Not 'close': Node never emits it after
+  // the parent itself called disconnect(), which close() does.)
+  let stderrOpen = child.stderr !== null && !child.stderr.closed
+  child.stderr?.once('close', () => {
+    stderrOpen = false
+    if (exitDetails !== undefined) settle()
+  })
 
   child.on('error', (error) => {
     debug('worker %s: %o', label, error)
@@ -83,7 +95,12 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   })
   if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode)
   else child.once('exit', onExit)
-  child.once('disconnect', settleSoon)
+  // A child that drops its channel cannot answer: its calls fail soon, exited or not. But
+  // when this side disconnected (close()), the exit is awaited, so that its code is known.
+  let stopping = false
+  child.once('disconnect', () => {
+    if (!stopping) settleSoon()
+  })
   child.once('close', settle)
 
   // A write to a child that is gone fails in its callback (the coalescing sender logs it);
@@ -118,5 +135,15 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
       stderr?.unref?.()
     }
   }
-  return { channel, exited, gone, hold, spawnError: () => spawnError }
+  return {
+    channel,
+    exited,
+    gone,
+    hold,
+    flush: sender.flushNow,
+    spawnError: () => spawnError,
+    stopping: () => {
+      stopping = true
+    },
+  }
 }

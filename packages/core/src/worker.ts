@@ -275,9 +275,16 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
         return Promise.reject(error)
       }
       this.#client.refuse((procedure) => new ChannelClosedError(procedure))
+      this.#watched.stopping()
       if (this.#child.exitCode === null && this.#child.signalCode === null) this.#watched.hold(true)
-      const channel = this.#watched.channel
-      const hooks = { requestShutdown: () => channel.send({ $fr: PROTOCOL_VERSION, t: 's' }), kill: this.#kill }
+      const watched = this.#watched
+      const hooks = {
+        requestShutdown: () => {
+          watched.channel.send({ $fr: PROTOCOL_VERSION, t: 's' })
+          watched.flush() // disconnect() comes next and would drop what is still queued
+        },
+        kill: this.#kill,
+      }
       // Resolve only once every call has settled too (the channel closes just after the exit).
       this.#closing = stopProcess(this.#child, this.#watched.exited, this.#client.drained(), limits, hooks).then(async (result) => {
         await this.#gone
