@@ -20,6 +20,11 @@ import { PROTOCOL_VERSION, readMessage } from './protocol.js'
 /**
  * The most messages in one batch: a backlog of 100,000 calls goes as 100 messages
  * rather than one of many megabytes, so the other side starts answering early.
+ *
+ * @example
+ * ```ts
+ * const batches = Math.ceil(queued / MAX_BATCH)
+ * ```
  */
 export const MAX_BATCH = 1_000
 
@@ -27,16 +32,35 @@ export const MAX_BATCH = 1_000
  * Writes one message to the underlying channel (`process.send` / `child.send`) and calls
  * `written` once it is written or has failed. Throws synchronously only when the message
  * cannot be serialized.
+ *
+ * @example
+ * ```ts
+ * const write: RawSend = (message, written) => child.send(message, written)
+ * ```
  */
 export type RawSend = (message: object, written: (error: Error | null) => void) => void
 
 /**
  * Told that a message could not be sent because the channel's serializer refused it, when
  * that is found after `send()` has returned (the message had been queued).
+ *
+ * @example
+ * ```ts
+ * const onUnsendable: UnsendableListener = (error, message) => rejectCall((message as RequestMessage).i, error)
+ * ```
  */
 export type UnsendableListener = (error: unknown, message: object) => void
 
-/** A sender that coalesces messages written while a write is under way. */
+/**
+ * A sender that coalesces messages written while a write is under way.
+ *
+ * @example
+ * ```ts
+ * const sender: CoalescingSender = createCoalescingSender(write)
+ * sender.send(message)
+ * await sender.flushed()
+ * ```
+ */
 export interface CoalescingSender {
   /**
    * Sends `message` now, or queues it while a write is under way. A message that cannot be
