@@ -10,6 +10,7 @@
  * its table entry, and an extra promise per call is measurable here.
  */
 import { nanoid } from 'nanoid'
+import { createCallObject } from './call-object.js'
 import type { Channel, CloseReason } from './channel.js'
 import { createCodec } from './codec.js'
 import { sendFailure } from './encodable.js'
@@ -115,8 +116,6 @@ export interface ClientCore<C extends Contract> {
  * `at <forkrpc call "name" from the parent>` line without the caller's frames.
  */
 const CALLER_STACK_LIMIT = 16
-/** The caller of a call made while too many were in flight to record its stack. */
-const WITHOUT_STACK: { stack?: string } = Object.freeze({})
 
 interface PendingCall {
   readonly procedure: string
@@ -156,25 +155,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   const idPrefix = nanoid(6)
   let lastId = 0
 
-  const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>
-  for (const name of contract.names) {
-    const definition = contract.procedures[name] as AnyProcedure
-    const callProcedure = (input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
-      let caller = WITHOUT_STACK
-      if (calls.size < stackLimit) {
-        caller = {}
-        Error.captureStackTrace(caller, callProcedure)
-      }
-      try {
-        return request(name, definition, input, callOptions, caller)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-    }
-    Object.defineProperty(callProcedure, 'name', { value: name })
-    Object.defineProperty(call, name, { value: callProcedure, enumerable: true })
-  }
-  Object.freeze(call)
+  const call = createCallObject(contract, request, () => calls.size < stackLimit)
 
   function request(name: string, definition: AnyProcedure, input: unknown, callOptions: CallOptions | undefined, caller: { stack?: string }): Promise<unknown> {
     if (refusal) return Promise.reject(withCallerStack(refusal(name, false), caller))
@@ -332,7 +313,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   channel.keepAlive?.(false)
 
   return {
-    call: call as Client<C>,
+    call,
     get pending() {
       return calls.size
     },
