@@ -15,7 +15,8 @@ import { sendFailure } from './encodable.js'
 import { assertContract, checkTimeout, MAX_TIMER_MS, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { callerFrames, errorRegistry, unmarshalThrown } from './error-marshalling.js'
-import { TimeoutError } from './errors.js'
+import { PayloadTooLargeError, TimeoutError, TooManyPendingCallsError } from './errors.js'
+import { checkLimit, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING, sizeChecker, type MessageLimitOptions } from './limits.js'
 import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
 
@@ -69,9 +70,14 @@ export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]
  * createClient(math, channel, { timeout: 1_000 } satisfies ClientOptions)
  * ```
  */
-export interface ClientOptions {
+export interface ClientOptions extends MessageLimitOptions {
   /** Default timeout of every call, in milliseconds. `0` or `Infinity` (the default): none. */
   timeout?: number | undefined
+  /**
+   * How many calls may wait for their replies at once; a call beyond that rejects at once
+   * with TooManyPendingCallsError. Default 100,000; `Infinity` turns the check off.
+   */
+  maxPending?: number | undefined
 }
 
 /**
@@ -118,6 +124,11 @@ interface PendingCall {
 export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
   assertContract(contract, 'createClient(contract, channel)')
   checkTimeout(options.timeout, 'timeout')
+  checkLimit(options.maxPending, 'maxPending')
+  checkLimit(options.maxMessageBytes, 'maxMessageBytes')
+  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const oversize = sizeChecker(channel.serialization, maxMessageBytes)
   const registry = errorRegistry(contract.errors)
   const codec = createCodec(channel.serialization, registry)
   const calls = new Map<string, PendingCall>()
@@ -168,9 +179,12 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   }
 
   function send(name: string, input: unknown, signal: AbortSignal | undefined, timeout: number | undefined, caller: { stack?: string }): Promise<unknown> {
+    if (calls.size >= maxPending) throw new TooManyPendingCallsError(name, maxPending)
     const id = nanoid()
     const message = { $fr: PROTOCOL_VERSION, t: 'q', i: id, m: name } as RequestMessage
     codec.encodeInto(message, input, name, 'input')
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) throw new PayloadTooLargeError(name, 'input', bytes, maxMessageBytes)
     return new Promise((resolve, reject) => {
       const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal }
       calls.set(id, pending)
@@ -262,6 +276,11 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     const pending = take(message.i)
     if (pending === undefined) {
       debug('dropped a reply to call %s, which is not in flight (settled, cancelled or never made)', message.i)
+      return
+    }
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) {
+      pending.reject(withCallerStack(new PayloadTooLargeError(pending.procedure, message.t === 'r' ? 'result' : 'error', bytes, maxMessageBytes), pending.caller))
       return
     }
     let value: unknown

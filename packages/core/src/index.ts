@@ -14,6 +14,9 @@ export type { ForkOptions } from './fork.js'
 export { connect } from './connect.js'
 export type { ConnectOptions } from './connect.js'
 export { serve } from './serve.js'
+export type { ServeOptions } from './serve.js'
+export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING } from './limits.js'
+export type { MessageLimitOptions } from './limits.js'
 export type { Handler, HandlerContext, Handlers } from './router.js'
 export type { CallOptions, Client, ProcedureCall } from './client.js'
 export type { CloseOptions, RpcWorker, WorkerOptions } from './worker.js'
@@ -25,9 +28,11 @@ export {
   ChannelClosedError,
   ContractMismatchError,
   ForkRpcError,
+  PayloadTooLargeError,
   SerializationError,
   StartupError,
   TimeoutError,
+  TooManyPendingCallsError,
   UnknownProcedureError,
   ValidationError,
   WorkerExitedError,

@@ -9,7 +9,8 @@ import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
-import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { AbortError, PayloadTooLargeError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { checkLimit, DEFAULT_MAX_MESSAGE_BYTES, sizeChecker, type MessageLimitOptions } from './limits.js'
 import { PROTOCOL_VERSION, readMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
 
@@ -81,6 +82,16 @@ export interface RouterCore {
   drained(): Promise<void>
 }
 
+/**
+ * Options of {@link createRouter} and `serve()`.
+ *
+ * @example
+ * ```ts
+ * serve(contract, handlers, { maxMessageBytes: 8 * 1024 * 1024 } satisfies RouterOptions)
+ * ```
+ */
+export interface RouterOptions extends MessageLimitOptions {}
+
 class CallContext implements HandlerContext {
   #controller: AbortController | undefined
   #reason: Error | undefined
@@ -119,8 +130,11 @@ class CallContext implements HandlerContext {
  * const router = createRouter(math, { add: ({ a, b }) => a + b }, channel)
  * ```
  */
-export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel): RouterCore {
+export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel, options: RouterOptions = {}): RouterCore {
   checkHandlers(contract, handlers)
+  checkLimit(options.maxMessageBytes, 'maxMessageBytes')
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  let oversize = sizeChecker(channel.serialization, maxMessageBytes)
   const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
   const errors = errorRegistry(contract.errors)
   let codec: Codec = createCodec(channel.serialization, errors)
@@ -133,6 +147,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     const { i: id, m: name } = message
     if (active.has(id)) {
       debug('dropped a second request with id %s, already running', id)
+      return
+    }
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) {
+      reply('e', id, name, new PayloadTooLargeError(name, 'input', bytes, maxMessageBytes))
       return
     }
     const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure) : undefined
@@ -204,6 +223,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       message = { $fr: PROTOCOL_VERSION, t: 'e', i: id }
       codec.encodeInto(message, marshalThrown(error, errors), procedure, 'error')
     }
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) {
+      message = { $fr: PROTOCOL_VERSION, t: 'e', i: id }
+      codec.encodeInto(message, marshalThrown(new PayloadTooLargeError(procedure, kind === 'r' ? 'result' : 'error', bytes, maxMessageBytes), errors), procedure, 'error')
+    }
     try {
       channel.send(message)
     } catch (error) {
@@ -239,6 +263,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         return
       case 'ha':
         codec = createCodec(message.s, errors)
+        oversize = sizeChecker(message.s, maxMessageBytes)
         return
       default:
         debug('dropped a %s message, which is not for this side', message.t)

@@ -6,7 +6,17 @@ import type { Channel } from './channel.js'
 import type { Contract } from './contract.js'
 import { debug } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
-import { createRouter, type Handlers } from './router.js'
+import { createRouter, type Handlers, type RouterOptions } from './router.js'
+
+/**
+ * Options of {@link serve}.
+ *
+ * @example
+ * ```ts
+ * serve(contract, handlers, { maxMessageBytes: 8 * 1024 * 1024 } satisfies ServeOptions)
+ * ```
+ */
+export interface ServeOptions extends RouterOptions {}
 
 /** How long handlers still running when the parent disconnects get to finish. */
 const SHUTDOWN_BOUND_MS = 1_000
@@ -30,7 +40,7 @@ let serving = false
  * })
  * ```
  */
-export function serve<C extends Contract>(contract: C, handlers: Handlers<C>): void {
+export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, options: ServeOptions = {}): void {
   const send = process.send?.bind(process)
   if (send === undefined || !process.connected) {
     throw new Error(
@@ -56,7 +66,7 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>): v
   }
   // A send after the parent is gone is reported here (asynchronously) instead of throwing.
   process.on('error', (error) => debug('IPC error: %o', error))
-  const router = createRouter(contract, handlers, channel)
+  const router = createRouter(contract, handlers, channel, options)
   process.once('disconnect', () => {
     debug('the parent disconnected; %d handler(s) running', router.inFlight)
     closeListener?.((procedure) => new ChannelClosedError(procedure, 'The parent disconnected'))

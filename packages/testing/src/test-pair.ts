@@ -20,6 +20,10 @@ export interface TestPairOptions {
   serialization?: Serialization
   /** Default timeout of every call in milliseconds, as in `fork()`. */
   timeout?: number
+  /** The largest message either side sends or accepts, as in `fork()` and `serve()`. Default 64 MiB. */
+  maxMessageBytes?: number
+  /** How many calls may wait for their replies at once, as in `fork()`. Default 100,000. */
+  maxPending?: number
 }
 
 /**
@@ -58,8 +62,8 @@ export interface TestPair<C extends Contract> {
  */
 export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions = {}): TestPair<C> {
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json')
-  const router = createRouter(contract, handlers, child)
-  const client = createClient(contract, parent, { timeout: options.timeout })
+  const router = createRouter(contract, handlers, child, { maxMessageBytes: options.maxMessageBytes })
+  const client = createClient(contract, parent, { timeout: options.timeout, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
     router.abortAll(new AbortError(undefined, 'The test pair was closed'))
