@@ -5,7 +5,7 @@
  * a string, drops `undefined`, throws on BigInt and so on. forkrpc walks the value once:
  * plain JSON data (the common case) is sent as it is in the message's `v` field; anything
  * else that superjson can keep exact (Date, Map, Set, BigInt, RegExp, undefined, NaN,
- * Infinity, -0, Buffers, typed arrays) goes through superjson into the `x` field, and so do
+ * Infinity, -0, Buffers, typed arrays, sparse arrays) goes through superjson into the `x` field, and so do
  * Errors, marshalled the way thrown errors are (class, code, cause, properties). Values
  * that cannot be kept (functions, symbols, cycles) fail with a SerializationError naming
  * where they are.
@@ -18,7 +18,17 @@ import { classify, PLAIN, unencodable, unencodablePrimitive } from './encodable.
 import { isError, marshalThrown, unmarshalThrown, type ErrorRegistry } from './error-marshalling.js'
 import { SerializationError } from './errors.js'
 
-type JSONObject = { [key: string]: JSONObject | JSONObject[] | string | number | boolean | null | undefined }
+type TypedArray = Exclude<NodeJS.TypedArray, Buffer> | DataView
+
+/** The views the json codec carries as bytes, by constructor name. */
+const typedArrays = new Map<string, new (buffer: ArrayBuffer) => TypedArray>(
+  [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView].map((View) => [View.name, View]),
+)
+
+function hasHoles(array: unknown[]): boolean {
+  for (let i = 0; i < array.length; i++) if (!(i in array)) return true
+  return false
+}
 
 /**
  * The two ways Node can serialize IPC messages (`child_process.fork`'s `serialization`).
@@ -87,14 +97,61 @@ function jsonCodec(errors: ErrorRegistry): Codec {
     { isApplicable: (value): value is Buffer => Buffer.isBuffer(value), serialize: (value) => value.toString('base64'), deserialize: (value) => Buffer.from(value, 'base64') },
     'forkrpc:Buffer',
   )
-  // Serialized as a nested superjson result, so that Dates and the like in an error's
-  // properties survive. (superjson types a custom value as JSON data, which this is, but
-  // its SuperJSONResult type lacks the index signature; hence the casts.)
-  superjson.registerCustom<Error, JSONObject>(
+  // superjson sends typed arrays as arrays of numbers, which JSON cannot carry exactly
+  // (NaN and -0 in a Float64Array, any BigInt64Array): their bytes go as base64 instead.
+  superjson.registerCustom<TypedArray, { t: string; b: string }>(
+    {
+      isApplicable: (value): value is TypedArray => ArrayBuffer.isView(value) && !Buffer.isBuffer(value) && typedArrays.has(value.constructor.name),
+      serialize: (view) => ({ t: view.constructor.name, b: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64') }),
+      deserialize: ({ t, b }) => {
+        const View = typedArrays.get(t)
+        if (View === undefined) throw new TypeError(`unknown typed array ${String(t)}`)
+        const bytes = Buffer.from(b, 'base64')
+        const buffer = new ArrayBuffer(bytes.byteLength) // a fresh, aligned buffer of its own
+        new Uint8Array(buffer).set(bytes)
+        return new View(buffer)
+      },
+    },
+    'forkrpc:TypedArray',
+  )
+  // superjson leaves an Invalid Date to JSON, which makes it null.
+  superjson.registerCustom<Date, null>(
+    { isApplicable: (value): value is Date => value instanceof Date && Number.isNaN(value.getTime()), serialize: () => null, deserialize: () => new Date(Number.NaN) },
+    'forkrpc:InvalidDate',
+  )
+  // JSON turns a hole in a sparse array into null: such an array goes as its length and
+  // its present entries (themselves encoded, as inside an Error).
+  superjson.registerCustom<unknown[], { n: number; e: string }>(
+    {
+      isApplicable: (value): value is unknown[] => Array.isArray(value) && hasHoles(value),
+      serialize: (array) => {
+        const entries: Array<[number, unknown]> = []
+        for (let i = 0; i < array.length; i++) if (i in array) entries.push([i, array[i]])
+        return { n: array.length, e: superjson.stringify(entries) }
+      },
+      deserialize: (encoded) => {
+        const length = Number(encoded.n)
+        const array: unknown[] = new Array(length)
+        // Only indexes are written: from a hostile peer, a "__proto__" entry would be a setter call.
+        for (const [i, value] of superjson.parse<Array<[number, unknown]>>(encoded.e)) {
+          if (Number.isInteger(i) && i >= 0 && i < length) array[i] = value
+        }
+        return array
+      },
+    },
+    'forkrpc:SparseArray',
+  )
+  // Serialized as a nested superjson string, so that Dates and the like in an error's
+  // properties survive. A string, not the nested result's objects: superjson walks what a
+  // custom transformer returns and would "dedupe" the nested result's own metadata arrays,
+  // which it then cannot restore.
+  // (Wrapped in an object: superjson walks into the result of a custom transformer of an
+  // object, and would take a bare string apart.)
+  superjson.registerCustom<Error, { s: string }>(
     {
       isApplicable: (value): value is Error => isError(value),
-      serialize: (error) => superjson.serialize(marshalThrown(error, errors)) as unknown as JSONObject,
-      deserialize: (encoded) => unmarshalThrown(superjson.deserialize(encoded as unknown as SuperJSONResult), errors) as Error,
+      serialize: (error) => ({ s: superjson.stringify(marshalThrown(error, errors)) }),
+      deserialize: (encoded) => unmarshalThrown(superjson.parse(encoded.s), errors) as Error,
     },
     'forkrpc:Error',
   )

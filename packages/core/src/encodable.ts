@@ -44,7 +44,7 @@ export function classify(value: unknown, ancestors: object[]): number {
   ancestors.push(object)
   try {
     if (Array.isArray(object)) {
-      // A hole in a sparse array arrives as null (as with JSON; superjson does the same).
+      // A hole reads as undefined, so a sparse array goes through superjson, which keeps it.
       for (let i = 0; i < object.length; i++) result |= classifyChild(object[i], ancestors, i)
     } else if (proto === Object.prototype || proto === null) {
       const record = object as Record<string, unknown>
@@ -54,7 +54,7 @@ export function classify(value: unknown, ancestors: object[]): number {
     } else if (object instanceof Map) {
       for (const [key, entry] of object) {
         classifyChild(key, ancestors, '<map key>')
-        classifyChild(entry, ancestors, String(key))
+        classifyChild(entry, ancestors, typeof key === 'object' && key !== null ? '<map value>' : String(key))
       }
       result = SPECIAL
     } else if (object instanceof Set) {
@@ -134,7 +134,7 @@ function findUncloneable(value: unknown, seen: Set<object>): UnencodableValue | 
   for (const [key, entry] of entries) {
     const found = findUncloneable(entry, seen)
     if (found !== undefined) {
-      found.path.unshift(String(key))
+      found.path.unshift(typeof key === 'object' && key !== null ? '<map value>' : String(key))
       return found
     }
   }
