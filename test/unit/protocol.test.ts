@@ -321,3 +321,21 @@ describe('the router', () => {
     expect(reply.v).toEqual(new Map([[1, new Date(5)]]))
   })
 })
+
+describe('a cancel message', () => {
+  it('makes the router answer the call with the cancellation once its handler is done, so no caller waits for ever', async () => {
+    const gate = deferred<string>()
+    const { parent, child } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    createRouter(contract, { ...makeHandlers(), held: () => gate.promise }, child)
+    const received = recorder(parent)
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'c1', m: 'held' })
+    await nextTurn()
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'c', i: 'c1', r: 'a' })
+    await nextTurn()
+    gate.resolve('late result')
+    const reply = await received.reply('c1')
+    expect(reply.t).toBe('e')
+    expect(replyPayload(reply)).toMatchObject({ name: 'AbortError' })
+  })
+})

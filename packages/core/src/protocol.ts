@@ -12,6 +12,9 @@
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
  * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
  * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
+ *
+ * A cancelled request is still answered once its handler has finished, with an `e` carrying
+ * the cancellation; the client, which settled the call when it cancelled it, drops it.
  */
 import type { PayloadFields, Serialization } from './codec.js'
 

@@ -110,13 +110,18 @@ class CallContext implements HandlerContext {
     return this.#controller.signal
   }
 
-  get cancelled(): boolean {
-    return this.#reason !== undefined
+  /** Why the call was cancelled (or the worker shut down), if it was. */
+  get reason(): Error | undefined {
+    return this.#reason
   }
 
-  abort(reason: Error): void {
+  /** Whether the call, cancelled by a `c` message, is answered with its cancellation. */
+  answerCancellation = false
+
+  abort(reason: Error, answer = false): void {
     if (this.#reason !== undefined) return
     this.#reason = reason
+    this.answerCancellation = answer
     this.#controller?.abort(reason)
   }
 }
@@ -208,11 +213,17 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   function finish(context: CallContext, kind: 'r' | 'e', value: unknown): void {
     active.delete(context.id)
     if (active.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
-    if (context.cancelled) {
-      debug('not replying to call %s (%s): it was cancelled', context.id, context.procedure)
+    const reason = context.reason
+    if (reason !== undefined && !context.answerCancellation) {
+      debug('not replying to call %s (%s): the worker is shutting down', context.id, context.procedure)
       return
     }
-    reply(kind, context.id, context.procedure, value)
+    // A call cancelled by a `c` message is still answered, with the cancellation as its
+    // error, so that a caller never waits for ever: its own client settled the call when it
+    // cancelled it and drops this reply; only a cancel that did not come from that client (a
+    // forged or confused peer) leaves a call for this reply to settle.
+    if (reason !== undefined) debug('call %s (%s) was cancelled; answering with %s', context.id, context.procedure, reason.name)
+    reply(reason === undefined ? kind : 'e', context.id, context.procedure, reason ?? value)
   }
 
   function reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
@@ -255,7 +266,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
           debug('dropped the cancellation of call %s, which is not running', message.i)
           return
         }
-        context.abort(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
+        context.abort(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure), true)
         return
       }
       case 'hq':
