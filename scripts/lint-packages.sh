@@ -5,6 +5,7 @@
 # anything else using it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 for package in core testing; do

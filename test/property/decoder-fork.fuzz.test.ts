@@ -15,13 +15,15 @@ const MESSAGES_PER_SIDE = 12_000
 describe('the decoders on a real fork', () => {
   it(`survive ${MESSAGES_PER_SIDE} hostile messages on each side of the IPC channel`, async () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now()) >>> 0
+    console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed})`)
     const worker = await forkFixture(fuzz, 'fuzz.worker.ts')
     const child = worker.process
     const requestIds: string[] = []
     const send = child.send.bind(child) as (message: unknown) => boolean
-    // Learn the ids of the parent's real requests, so that hostile messages can aim at them.
+    // Learn the ids of the parent's real calls of `held`, so that hostile messages can aim at
+    // them (forged replies, cancels, duplicates).
     child.send = ((message: { t?: unknown; i?: unknown }, ...rest: unknown[]) => {
-      if (message?.t === 'q' && typeof message.i === 'string') requestIds.push(message.i)
+      if (message?.t === 'q' && (message as { m?: unknown }).m === 'held' && typeof message.i === 'string') requestIds.push(message.i)
       return (send as (...args: unknown[]) => boolean)(message, ...rest)
     }) as typeof child.send
     const next = createFuzzer(seed, { procedures: fuzz.names, knownIds: () => requestIds.slice(-20), json: true })
@@ -36,7 +38,9 @@ describe('the decoders on a real fork', () => {
         // JSON refused it (a BigInt): nothing was sent.
       }
       if (i % 250 === 0) {
-        checks.push(worker.call.add({ a: i, b: 2 }).then((sum) => expect(sum, `seed ${seed}`).toBe(i + 2)))
+        const check = worker.call.add({ a: i, b: 2 }).then((sum) => expect(sum, `seed ${seed}`).toBe(i + 2))
+        check.catch(() => undefined) // awaited below; this keeps an early failure from reporting each one
+        checks.push(check)
         const victim = worker.call.held(i % 50)
         victim.catch(() => undefined) // a forged reply may reject it: it only has to settle
         victims.push(victim)
@@ -50,5 +54,5 @@ describe('the decoders on a real fork', () => {
     expect(child.exitCode).toBeNull()
     expect(child.signalCode).toBeNull()
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-  })
+  }, 60_000)
 })

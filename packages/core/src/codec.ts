@@ -14,6 +14,7 @@
  * they are in `v`; what structured clone refuses (functions, symbols) throws when sent.
  */
 import { SuperJSON, type SuperJSONResult } from 'superjson'
+import { isWellFormedEnvelope } from './envelope.js'
 import { classify, PLAIN, unencodable, unencodablePrimitive } from './encodable.js'
 import { isError, marshalThrown, unmarshalThrown, type ErrorRegistry } from './error-marshalling.js'
 import { SerializationError } from './errors.js'
@@ -119,6 +120,12 @@ function jsonCodec(errors: ErrorRegistry): Codec {
     { isApplicable: (value): value is Date => value instanceof Date && Number.isNaN(value.getTime()), serialize: () => null, deserialize: () => new Date(Number.NaN) },
     'forkrpc:InvalidDate',
   )
+  /** Reads a nested superjson string (from the other side: checked like the outer payload). */
+  function parseNested(text: string): unknown {
+    const encoded: unknown = JSON.parse(text)
+    if (!isWellFormedEnvelope(encoded)) throw new TypeError('malformed nested payload')
+    return superjson.deserialize(encoded as SuperJSONResult)
+  }
   // JSON turns a hole in a sparse array into null: such an array goes as its length and
   // its present entries (themselves encoded, as inside an Error).
   superjson.registerCustom<unknown[], { n: number; e: string }>(
@@ -133,7 +140,7 @@ function jsonCodec(errors: ErrorRegistry): Codec {
         const length = Number(encoded.n)
         const array: unknown[] = new Array(length)
         // Only indexes are written: from a hostile peer, a "__proto__" entry would be a setter call.
-        for (const [i, value] of superjson.parse<Array<[number, unknown]>>(encoded.e)) {
+        for (const [i, value] of parseNested(encoded.e) as Array<[number, unknown]>) {
           if (Number.isInteger(i) && i >= 0 && i < length) array[i] = value
         }
         return array
@@ -151,7 +158,7 @@ function jsonCodec(errors: ErrorRegistry): Codec {
     {
       isApplicable: (value): value is Error => isError(value),
       serialize: (error) => ({ s: superjson.stringify(marshalThrown(error, errors)) }),
-      deserialize: (encoded) => unmarshalThrown(superjson.parse(encoded.s), errors) as Error,
+      deserialize: (encoded) => unmarshalThrown(parseNested(encoded.s), errors) as Error,
     },
     'forkrpc:Error',
   )
@@ -179,7 +186,7 @@ function jsonCodec(errors: ErrorRegistry): Codec {
       const encoded = message.x
       if (encoded === undefined) return message.v
       const what = procedure === undefined ? `the ${role}` : `the ${role} of "${procedure}"`
-      if (typeof encoded !== 'object' || encoded === null) throw new SerializationError(`Cannot decode ${what}: the encoded payload is not an object`, { procedure })
+      if (!isWellFormedEnvelope(encoded)) throw new SerializationError(`Cannot decode ${what}: the encoded payload is malformed`, { procedure })
       try {
         return superjson.deserialize(encoded as SuperJSONResult)
       } catch (error) {

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process'
 import type { Channel, CloseReason } from './channel.js'
 import type { Serialization } from './codec.js'
-import { debug } from './debug.js'
+import { debug, debugEnabled, logMessage } from './debug.js'
 import { WorkerExitedError, type ExitDetails } from './errors.js'
 import { collectStderrTail } from './stderr-tail.js'
 
@@ -62,12 +62,13 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
     if (closeReason !== undefined) return
     clearTimeout(settleTimer)
     const details: ExitDetails = { ...(exitDetails ?? { exitCode: null, signal: null, pid: child.pid }), stderr: tail.text() }
-    debug('worker %s is gone: %o', label, details)
+    debug('worker %s (%s) is gone: its channel is closed', child.pid, label)
     closeReason = (procedure, inFlight) => new WorkerExitedError(details, procedure, inFlight)
     for (const listener of closeListeners.splice(0)) listener(closeReason)
     resolveGone(details)
   }
   function onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    debug('worker %s exited: code %s, signal %s', child.pid, code, signal)
     exitDetails ??= { exitCode: code, signal, pid: child.pid }
     resolveExited(exitDetails)
     settleSoon()
@@ -90,11 +91,18 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
     send(message) {
       // A send to a child that is gone emits 'error' (handled above); the call in flight
       // is rejected when the channel settles.
+      if (debugEnabled) logMessage('send', `worker ${child.pid}`, message)
       child.send(message)
     },
     receive(listener) {
-      child.on('message', listener)
-      return () => child.off('message', listener)
+      const receiver = debugEnabled
+        ? (message: unknown) => {
+            logMessage('receive', `worker ${child.pid}`, message)
+            listener(message)
+          }
+        : listener
+      child.on('message', receiver)
+      return () => child.off('message', receiver)
     },
     onClose(listener) {
       if (closeReason === undefined) closeListeners.push(listener)

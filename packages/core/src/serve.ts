@@ -4,7 +4,7 @@
  */
 import type { Channel } from './channel.js'
 import type { Contract } from './contract.js'
-import { debug } from './debug.js'
+import { debug, debugEnabled, logMessage } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
 import { createRouter, type Handlers, type RouterOptions } from './router.js'
 
@@ -54,11 +54,18 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
   const channel: Channel = {
     serialization: 'json', // the parent's handshake tells the router the real mode
     send: (message) => {
+      if (debugEnabled) logMessage('send', `parent ${process.ppid}`, message)
       send(message)
     },
     receive: (listener) => {
-      process.on('message', listener)
-      return () => process.off('message', listener)
+      const receiver = debugEnabled
+        ? (message: unknown) => {
+            logMessage('receive', `parent ${process.ppid}`, message)
+            listener(message)
+          }
+        : listener
+      process.on('message', receiver)
+      return () => process.off('message', receiver)
     },
     onClose: (listener) => {
       closeListener = listener
