@@ -322,20 +322,21 @@ describe('the router', () => {
   })
 })
 
-describe('a cancel message', () => {
-  it('makes the router answer the call with the cancellation once its handler is done, so no caller waits for ever', async () => {
+describe('a cancel message the client did not send', () => {
+  it('rejects the call with AbortError once the worker says the handler is done, so no caller waits for ever', async () => {
     const gate = deferred<string>()
     const { parent, child } = createMemoryChannelPair('json')
     closeAfterTest(parent)
     createRouter(contract, { ...makeHandlers(), held: () => gate.promise }, child)
-    const received = recorder(parent)
-    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'c1', m: 'held' })
-    await nextTurn()
-    parent.send({ $fr: PROTOCOL_VERSION, t: 'c', i: 'c1', r: 'a' })
+    const requests = recorder(child)
+    const client = createClient(contract, parent)
+    const call = client.call.held()
+    const request = await requests.next((message) => message.t === 'q')
+    // Forged: the router hears a cancel that this client never sent.
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'c', i: request.i, r: 'a' })
     await nextTurn()
     gate.resolve('late result')
-    const reply = await received.reply('c1')
-    expect(reply.t).toBe('e')
-    expect(replyPayload(reply)).toMatchObject({ name: 'AbortError' })
+    await expect(call).rejects.toMatchObject({ name: 'AbortError', procedure: 'held' })
+    expect(client.pending).toBe(0)
   })
 })

@@ -14,8 +14,8 @@ import { createCodec } from './codec.js'
 import { sendFailure } from './encodable.js'
 import { assertContract, checkTimeout, MAX_TIMER_MS, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
-import { callerFrames, errorRegistry, unmarshalThrown } from './error-marshalling.js'
-import { PayloadTooLargeError, TimeoutError, TooManyPendingCallsError } from './errors.js'
+import { errorRegistry, unmarshalThrown, withCallerStack } from './error-marshalling.js'
+import { AbortError, PayloadTooLargeError, TimeoutError, TooManyPendingCallsError } from './errors.js'
 import { checkLimit, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING, sizeChecker, type MessageLimitOptions } from './limits.js'
 import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
@@ -94,6 +94,11 @@ export interface ClientCore<C extends Contract> {
   readonly call: Client<C>
   /** How many calls are waiting for a reply. */
   readonly pending: number
+  /**
+   * Calls the caller gave up on (cancelled, timed out) whose handler has not settled in
+   * the worker yet, by id, with when they were given up (`Date.now()`).
+   */
+  readonly lingering: ReadonlyMap<string, number>
   /** Refuses new calls with `reason`; calls in flight go on. */
   refuse(reason: CloseReason): void
   /** Resolves once no call is in flight. */
@@ -136,6 +141,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   // One 'abort' listener per signal, however many calls share it (a listener per call
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
   const callsBySignal = new Map<AbortSignal, Set<string>>()
+  const lingering = new Map<string, number>()
   let refusal: CloseReason | undefined
 
   const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>
@@ -220,6 +226,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   }
 
   function cancel(id: string, message: Omit<CancelMessage, '$fr' | 't' | 'i'>): void {
+    lingering.set(id, Date.now())
     try {
       channel.send({ $fr: PROTOCOL_VERSION, t: 'c', i: id, ...message })
     } catch (error) {
@@ -272,9 +279,19 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       debug('dropped a malformed message: %o', received)
       return
     }
+    if (message.t === 'd') {
+      lingering.delete(message.i)
+      // A call still waiting here was never cancelled by this client, yet the worker says its
+      // handler was (a forged or confused cancel): it will get no other reply, so settle it.
+      const orphan = take(message.i)
+      if (orphan !== undefined) orphan.reject(withCallerStack(new AbortError(orphan.procedure, `Call "${orphan.procedure}" was cancelled in the worker, not by this caller`), orphan.caller))
+      return
+    }
     if (message.t !== 'r' && message.t !== 'e') return
     const pending = take(message.i)
     if (pending === undefined) {
+      // A reply that crossed the cancellation on the wire: the handler is done too.
+      lingering.delete(message.i)
       debug('dropped a reply to call %s, which is not in flight (settled, cancelled or never made)', message.i)
       return
     }
@@ -296,6 +313,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
 
   function fail(reason: CloseReason): void {
     refusal ??= reason
+    lingering.clear()
     for (const id of [...calls.keys()]) {
       const pending = take(id)
       pending?.reject(withCallerStack(reason(pending.procedure, true), pending.caller))
@@ -309,6 +327,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     get pending() {
       return calls.size
     },
+    lingering,
     refuse(reason) {
       refusal ??= reason
     },
@@ -317,12 +336,4 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     },
     fail,
   }
-}
-
-/** Replaces an error's stack (created in a timer or event handler) with the caller's frames. */
-function withCallerStack(error: Error, caller: { stack?: string }): Error {
-  if (caller.stack !== undefined) {
-    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${callerFrames(caller.stack)}`, writable: true, configurable: true })
-  }
-  return error
 }

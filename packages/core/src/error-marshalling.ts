@@ -167,6 +167,14 @@ export function callerFrames(stack: string): string {
   return newline === -1 ? '' : stack.slice(newline)
 }
 
+/** Replaces an error's stack (created in a timer or event handler) with the caller's frames. */
+export function withCallerStack(error: Error, caller: { stack?: string }): Error {
+  if (caller.stack !== undefined) {
+    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${callerFrames(caller.stack)}`, writable: true, configurable: true })
+  }
+  return error
+}
+
 function define(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable: false, configurable: true })
 }

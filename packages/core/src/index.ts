@@ -14,7 +14,11 @@ export type { ForkOptions } from './fork.js'
 export { connect } from './connect.js'
 export type { ConnectOptions } from './connect.js'
 export { serve } from './serve.js'
-export type { ServeOptions } from './serve.js'
+export type { ServeOptions, ShutdownCause, ShutdownHook } from './serve.js'
+export { shutdownAll, workers } from './registry.js'
+export type { ShutdownResult, WorkerInfo, WorkerState } from './registry.js'
+export { handleSignals } from './signals.js'
+export type { HandleSignalsOptions } from './signals.js'
 export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING } from './limits.js'
 export type { MessageLimitOptions } from './limits.js'
 export type { Handler, HandlerContext, Handlers } from './router.js'
@@ -27,8 +31,10 @@ export {
   AbortError,
   ChannelClosedError,
   ContractMismatchError,
+  CrashLoopError,
   ForkRpcError,
   PayloadTooLargeError,
+  QueueFullError,
   SerializationError,
   StartupError,
   TimeoutError,
@@ -38,3 +44,7 @@ export {
   WorkerExitedError,
 } from './errors.js'
 export type { ExitDetails } from './errors.js'
+export { createPool } from './pool.js'
+export type { Pool, PoolOptions, PoolState, PoolStats } from './pool.js'
+export type { ExitReason, PoolEvents } from './pool-events.js'
+export type { CrashGuardOptions } from './crash-guard.js'

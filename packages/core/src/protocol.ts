@@ -7,14 +7,15 @@
  * |-------|----------------|----------------------------------------------------------------|
  * | `h`   | child → parent | ready: `n` the served procedure names (the fingerprint)        |
  * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard)       |
- * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode       |
+ * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode,      |
+ * |       |                | `l` optional memory limits (`h` heap used, `r` RSS, in bytes)  |
  * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`              |
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
  * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
  * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
- *
- * A cancelled request is still answered once its handler has finished, with an `e` carrying
- * the cancellation; the client, which settled the call when it cancelled it, drops it.
+ * | `d`   | child → parent | the handler of cancelled request `i` has settled (slot free)   |
+ * | `s`   | parent → child | shut down: stop taking calls, run the shutdown hooks, exit     |
+ * | `o`   | child → parent | over a memory limit of `ha`: `h` heap used, `r` RSS (bytes)    |
  */
 import type { PayloadFields, Serialization } from './codec.js'
 
@@ -39,11 +40,19 @@ export interface ReadyQueryMessage {
   $fr: number
   t: 'hq'
 }
+/** Memory limits the parent asks the child to watch, in bytes. */
+export interface MemoryLimits {
+  /** Heap used (`process.memoryUsage().heapUsed`). */
+  h?: number
+  /** Resident set size. */
+  r?: number
+}
 /** The parent's acceptance of the handshake. */
 export interface ReadyAckMessage {
   $fr: number
   t: 'ha'
   s: Serialization
+  l?: MemoryLimits
 }
 /** A call. */
 export interface RequestMessage extends PayloadFields {
@@ -67,8 +76,36 @@ export interface CancelMessage {
   ms?: number
 }
 
+/** The handler of a cancelled call has settled. */
+export interface DoneMessage {
+  $fr: number
+  t: 'd'
+  i: string
+}
+/** The parent asks the child to shut down. */
+export interface ShutdownMessage {
+  $fr: number
+  t: 's'
+}
+/** The child went over a memory limit. */
+export interface OverLimitMessage {
+  $fr: number
+  t: 'o'
+  h: number
+  r: number
+}
+
 /** Every forkrpc message. */
-export type ProtocolMessage = ReadyMessage | ReadyQueryMessage | ReadyAckMessage | RequestMessage | ReplyMessage | CancelMessage
+export type ProtocolMessage =
+  | ReadyMessage
+  | ReadyQueryMessage
+  | ReadyAckMessage
+  | RequestMessage
+  | ReplyMessage
+  | CancelMessage
+  | DoneMessage
+  | ShutdownMessage
+  | OverLimitMessage
 
 /**
  * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
@@ -87,13 +124,25 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
       return typeof candidate.i === 'string' ? (message as ReplyMessage) : false
     case 'c':
       return typeof candidate.i === 'string' ? (message as CancelMessage) : false
+    case 'd':
+      return typeof candidate.i === 'string' ? (message as DoneMessage) : false
+    case 's':
+      return message as ShutdownMessage
+    case 'o':
+      return typeof candidate.h === 'number' && typeof candidate.r === 'number' ? (message as OverLimitMessage) : false
     case 'h':
       return Array.isArray(candidate.n) && candidate.n.every((name) => typeof name === 'string') ? (message as ReadyMessage) : false
     case 'hq':
       return message as ReadyQueryMessage
     case 'ha':
-      return candidate.s === 'json' || candidate.s === 'advanced' ? (message as ReadyAckMessage) : false
+      return (candidate.s === 'json' || candidate.s === 'advanced') && (candidate.l === undefined || isMemoryLimits(candidate.l)) ? (message as ReadyAckMessage) : false
     default:
       return false
   }
+}
+
+function isMemoryLimits(value: unknown): value is MemoryLimits {
+  if (typeof value !== 'object' || value === null) return false
+  const { h, r } = value as Record<string, unknown>
+  return (h === undefined || (typeof h === 'number' && h > 0)) && (r === undefined || (typeof r === 'number' && r > 0))
 }

@@ -9,9 +9,9 @@ import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
-import { AbortError, PayloadTooLargeError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { AbortError, ChannelClosedError, PayloadTooLargeError, TimeoutError, UnknownProcedureError } from './errors.js'
 import { checkLimit, DEFAULT_MAX_MESSAGE_BYTES, sizeChecker, type MessageLimitOptions } from './limits.js'
-import { PROTOCOL_VERSION, readMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
+import { PROTOCOL_VERSION, readMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
 
 /**
@@ -76,21 +76,29 @@ export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handl
 export interface RouterCore {
   /** How many handlers are running. */
   readonly inFlight: number
-  /** Aborts the signal of every running handler with `reason`; their results are not sent. */
-  abortAll(reason: Error): void
+  /**
+   * Aborts the signal of every running handler with `reason`. Their outcomes are still
+   * sent: the callers are waiting, and a handler that stops on the signal rejects with it.
+   */
+  abortAll(reason: Error | ((procedure: string) => Error)): void
   /** Resolves once no handler is running. */
   drained(): Promise<void>
+  /** Refuses every later request with ChannelClosedError instead of running it; `why` starts its message ("The worker is shutting down"). */
+  refuse(why: string): void
 }
 
 /**
- * Options of {@link createRouter} and `serve()`.
+ * Options of {@link createRouter}.
  *
  * @example
  * ```ts
- * serve(contract, handlers, { maxMessageBytes: 8 * 1024 * 1024 } satisfies RouterOptions)
+ * createRouter(math, handlers, channel, { onShutdownRequest: () => shutDown('the parent asked') })
  * ```
  */
-export interface RouterOptions extends MessageLimitOptions {}
+export interface RouterOptions extends MessageLimitOptions {
+  /** Called when the parent asks the worker to shut down (the `s` message). */
+  onShutdownRequest?: () => void
+}
 
 class CallContext implements HandlerContext {
   #controller: AbortController | undefined
@@ -110,18 +118,17 @@ class CallContext implements HandlerContext {
     return this.#controller.signal
   }
 
-  /** Why the call was cancelled (or the worker shut down), if it was. */
-  get reason(): Error | undefined {
-    return this.#reason
+  /** The caller gave up on this call (cancel or timeout): its outcome is not sent. */
+  cancelled = false
+
+  cancel(reason: Error): void {
+    this.cancelled = true
+    this.abort(reason)
   }
 
-  /** Whether the call, cancelled by a `c` message, is answered with its cancellation. */
-  answerCancellation = false
-
-  abort(reason: Error, answer = false): void {
+  abort(reason: Error): void {
     if (this.#reason !== undefined) return
     this.#reason = reason
-    this.answerCancellation = answer
     this.#controller?.abort(reason)
   }
 }
@@ -145,6 +152,8 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   let codec: Codec = createCodec(channel.serialization, errors)
   const active = new Map<string, CallContext>()
   const drainWaiters: Array<() => void> = []
+  let refusal: string | undefined
+  let memoryLimits: MemoryLimits | undefined
 
   const announce = (): void => channel.send({ $fr: PROTOCOL_VERSION, t: 'h', n: [...contract.names] })
 
@@ -165,6 +174,10 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     const handler = definition !== undefined ? table[name] : undefined
     if (definition === undefined || typeof handler !== 'function') {
       reply('e', id, name, new UnknownProcedureError(name))
+      return
+    }
+    if (refusal !== undefined) {
+      reply('e', id, name, new ChannelClosedError(name, `${refusal}; call "${name}" was not run`))
       return
     }
     const context = new CallContext(id, name)
@@ -213,17 +226,24 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   function finish(context: CallContext, kind: 'r' | 'e', value: unknown): void {
     active.delete(context.id)
     if (active.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
-    const reason = context.reason
-    if (reason !== undefined && !context.answerCancellation) {
-      debug('not replying to call %s (%s): the worker is shutting down', context.id, context.procedure)
+    if (memoryLimits !== undefined) checkMemory(memoryLimits)
+    if (context.cancelled) {
+      // The caller has its answer already; it only needs to know the handler's slot is free.
+      debug('call %s (%s) settled after it was cancelled', context.id, context.procedure)
+      channel.send({ $fr: PROTOCOL_VERSION, t: 'd', i: context.id })
       return
     }
-    // A call cancelled by a `c` message is still answered, with the cancellation as its
-    // error, so that a caller never waits for ever: its own client settled the call when it
-    // cancelled it and drops this reply; only a cancel that did not come from that client (a
-    // forged or confused peer) leaves a call for this reply to settle.
-    if (reason !== undefined) debug('call %s (%s) was cancelled; answering with %s', context.id, context.procedure, reason.name)
-    reply(reason === undefined ? kind : 'e', context.id, context.procedure, reason ?? value)
+    reply(kind, context.id, context.procedure, value)
+  }
+
+  /** Tells the parent (once) that this worker is over a limit, so that a pool recycles it. */
+  function checkMemory(limits: MemoryLimits): void {
+    const { heapUsed, rss } = process.memoryUsage()
+    if ((limits.h !== undefined && heapUsed > limits.h) || (limits.r !== undefined && rss > limits.r)) {
+      debug('over the memory limit: heap used %d, rss %d', heapUsed, rss)
+      memoryLimits = undefined
+      channel.send({ $fr: PROTOCOL_VERSION, t: 'o', h: heapUsed, r: rss })
+    }
   }
 
   function reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
@@ -266,7 +286,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
           debug('dropped the cancellation of call %s, which is not running', message.i)
           return
         }
-        context.abort(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure), true)
+        context.cancel(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
         return
       }
       case 'hq':
@@ -275,6 +295,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       case 'ha':
         codec = createCodec(message.s, errors)
         oversize = sizeChecker(message.s, maxMessageBytes)
+        memoryLimits = message.l
+        return
+      case 's':
+        debug('the parent asked this worker to shut down')
+        options.onShutdownRequest?.()
         return
       default:
         debug('dropped a %s message, which is not for this side', message.t)
@@ -288,10 +313,13 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       return active.size
     },
     abortAll(reason) {
-      for (const context of active.values()) context.abort(reason)
+      for (const context of active.values()) context.abort(typeof reason === 'function' ? reason(context.procedure) : reason)
     },
     drained() {
       return active.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
+    },
+    refuse(why) {
+      refusal ??= why
     },
   }
 }
