@@ -26,6 +26,24 @@ const typedArrays = new Map<string, new (buffer: ArrayBuffer) => TypedArray>(
   [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView].map((View) => [View.name, View]),
 )
 
+/**
+ * Drops superjson's record of shared references. forkrpc copies them, as JSON does for plain
+ * data: superjson restores them by re-inserting into Maps and Sets, which reorders their
+ * entries, and a peer's record of them is one more thing to trust. (Cycles never get here:
+ * the walk refuses them first.)
+ */
+function withoutIdentities(result: SuperJSONResult): SuperJSONResult {
+  if (result.meta?.referentialEqualities !== undefined) delete result.meta.referentialEqualities
+  return result
+}
+
+function hasGuardedKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  return Object.hasOwn(value, '__proto__') || Object.hasOwn(value, 'constructor') || Object.hasOwn(value, 'prototype')
+}
+
 function hasHoles(array: unknown[]): boolean {
   for (let i = 0; i < array.length; i++) if (!(i in array)) return true
   return false
@@ -120,12 +138,34 @@ function jsonCodec(errors: ErrorRegistry): Codec {
     { isApplicable: (value): value is Date => value instanceof Date && Number.isNaN(value.getTime()), serialize: () => null, deserialize: () => new Date(Number.NaN) },
     'forkrpc:InvalidDate',
   )
+  /** Writes a nested superjson string (inside a custom transformer's output). */
+  function stringifyNested(value: unknown): string {
+    return JSON.stringify(withoutIdentities(superjson.serialize(value)))
+  }
   /** Reads a nested superjson string (from the other side: checked like the outer payload). */
   function parseNested(text: string): unknown {
     const encoded: unknown = JSON.parse(text)
     if (!isWellFormedEnvelope(encoded)) throw new TypeError('malformed nested payload')
-    return superjson.deserialize(encoded as SuperJSONResult)
+    return superjson.deserialize(withoutIdentities(encoded as SuperJSONResult))
   }
+  // superjson refuses to write an object with an own `__proto__`, `constructor` or
+  // `prototype` key (JSON.parse makes such keys, and they are legitimate data): such an
+  // object goes as its entries, and is rebuilt with defineProperty, which never calls the
+  // `__proto__` setter.
+  superjson.registerCustom<Record<string, unknown>, { o: string }>(
+    {
+      isApplicable: (value): value is Record<string, unknown> => hasGuardedKey(value),
+      serialize: (record) => ({ o: stringifyNested(Object.entries(record)) }),
+      deserialize: (encoded) => {
+        const record: Record<string, unknown> = {}
+        for (const [key, value] of parseNested(encoded.o) as Array<[string, unknown]>) {
+          Object.defineProperty(record, String(key), { value, enumerable: true, writable: true, configurable: true })
+        }
+        return record
+      },
+    },
+    'forkrpc:GuardedKeys',
+  )
   // JSON turns a hole in a sparse array into null: such an array goes as its length and
   // its present entries (themselves encoded, as inside an Error).
   superjson.registerCustom<unknown[], { n: number; e: string }>(
@@ -134,7 +174,7 @@ function jsonCodec(errors: ErrorRegistry): Codec {
       serialize: (array) => {
         const entries: Array<[number, unknown]> = []
         for (let i = 0; i < array.length; i++) if (i in array) entries.push([i, array[i]])
-        return { n: array.length, e: superjson.stringify(entries) }
+        return { n: array.length, e: stringifyNested(entries) }
       },
       deserialize: (encoded) => {
         const length = Number(encoded.n)
@@ -157,7 +197,7 @@ function jsonCodec(errors: ErrorRegistry): Codec {
   superjson.registerCustom<Error, { s: string }>(
     {
       isApplicable: (value): value is Error => isError(value),
-      serialize: (error) => ({ s: superjson.stringify(marshalThrown(error, errors)) }),
+      serialize: (error) => ({ s: stringifyNested(marshalThrown(error, errors)) }),
       deserialize: (encoded) => unmarshalThrown(parseNested(encoded.s), errors) as Error,
     },
     'forkrpc:Error',
@@ -177,7 +217,7 @@ function jsonCodec(errors: ErrorRegistry): Codec {
         return
       }
       try {
-        message.x = superjson.serialize(value) as PayloadFields['x']
+        message.x = withoutIdentities(superjson.serialize(value)) as PayloadFields['x']
       } catch (error) {
         throw unencodable(error, procedure, role)
       }
@@ -188,7 +228,7 @@ function jsonCodec(errors: ErrorRegistry): Codec {
       const what = procedure === undefined ? `the ${role}` : `the ${role} of "${procedure}"`
       if (!isWellFormedEnvelope(encoded)) throw new SerializationError(`Cannot decode ${what}: the encoded payload is malformed`, { procedure })
       try {
-        return superjson.deserialize(encoded as SuperJSONResult)
+        return superjson.deserialize(withoutIdentities(encoded as SuperJSONResult))
       } catch (error) {
         throw new SerializationError(`Cannot decode ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, procedure })
       }
