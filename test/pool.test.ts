@@ -3,21 +3,25 @@
  * crash-loop guard, recycling, two-level cancellation, close. Every test closes its pools
  * afterwards, pass or fail, and checks that no worker process is left.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   ChannelClosedError,
   CrashLoopError,
   createPool,
+  shutdownAll,
   QueueFullError,
   StartupError,
   TimeoutError,
   WorkerExitedError,
+  workers,
   type Pool,
   type PoolEvents,
   type PoolOptions,
 } from '@forkrpc/core'
 import { poolContract } from './fixtures/pool.contract.js'
-import { childPids, fixture, isAlive, tsx } from './helpers.js'
+import { childPids, fixture, isAlive, track, tsx } from './helpers.js'
 
 type PoolContract = typeof poolContract
 
@@ -381,6 +385,22 @@ describe('a pool: two-level cancellation', () => {
     expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
   })
 
+  it('keeps the process alive while a call waits for a runaway worker to be replaced', async () => {
+    // In its own parent process: vitest would keep this one alive whatever the pool does.
+    const parent = spawn(process.execPath, [...tsx, fixture('pool-runaway-parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    track(parent)
+    let output = ''
+    parent.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk
+      for (const match of chunk.matchAll(/"spawned":(\d+)/g)) track(Number(match[1]))
+    })
+    const [code] = (await once(parent, 'exit')) as [number | null]
+    const answer = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { first?: number; second?: number }
+    expect(code).toBe(0)
+    expect(answer.second).toEqual(expect.any(Number))
+    expect(answer.second).not.toBe(answer.first)
+  })
+
   it('kills the worker of an aborted call whose handler does not stop', async () => {
     const pool = startPool({ max: 1, cancelGrace: 100 })
     const pid = await pool.call.pid()
@@ -436,6 +456,27 @@ describe('a pool: close', () => {
     expect(await running).toBeInstanceOf(Error)
     expect(isAlive(pid)).toBe(false)
     expect(pool.close()).toBe(closing)
+  })
+
+  it('is stopped by shutdownAll() without replacing the workers it stops', async () => {
+    const pool = startPool({ min: 2, max: 2 })
+    const events = record(pool, 'spawn', 'exit', 'restart')
+    await idleWorkers(pool, 2)
+    const listed = workers().map((worker) => worker.pid)
+    const pids = events.filter(([kind]) => kind === 'spawn').map(([, event]) => event.pid)
+    expect(listed).toEqual(expect.arrayContaining(pids))
+    // While the pool drains this call, shutdownAll() stops the idle worker directly.
+    const running = pool.call.sleep(500)
+    const results = await shutdownAll({ grace: 2_000, killTimeout: 1_000 })
+    expect((await running).pid).toEqual(expect.any(Number))
+    expect(results.map((result) => result.pid).sort()).toEqual([...pids].sort())
+    for (const result of results) expect(result).toMatchObject({ code: 0, forced: false })
+    await until(() => events.filter(([kind]) => kind === 'exit').length === 2, 'both exit events')
+    // Both stopped, none replaced, none counted as a crash.
+    expect(events.filter(([kind]) => kind !== 'exit')).toEqual(pids.map((pid) => ['spawn', { pid }]))
+    expect(events.filter(([kind]) => kind === 'exit').map(([, event]) => (event as PoolEvents['exit']).reason)).toEqual(['closed', 'closed'])
+    expect(pool.stats()).toMatchObject({ state: 'closed', restarts: 0 })
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(ChannelClosedError)
   })
 
   it('closes with Symbol.asyncDispose', async () => {
