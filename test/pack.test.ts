@@ -121,5 +121,5 @@ export async function use(worker: RpcWorker<typeof math>): Promise<number> {
     )
     const tsc = join(root, 'node_modules/typescript/bin/tsc')
     expect(() => run(process.execPath, [tsc, '-p', config], project)).not.toThrow()
-  })
+  }, 120_000) // tsc takes a few seconds alone, and much longer beside the rest of the suite
 })
