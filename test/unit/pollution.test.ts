@@ -58,6 +58,15 @@ describe.each<Serialization>(['json', 'advanced'])('on %s', (serialization) => {
     expect((back.list as unknown[])[1]).toBe(1n)
   })
 
+  it('keeps a thrown error\'s own __proto__ and constructor properties as data', async () => {
+    const pair = pairFor(contract, { ...handlers, prototype: () => { throw Object.defineProperties(new Error('hostile'), { ['__proto__']: { value: { polluted: 'yes' }, enumerable: true }, constructor: { value: 'not a function', enumerable: true } }) } }, { serialization })
+    const error = (await pair.call.prototype(1).catch((e: unknown) => e)) as Record<string, unknown>
+    expect(error).toBeInstanceOf(Error)
+    expect(error.message).toBe('hostile')
+    expect(Object.getOwnPropertyDescriptor(error, '__proto__')?.value).toEqual({ polluted: 'yes' })
+    expect(error.constructor).toBe('not a function')
+  })
+
   it('serves procedures named __proto__, constructor and prototype as ordinary procedures', async () => {
     const pair = pairFor(contract, handlers, { serialization })
     expect(await pair.call['__proto__'](hostile())).toBe('proto handler')
