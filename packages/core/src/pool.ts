@@ -25,7 +25,7 @@ import { internalsOf, type RpcWorker, type WorkerInternals } from './worker.js'
  *
  * @example
  * ```ts
- * const options: PoolOptions = { min: 1, max: 4, concurrency: 1, maxQueue: 1_000, timeout: 5_000, idempotent: true }
+ * const options: PoolOptions = { min: 1, max: 4, concurrency: 1, maxQueue: 1_000, timeout: 5_000, cancelGrace: 1_000 }
  * ```
  */
 export interface PoolOptions extends ForkOptions, CrashGuardOptions {
@@ -132,6 +132,8 @@ interface Member {
   retiring: ExitReason | undefined
   overLimit: boolean
   idleTimer: NodeJS.Timeout | undefined
+  /** Timers of `cancelGrace` watching cancelled handlers that still run. */
+  readonly runawayTimers: Set<NodeJS.Timeout>
 }
 
 /** A call of the pool, queued or running. */
@@ -459,6 +461,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
           retiring: undefined,
           overLimit: false,
           idleTimer: undefined,
+          runawayTimers: new Set(),
         }
         members.push(member)
         member.internals.onMessage((message) => {
@@ -466,7 +469,12 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
             debug('pool: worker %d is over its memory limit (heap %d, rss %d)', member.pid, message.h, message.r)
             member.overLimit = true
             if (load(member) === 0) retire(member, 'memory')
-          } else if (message.t === 'd') pump() // a cancelled handler stopped: its slot is free
+          } else if (message.t === 'd') {
+            // A cancelled handler stopped: its slot is free, and the worker may be idle now.
+            if (member.internals.client.lingering.size === 0) clearRunawayTimers(member)
+            armIdleTimer(member)
+            pump()
+          }
         })
         void member.internals.gone.then(async (details) => onGone(member, await exitOf(member, details)))
         events.emit('ready', { pid: member.pid })
@@ -491,6 +499,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   function onGone(member: Member, details: ExitDetails): void {
     members.splice(members.indexOf(member), 1)
     clearTimeout(member.idleTimer)
+    clearRunawayTimers(member)
     // Once the pool is closing, a worker that exits is not replaced and is no crash:
     // shutdownAll() stops the pool's workers directly, at the same time as the pool.
     const reason = member.retiring ?? (accepting ? 'crash' : 'closed')
@@ -557,8 +566,9 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     const grace = cancelGrace as number
     // Not unref'd: calls queued behind the runaway handler hold nothing else that keeps the
     // process alive (the cancelled call no longer does), and a script awaiting them would
-    // end with its promises unsettled. It holds the process `cancelGrace` ms at most.
-    setTimeout(() => {
+    // end with its promises unsettled. It is cleared once no cancelled handler runs.
+    const timer = setTimeout(() => {
+      member.runawayTimers.delete(timer)
       if (member.retiring !== undefined || !alive(member)) return
       const now = Date.now()
       for (const since of member.internals.client.lingering.values()) {
@@ -573,6 +583,12 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
         }
       }
     }, grace + 1)
+    member.runawayTimers.add(timer)
+  }
+
+  function clearRunawayTimers(member: Member): void {
+    for (const timer of member.runawayTimers) clearTimeout(timer)
+    member.runawayTimers.clear()
   }
 
   function closeLimits(): Partial<StopOptions> {
