@@ -16,6 +16,7 @@
  * | `d`   | child → parent | the handler of cancelled request `i` has settled (slot free)   |
  * | `s`   | parent → child | shut down: stop taking calls, run the shutdown hooks, exit     |
  * | `o`   | child → parent | over a memory limit of `ha`: `h` heap used, `r` RSS (bytes)    |
+ * | `b`   | both           | batch: `m` the messages written in one go, in order (coalescing-sender.ts) |
  */
 import type { PayloadFields, Serialization } from './codec.js'
 
@@ -76,6 +77,13 @@ export interface CancelMessage {
   ms?: number
 }
 
+/** Several messages written in one go; `m` holds forkrpc messages only, never another batch. */
+export interface BatchMessage {
+  $fr: number
+  t: 'b'
+  m: unknown[]
+}
+
 /** The handler of a cancelled call has settled. */
 export interface DoneMessage {
   $fr: number
@@ -106,6 +114,7 @@ export type ProtocolMessage =
   | DoneMessage
   | ShutdownMessage
   | OverLimitMessage
+  | BatchMessage
 
 /**
  * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
@@ -132,6 +141,8 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
       return typeof candidate.h === 'number' && typeof candidate.r === 'number' ? (message as OverLimitMessage) : false
     case 'h':
       return Array.isArray(candidate.n) && candidate.n.every((name) => typeof name === 'string') ? (message as ReadyMessage) : false
+    case 'b':
+      return Array.isArray(candidate.m) ? (message as BatchMessage) : false
     case 'hq':
       return message as ReadyQueryMessage
     case 'ha':

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
 import type { Channel } from './channel.js'
-import { createClient, type Client, type ClientCore } from './client.js'
+import { checkCallerStacks, createClient, type Client, type ClientCore } from './client.js'
 import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
@@ -40,6 +40,13 @@ export interface WorkerOptions extends MessageLimitOptions {
    * with TooManyPendingCallsError. Default 100,000; `Infinity` turns the check off.
    */
   maxPending?: number
+  /**
+   * Join the caller's frames to the stack of a failed call's error (default true; recorded
+   * only while fewer than 16 calls are in flight). Recording costs ~2.5-6 µs per call, so
+   * `false` makes a tiny call ~15% faster; errors then carry the child's frames and the
+   * `at <forkrpc call "name" from the parent>` line only.
+   */
+  callerStacks?: boolean
 }
 
 /**
@@ -173,7 +180,7 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
-  const client = createClient(contract, channel, { timeout: options.timeout, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes })
+  const client = createClient(contract, channel, { timeout: options.timeout, callerStacks: options.callerStacks, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes })
   worker = new ProcessWorker(client, child, watched, gone, kill, options)
   const messageListeners: Array<(message: ProtocolMessage) => void> = []
   channel.receive((received) => {
@@ -279,8 +286,14 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
       this.#client.refuse((procedure) => new ChannelClosedError(procedure))
       this.#watched.stopping()
       if (this.#child.exitCode === null && this.#child.signalCode === null) this.#watched.hold(true)
-      const channel = this.#watched.channel
-      const hooks = { requestShutdown: () => channel.send({ $fr: PROTOCOL_VERSION, t: 's' }), kill: this.#kill }
+      const watched = this.#watched
+      const hooks = {
+        requestShutdown: () => {
+          watched.channel.send({ $fr: PROTOCOL_VERSION, t: 's' })
+          watched.flush() // disconnect() comes next and would drop what is still queued
+        },
+        kill: this.#kill,
+      }
       // Resolve only once every call has settled too (the channel closes just after the exit).
       this.#closing = stopProcess(this.#child, this.#watched.exited, this.#client.drained(), limits, hooks).then(async (result) => {
         await this.#gone
@@ -299,4 +312,5 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
 export function checkWorkerOptions(options: WorkerOptions): void {
   for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout'] as const) checkTimeout(options[key], key)
   for (const key of ['maxPending', 'maxMessageBytes'] as const) checkLimit(options[key], key)
+  checkCallerStacks(options.callerStacks)
 }
