@@ -321,3 +321,22 @@ describe('the router', () => {
     expect(reply.v).toEqual(new Map([[1, new Date(5)]]))
   })
 })
+
+describe('a cancel message the client did not send', () => {
+  it('rejects the call with AbortError once the worker says the handler is done, so no caller waits for ever', async () => {
+    const gate = deferred<string>()
+    const { parent, child } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    createRouter(contract, { ...makeHandlers(), held: () => gate.promise }, child)
+    const requests = recorder(child)
+    const client = createClient(contract, parent)
+    const call = client.call.held()
+    const request = await requests.next((message) => message.t === 'q')
+    // Forged: the router hears a cancel that this client never sent.
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'c', i: request.i, r: 'a' })
+    await nextTurn()
+    gate.resolve('late result')
+    await expect(call).rejects.toMatchObject({ name: 'AbortError', procedure: 'held' })
+    expect(client.pending).toBe(0)
+  })
+})

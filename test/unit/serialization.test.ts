@@ -80,13 +80,23 @@ describe.each(['json', 'advanced'] as const)('on the %s channel', (serialization
     expect(back.b).toBe(1)
   })
 
-  it('carries a sparse array: the hole is kept on advanced, and arrives as null on json (as with JSON)', async () => {
+  it('keeps the holes of a sparse array, and what is around them', async () => {
     const pair = makePair(serialization)
-    const back = (await pair.call.echo([1, , 3])) as unknown[]
-    expect(back).toHaveLength(3)
-    if (serialization === 'advanced') expect(1 in back).toBe(false)
-    else expect(back[1]).toBeNull()
-    expect(back[2]).toBe(3)
+    const back = (await pair.call.echo([1, , new Date(0), , undefined])) as unknown[]
+    expect(back).toHaveLength(5)
+    expect(1 in back).toBe(false)
+    expect(3 in back).toBe(false)
+    expect(4 in back).toBe(true)
+    expect(back[2]).toEqual(new Date(0))
+  })
+
+  it('keeps every typed array bit for bit, BigInt64Array and NaN / -0 in a Float64Array too', async () => {
+    const pair = makePair(serialization)
+    const values = [new BigInt64Array([-(2n ** 63n), 1n]), new BigUint64Array([2n ** 64n - 1n]), new Float64Array([Number.NaN, -0, Infinity]), new Int16Array([-1, 2])]
+    const back = (await pair.call.echo(values)) as unknown[]
+    expect(back).toEqual(values)
+    expect(Object.is((back[2] as Float64Array)[1], -0)).toBe(true)
+    expect(back[0]).toBeInstanceOf(BigInt64Array)
   })
 
   it('round trips a Uint8Array', async () => {

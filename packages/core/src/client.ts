@@ -17,7 +17,8 @@ import { sendFailure } from './encodable.js'
 import { assertContract, checkTimeout, MAX_TIMER_MS, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, unmarshalThrown, withCallerStack } from './error-marshalling.js'
-import { TimeoutError } from './errors.js'
+import { AbortError, PayloadTooLargeError, TimeoutError, TooManyPendingCallsError } from './errors.js'
+import { checkLimit, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING, sizeChecker, type MessageLimitOptions } from './limits.js'
 import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
 
@@ -71,9 +72,14 @@ export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]
  * createClient(math, channel, { timeout: 1_000 } satisfies ClientOptions)
  * ```
  */
-export interface ClientOptions {
+export interface ClientOptions extends MessageLimitOptions {
   /** Default timeout of every call, in milliseconds. `0` or `Infinity` (the default): none. */
   timeout?: number | undefined
+  /**
+   * How many calls may wait for their replies at once; a call beyond that rejects at once
+   * with TooManyPendingCallsError. Default 100,000; `Infinity` turns the check off.
+   */
+  maxPending?: number | undefined
   /**
    * Join the caller's frames to the stack of a failed call's error (default true; recorded
    * only while fewer than 16 calls are in flight). `false` saves ~2.5-6 µs per call.
@@ -139,6 +145,11 @@ interface PendingCall {
 export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
   assertContract(contract, 'createClient(contract, channel)')
   checkTimeout(options.timeout, 'timeout')
+  checkLimit(options.maxPending, 'maxPending')
+  checkLimit(options.maxMessageBytes, 'maxMessageBytes')
+  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const oversize = sizeChecker(channel.serialization, maxMessageBytes)
   checkCallerStacks(options.callerStacks)
   const stackLimit = options.callerStacks === false ? 0 : CALLER_STACK_LIMIT
   const registry = errorRegistry(contract.errors)
@@ -181,9 +192,12 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   }
 
   function send(name: string, input: unknown, signal: AbortSignal | undefined, timeout: number | undefined, caller: { stack?: string }): Promise<unknown> {
+    if (calls.size >= maxPending) throw new TooManyPendingCallsError(name, maxPending)
     const id = idPrefix + (++lastId).toString(36)
     const message = { $fr: PROTOCOL_VERSION, t: 'q', i: id, m: name } as RequestMessage
     codec.encodeInto(message, input, name, 'input')
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) throw new PayloadTooLargeError(name, 'input', bytes, maxMessageBytes)
     return new Promise((resolve, reject) => {
       const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal }
       calls.set(id, pending)
@@ -280,6 +294,10 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     }
     if (message.t === 'd') {
       lingering.delete(message.i)
+      // A call still waiting here was never cancelled by this client, yet the worker says its
+      // handler was (a forged or confused cancel): it will get no other reply, so settle it.
+      const orphan = take(message.i)
+      if (orphan !== undefined) orphan.reject(withCallerStack(new AbortError(orphan.procedure, `Call "${orphan.procedure}" was cancelled in the worker, not by this caller`), orphan.caller))
       return
     }
     if (message.t !== 'r' && message.t !== 'e') return
@@ -288,6 +306,11 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       // A reply that crossed the cancellation on the wire: the handler is done too.
       lingering.delete(message.i)
       debug('dropped a reply to call %s, which is not in flight (settled, cancelled or never made)', message.i)
+      return
+    }
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) {
+      pending.reject(withCallerStack(new PayloadTooLargeError(pending.procedure, message.t === 'r' ? 'result' : 'error', bytes, maxMessageBytes), pending.caller))
       return
     }
     let value: unknown

@@ -47,7 +47,7 @@ export function classify(value: unknown, ancestors: object[]): number {
   ancestors.push(object)
   try {
     if (Array.isArray(object)) {
-      // A hole in a sparse array arrives as null (as with JSON; superjson does the same).
+      // A hole reads as undefined, so a sparse array goes through superjson, which keeps it.
       for (let i = 0; i < object.length; i++) {
         const entry: unknown = object[i]
         // Primitives are handled inline: this is the hot loop.
@@ -68,7 +68,7 @@ export function classify(value: unknown, ancestors: object[]): number {
       for (const [key, entry] of object) {
         at = '<map key>'
         classify(key, ancestors)
-        at = key
+        at = typeof key === 'object' && key !== null ? '<map value>' : key // String() throws on a null-prototype key
         classify(entry, ancestors)
       }
       result = SPECIAL
@@ -145,7 +145,7 @@ function findUncloneable(value: unknown, seen: Set<object>): UnencodableValue | 
   for (const [key, entry] of entries) {
     const found = findUncloneable(entry, seen)
     if (found !== undefined) {
-      found.path.unshift(String(key))
+      found.path.unshift(typeof key === 'object' && key !== null ? '<map value>' : String(key))
       return found
     }
   }

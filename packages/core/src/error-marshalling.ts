@@ -115,7 +115,8 @@ export function marshalThrown(thrown: unknown, registry: ErrorRegistry, depth = 
   for (const key of Object.keys(thrown)) {
     if (RESERVED.has(key)) continue
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key]
-    ;(marshalled.props ??= {})[key] = encodableOr(value, `[unserializable: ${describe(value)}]`)
+    // defineProperty: an own `__proto__` key must stay data, not call the setter.
+    Object.defineProperty((marshalled.props ??= {}), key, { value: encodableOr(value, `[unserializable: ${describe(value)}]`), enumerable: true, writable: true, configurable: true })
   }
   // A `name` set as an own property (class fields do that) still has to come back.
   if (Object.hasOwn(thrown, 'name') && typeof thrown.name === 'string') (marshalled.props ??= {}).name = thrown.name

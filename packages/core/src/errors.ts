@@ -246,6 +246,35 @@ export class StartupError extends ForkRpcError {
 }
 
 /**
+ * A message was larger than `maxMessageBytes`. A call whose input is too large rejects
+ * with it before anything is sent; a worker refuses a too-large request with it, and a call
+ * whose result (or error) is too large rejects with it. The worker lives on.
+ *
+ * @example
+ * ```ts
+ * await worker.call.upload(huge).catch((err) => {
+ *   if (err instanceof PayloadTooLargeError) console.log(`${err.bytes} > ${err.limit} bytes`)
+ * })
+ * ```
+ */
+export class PayloadTooLargeError extends ForkRpcError {
+  override readonly code = 'ERR_FORKRPC_PAYLOAD_TOO_LARGE'
+  /** What was too large: the call's `input`, or its `result` or `error`. */
+  readonly role: string
+  /** The encoded size of the message, in bytes. */
+  readonly bytes: number
+  /** The `maxMessageBytes` it exceeded. */
+  readonly limit: number
+
+  constructor(procedure: string | undefined, role: string, bytes: number, limit: number) {
+    super(`The ${role} of "${procedure}" is ${bytes} bytes encoded, over the limit of ${limit} bytes (maxMessageBytes)`, { procedure })
+    this.role = role
+    this.bytes = bytes
+    this.limit = limit
+  }
+}
+
+/**
  * A pool's queue of waiting calls is full (`maxQueue`): the call was not queued. Retry
  * later, shed the load, or raise `maxQueue` / `max`.
  *
@@ -265,6 +294,28 @@ export class QueueFullError extends ForkRpcError {
   constructor(procedure: string, maxQueue: number) {
     super(`Call "${procedure}" was refused: the pool's queue is full (maxQueue: ${maxQueue}); retry later, or raise maxQueue or max`, { procedure })
     this.maxQueue = maxQueue
+  }
+}
+
+/**
+ * A call was made while `maxPending` calls were already waiting for their replies; it
+ * rejects at once and nothing is sent.
+ *
+ * @example
+ * ```ts
+ * await worker.call.add({ a: 1, b: 2 }).catch((err) => {
+ *   if (err instanceof TooManyPendingCallsError) console.log(`over ${err.limit} calls in flight`)
+ * })
+ * ```
+ */
+export class TooManyPendingCallsError extends ForkRpcError {
+  override readonly code = 'ERR_FORKRPC_TOO_MANY_PENDING'
+  /** The `maxPending` that was reached. */
+  readonly limit: number
+
+  constructor(procedure: string, limit: number) {
+    super(`Call "${procedure}" was not sent: ${limit} calls are already waiting for their replies (maxPending)`, { procedure })
+    this.limit = limit
   }
 }
 
@@ -299,6 +350,8 @@ export const libraryErrors: ReadonlyMap<string, abstract new (...args: never[]) 
   ['SerializationError', SerializationError],
   ['ContractMismatchError', ContractMismatchError],
   ['StartupError', StartupError],
+  ['PayloadTooLargeError', PayloadTooLargeError],
+  ['TooManyPendingCallsError', TooManyPendingCallsError],
   ['QueueFullError', QueueFullError],
   ['CrashLoopError', CrashLoopError],
 ])

@@ -19,6 +19,8 @@ export { shutdownAll, workers } from './registry.js'
 export type { ShutdownResult, WorkerInfo, WorkerState } from './registry.js'
 export { handleSignals } from './signals.js'
 export type { HandleSignalsOptions } from './signals.js'
+export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING } from './limits.js'
+export type { MessageLimitOptions } from './limits.js'
 export type { Handler, HandlerContext, Handlers } from './router.js'
 export type { CallOptions, Client, ProcedureCall } from './client.js'
 export type { CloseOptions, RpcWorker, WorkerOptions } from './worker.js'
@@ -31,10 +33,12 @@ export {
   ContractMismatchError,
   CrashLoopError,
   ForkRpcError,
+  PayloadTooLargeError,
   QueueFullError,
   SerializationError,
   StartupError,
   TimeoutError,
+  TooManyPendingCallsError,
   UnknownProcedureError,
   ValidationError,
   WorkerExitedError,

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import type { Channel, CloseReason } from './channel.js'
 import type { Serialization } from './codec.js'
 import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
-import { debug } from './debug.js'
+import { debug, debugEnabled, logMessage } from './debug.js'
 import { WorkerExitedError, type ExitDetails } from './errors.js'
 import { collectStderrTail } from './stderr-tail.js'
 
@@ -67,12 +67,13 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
     if (closeReason !== undefined) return
     clearTimeout(settleTimer)
     const details: ExitDetails = { ...(exitDetails ?? { exitCode: null, signal: null, pid: child.pid }), stderr: tail.text() }
-    debug('worker %s is gone: %o', label, details)
+    debug('worker %s (%s) is gone: its channel is closed', child.pid, label)
     closeReason = (procedure, inFlight) => new WorkerExitedError(details, procedure, inFlight)
     for (const listener of closeListeners.splice(0)) listener(closeReason)
     resolveGone(details)
   }
   function onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    debug('worker %s exited: code %s, signal %s', child.pid, code, signal)
     exitDetails ??= { exitCode: code, signal, pid: child.pid }
     resolveExited(exitDetails)
     if (stderrOpen) settleSoon()
@@ -108,9 +109,20 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   const sender = createCoalescingSender((message, written) => child.send(message, written))
   const channel: Channel = {
     serialization,
-    send: sender.send,
+    send: debugEnabled
+      ? (message, onError) => {
+          logMessage('send', `worker ${child.pid}`, message)
+          sender.send(message, onError)
+        }
+      : sender.send,
     receive(listener) {
-      const unpacking = unpackingBatches(listener)
+      const receiver = debugEnabled
+        ? (message: unknown) => {
+            logMessage('receive', `worker ${child.pid}`, message)
+            listener(message)
+          }
+        : listener
+      const unpacking = unpackingBatches(receiver)
       child.on('message', unpacking)
       return () => child.off('message', unpacking)
     },

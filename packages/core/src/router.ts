@@ -9,7 +9,8 @@ import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
-import { AbortError, ChannelClosedError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { AbortError, ChannelClosedError, PayloadTooLargeError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { checkLimit, DEFAULT_MAX_MESSAGE_BYTES, sizeChecker, type MessageLimitOptions } from './limits.js'
 import { PROTOCOL_VERSION, readMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
 import { validate } from './validate.js'
 
@@ -94,7 +95,7 @@ export interface RouterCore {
  * createRouter(math, handlers, channel, { onShutdownRequest: () => shutDown('the parent asked') })
  * ```
  */
-export interface RouterOptions {
+export interface RouterOptions extends MessageLimitOptions {
   /** Called when the parent asks the worker to shut down (the `s` message). */
   onShutdownRequest?: () => void
 }
@@ -143,6 +144,9 @@ class CallContext implements HandlerContext {
  */
 export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel, options: RouterOptions = {}): RouterCore {
   checkHandlers(contract, handlers)
+  checkLimit(options.maxMessageBytes, 'maxMessageBytes')
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  let oversize = sizeChecker(channel.serialization, maxMessageBytes)
   const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
   const errors = errorRegistry(contract.errors)
   let codec: Codec = createCodec(channel.serialization, errors)
@@ -157,6 +161,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     const { i: id, m: name } = message
     if (active.has(id)) {
       debug('dropped a second request with id %s, already running', id)
+      return
+    }
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) {
+      reply('e', id, name, new PayloadTooLargeError(name, 'input', bytes, maxMessageBytes))
       return
     }
     const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure) : undefined
@@ -245,6 +254,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       message = { $fr: PROTOCOL_VERSION, t: 'e', i: id }
       codec.encodeInto(message, marshalThrown(error, errors), procedure, 'error')
     }
+    const bytes = oversize?.(message)
+    if (bytes !== undefined) {
+      message = { $fr: PROTOCOL_VERSION, t: 'e', i: id }
+      codec.encodeInto(message, marshalThrown(new PayloadTooLargeError(procedure, kind === 'r' ? 'result' : 'error', bytes, maxMessageBytes), errors), procedure, 'error')
+    }
     // The channel's own serializer may refuse it (structured clone on `advanced`).
     const unsendable = (error: unknown): void => {
       const fallback = { $fr: PROTOCOL_VERSION, t: 'e', i: id } as ReplyMessage
@@ -283,6 +297,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         return
       case 'ha':
         codec = createCodec(message.s, errors)
+        oversize = sizeChecker(message.s, maxMessageBytes)
         memoryLimits = message.l
         return
       case 's':

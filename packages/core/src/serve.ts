@@ -8,8 +8,9 @@ import { inspect } from 'node:util'
 import type { Channel, CloseReason } from './channel.js'
 import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
-import { debug } from './debug.js'
+import { debug, debugEnabled, logMessage } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
+import type { MessageLimitOptions } from './limits.js'
 import { createRouter, type Handlers } from './router.js'
 import { startWatchdog, type Watchdog } from './watchdog.js'
 
@@ -54,7 +55,7 @@ export type ShutdownHook = (cause: ShutdownCause) => void | Promise<void>
  * serve(contract, handlers, { onShutdown: () => db.close(), shutdownTimeout: 5_000, watchdog: true })
  * ```
  */
-export interface ServeOptions {
+export interface ServeOptions extends MessageLimitOptions {
   /** Run during the shutdown, in order, after the handlers have settled. */
   onShutdown?: ShutdownHook | readonly ShutdownHook[]
   /**
@@ -115,9 +116,20 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
   const sender = createCoalescingSender((message, written) => send(message, undefined, undefined, written))
   const channel: Channel = {
     serialization: 'json', // the parent's handshake tells the router the real mode
-    send: sender.send,
+    send: debugEnabled
+      ? (message, onError) => {
+          logMessage('send', `parent ${process.ppid}`, message)
+          sender.send(message, onError)
+        }
+      : sender.send,
     receive: (listener) => {
-      const unpacking = unpackingBatches(listener)
+      const receiver = debugEnabled
+        ? (message: unknown) => {
+            logMessage('receive', `parent ${process.ppid}`, message)
+            listener(message)
+          }
+        : listener
+      const unpacking = unpackingBatches(receiver)
       process.on('message', unpacking)
       return () => process.off('message', unpacking)
     },
@@ -142,7 +154,7 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
     if (process.connected) debug('SIGINT ignored: the parent decides when this worker stops')
     else void shutDown('disconnect')
   })
-  const router = createRouter(contract, handlers, channel, { onShutdownRequest: () => void shutDown('request') })
+  const router = createRouter(contract, handlers, channel, { maxMessageBytes: options.maxMessageBytes, onShutdownRequest: () => void shutDown('request') })
   // Started after the ready message, so that it does not delay it.
   if (options.watchdog !== false) watchdog = startWatchdog()
 

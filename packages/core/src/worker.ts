@@ -11,6 +11,7 @@ import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { ChannelClosedError, ContractMismatchError, StartupError, type ExitDetails } from './errors.js'
+import { checkLimit, type MessageLimitOptions } from './limits.js'
 import { PROTOCOL_VERSION, readMessage, type MemoryLimits, type ProtocolMessage } from './protocol.js'
 import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
 import { watchChildProcess, type WatchedChild } from './process-channel.js'
@@ -25,7 +26,7 @@ import { stopProcess, type ExitResult, type StopOptions } from './terminate.js'
  * const options: WorkerOptions = { timeout: 1_000, startupTimeout: 5_000, grace: 2_000, killTimeout: 1_000 }
  * ```
  */
-export interface WorkerOptions {
+export interface WorkerOptions extends MessageLimitOptions {
   /** Default timeout of every call in milliseconds; `0` or `Infinity` (the default) for none. */
   timeout?: number
   /** How long the worker has to call `serve()` before `fork()` rejects with StartupError. Default 10,000 ms. */
@@ -34,6 +35,11 @@ export interface WorkerOptions {
   grace?: number
   /** How long `close()` waits after SIGTERM before SIGKILL. Default 5,000 ms. */
   killTimeout?: number
+  /**
+   * How many calls may wait for their replies at once; a call beyond that rejects at once
+   * with TooManyPendingCallsError. Default 100,000; `Infinity` turns the check off.
+   */
+  maxPending?: number
   /**
    * Join the caller's frames to the stack of a failed call's error (default true; recorded
    * only while fewer than 16 calls are in flight). Recording costs ~2.5-6 µs per call, so
@@ -174,7 +180,7 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
-  const client = createClient(contract, channel, { timeout: options.timeout, callerStacks: options.callerStacks })
+  const client = createClient(contract, channel, { timeout: options.timeout, callerStacks: options.callerStacks, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes })
   worker = new ProcessWorker(client, child, watched, gone, kill, options)
   const messageListeners: Array<(message: ProtocolMessage) => void> = []
   channel.receive((received) => {
@@ -307,5 +313,6 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
 /** Throws a TypeError for a bad timing option; shared by fork() and connect(). */
 export function checkWorkerOptions(options: WorkerOptions): void {
   for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout'] as const) checkTimeout(options[key], key)
+  for (const key of ['maxPending', 'maxMessageBytes'] as const) checkLimit(options[key], key)
   checkCallerStacks(options.callerStacks)
 }

@@ -24,6 +24,10 @@ export interface TestPairOptions {
   timeout?: number
   /** Milliseconds every message takes to arrive, both ways (`pair.faults.latency()` changes it). Default 0. */
   latency?: number
+  /** The largest message either side sends or accepts, as in `fork()` and `serve()`. Default 64 MiB. */
+  maxMessageBytes?: number
+  /** How many calls may wait for their replies at once, as in `fork()`. Default 100,000. */
+  maxPending?: number
 }
 
 /**
@@ -73,8 +77,8 @@ export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json', { latency: () => layer?.latency() ?? 0 })
   layer = createFaultLayer(parent, child, (reason) => router.abortAll(reason))
   if (options.latency !== undefined) layer.faults.latency(options.latency)
-  const router = createRouter(contract, handlers, layer.child)
-  const client = createClient(contract, parent, { timeout: options.timeout })
+  const router = createRouter(contract, handlers, layer.child, { maxMessageBytes: options.maxMessageBytes })
+  const client = createClient(contract, parent, { timeout: options.timeout, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
     router.abortAll(new AbortError(undefined, 'The test pair was closed'))
