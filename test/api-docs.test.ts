@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import * as core from '@forkrpc/core'
 import * as channel from '@forkrpc/core/channel'
 import * as testing from '@forkrpc/testing'
+import * as testingVitest from '@forkrpc/testing/vitest'
 
 const doc = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8')
 const documented = new Set([...doc.matchAll(/^### `([^`]+)`$/gm)].map((match) => match[1]))
@@ -13,6 +14,7 @@ describe('docs/api.md', () => {
     ['@forkrpc/core', core],
     ['@forkrpc/core/channel', channel],
     ['@forkrpc/testing', testing],
+    ['@forkrpc/testing/vitest', testingVitest],
   ])('has a section, with an example, for every runtime export of %s', (_name, module) => {
     for (const name of Object.keys(module)) {
       expect(documented, `docs/api.md lacks "### \`${name}\`"`).toContain(name)
@@ -22,7 +24,7 @@ describe('docs/api.md', () => {
   })
 
   it('documents no export that does not exist', () => {
-    const exported = new Set([...Object.keys(core), ...Object.keys(channel), ...Object.keys(testing)])
+    const exported = new Set([...Object.keys(core), ...Object.keys(channel), ...Object.keys(testing), ...Object.keys(testingVitest)])
     expect([...documented].filter((name) => !exported.has(name as string))).toEqual([])
   })
 })
