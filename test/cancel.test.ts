@@ -52,6 +52,7 @@ describe('timeouts and cancellation across the process boundary', () => {
     const before = timers()
     const call = worker.call.awaitAbort(undefined, { timeout: 60_000 }).catch((e: unknown) => e)
     expect(timers()).toBe(before + 1)
+    await worker.call.sleep(1) // the awaitAbort request has reached the child
     // grace 0: SIGTERM at once; serve() aborts the handler, which rejects, and exits 0.
     expect(await worker.close({ grace: 0, killTimeout: 1_000 })).toEqual({ code: 0, signal: null, forced: false })
     expect(await call).toMatchObject({ name: 'AbortError', procedure: 'awaitAbort' })
