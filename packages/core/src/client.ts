@@ -14,9 +14,13 @@ import { createCodec } from './codec.js'
 import { sendFailure } from './encodable.js'
 import { assertContract, checkTimeout, MAX_TIMER_MS, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
-import { callerFrames, errorRegistry, unmarshalThrown } from './error-marshalling.js'
+import { errorRegistry, unmarshalThrown, withCallerStack } from './error-marshalling.js'
 import { TimeoutError } from './errors.js'
+import type { EventDefinitions, EventPayload } from './event.js'
+import { createEventHub, type EventSource } from './event-hub.js'
 import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
+import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
+import { createStreamTable, type StreamCallOptions } from './stream-client.js'
 import { validate } from './validate.js'
 
 /**
@@ -34,22 +38,40 @@ export interface CallOptions {
   timeout?: number | undefined
 }
 
+/**
+ * The per-call progress option, offered when the contract declares a `progress` event:
+ * `onProgress` hears the `progress` events that this call's handler emits.
+ *
+ * @example
+ * ```ts
+ * await worker.call.convert(file, { onProgress: ({ pct }) => bar.update(pct) })
+ * ```
+ */
+export type ProgressOption<E extends EventDefinitions> = 'progress' extends keyof E
+  ? { /** Called with each `progress` event that this call's handler emits. */ onProgress?: ((payload: EventPayload<E['progress']>) => void) | undefined }
+  : {}
+
 type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable<T> : never
 
 /**
- * The function that calls procedure `P`: input first (optional when it may be undefined), then options.
+ * The function that calls procedure `P`: input first (optional when it may be undefined),
+ * then options. A stream procedure's returns an AsyncIterable of its chunks.
  *
  * @example
  * ```ts
  * const add: ProcedureCall<typeof math.procedures.add> = worker.call.add
  * ```
  */
-export type ProcedureCall<P> =
-  ProcedureTypes<P> extends { input: infer I; output: infer O }
+export type ProcedureCall<P, E extends EventDefinitions = EventDefinitions> =
+  P extends StreamProcedure<infer I, infer K>
     ? undefined extends I
-      ? (input?: I, options?: CallOptions) => Promise<O>
-      : (input: I, options?: CallOptions) => Promise<O>
-    : never
+      ? (input?: I, options?: StreamCallOptions & ProgressOption<E>) => AsyncIterableIterator<K>
+      : (input: I, options?: StreamCallOptions & ProgressOption<E>) => AsyncIterableIterator<K>
+    : ProcedureTypes<P> extends { input: infer I; output: infer O }
+      ? undefined extends I
+        ? (input?: I, options?: CallOptions & ProgressOption<E>) => Promise<O>
+        : (input: I, options?: CallOptions & ProgressOption<E>) => Promise<O>
+      : never
 
 /**
  * The typed client of a contract: one async function per procedure, nothing else.
@@ -59,7 +81,7 @@ export type ProcedureCall<P> =
  * const sum: number = await worker.call.add({ a: 1, b: 2 })
  * ```
  */
-export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]: ProcedureCall<C['procedures'][K]> }
+export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]: ProcedureCall<C['procedures'][K], C['events']> }
 
 /**
  * Options of {@link createClient}.
@@ -84,9 +106,9 @@ export interface ClientOptions {
  * await client.drained()
  * ```
  */
-export interface ClientCore<C extends Contract> {
+export interface ClientCore<C extends Contract> extends EventSource<C> {
   readonly call: Client<C>
-  /** How many calls are waiting for a reply. */
+  /** How many calls are waiting for a reply, and streams not yet over. */
   readonly pending: number
   /** Refuses new calls with `reason`; calls in flight go on. */
   refuse(reason: CloseReason): void
@@ -126,11 +148,49 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
   const callsBySignal = new Map<AbortSignal, Set<string>>()
   let refusal: CloseReason | undefined
+  const events = createEventHub(contract, () => codec)
+  // The onProgress of each call (or stream) in flight that has one, by request id.
+  const progress = new Map<string, (payload: unknown) => void>()
+  const streams = createStreamTable({
+    channel,
+    codec,
+    errors: registry,
+    timeout: options.timeout,
+    refusal: () => refusal,
+    started,
+    ended,
+  })
 
-  const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>
+  /** A call or stream started: the channel keeps the process alive while any is in flight. */
+  function started(id: string, onProgress?: unknown): void {
+    if (typeof onProgress === 'function') progress.set(id, onProgress as (payload: unknown) => void)
+    if (calls.size + streams.size === 1) channel.keepAlive?.(true)
+  }
+
+  function ended(id: string): void {
+    progress.delete(id)
+    if (calls.size + streams.size === 0) {
+      channel.keepAlive?.(false)
+      if (drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
+    }
+  }
+
+  const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions & StreamCallOptions) => unknown>
   for (const name of contract.names) {
-    const definition = contract.procedures[name] as AnyProcedure
-    const callProcedure = (input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
+    const declared = contract.procedures[name] as AnyProcedure | AnyStreamProcedure
+    if (declared.kind === 'stream') {
+      const openStream = (input?: unknown, streamOptions?: StreamCallOptions & { onProgress?: unknown }): AsyncIterableIterator<unknown> => {
+        const caller: { stack?: string } = {}
+        Error.captureStackTrace(caller, openStream)
+        checkProgress(name, streamOptions?.onProgress)
+        return streams.open(name, declared, input, streamOptions, caller, streamOptions?.onProgress as ((payload: unknown) => void) | undefined)
+      }
+      Object.defineProperty(openStream, 'name', { value: name })
+      Object.defineProperty(call, name, { value: openStream, enumerable: true })
+      continue
+    }
+    const definition = declared
+    const callProcedure = (input?: unknown, callOptions?: CallOptions & { onProgress?: unknown }): Promise<unknown> => {
       const caller: { stack?: string } = {}
       Error.captureStackTrace(caller, callProcedure)
       try {
@@ -144,22 +204,23 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   }
   Object.freeze(call)
 
-  function request(name: string, definition: AnyProcedure, input: unknown, callOptions: CallOptions | undefined, caller: { stack?: string }): Promise<unknown> {
+  function request(name: string, definition: AnyProcedure, input: unknown, callOptions: (CallOptions & { onProgress?: unknown }) | undefined, caller: { stack?: string }): Promise<unknown> {
     if (refusal) return Promise.reject(withCallerStack(refusal(name, false), caller))
     const signal = callOptions?.signal
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`call "${name}": options.signal must be an AbortSignal`)
+    const onProgress = checkProgress(name, callOptions?.onProgress)
     if (signal?.aborted) return Promise.reject(signal.reason)
     let timeout = callOptions?.timeout
     if (timeout === undefined) timeout = definition.timeout ?? options.timeout
     else checkTimeout(timeout, `call "${name}"`)
-    if (definition.input === undefined) return send(name, input, signal, timeout, caller)
+    if (definition.input === undefined) return send(name, input, signal, timeout, caller, onProgress)
     // Checked here so bad input fails before anything is sent; the child checks again
     // and hands the handler the schema's parsed value. The original input is sent.
     return validate(definition.input, input, name, 'input').then(
       () => {
         if (refusal) throw withCallerStack(refusal(name, false), caller)
         if (signal?.aborted) throw signal.reason
-        return send(name, input, signal, timeout, caller)
+        return send(name, input, signal, timeout, caller, onProgress)
       },
       (error: Error) => {
         throw withCallerStack(error, caller)
@@ -167,14 +228,21 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     )
   }
 
-  function send(name: string, input: unknown, signal: AbortSignal | undefined, timeout: number | undefined, caller: { stack?: string }): Promise<unknown> {
+  function send(
+    name: string,
+    input: unknown,
+    signal: AbortSignal | undefined,
+    timeout: number | undefined,
+    caller: { stack?: string },
+    onProgress: ((payload: unknown) => void) | undefined,
+  ): Promise<unknown> {
     const id = nanoid()
     const message = { $fr: PROTOCOL_VERSION, t: 'q', i: id, m: name } as RequestMessage
     codec.encodeInto(message, input, name, 'input')
     return new Promise((resolve, reject) => {
       const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal }
       calls.set(id, pending)
-      if (calls.size === 1) channel.keepAlive?.(true)
+      started(id, onProgress)
       if (timeout !== undefined && timeout > 0 && timeout !== Infinity) armTimer(pending, id, timeout, timeout)
       if (signal !== undefined) watchSignal(signal, id)
       try {
@@ -198,10 +266,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     calls.delete(id)
     if (pending.timer !== undefined) clearTimeout(pending.timer)
     if (pending.signal !== undefined) unwatchSignal(pending.signal, id)
-    if (calls.size === 0) {
-      channel.keepAlive?.(false)
-      if (drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
-    }
+    ended(id)
     return pending
   }
 
@@ -258,7 +323,16 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       debug('dropped a malformed message: %o', received)
       return
     }
+    if (message.t === 'ev') {
+      events.dispatch(message, message.i === undefined ? undefined : progress.get(message.i))
+      return
+    }
+    if (message.t === 's') {
+      if (!streams.handle(message)) debug('dropped a chunk of stream %s, which is not in flight (over, cancelled or never started)', message.i)
+      return
+    }
     if (message.t !== 'r' && message.t !== 'e') return
+    if (streams.handle(message)) return
     const pending = take(message.i)
     if (pending === undefined) {
       debug('dropped a reply to call %s, which is not in flight (settled, cancelled or never made)', message.i)
@@ -281,6 +355,8 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       const pending = take(id)
       pending?.reject(withCallerStack(reason(pending.procedure, true), pending.caller))
     }
+    streams.fail(reason)
+    events.close()
   }
   channel.onClose(fail)
   channel.keepAlive?.(false)
@@ -288,22 +364,22 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   return {
     call: call as Client<C>,
     get pending() {
-      return calls.size
+      return calls.size + streams.size
     },
+    on: events.on,
+    events: events.events,
     refuse(reason) {
       refusal ??= reason
     },
     drained() {
-      return calls.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
+      return calls.size + streams.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
     },
     fail,
   }
 }
 
-/** Replaces an error's stack (created in a timer or event handler) with the caller's frames. */
-function withCallerStack(error: Error, caller: { stack?: string }): Error {
-  if (caller.stack !== undefined) {
-    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${callerFrames(caller.stack)}`, writable: true, configurable: true })
-  }
-  return error
+/** Throws a TypeError unless `onProgress` is undefined or a function. */
+function checkProgress(name: string, onProgress: unknown): ((payload: unknown) => void) | undefined {
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`call "${name}": options.onProgress must be a function`)
+  return onProgress as ((payload: unknown) => void) | undefined
 }

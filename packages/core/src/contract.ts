@@ -3,7 +3,9 @@
  * by both the parent and the child. Types flow from it into the parent's client
  * (`worker.call`) and the child's handlers (`serve`).
  */
+import type { EventDefinitions } from './event.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
+import type { AnyStreamProcedure } from './stream.js'
 
 /**
  * One procedure of a contract. `TInput` is what the caller passes and `TOutput` what it
@@ -108,14 +110,14 @@ export function procedure(options: { input?: StandardSchemaV1; output?: Standard
 }
 
 /**
- * A record of named procedures.
+ * A record of named procedures and stream procedures.
  *
  * @example
  * ```ts
- * const procedures = { add: procedure<number, number>() } satisfies Procedures
+ * const procedures = { add: procedure<number, number>(), ticks: stream<void, number>() } satisfies Procedures
  * ```
  */
-export type Procedures = Readonly<Record<string, AnyProcedure>>
+export type Procedures = Readonly<Record<string, AnyProcedure | AnyStreamProcedure>>
 
 /**
  * A class whose instances come back as themselves when thrown in the child.
@@ -138,8 +140,10 @@ export type ErrorClass = abstract new (...args: never[]) => Error
  * console.log(math.names) // ['add']
  * ```
  */
-export interface Contract<TProcedures extends Procedures = Procedures> {
+export interface Contract<TProcedures extends Procedures = Procedures, TEvents extends EventDefinitions = EventDefinitions> {
   readonly procedures: TProcedures
+  /** The events that handlers emit to the parent (`ctx.emit`, `worker.on`). */
+  readonly events: TEvents
   /** Error classes that come back as instances of themselves. */
   readonly errors: readonly ErrorClass[]
   /** The procedure names, sorted: the contract's fingerprint in the ready handshake. */
@@ -154,7 +158,9 @@ export interface Contract<TProcedures extends Procedures = Procedures> {
  * defineContract({ parse: procedure<string, number>() }, { errors: [ParseError] } satisfies ContractOptions)
  * ```
  */
-export interface ContractOptions {
+export interface ContractOptions<TEvents extends EventDefinitions = EventDefinitions> {
+  /** Events that handlers emit to the parent, declared with `event<Payload>()`. */
+  events?: TEvents
   /**
    * Error classes that come back as instances of themselves (so `instanceof` works in the
    * parent). They are matched by class name, so each name must be unique.
@@ -174,13 +180,17 @@ export interface ContractOptions {
  * }, { errors: [ParseError] })
  * ```
  */
-export function defineContract<const TProcedures extends Procedures>(procedures: TProcedures, options: ContractOptions = {}): Contract<TProcedures> {
+export function defineContract<const TProcedures extends Procedures, const TEvents extends EventDefinitions = {}>(
+  procedures: TProcedures,
+  options: ContractOptions<TEvents> = {},
+): Contract<TProcedures, TEvents> {
   if (typeof procedures !== 'object' || procedures === null) throw new TypeError('defineContract(procedures): procedures must be an object')
   const names = Object.keys(procedures).sort()
   for (const name of names) {
     if (name === 'then') throw new TypeError('defineContract: a procedure cannot be named "then" (it would make worker.call look like a promise)')
-    if ((procedures[name] as Partial<AnyProcedure> | undefined)?.kind !== 'procedure') {
-      throw new TypeError(`defineContract: "${name}" is not a procedure; declare it with procedure()`)
+    const kind = (procedures[name] as Partial<AnyProcedure> | Partial<AnyStreamProcedure> | undefined)?.kind
+    if (kind !== 'procedure' && kind !== 'stream') {
+      throw new TypeError(`defineContract: "${name}" is not a procedure; declare it with procedure() or stream()`)
     }
   }
   const errors = [...(options.errors ?? [])]
@@ -192,7 +202,17 @@ export function defineContract<const TProcedures extends Procedures>(procedures:
     if (seen.has(errorClass.name)) throw new TypeError(`defineContract({ errors }): two error classes are named "${errorClass.name}"; names must be unique`)
     seen.add(errorClass.name)
   }
-  return Object.freeze({ procedures: Object.freeze({ ...procedures }), errors: Object.freeze(errors), names: Object.freeze(names) })
+  const events = options.events ?? ({} as TEvents)
+  if (typeof events !== 'object' || events === null) throw new TypeError('defineContract({ events }): events must be an object')
+  for (const name of Object.keys(events)) {
+    if ((events[name] as { kind?: unknown } | undefined)?.kind !== 'event') throw new TypeError(`defineContract({ events }): "${name}" is not an event; declare it with event()`)
+  }
+  return Object.freeze({
+    procedures: Object.freeze({ ...procedures }),
+    events: Object.freeze({ ...events }),
+    errors: Object.freeze(errors),
+    names: Object.freeze(names),
+  })
 }
 
 /**
@@ -215,7 +235,14 @@ export function checkTimeout(timeout: unknown, where: string): void {
 /** Throws a TypeError unless `contract` came from defineContract(). */
 export function assertContract(contract: unknown, where: string): asserts contract is Contract {
   const candidate = contract as Partial<Contract> | null
-  if (typeof candidate !== 'object' || candidate === null || !Array.isArray(candidate.names) || typeof candidate.procedures !== 'object' || !Array.isArray(candidate.errors)) {
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    !Array.isArray(candidate.names) ||
+    typeof candidate.procedures !== 'object' ||
+    typeof candidate.events !== 'object' ||
+    !Array.isArray(candidate.errors)
+  ) {
     throw new TypeError(`${where}: the contract must come from defineContract()`)
   }
 }

@@ -161,6 +161,21 @@ function trimOwnFrames(stack: string): string {
   return lineStart === -1 ? stack : stack.slice(0, lineStart)
 }
 
+/**
+ * Replaces an error's stack (created in a timer or event handler) with the caller's frames.
+ *
+ * @example
+ * ```ts
+ * reject(withCallerStack(new TimeoutError('add', 100), caller))
+ * ```
+ */
+export function withCallerStack(error: Error, caller: { stack?: string }): Error {
+  if (caller.stack !== undefined) {
+    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${callerFrames(caller.stack)}`, writable: true, configurable: true })
+  }
+  return error
+}
+
 /** The frames of a captured stack, without its first (message) line. */
 export function callerFrames(stack: string): string {
   const newline = stack.indexOf('\n')

@@ -8,10 +8,17 @@
  * | `h`   | child → parent | ready: `n` the served procedure names (the fingerprint)        |
  * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard)       |
  * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode       |
- * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`              |
+ * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`; for a stream, `w` the credit window |
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
  * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
  * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
+ * | `s`   | child → parent | one chunk of stream `i` in `v` / `x`                           |
+ * | `k`   | parent → child | credit: the consumer took `n` more chunks of stream `i`        |
+ * | `ev`  | child → parent | event `n`, payload in `v` / `x`; `i` the call that emitted it  |
+ *
+ * A stream is a request (`q` with `w`) answered by up to `w` unacknowledged `s` chunks and
+ * ended by `r` (done, no payload) or `e` (failed); the parent sends `k` as its consumer
+ * takes chunks and `c` when it stops early.
  */
 import type { PayloadFields, Serialization } from './codec.js'
 
@@ -48,6 +55,8 @@ export interface RequestMessage extends PayloadFields {
   t: 'q'
   i: string
   m: string
+  /** For a stream: how many chunks the child may send before it hears `k`. */
+  w?: number
 }
 /** A call's result or error. */
 export interface ReplyMessage extends PayloadFields {
@@ -64,8 +73,40 @@ export interface CancelMessage {
   ms?: number
 }
 
+/** One chunk of a stream. */
+export interface ChunkMessage extends PayloadFields {
+  $fr: number
+  t: 's'
+  i: string
+}
+/** Credit for a stream: the consumer took `n` more chunks. */
+export interface CreditMessage {
+  $fr: number
+  t: 'k'
+  i: string
+  n: number
+}
+/** An event emitted by a handler. */
+export interface EventMessage extends PayloadFields {
+  $fr: number
+  t: 'ev'
+  /** The event's name. */
+  n: string
+  /** The id of the call whose handler emitted it. */
+  i?: string
+}
+
 /** Every forkrpc message. */
-export type ProtocolMessage = ReadyMessage | ReadyQueryMessage | ReadyAckMessage | RequestMessage | ReplyMessage | CancelMessage
+export type ProtocolMessage =
+  | ReadyMessage
+  | ReadyQueryMessage
+  | ReadyAckMessage
+  | RequestMessage
+  | ReplyMessage
+  | CancelMessage
+  | ChunkMessage
+  | CreditMessage
+  | EventMessage
 
 /**
  * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
@@ -78,7 +119,13 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
   if (candidate.$fr !== PROTOCOL_VERSION || typeof candidate.t !== 'string') return false
   switch (candidate.t) {
     case 'q':
-      return typeof candidate.i === 'string' && typeof candidate.m === 'string' ? (message as RequestMessage) : false
+      return typeof candidate.i === 'string' && typeof candidate.m === 'string' && (candidate.w === undefined || isCount(candidate.w)) ? (message as RequestMessage) : false
+    case 's':
+      return typeof candidate.i === 'string' ? (message as ChunkMessage) : false
+    case 'k':
+      return typeof candidate.i === 'string' && isCount(candidate.n) ? (message as CreditMessage) : false
+    case 'ev':
+      return typeof candidate.n === 'string' && (candidate.i === undefined || typeof candidate.i === 'string') ? (message as EventMessage) : false
     case 'r':
     case 'e':
       return typeof candidate.i === 'string' ? (message as ReplyMessage) : false
@@ -93,4 +140,9 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
     default:
       return false
   }
+}
+
+/** A whole number of chunks, at least 1, small enough to add without losing precision. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
 }

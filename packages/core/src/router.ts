@@ -10,7 +10,10 @@ import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
 import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
-import { PROTOCOL_VERSION, readMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
+import type { EventDefinitions, EventPayload } from './event.js'
+import { PROTOCOL_VERSION, readMessage, type ChunkMessage, type EventMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
+import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
+import { StreamProducer } from './stream-producer.js'
 import { validate } from './validate.js'
 
 /**
@@ -26,7 +29,7 @@ import { validate } from './validate.js'
  * })
  * ```
  */
-export interface HandlerContext {
+export interface HandlerContext<E extends EventDefinitions = EventDefinitions> {
   /**
    * Aborts when the caller cancels the call (reason: AbortError), when the call times out
    * (reason: TimeoutError), or when the worker shuts down (reason: AbortError).
@@ -36,21 +39,34 @@ export interface HandlerContext {
   readonly procedure: string
   /** The call's request id (the same as in debug logs). */
   readonly id: string
+  /**
+   * Sends event `name` of the contract to the parent (fire and forget): its `worker.on`
+   * listeners and `worker.events` iterators hear it, and for a `progress` event, this
+   * call's `onProgress`. Throws a TypeError for an event the contract does not declare and
+   * a SerializationError for a payload that cannot be sent.
+   */
+  emit<K extends keyof E & string>(name: K, payload: EventPayload<E[K]>): void
 }
 
 type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable<T> : never
 
 /**
  * The handler of procedure `P`: takes the (parsed) input and the context, returns the
- * output or a promise of it.
+ * output or a promise of it. A stream procedure's handler returns an AsyncIterable of its
+ * chunks (an `async function*`).
  *
  * @example
  * ```ts
  * const add: Handler<typeof math.procedures.add> = ({ a, b }) => a + b
+ * const ticks: Handler<typeof clock.procedures.ticks> = async function* (n) { for (let i = 0; i < n; i++) yield i }
  * ```
  */
-export type Handler<P> =
-  ProcedureTypes<P> extends { handlerInput: infer I; handlerOutput: infer O } ? (input: I, ctx: HandlerContext) => O | PromiseLike<O> : never
+export type Handler<P, E extends EventDefinitions = EventDefinitions> =
+  P extends StreamProcedure<infer I, infer K>
+    ? (input: I, ctx: HandlerContext<E>) => AsyncIterable<K>
+    : ProcedureTypes<P> extends { handlerInput: infer I; handlerOutput: infer O }
+      ? (input: I, ctx: HandlerContext<E>) => O | PromiseLike<O>
+      : never
 
 /**
  * One handler per procedure of the contract, no more, no fewer.
@@ -60,7 +76,7 @@ export type Handler<P> =
  * const handlers: Handlers<typeof math> = { add: ({ a, b }) => a + b, slow: async (ms) => 'ok' }
  * ```
  */
-export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K]> }
+export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K], C['events']> }
 
 /**
  * A router bound to a channel, with the controls its owner (serve, a test pair) needs.
@@ -84,11 +100,18 @@ export interface RouterCore {
 class CallContext implements HandlerContext {
   #controller: AbortController | undefined
   #reason: Error | undefined
+  /** Set while a stream handler's chunks are being sent. */
+  producer: StreamProducer | undefined
 
   constructor(
     readonly id: string,
     readonly procedure: string,
+    readonly emitter: (name: string, payload: unknown, id: string) => void,
   ) {}
+
+  emit(name: string, payload: unknown): void {
+    this.emitter(name, payload, this.id)
+  }
 
   /** Created on first use: most handlers never look at it. */
   get signal(): AbortSignal {
@@ -135,7 +158,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       debug('dropped a second request with id %s, already running', id)
       return
     }
-    const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure) : undefined
+    const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure | AnyStreamProcedure) : undefined
     // Only the contract's own names are looked up, so `__proto__`, `constructor` or
     // `toString` can never reach a handler (or anything else).
     const handler = definition !== undefined ? table[name] : undefined
@@ -143,8 +166,9 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       reply('e', id, name, new UnknownProcedureError(name))
       return
     }
-    const context = new CallContext(id, name)
+    const context = new CallContext(id, name, emit)
     active.set(id, context)
+    if (definition.kind === 'stream') context.producer = new StreamProducer(message.w ?? definition.credit, context.signal)
     let input: unknown
     try {
       input = codec.decode(message, name, 'input')
@@ -160,12 +184,23 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       )
   }
 
-  function run(context: CallContext, handler: (input: unknown, ctx: HandlerContext) => unknown, definition: AnyProcedure, input: unknown): void {
+  function run(context: CallContext, handler: (input: unknown, ctx: HandlerContext) => unknown, definition: AnyProcedure | AnyStreamProcedure, input: unknown): void {
     let result: unknown
     try {
       result = handler(input, context)
     } catch (error) {
       finish(context, 'e', error)
+      return
+    }
+    if (context.producer !== undefined) {
+      if (typeof (result as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] !== 'function') {
+        finish(context, 'e', new TypeError(`The handler of stream "${context.procedure}" must return an AsyncIterable (write it as an async function*), got ${typeof result}`))
+        return
+      }
+      context.producer.run(result as AsyncIterable<unknown>, (chunk) => sendChunk(context, chunk)).then(
+        () => finish(context, 'r', undefined),
+        (error: unknown) => finish(context, 'e', error),
+      )
       return
     }
     const output = definition.output
@@ -194,6 +229,30 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       return
     }
     reply(kind, context.id, context.procedure, value)
+  }
+
+  function sendChunk(context: CallContext, chunk: unknown): void {
+    const message = { $fr: PROTOCOL_VERSION, t: 's', i: context.id } as ChunkMessage
+    codec.encodeInto(message, chunk, context.procedure, 'chunk')
+    try {
+      channel.send(message)
+    } catch (error) {
+      throw sendFailure(error, context.procedure, 'chunk', chunk)
+    }
+  }
+
+  function emit(name: string, payload: unknown, id: string | undefined): void {
+    if (typeof name !== 'string' || !Object.hasOwn(contract.events, name)) {
+      throw new TypeError(`ctx.emit(name, payload): "${String(name)}" is not an event of the contract`)
+    }
+    const message = { $fr: PROTOCOL_VERSION, t: 'ev', n: name } as EventMessage
+    if (id !== undefined) message.i = id
+    codec.encodeInto(message, payload, undefined, `payload of event "${name}"`)
+    try {
+      channel.send(message)
+    } catch (error) {
+      throw sendFailure(error, undefined, `payload of event "${name}"`, payload)
+    }
   }
 
   function reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
@@ -234,6 +293,9 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         context.abort(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
         return
       }
+      case 'k':
+        active.get(message.i)?.producer?.grant(message.n)
+        return
       case 'hq':
         announce()
         return

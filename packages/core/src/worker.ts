@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
 import type { Channel } from './channel.js'
 import { createClient, type Client } from './client.js'
+import type { EventSource } from './event-hub.js'
 import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
@@ -53,7 +54,7 @@ export type CloseOptions = Partial<StopOptions>
  * console.log(worker.pid, await worker.call.add({ a: 1, b: 2 }))
  * ```
  */
-export interface RpcWorker<C extends Contract> {
+export interface RpcWorker<C extends Contract> extends EventSource<C> {
   /** One async function per procedure of the contract. */
   readonly call: Client<C>
   /** The worker process's pid. */
@@ -168,6 +169,8 @@ function explainEarlyExit(label: string, details: ExitDetails): string {
 
 class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   readonly call: Client<C>
+  readonly on: EventSource<C>['on']
+  readonly events: EventSource<C>['events']
   readonly pid: number
   readonly #child: ChildProcess
   readonly #client: ReturnType<typeof createClient<C>>
@@ -178,6 +181,8 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   constructor(client: ReturnType<typeof createClient<C>>, child: ChildProcess, watched: WatchedChild, options: WorkerOptions) {
     this.#watched = watched
     this.call = client.call
+    this.on = client.on
+    this.events = client.events
     this.pid = child.pid as number
     this.#client = client
     this.#child = child

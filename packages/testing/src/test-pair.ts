@@ -3,7 +3,7 @@
  * callers without a process. Messages go through the same codec and the same
  * serialization as the real channel, so what fails to serialize there fails here too.
  */
-import { AbortError, ChannelClosedError, type Client, type Contract, type Handlers, type Serialization } from '@forkrpc/core'
+import { AbortError, ChannelClosedError, type Client, type Contract, type EventSource, type Handlers, type Serialization } from '@forkrpc/core'
 import { createClient, createRouter } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from './memory-channel.js'
 
@@ -31,7 +31,7 @@ export interface TestPairOptions {
  * await pair.call.add({ a: 1, b: 2 })
  * ```
  */
-export interface TestPair<C extends Contract> {
+export interface TestPair<C extends Contract> extends EventSource<C> {
   /** The typed client, exactly as `worker.call`. */
   readonly call: Client<C>
   /** How many handlers are running. */
@@ -66,6 +66,8 @@ export function createTestPair<C extends Contract>(contract: C, handlers: Handle
   }
   return {
     call: client.call,
+    on: client.on,
+    events: client.events,
     get inFlight() {
       return router.inFlight
     },
