@@ -12,7 +12,7 @@
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
  * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
  * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
- * | `s`   | child → parent | one chunk of stream `i` in `v` / `x`                           |
+ * | `s`   | child → parent | chunks of stream `i`: an array in `v` / `x`                    |
  * | `k`   | parent → child | credit: the consumer took `n` more chunks of stream `i`        |
  * | `ev`  | child → parent | event `n`, payload in `v` / `x`; `i` the call that emitted it  |
  *
@@ -73,7 +73,7 @@ export interface CancelMessage {
   ms?: number
 }
 
-/** One chunk of a stream. */
+/** Chunks of a stream (an array in the payload). */
 export interface ChunkMessage extends PayloadFields {
   $fr: number
   t: 's'

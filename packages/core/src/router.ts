@@ -197,7 +197,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         finish(context, 'e', new TypeError(`The handler of stream "${context.procedure}" must return an AsyncIterable (write it as an async function*), got ${typeof result}`))
         return
       }
-      context.producer.run(result as AsyncIterable<unknown>, (chunk) => sendChunk(context, chunk)).then(
+      context.producer.run(result as AsyncIterable<unknown>, (chunks) => sendChunks(context, chunks)).then(
         () => finish(context, 'r', undefined),
         (error: unknown) => finish(context, 'e', error),
       )
@@ -231,13 +231,24 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     reply(kind, context.id, context.procedure, value)
   }
 
-  function sendChunk(context: CallContext, chunk: unknown): void {
+  /** Sends a batch of chunks; if it cannot be sent, the chunks before the bad one still go, one by one. */
+  function sendChunks(context: CallContext, chunks: unknown[]): void {
+    try {
+      sendChunkMessage(context, chunks)
+    } catch (error) {
+      if (chunks.length === 1) throw error
+      for (const chunk of chunks) sendChunkMessage(context, [chunk])
+      throw error
+    }
+  }
+
+  function sendChunkMessage(context: CallContext, chunks: unknown[]): void {
     const message = { $fr: PROTOCOL_VERSION, t: 's', i: context.id } as ChunkMessage
-    codec.encodeInto(message, chunk, context.procedure, 'chunk')
+    codec.encodeInto(message, chunks, context.procedure, 'chunk')
     try {
       channel.send(message)
     } catch (error) {
-      throw sendFailure(error, context.procedure, 'chunk', chunk)
+      throw sendFailure(error, context.procedure, 'chunk', chunks)
     }
   }
 
@@ -246,7 +257,10 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       throw new TypeError(`ctx.emit(name, payload): "${String(name)}" is not an event of the contract`)
     }
     const message = { $fr: PROTOCOL_VERSION, t: 'ev', n: name } as EventMessage
-    if (id !== undefined) message.i = id
+    if (id !== undefined) {
+      message.i = id
+      active.get(id)?.producer?.flush() // the stream's chunks yielded before this event go first
+    }
     codec.encodeInto(message, payload, undefined, `payload of event "${name}"`)
     try {
       channel.send(message)

@@ -11,7 +11,7 @@ import { checkTimeout, MAX_TIMER_MS } from './contract.js'
 import { debug } from './debug.js'
 import { sendFailure } from './encodable.js'
 import { unmarshalThrown, withCallerStack, type ErrorRegistry } from './error-marshalling.js'
-import { TimeoutError } from './errors.js'
+import { SerializationError, TimeoutError } from './errors.js'
 import { PROTOCOL_VERSION, type ChunkMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
 import { checkCredit, type AnyStreamProcedure } from './stream.js'
 
@@ -220,24 +220,23 @@ export function createStreamTable(host: StreamTableHost): StreamTable {
       return Promise.reject(outcome.error)
     }
 
-    chunk(message: ChunkMessage): void {
-      let value: unknown
+    chunks(message: ChunkMessage): void {
+      let chunks: unknown
       try {
-        value = host.codec.decode(message, this.name, 'chunk')
+        chunks = host.codec.decode(message, this.name, 'chunk')
+        if (!Array.isArray(chunks)) throw new SerializationError(`Cannot decode the chunks of stream "${this.name}": the payload is not an array`, { procedure: this.name })
       } catch (error) {
         this.#stop({ r: 'a' }, withCallerStack(error as Error, this.caller))
         return
       }
+      if (this.#buffer.length + chunks.length > this.#window) debug('stream %s (%s): the child sent more chunks than its credit allows', this.#id, this.name)
+      for (const chunk of chunks) this.#buffer.push(chunk)
       const waiter = this.#waiter
-      if (waiter !== undefined) {
+      if (waiter !== undefined && this.#buffer.length > 0) {
         this.#waiter = undefined
         clearTimeout(this.#timer)
-        this.#granted()
-        waiter.resolve({ done: false, value })
-        return
+        waiter.resolve({ done: false, value: this.#take() })
       }
-      if (this.#buffer.length >= this.#window) debug('stream %s (%s): the child sent more chunks than its credit allows', this.#id, this.name)
-      this.#buffer.push(value)
     }
 
     finish(message: ReplyMessage): void {
@@ -269,7 +268,7 @@ export function createStreamTable(host: StreamTableHost): StreamTable {
     handle(message) {
       const stream = streams.get(message.i)
       if (stream === undefined) return false
-      if (message.t === 's') stream.chunk(message)
+      if (message.t === 's') stream.chunks(message)
       else stream.finish(message)
       return true
     },

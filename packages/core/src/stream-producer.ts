@@ -10,16 +10,26 @@ import { debug } from './debug.js'
  * `k` message; with none left, the producer waits before pulling the next chunk, so at
  * most `window` chunks are ever unacknowledged.
  *
+ * Chunks that the handler yields in one turn of the event loop go in one message (an
+ * array): a message per chunk costs a system call each, and a fast generator would spend
+ * most of its time there. The batch is sent when the turn ends, when the credit runs out,
+ * before an event of the same call (so events and chunks keep their order), and before
+ * the end of the stream.
+ *
  * @example
  * ```ts
  * const producer = new StreamProducer(16, context.signal)
- * await producer.run(handler(input, context), (chunk) => sendChunk(id, chunk))
+ * await producer.run(handler(input, context), (chunks) => sendChunks(id, chunks))
  * ```
  */
 export class StreamProducer {
   #credit: number
   #wake: (() => void) | undefined
   readonly #signal: AbortSignal
+  #batch: unknown[] = []
+  #flushTimer: NodeJS.Immediate | undefined
+  #send: ((chunks: unknown[]) => void) | undefined
+  #sendError: { error: unknown } | undefined
 
   constructor(window: number, signal: AbortSignal) {
     this.#credit = window
@@ -33,31 +43,62 @@ export class StreamProducer {
     this.#wake?.()
   }
 
+  /** Sends the chunks batched so far (the stream's events must not overtake them). */
+  flush(): void {
+    if (this.#flushTimer !== undefined) {
+      clearImmediate(this.#flushTimer)
+      this.#flushTimer = undefined
+    }
+    if (this.#batch.length === 0 || this.#send === undefined || this.#signal.aborted) return
+    const chunks = this.#batch
+    this.#batch = []
+    try {
+      this.#send(chunks)
+    } catch (error) {
+      // Reported by run(), which then stops the generator.
+      this.#sendError ??= { error }
+      this.#wake?.()
+    }
+  }
+
   /**
    * Sends the iterable's chunks until it is done (resolves), throws (rejects with its
    * error), `send` throws (rejects with that), or the signal aborts (resolves). In every
    * case but the first, the iterator's `return()` is called, so a generator's `finally` runs.
    */
-  async run(iterable: AsyncIterable<unknown>, send: (chunk: unknown) => void): Promise<void> {
+  async run(iterable: AsyncIterable<unknown>, send: (chunks: unknown[]) => void): Promise<void> {
+    this.#send = send
     const iterator = iterable[Symbol.asyncIterator]()
-    let exhausted = false
+    // Set once next() has said done or thrown: the iterator is finished, so no return().
+    let finished = false
     try {
-      for (;;) {
-        if (this.#credit <= 0 && !this.#signal.aborted) await new Promise<void>((resolve) => (this.#wake = resolve))
-        this.#wake = undefined
-        if (this.#signal.aborted) return
-        // Once next() has thrown or said done, the iterator is finished: no return() then.
-        exhausted = true
+      while (!this.#signal.aborted && this.#sendError === undefined) {
+        if (this.#credit <= 0) {
+          this.flush()
+          if (this.#credit <= 0 && !this.#signal.aborted && this.#sendError === undefined) await new Promise<void>((resolve) => (this.#wake = resolve))
+          this.#wake = undefined
+          continue
+        }
+        finished = true
         const step = await iterator.next()
-        if (step.done === true) return
-        exhausted = false
-        if (this.#signal.aborted) return
+        if (step.done === true) break
+        finished = false
+        if (this.#signal.aborted) break
         this.#credit--
-        send(step.value)
+        this.#batch.push(step.value)
+        this.#flushTimer ??= setImmediate(() => this.flush())
       }
     } finally {
-      if (!exhausted) await stop(iterator)
+      // The chunks yielded before the end (or before the handler threw) go first.
+      if (finished) this.flush()
+      else {
+        this.#batch = []
+        if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer)
+        await stop(iterator)
+      }
     }
+    const failure = this.#sendError
+    if (failure !== undefined) throw failure.error
   }
 }
 
