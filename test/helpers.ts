@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach } from 'vitest'
-import { fork, type Contract, type ForkOptions, type RpcWorker } from '@forkrpc/core'
+import { fork, spawnThread, type Contract, type ContractWorker, type ForkOptions, type RpcWorker, type ThreadOptions, type ThreadWorker } from '@forkrpc/core'
 
 /** Node options that register tsx in a child, so it can run a .ts worker module. */
 export const tsx = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
@@ -26,6 +26,31 @@ export async function forkFixture<C extends Contract>(contract: C, name: string,
   workers.add(worker as unknown as RpcWorker<Contract>)
   return worker
 }
+
+const threads = new Set<ThreadWorker<Contract>>()
+
+/**
+ * Starts a fixture worker in a thread and closes it after the test, pass or fail. tsx does
+ * not register its loader in worker threads on Node 20, so the thread's entry is
+ * fixtures/tsx-thread.mjs, which registers it and imports the .ts module.
+ */
+export async function spawnThreadFixture<C extends Contract>(contract: C, name: string, options: ThreadOptions = {}): Promise<ThreadWorker<C>> {
+  const worker = await spawnThread(contract, fixture('tsx-thread.mjs'), { ...options, args: [fixture(name)] })
+  threads.add(worker as unknown as ThreadWorker<Contract>)
+  return worker
+}
+
+/** A way to start a fixture worker: in a child process or in a thread. */
+export interface Transport {
+  name: 'process' | 'thread'
+  start<C extends Contract>(contract: C, name: string): Promise<ContractWorker<C>>
+}
+
+/** Both transports, for suites that must behave the same over each. */
+export const transports: readonly Transport[] = [
+  { name: 'process', start: (contract, name) => forkFixture(contract, name) },
+  { name: 'thread', start: (contract, name) => spawnThreadFixture(contract, name) },
+]
 
 /** Kills this process (or pid) after the test if it is still alive. */
 export function track(child: ChildProcess | number): void {
@@ -71,6 +96,9 @@ export function childPids(): number[] {
 }
 
 afterEach(async () => {
+  const stopping = [...threads].map((thread) => thread.close({ grace: 0 }).catch(() => thread.thread.terminate()))
+  threads.clear()
+  await Promise.all(stopping)
   // close() must work; if it ever fails, the pid is still killed below.
   const closing = [...workers].map(async (worker) => {
     children.add(worker.pid)

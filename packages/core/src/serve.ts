@@ -7,6 +7,7 @@ import type { Contract } from './contract.js'
 import { debug } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
 import { createRouter, type Handlers } from './router.js'
+import { portChannel, spawnedThreadPort } from './thread-channel.js'
 
 /** How long handlers still running when the parent disconnects get to finish. */
 const SHUTDOWN_BOUND_MS = 1_000
@@ -14,7 +15,8 @@ const SHUTDOWN_BOUND_MS = 1_000
 let serving = false
 
 /**
- * Serves the contract's procedures to the parent process. Call it once, at the top level
+ * Serves the contract's procedures to the parent process, or to the parent thread when
+ * the module runs in a thread started by `spawnThread()`. Call it once, at the top level
  * of the worker module. When the parent disconnects (it closed the worker, or it died),
  * running handlers see their `ctx.signal` abort, get up to a second to finish, and the
  * process exits with code 0, so no worker outlives its parent.
@@ -31,6 +33,14 @@ let serving = false
  * ```
  */
 export function serve<C extends Contract>(contract: C, handlers: Handlers<C>): void {
+  // In a thread started by spawnThread(), the same handlers answer over the thread's port.
+  const port = spawnedThreadPort()
+  if (port !== undefined) {
+    if (serving) throw new Error('serve() was already called in this thread; a worker serves one contract')
+    serving = true
+    createRouter(contract, handlers, portChannel(port))
+    return
+  }
   const send = process.send?.bind(process)
   if (send === undefined || !process.connected) {
     throw new Error(

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
 import type { Channel } from './channel.js'
 import { createClient, type Client } from './client.js'
+import type { CloseOptions, ContractWorker } from './contract-worker.js'
 import type { EventSource } from './event-hub.js'
 import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
@@ -35,15 +36,7 @@ export interface WorkerOptions {
   killTimeout?: number
 }
 
-/**
- * Per-close overrides of the worker's shutdown limits.
- *
- * @example
- * ```ts
- * await worker.close({ grace: 0, killTimeout: 100 })
- * ```
- */
-export type CloseOptions = Partial<StopOptions>
+export type { CloseOptions } from './contract-worker.js'
 
 /**
  * A running worker: its typed client and its process.
@@ -54,7 +47,7 @@ export type CloseOptions = Partial<StopOptions>
  * console.log(worker.pid, await worker.call.add({ a: 1, b: 2 }))
  * ```
  */
-export interface RpcWorker<C extends Contract> extends EventSource<C> {
+export interface RpcWorker<C extends Contract> extends ContractWorker<C> {
   /** One async function per procedure of the contract. */
   readonly call: Client<C>
   /** The worker process's pid. */
@@ -82,7 +75,7 @@ export interface AttachOptions extends WorkerOptions {
 
 const DEFAULTS = { startupTimeout: 10_000, grace: 5_000, killTimeout: 5_000 }
 const startupTimedOut = Symbol('startup timed out')
-const exitedEarly = Symbol('exited before ready')
+export const exitedEarly = Symbol('exited before ready')
 
 /**
  * Tracks `child`, waits for its ready handshake and returns the worker. On any startup
@@ -123,8 +116,8 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   return new ProcessWorker(client, child, watched, options)
 }
 
-/** Resolves when the child announces the right contract; rejects on a mismatch or an early exit. */
-function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<void> {
+/** Resolves when the child announces the right contract; rejects on a mismatch or an early exit (shared with spawnThread). */
+export function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const stop = channel.receive((received) => {
       if (typeof received !== 'object' || received === null || !Object.hasOwn(received, '$fr') || (received as { t?: unknown }).t !== 'h') return
