@@ -107,6 +107,16 @@ describe('events from handlers', () => {
     expect(b).toEqual([25, 50, 75, 100])
   })
 
+  it('onProgress hears progress events only, not the other events of its call', async () => {
+    const pair = pairFor(contract, handlers)
+    const heard: unknown[] = []
+    const logged = deferred<string>()
+    pair.on('log', ({ text }) => logged.resolve(text))
+    await pair.call.shout('loud', { onProgress: (payload) => heard.push(payload) })
+    expect(await logged.promise).toBe('loud')
+    expect(heard).toEqual([])
+  })
+
   it('onProgress works for streams too', async () => {
     const pair = pairFor(contract, handlers)
     const progress: number[] = []

@@ -148,7 +148,18 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
   const callsBySignal = new Map<AbortSignal, Set<string>>()
   let refusal: CloseReason | undefined
-  const events = createEventHub(contract, () => codec)
+  // The channel keeps this process alive while anything waits on the other side: a call,
+  // a stream, or an events() iterator whose next() is pending (a listener added with on()
+  // does not: a script that is done exits).
+  let held = false
+  const hold = (): void => {
+    const busy = calls.size + streams.size + events.waiting > 0
+    if (busy !== held) {
+      held = busy
+      channel.keepAlive?.(busy)
+    }
+  }
+  const events = createEventHub(contract, () => codec, () => hold())
   // The onProgress of each call (or stream) in flight that has one, by request id.
   const progress = new Map<string, (payload: unknown) => void>()
   const streams = createStreamTable({
@@ -164,15 +175,13 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   /** A call or stream started: the channel keeps the process alive while any is in flight. */
   function started(id: string, onProgress?: unknown): void {
     if (typeof onProgress === 'function') progress.set(id, onProgress as (payload: unknown) => void)
-    if (calls.size + streams.size === 1) channel.keepAlive?.(true)
+    hold()
   }
 
   function ended(id: string): void {
     progress.delete(id)
-    if (calls.size + streams.size === 0) {
-      channel.keepAlive?.(false)
-      if (drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
-    }
+    hold()
+    if (calls.size + streams.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
   }
 
   const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions & StreamCallOptions) => unknown>
@@ -324,7 +333,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       return
     }
     if (message.t === 'ev') {
-      events.dispatch(message, message.i === undefined ? undefined : progress.get(message.i))
+      events.dispatch(message, message.i !== undefined && message.n === 'progress' ? progress.get(message.i) : undefined)
       return
     }
     if (message.t === 's') {

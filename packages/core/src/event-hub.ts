@@ -41,6 +41,8 @@ export interface EventHub<C extends Contract> extends EventSource<C> {
   dispatch(message: EventMessage, progress: ((payload: unknown) => void) | undefined): void
   /** The worker is gone: every iterator ends. */
   close(): void
+  /** How many events() iterators are waiting in next(). */
+  readonly waiting: number
 }
 
 /**
@@ -52,8 +54,9 @@ export interface EventHub<C extends Contract> extends EventSource<C> {
  * hub.on('progress', (payload) => console.log(payload))
  * ```
  */
-export function createEventHub<C extends Contract>(contract: C, codec: () => Codec): EventHub<C> {
+export function createEventHub<C extends Contract>(contract: C, codec: () => Codec, onWaitingChange: () => void): EventHub<C> {
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  let waitingIterators = 0
   let closed = false
   const closers = new Set<() => void>()
 
@@ -79,7 +82,15 @@ export function createEventHub<C extends Contract>(contract: C, codec: () => Cod
   function events(name: string): AsyncIterableIterator<unknown> {
     checkName(name, 'events(name)')
     const buffer: unknown[] = []
-    let waiting: ((result: IteratorResult<unknown>) => void) | undefined
+    let pending: ((result: IteratorResult<unknown>) => void) | undefined
+    const wake = (result: IteratorResult<unknown>): void => {
+      const resolve = pending
+      if (resolve === undefined) return
+      pending = undefined
+      waitingIterators--
+      onWaitingChange()
+      resolve(result)
+    }
     let done = closed
     const finish = (): void => {
       if (done) return
@@ -87,16 +98,11 @@ export function createEventHub<C extends Contract>(contract: C, codec: () => Cod
       stop()
       closers.delete(finish)
       buffer.length = 0
-      waiting?.({ done: true, value: undefined })
-      waiting = undefined
+      wake({ done: true, value: undefined })
     }
     const stop = on(name, (payload) => {
-      if (waiting === undefined) buffer.push(payload)
-      else {
-        const wake = waiting
-        waiting = undefined
-        wake({ done: false, value: payload })
-      }
+      if (pending === undefined) buffer.push(payload)
+      else wake({ done: false, value: payload })
     })
     if (done) stop()
     else closers.add(finish)
@@ -105,8 +111,12 @@ export function createEventHub<C extends Contract>(contract: C, codec: () => Cod
       next() {
         if (buffer.length > 0) return Promise.resolve({ done: false, value: buffer.shift() })
         if (done) return Promise.resolve({ done: true, value: undefined })
-        if (waiting !== undefined) return Promise.reject(new TypeError('events(): next() called again before the previous next() settled'))
-        return new Promise((resolve) => (waiting = resolve))
+        if (pending !== undefined) return Promise.reject(new TypeError('events(): next() called again before the previous next() settled'))
+        return new Promise((resolve) => {
+          pending = resolve
+          waitingIterators++
+          onWaitingChange()
+        })
       },
       return() {
         finish()
@@ -139,6 +149,9 @@ export function createEventHub<C extends Contract>(contract: C, codec: () => Cod
     close() {
       closed = true
       for (const finish of [...closers]) finish()
+    },
+    get waiting() {
+      return waitingIterators
     },
   }
 }
