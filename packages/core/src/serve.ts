@@ -7,7 +7,7 @@ import type { Contract } from './contract.js'
 import { debug } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
 import { createRouter, type Handlers } from './router.js'
-import { portChannel, spawnedThreadPort } from './thread-channel.js'
+import { messagePortChannel, spawnedThreadPort } from './thread-channel.js'
 
 /** How long handlers still running when the parent disconnects get to finish. */
 const SHUTDOWN_BOUND_MS = 1_000
@@ -38,13 +38,13 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>): v
   if (port !== undefined) {
     if (serving) throw new Error('serve() was already called in this thread; a worker serves one contract')
     serving = true
-    createRouter(contract, handlers, portChannel(port))
+    createRouter(contract, handlers, messagePortChannel(port))
     return
   }
   const send = process.send?.bind(process)
   if (send === undefined || !process.connected) {
     throw new Error(
-      'serve() found no IPC channel: this module must run as a worker started by fork(contract, module) ' +
+      'serve() found no IPC channel: this module must run as a worker started by fork(contract, module) or spawnThread(contract, module) ' +
         "from @forkrpc/core, or by spawn() with an 'ipc' entry in stdio and connect(contract, child).",
     )
   }

@@ -6,7 +6,7 @@
 import { isMainThread, parentPort, workerData, type MessagePort, type Worker } from 'node:worker_threads'
 import type { Channel, CloseReason } from './channel.js'
 import { debug } from './debug.js'
-import { WorkerExitedError, type ExitDetails } from './errors.js'
+import { ChannelClosedError, WorkerExitedError, type ExitDetails } from './errors.js'
 
 /**
  * The `workerData` key that tells `serve()` it runs in a thread started by `spawnThread()`.
@@ -83,7 +83,7 @@ export function watchThread(thread: Worker): WatchedThread {
  * @example
  * ```ts
  * const port = spawnedThreadPort()
- * if (port !== undefined) serveOverPort(port)
+ * if (port !== undefined) createRouter(contract, handlers, messagePortChannel(port))
  * ```
  */
 export function spawnedThreadPort(): MessagePort | undefined {
@@ -93,14 +93,22 @@ export function spawnedThreadPort(): MessagePort | undefined {
 }
 
 /**
- * The thread's channel to its parent over `port`.
+ * A channel over a `MessagePort` (a worker thread's `parentPort`, one end of a
+ * `MessageChannel`, or anything with the same `postMessage` / `on('message')` / `'close'`
+ * shape). Messages go by structured clone. When the port closes, calls in flight reject with
+ * ChannelClosedError.
  *
  * @example
  * ```ts
- * createRouter(contract, handlers, portChannel(parentPort))
+ * import { MessageChannel } from 'node:worker_threads'
+ * import { createClient, createRouter, messagePortChannel } from '@forkrpc/core/channel'
+ * const { port1, port2 } = new MessageChannel()
+ * createRouter(math, handlers, messagePortChannel(port1))
+ * const client = createClient(math, messagePortChannel(port2))
+ * await client.call.add({ a: 1, b: 2 })
  * ```
  */
-export function portChannel(port: MessagePort): Channel {
+export function messagePortChannel(port: MessagePort): Channel {
   return {
     serialization: 'advanced',
     send: (message) => port.postMessage(message),
@@ -109,7 +117,7 @@ export function portChannel(port: MessagePort): Channel {
       return () => port.off('message', listener)
     },
     onClose(listener) {
-      port.once('close', () => listener((procedure) => new WorkerExitedError({ exitCode: null, signal: null }, procedure)))
+      port.once('close', () => listener((procedure, inFlight) => new ChannelClosedError(procedure, inFlight ? `The message port closed before call "${procedure}" returned` : 'The message port is closed')))
     },
   }
 }
