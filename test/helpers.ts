@@ -7,7 +7,17 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach } from 'vitest'
-import { fork, spawnThread, type Contract, type ContractWorker, type ForkOptions, type RpcWorker, type ThreadOptions, type ThreadWorker } from '@forkrpc/core'
+import {
+  fork,
+  spawnThread,
+  type Contract,
+  type ContractWithoutHost,
+  type ContractWorker,
+  type ForkOptions,
+  type RpcWorker,
+  type ThreadOptions,
+  type ThreadWorker,
+} from '@forkrpc/core'
 
 /** Node options that register tsx in a child, so it can run a .ts worker module. */
 export const tsx = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
@@ -21,7 +31,7 @@ const workers = new Set<RpcWorker<Contract>>()
 const children = new Set<ChildProcess | number>()
 
 /** Forks a fixture worker (quietly, with tsx) and closes it after the test, pass or fail. */
-export async function forkFixture<C extends Contract>(contract: C, name: string, options: ForkOptions = {}): Promise<RpcWorker<C>> {
+export async function forkFixture<C extends ContractWithoutHost>(contract: C, name: string, options: ForkOptions = {}): Promise<RpcWorker<C>> {
   const worker = await fork(contract, fixture(name), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...options })
   workers.add(worker as unknown as RpcWorker<Contract>)
   return worker
@@ -34,7 +44,7 @@ const threads = new Set<ThreadWorker<Contract>>()
  * not register its loader in worker threads on Node 20, so the thread's entry is
  * fixtures/tsx-thread.mjs, which registers it and imports the .ts module.
  */
-export async function spawnThreadFixture<C extends Contract>(contract: C, name: string, options: ThreadOptions = {}): Promise<ThreadWorker<C>> {
+export async function spawnThreadFixture<C extends ContractWithoutHost>(contract: C, name: string, options: ThreadOptions = {}): Promise<ThreadWorker<C>> {
   const worker = await spawnThread(contract, fixture('tsx-thread.mjs'), { ...options, args: [fixture(name)] })
   threads.add(worker as unknown as ThreadWorker<Contract>)
   return worker
@@ -43,7 +53,7 @@ export async function spawnThreadFixture<C extends Contract>(contract: C, name: 
 /** A way to start a fixture worker: in a child process or in a thread. */
 export interface Transport {
   name: 'process' | 'thread'
-  start<C extends Contract>(contract: C, name: string): Promise<ContractWorker<C>>
+  start<C extends ContractWithoutHost>(contract: C, name: string): Promise<ContractWorker<C>>
 }
 
 /** Both transports, for suites that must behave the same over each. */

@@ -1,12 +1,12 @@
 import { isMainThread } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
-import { ContractMismatchError, spawnThread, StartupError } from '@forkrpc/core'
+import { ContractMismatchError, spawnThread, StartupError, type ThreadOptions } from '@forkrpc/core'
 import { lifecycle } from './fixtures/lifecycle.contract.js'
 import { math } from './fixtures/math.contract.js'
 import { fixture, spawnThreadFixture } from './helpers.js'
 
 /** Runs spawnThread() and returns its rejection, failing the test if it resolves. */
-async function startupFailure(name: string, options: Parameters<typeof spawnThread>[2] = {}): Promise<Error> {
+async function startupFailure(name: string, options: ThreadOptions = {}): Promise<Error> {
   return spawnThreadFixture(lifecycle, name, options).then(
     () => {
       throw new Error('spawnThread() resolved but should have failed')

@@ -22,6 +22,9 @@ import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage 
 import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
 import { createStreamTable, type StreamCallOptions } from './stream-client.js'
 import { validate } from './validate.js'
+import { createRouter, type RouterCore } from './router.js'
+import { hostContractOf, type HostHandlers } from './host.js'
+import { AbortError } from './errors.js'
 
 /**
  * Options of one call.
@@ -137,11 +140,21 @@ interface PendingCall {
  * await client.call.add({ a: 1, b: 2 })
  * ```
  */
-export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions = {}): ClientCore<C> {
+export function createClient<C extends Contract>(contract: C, channel: Channel, options: ClientOptions & { host?: HostHandlers<C> | undefined } = {}): ClientCore<C> {
   assertContract(contract, 'createClient(contract, channel)')
   checkTimeout(options.timeout, 'timeout')
+  // Two-way calls: the procedures this side serves for the other, over the same channel.
+  const hostContract = hostContractOf(contract)
+  if (hostContract !== undefined && options.host === undefined) {
+    // Without handlers, the child's calls to the parent would wait for ever.
+    throw new TypeError(`createClient(contract, channel, { host }): the contract declares host procedures (${hostContract.names.map((n) => `"${n}"`).join(', ')}); pass their handlers as options.host`)
+  }
+  const hostRouter: RouterCore | undefined =
+    hostContract !== undefined && options.host !== undefined ? createRouter(hostContract, options.host as never, channel, { announce: false }) : undefined
   const registry = errorRegistry(contract.errors)
-  const codec = createCodec(channel.serialization, registry)
+  // Replaced when a handshake ack says what the channel really carries (a child's client of
+  // host procedures starts before it knows).
+  let codec = createCodec(channel.serialization, registry)
   const calls = new Map<string, PendingCall>()
   const drainWaiters: Array<() => void> = []
   // One 'abort' listener per signal, however many calls share it (a listener per call
@@ -164,7 +177,9 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   const progress = new Map<string, (payload: unknown) => void>()
   const streams = createStreamTable({
     channel,
-    codec,
+    get codec() {
+      return codec
+    },
     errors: registry,
     timeout: options.timeout,
     refusal: () => refusal,
@@ -332,6 +347,10 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       debug('dropped a malformed message: %o', received)
       return
     }
+    if (message.t === 'ha') {
+      codec = createCodec(message.s, registry)
+      return
+    }
     if (message.t === 'ev') {
       events.dispatch(message, message.i !== undefined && message.n === 'progress' ? progress.get(message.i) : undefined)
       return
@@ -366,6 +385,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     }
     streams.fail(reason)
     events.close()
+    hostRouter?.abortAll(new AbortError(undefined, 'The worker is gone'))
   }
   channel.onClose(fail)
   channel.keepAlive?.(false)

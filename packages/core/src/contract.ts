@@ -120,6 +120,16 @@ export function procedure(options: { input?: StandardSchemaV1; output?: Standard
 export type Procedures = Readonly<Record<string, AnyProcedure | AnyStreamProcedure>>
 
 /**
+ * A record of the procedures the parent serves for the child (no streams).
+ *
+ * @example
+ * ```ts
+ * const host = { getConfig: procedure<string, string>() } satisfies HostProcedures
+ * ```
+ */
+export type HostProcedures = Readonly<Record<string, AnyProcedure>>
+
+/**
  * A class whose instances come back as themselves when thrown in the child.
  *
  * @example
@@ -140,10 +150,12 @@ export type ErrorClass = abstract new (...args: never[]) => Error
  * console.log(math.names) // ['add']
  * ```
  */
-export interface Contract<TProcedures extends Procedures = Procedures, TEvents extends EventDefinitions = EventDefinitions> {
+export interface Contract<TProcedures extends Procedures = Procedures, TEvents extends EventDefinitions = EventDefinitions, THost extends HostProcedures = HostProcedures> {
   readonly procedures: TProcedures
   /** The events that handlers emit to the parent (`ctx.emit`, `worker.on`). */
   readonly events: TEvents
+  /** The procedures the parent serves for the child (`ctx.host` in a handler; `host` handlers in `fork()`). */
+  readonly host: THost
   /** Error classes that come back as instances of themselves. */
   readonly errors: readonly ErrorClass[]
   /** The procedure names, sorted: the contract's fingerprint in the ready handshake. */
@@ -158,9 +170,15 @@ export interface Contract<TProcedures extends Procedures = Procedures, TEvents e
  * defineContract({ parse: procedure<string, number>() }, { errors: [ParseError] } satisfies ContractOptions)
  * ```
  */
-export interface ContractOptions<TEvents extends EventDefinitions = EventDefinitions> {
+export interface ContractOptions<TEvents extends EventDefinitions = EventDefinitions, THost extends HostProcedures = HostProcedures> {
   /** Events that handlers emit to the parent, declared with `event<Payload>()`. */
   events?: TEvents
+  /**
+   * Procedures that the parent serves for the child (two-way calls): the child calls them
+   * with `ctx.host.name(input)`, and the parent must pass their handlers to `fork()` /
+   * `spawnThread()` as `host`. Streams are not supported in this direction.
+   */
+  host?: THost
   /**
    * Error classes that come back as instances of themselves (so `instanceof` works in the
    * parent). They are matched by class name, so each name must be unique.
@@ -180,10 +198,10 @@ export interface ContractOptions<TEvents extends EventDefinitions = EventDefinit
  * }, { errors: [ParseError] })
  * ```
  */
-export function defineContract<const TProcedures extends Procedures, const TEvents extends EventDefinitions = {}>(
+export function defineContract<const TProcedures extends Procedures, const TEvents extends EventDefinitions = {}, const THost extends HostProcedures = {}>(
   procedures: TProcedures,
-  options: ContractOptions<TEvents> = {},
-): Contract<TProcedures, TEvents> {
+  options: ContractOptions<TEvents, THost> = {},
+): Contract<TProcedures, TEvents, THost> {
   if (typeof procedures !== 'object' || procedures === null) throw new TypeError('defineContract(procedures): procedures must be an object')
   const names = Object.keys(procedures).sort()
   for (const name of names) {
@@ -207,9 +225,18 @@ export function defineContract<const TProcedures extends Procedures, const TEven
   for (const name of Object.keys(events)) {
     if ((events[name] as { kind?: unknown } | undefined)?.kind !== 'event') throw new TypeError(`defineContract({ events }): "${name}" is not an event; declare it with event()`)
   }
+  const host = options.host ?? ({} as THost)
+  if (typeof host !== 'object' || host === null) throw new TypeError('defineContract({ host }): host must be an object')
+  for (const name of Object.keys(host)) {
+    if (name === 'then') throw new TypeError('defineContract({ host }): a host procedure cannot be named "then"')
+    if ((host[name] as Partial<AnyProcedure> | undefined)?.kind !== 'procedure') {
+      throw new TypeError(`defineContract({ host }): "${name}" is not a procedure; declare it with procedure() (streams are served by the child only)`)
+    }
+  }
   return Object.freeze({
     procedures: Object.freeze({ ...procedures }),
     events: Object.freeze({ ...events }),
+    host: Object.freeze({ ...host }),
     errors: Object.freeze(errors),
     names: Object.freeze(names),
   })
@@ -241,6 +268,7 @@ export function assertContract(contract: unknown, where: string): asserts contra
     !Array.isArray(candidate.names) ||
     typeof candidate.procedures !== 'object' ||
     typeof candidate.events !== 'object' ||
+    typeof candidate.host !== 'object' ||
     !Array.isArray(candidate.errors)
   ) {
     throw new TypeError(`${where}: the contract must come from defineContract()`)

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { Serialization } from './codec.js'
 import { assertContract, type Contract } from './contract.js'
 import { StartupError } from './errors.js'
+import { checkHostHandlers, type ContractWithoutHost, type HostOption } from './host.js'
 import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
 
 /**
@@ -54,9 +55,21 @@ export interface ForkOptions extends WorkerOptions {
  * console.log(await worker.call.add({ a: 1, b: 2 })) // 3
  * ```
  */
-export async function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions = {}): Promise<RpcWorker<C>> {
+export function fork<C extends ContractWithoutHost>(contract: C, module: string | URL, options?: ForkOptions): Promise<RpcWorker<C>>
+/**
+ * Starts a worker whose contract declares host procedures (two-way calls): `options.host`
+ * must give their handlers, which run in this process when the child calls them.
+ *
+ * @example
+ * ```ts
+ * await fork(app, new URL('./app.worker.js', import.meta.url), { host: { getConfig: (key) => config[key] } })
+ * ```
+ */
+export function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & HostOption<C>): Promise<RpcWorker<C>>
+export async function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & { host?: unknown } = {}): Promise<RpcWorker<C>> {
   assertContract(contract, 'fork(contract, module)')
   checkWorkerOptions(options)
+  checkHostHandlers(contract, options.host, 'fork()')
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
   const path = module instanceof URL ? fileURLToPath(module) : resolve(cwd ?? process.cwd(), module)
   const serialization = options.serialization ?? 'json'

@@ -8,13 +8,14 @@
  * @packageDocumentation
  */
 export { defineContract, procedure } from './contract.js'
-export type { AnyProcedure, Contract, ContractOptions, ErrorClass, Procedure, ProcedureOptions, Procedures, SchemaProcedureOptions } from './contract.js'
+export type { AnyProcedure, Contract, ContractOptions, ErrorClass, HostProcedures, Procedure, ProcedureOptions, Procedures, SchemaProcedureOptions } from './contract.js'
 export { stream } from './stream.js'
 export type { AnyStreamProcedure, StreamOptions, StreamProcedure } from './stream.js'
 export type { StreamCallOptions } from './stream-client.js'
 export { event } from './event.js'
 export type { EventDefinition, EventDefinitions, EventPayload } from './event.js'
 export type { EventSource } from './event-hub.js'
+export type { ContractWithoutHost, HostClient, HostContract, HostHandlers, HostOption } from './host.js'
 export { fork } from './fork.js'
 export type { ForkOptions } from './fork.js'
 export { connect } from './connect.js'

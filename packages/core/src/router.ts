@@ -11,6 +11,9 @@ import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
 import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
 import type { EventDefinitions, EventPayload } from './event.js'
+import { createClient } from './client.js'
+import { hostContractOf, type HostClient } from './host.js'
+import type { HostProcedures } from './contract.js'
 import { PROTOCOL_VERSION, readMessage, type ChunkMessage, type EventMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
 import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
 import { StreamProducer } from './stream-producer.js'
@@ -29,7 +32,7 @@ import { validate } from './validate.js'
  * })
  * ```
  */
-export interface HandlerContext<E extends EventDefinitions = EventDefinitions> {
+export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H extends HostProcedures = HostProcedures> {
   /**
    * Aborts when the caller cancels the call (reason: AbortError), when the call times out
    * (reason: TimeoutError), or when the worker shuts down (reason: AbortError).
@@ -46,6 +49,12 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions> {
    * a SerializationError for a payload that cannot be sent.
    */
   emit<K extends keyof E & string>(name: K, payload: EventPayload<E[K]>): void
+  /**
+   * Calls the procedures the parent serves for this worker (the contract's `host`), with the
+   * same timeouts, cancellation and error marshalling as the parent's calls. Pass
+   * `{ signal: ctx.signal }` to cancel them with this call.
+   */
+  readonly host: HostClient<H>
 }
 
 type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable<T> : never
@@ -61,11 +70,11 @@ type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable
  * const ticks: Handler<typeof clock.procedures.ticks> = async function* (n) { for (let i = 0; i < n; i++) yield i }
  * ```
  */
-export type Handler<P, E extends EventDefinitions = EventDefinitions> =
+export type Handler<P, E extends EventDefinitions = EventDefinitions, H extends HostProcedures = HostProcedures> =
   P extends StreamProcedure<infer I, infer K>
-    ? (input: I, ctx: HandlerContext<E>) => AsyncIterable<K>
+    ? (input: I, ctx: HandlerContext<E, H>) => AsyncIterable<K>
     : ProcedureTypes<P> extends { handlerInput: infer I; handlerOutput: infer O }
-      ? (input: I, ctx: HandlerContext<E>) => O | PromiseLike<O>
+      ? (input: I, ctx: HandlerContext<E, H>) => O | PromiseLike<O>
       : never
 
 /**
@@ -76,7 +85,7 @@ export type Handler<P, E extends EventDefinitions = EventDefinitions> =
  * const handlers: Handlers<typeof math> = { add: ({ a, b }) => a + b, slow: async (ms) => 'ok' }
  * ```
  */
-export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K], C['events']> }
+export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K], C['events'], C['host']> }
 
 /**
  * A router bound to a channel, with the controls its owner (serve, a test pair) needs.
@@ -107,6 +116,7 @@ class CallContext implements HandlerContext {
     readonly id: string,
     readonly procedure: string,
     readonly emitter: (name: string, payload: unknown, id: string) => void,
+    readonly host: HostClient<HostProcedures>,
   ) {}
 
   emit(name: string, payload: unknown): void {
@@ -142,8 +152,11 @@ class CallContext implements HandlerContext {
  * const router = createRouter(math, { add: ({ a, b }) => a + b }, channel)
  * ```
  */
-export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel): RouterCore {
+export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel, options: RouterOptions = {}): RouterCore {
   checkHandlers(contract, handlers)
+  // Two-way calls: the procedures the parent serves are called through a client of our own.
+  const hostContract = hostContractOf(contract)
+  const host = (hostContract === undefined ? NO_HOST : createClient(hostContract, channel).call) as HostClient<HostProcedures>
   const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
   const errors = errorRegistry(contract.errors)
   let codec: Codec = createCodec(channel.serialization, errors)
@@ -166,7 +179,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       reply('e', id, name, new UnknownProcedureError(name))
       return
     }
-    const context = new CallContext(id, name, emit)
+    const context = new CallContext(id, name, emit, host)
     active.set(id, context)
     if (definition.kind === 'stream') context.producer = new StreamProducer(message.w ?? definition.credit, context.signal)
     let input: unknown
@@ -321,7 +334,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     }
   })
 
-  announce()
+  if (options.announce !== false) announce()
 
   return {
     get inFlight() {
@@ -335,6 +348,21 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     },
   }
 }
+
+/**
+ * Options of {@link createRouter}.
+ *
+ * @example
+ * ```ts
+ * createRouter(hostContract, hostHandlers, channel, { announce: false } satisfies RouterOptions)
+ * ```
+ */
+export interface RouterOptions {
+  /** Send the ready message (`h`) now. Default true; false for the parent's router of host procedures. */
+  announce?: boolean
+}
+
+const NO_HOST = Object.freeze(Object.create(null) as object)
 
 /** For JavaScript callers, whom the types do not protect: every procedure needs a handler, and only those. */
 function checkHandlers(contract: Contract, handlers: unknown): void {

@@ -15,6 +15,7 @@ import type { EventSource } from './event-hub.js'
 import { PROTOCOL_VERSION } from './protocol.js'
 import { waitAtMost, type ExitResult } from './terminate.js'
 import { THREAD_MARKER, watchThread } from './thread-channel.js'
+import { checkHostHandlers, type ContractWithoutHost, type HostHandlers, type HostOption } from './host.js'
 import { checkWorkerOptions, exitedEarly, handshake, type WorkerOptions } from './worker.js'
 
 /**
@@ -83,9 +84,20 @@ const startupTimedOut = Symbol('startup timed out')
  * await worker.close()
  * ```
  */
-export async function spawnThread<C extends Contract>(contract: C, module: string | URL, options: ThreadOptions = {}): Promise<ThreadWorker<C>> {
+export function spawnThread<C extends ContractWithoutHost>(contract: C, module: string | URL, options?: ThreadOptions): Promise<ThreadWorker<C>>
+/**
+ * Starts a thread whose contract declares host procedures: `options.host` must give their handlers.
+ *
+ * @example
+ * ```ts
+ * await spawnThread(app, new URL('./app.worker.js', import.meta.url), { host: { getConfig: (key) => config[key] } })
+ * ```
+ */
+export function spawnThread<C extends Contract>(contract: C, module: string | URL, options: ThreadOptions & HostOption<C>): Promise<ThreadWorker<C>>
+export async function spawnThread<C extends Contract>(contract: C, module: string | URL, options: ThreadOptions & { host?: unknown } = {}): Promise<ThreadWorker<C>> {
   assertContract(contract, 'spawnThread(contract, module)')
   checkWorkerOptions(options)
+  checkHostHandlers(contract, options.host, 'spawnThread()')
   const path = module instanceof URL ? fileURLToPath(module) : resolve(module)
   if (!existsSync(path)) throw new StartupError(path, 'the module file does not exist', { exitCode: null, signal: null })
   let thread: Worker
@@ -120,7 +132,7 @@ export async function spawnThread<C extends Contract>(contract: C, module: strin
     throw failure
   }
   channel.send({ $fr: PROTOCOL_VERSION, t: 'ha', s: 'advanced' })
-  const client = createClient(contract, channel, { timeout: options.timeout })
+  const client = createClient(contract, channel, { timeout: options.timeout, host: options.host as HostHandlers<C> | undefined })
   return new SpawnedThread(client, thread, exited, options.grace ?? DEFAULTS.grace)
 }
 

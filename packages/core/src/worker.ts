@@ -9,6 +9,7 @@ import type { Channel } from './channel.js'
 import { createClient, type Client } from './client.js'
 import type { CloseOptions, ContractWorker } from './contract-worker.js'
 import type { EventSource } from './event-hub.js'
+import type { HostHandlers } from './host.js'
 import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
@@ -71,6 +72,8 @@ export interface AttachOptions extends WorkerOptions {
   label: string
   /** Copy the child's stderr to this process's stderr (when forkrpc piped it). */
   forwardStderr: boolean
+  /** The handlers of the contract's host procedures (checked by the caller). */
+  host?: unknown
 }
 
 const DEFAULTS = { startupTimeout: 10_000, grace: 5_000, killTimeout: 5_000 }
@@ -112,7 +115,7 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
-  const client = createClient(contract, channel, { timeout: options.timeout })
+  const client = createClient(contract, channel, { timeout: options.timeout, host: options.host as HostHandlers<C> | undefined })
   return new ProcessWorker(client, child, watched, options)
 }
 

@@ -3,7 +3,7 @@
  * callers without a process. Messages go through the same codec and the same
  * serialization as the real channel, so what fails to serialize there fails here too.
  */
-import { AbortError, ChannelClosedError, type Client, type Contract, type EventSource, type Handlers, type Serialization } from '@forkrpc/core'
+import { AbortError, ChannelClosedError, type Client, type Contract, type EventSource, type Handlers, type HostHandlers, type Serialization } from '@forkrpc/core'
 import { createClient, createRouter } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from './memory-channel.js'
 
@@ -15,7 +15,9 @@ import { createMemoryChannelPair } from './memory-channel.js'
  * createTestPair(math, handlers, { serialization: 'advanced', timeout: 100 })
  * ```
  */
-export interface TestPairOptions {
+export interface TestPairOptions<C extends Contract = Contract> {
+  /** The handlers of the contract's host procedures (the ones the parent serves), as in `fork()`. */
+  host?: HostHandlers<C>
   /** The channel's serialization, as in `fork()`. Default `json`. */
   serialization?: Serialization
   /** Default timeout of every call in milliseconds, as in `fork()`. */
@@ -56,10 +58,10 @@ export interface TestPair<C extends Contract> extends EventSource<C> {
  * await pair.close()
  * ```
  */
-export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions = {}): TestPair<C> {
+export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions<C> = {}): TestPair<C> {
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json')
   const router = createRouter(contract, handlers, child)
-  const client = createClient(contract, parent, { timeout: options.timeout })
+  const client = createClient(contract, parent, { timeout: options.timeout, host: options.host })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
     router.abortAll(new AbortError(undefined, 'The test pair was closed'))
