@@ -50,10 +50,11 @@ describe('timeouts and cancellation across the process boundary', () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
     const before = timers()
-    const call = worker.call.hang(undefined, { timeout: 60_000 }).catch((e: unknown) => e)
+    const call = worker.call.awaitAbort(undefined, { timeout: 60_000 }).catch((e: unknown) => e)
     expect(timers()).toBe(before + 1)
-    expect(await worker.close({ grace: 0, killTimeout: 1_000 })).toMatchObject({ signal: 'SIGTERM' })
-    expect(await call).toMatchObject({ name: 'WorkerExitedError' })
+    // grace 0: SIGTERM at once; serve() aborts the handler, which rejects, and exits 0.
+    expect(await worker.close({ grace: 0, killTimeout: 1_000 })).toEqual({ code: 0, signal: null, forced: false })
+    expect(await call).toMatchObject({ name: 'AbortError', procedure: 'awaitAbort' })
     await new Promise((resolve) => setImmediate(resolve))
     // The call's 60 s timer went with the call, and close() left none of its own.
     expect(timers()).toBeLessThanOrEqual(before)

@@ -27,17 +27,27 @@ describe('close()', () => {
     await expect(worker.call.sleep(1)).rejects.toMatchObject({ code: 'ERR_FORKRPC_CHANNEL_CLOSED', procedure: 'sleep' })
   })
 
-  it('sends SIGTERM when a call outlives the grace period, and rejects it', async () => {
+  it('sends SIGTERM when a call outlives the grace period; the worker aborts the handler and exits 0', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
-    const hung = worker.call.hang().catch((error: unknown) => error)
+    const running = worker.call.awaitAbort().catch((error: unknown) => error)
     await worker.call.sleep(1)
     let settled = false
-    void hung.then(() => (settled = true))
+    void running.then(() => (settled = true))
     const result = await worker.close({ grace: 100, killTimeout: 5_000 })
-    expect(result).toEqual({ code: null, signal: 'SIGTERM', forced: false })
+    expect(result).toEqual({ code: 0, signal: null, forced: false })
     await Promise.resolve() // let the already-rejected call's handlers run
     expect(settled).toBe(true) // close() resolved only after the call in flight had settled
-    expect(await hung).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGTERM', procedure: 'hang' })
+    expect(await running).toMatchObject({ name: 'AbortError', procedure: 'awaitAbort', message: expect.stringContaining('shutting down (SIGTERM)') })
+  })
+
+  it('rejects a call whose handler ignores the shutdown with WorkerExitedError once the worker gives up on it', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, SHUTDOWN_TIMEOUT: '200' } })
+    const hung = worker.call.hang().catch((error: unknown) => error)
+    await worker.call.sleep(1)
+    const result = await worker.close({ grace: 50, killTimeout: 5_000 })
+    expect(result).toEqual({ code: 1, signal: null, forced: false })
+    expect(await hung).toMatchObject({ name: 'WorkerExitedError', exitCode: 1, procedure: 'hang' })
+    expect((await hung as WorkerExitedError).stderr).toContain('did not finish within 200 ms (1 handler(s) still running)')
   })
 
   it('SIGKILLs a worker that ignores SIGTERM after killTimeout and reports forced: true', async () => {

@@ -47,6 +47,7 @@ describe('a worker that dies', () => {
 
   it('rejects a call whose handler kills its own process with a signal', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
-    await expect(worker.call.kill('SIGTERM')).rejects.toMatchObject({ name: 'WorkerExitedError', signal: 'SIGTERM' })
+    // SIGHUP: serve() handles SIGTERM gracefully (see shutdown.test.ts) but not SIGHUP.
+    await expect(worker.call.kill('SIGHUP')).rejects.toMatchObject({ name: 'WorkerExitedError', signal: 'SIGHUP' })
   })
 })

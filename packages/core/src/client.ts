@@ -113,6 +113,11 @@ export interface ClientCore<C extends Contract> extends EventSource<C> {
   readonly call: Client<C>
   /** How many calls are waiting for a reply, and streams not yet over. */
   readonly pending: number
+  /**
+   * Calls the caller gave up on (cancelled, timed out) whose handler has not settled in
+   * the worker yet, by id, with when they were given up (`Date.now()`).
+   */
+  readonly lingering: ReadonlyMap<string, number>
   /** Refuses new calls with `reason`; calls in flight go on. */
   refuse(reason: CloseReason): void
   /** Resolves once no call is in flight. */
@@ -160,6 +165,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   // One 'abort' listener per signal, however many calls share it (a listener per call
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
   const callsBySignal = new Map<AbortSignal, Set<string>>()
+  const lingering = new Map<string, number>()
   let refusal: CloseReason | undefined
   // The channel keeps this process alive while anything waits on the other side: a call,
   // a stream, or an events() iterator whose next() is pending (a listener added with on()
@@ -295,6 +301,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   }
 
   function cancel(id: string, message: Omit<CancelMessage, '$fr' | 't' | 'i'>): void {
+    lingering.set(id, Date.now())
     try {
       channel.send({ $fr: PROTOCOL_VERSION, t: 'c', i: id, ...message })
     } catch (error) {
@@ -347,6 +354,10 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       debug('dropped a malformed message: %o', received)
       return
     }
+    if (message.t === 'd') {
+      lingering.delete(message.i)
+      return
+    }
     if (message.t === 'ha') {
       codec = createCodec(message.s, registry)
       return
@@ -355,7 +366,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       events.dispatch(message, message.i !== undefined && message.n === 'progress' ? progress.get(message.i) : undefined)
       return
     }
-    if (message.t === 's') {
+    if (message.t === 'y') {
       if (!streams.handle(message)) debug('dropped a chunk of stream %s, which is not in flight (over, cancelled or never started)', message.i)
       return
     }
@@ -363,6 +374,8 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     if (streams.handle(message)) return
     const pending = take(message.i)
     if (pending === undefined) {
+      // A reply that crossed the cancellation on the wire: the handler is done too.
+      lingering.delete(message.i)
       debug('dropped a reply to call %s, which is not in flight (settled, cancelled or never made)', message.i)
       return
     }
@@ -379,6 +392,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
 
   function fail(reason: CloseReason): void {
     refusal ??= reason
+    lingering.clear()
     for (const id of [...calls.keys()]) {
       const pending = take(id)
       pending?.reject(withCallerStack(reason(pending.procedure, true), pending.caller))
@@ -397,6 +411,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     },
     on: events.on,
     events: events.events,
+    lingering,
     refuse(reason) {
       refusal ??= reason
     },

@@ -25,6 +25,8 @@ export interface Procedure<TInput, TOutput, THandlerInput = TInput, THandlerOutp
   readonly output: StandardSchemaV1 | undefined
   /** The default timeout of this procedure's calls, in milliseconds. */
   readonly timeout: number | undefined
+  /** Whether a call may safely run twice: a pool retries it once on a fresh worker when its worker dies. */
+  readonly idempotent: boolean
   /** Type-level only; never set at runtime. */
   readonly '~types'?: { input: TInput; output: TOutput; handlerInput: THandlerInput; handlerOutput: THandlerOutput }
 }
@@ -50,6 +52,11 @@ export type AnyProcedure = Procedure<unknown, unknown, unknown, unknown>
 export interface ProcedureOptions {
   /** Default timeout in milliseconds for calls of this procedure (a call's own `timeout` wins). */
   timeout?: number
+  /**
+   * Running a call twice does no harm (a pure computation, a lookup). A pool whose worker dies
+   * retries an idempotent call once on a fresh worker instead of failing it. Default false.
+   */
+  idempotent?: boolean
 }
 
 /**
@@ -97,7 +104,7 @@ export function procedure<const TOptions extends SchemaProcedureOptions>(
 // NoInfer: without it, `procedure()` inside defineContract({...}) would infer `unknown`
 // from the contract's constraint instead of taking the `void` defaults.
 export function procedure<TInput = void, TOutput = void>(options?: ProcedureOptions): Procedure<NoInfer<TInput>, NoInfer<TOutput>>
-export function procedure(options: { input?: StandardSchemaV1; output?: StandardSchemaV1; timeout?: number } = {}): AnyProcedure {
+export function procedure(options: { input?: StandardSchemaV1; output?: StandardSchemaV1; timeout?: number; idempotent?: boolean } = {}): AnyProcedure {
   if (typeof options !== 'object' || options === null) throw new TypeError('procedure(options): options must be an object')
   for (const key of ['input', 'output'] as const) {
     const schema = options[key]
@@ -106,7 +113,10 @@ export function procedure(options: { input?: StandardSchemaV1; output?: Standard
     }
   }
   checkTimeout(options.timeout, 'procedure({ timeout })')
-  return Object.freeze({ kind: 'procedure', input: options.input, output: options.output, timeout: options.timeout })
+  if (options.idempotent !== undefined && typeof options.idempotent !== 'boolean') {
+    throw new TypeError(`procedure({ idempotent }): expected a boolean, got ${typeof options.idempotent}`)
+  }
+  return Object.freeze({ kind: 'procedure', input: options.input, output: options.output, timeout: options.timeout, idempotent: options.idempotent === true })
 }
 
 /**

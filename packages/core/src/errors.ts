@@ -245,6 +245,48 @@ export class StartupError extends ForkRpcError {
   }
 }
 
+/**
+ * A pool's queue of waiting calls is full (`maxQueue`): the call was not queued. Retry
+ * later, shed the load, or raise `maxQueue` / `max`.
+ *
+ * @example
+ * ```ts
+ * await pool.call.resize(image).catch((err) => {
+ *   if (err instanceof QueueFullError) return reply503()
+ *   throw err
+ * })
+ * ```
+ */
+export class QueueFullError extends ForkRpcError {
+  override readonly code = 'ERR_FORKRPC_QUEUE_FULL'
+  /** The queue's limit. */
+  readonly maxQueue: number
+
+  constructor(procedure: string, maxQueue: number) {
+    super(`Call "${procedure}" was refused: the pool's queue is full (maxQueue: ${maxQueue}); retry later, or raise maxQueue or max`, { procedure })
+    this.maxQueue = maxQueue
+  }
+}
+
+/**
+ * A pool stopped starting workers because they kept dying (at startup, or too often in
+ * its restart window), and no worker is left to take the call. `cause` is the last
+ * failure. The pool tries one worker again once `restartWindow` has passed.
+ *
+ * @example
+ * ```ts
+ * pool.on('crashloop', ({ error }) => alert(`workers keep dying: ${error.message}`))
+ * await pool.call.parse(text).catch((err) => err instanceof CrashLoopError && console.error(err.cause))
+ * ```
+ */
+export class CrashLoopError extends ForkRpcError {
+  override readonly code = 'ERR_FORKRPC_CRASH_LOOP'
+
+  constructor(procedure: string | undefined, detail: string, cause: unknown) {
+    super(`${procedure === undefined ? 'The pool' : `Call "${procedure}" failed: the pool`} stopped starting workers because ${detail}; see the cause for the last failure`, { procedure, cause })
+  }
+}
+
 /** The library's error classes, by name, so that they come back as themselves. */
 export const libraryErrors: ReadonlyMap<string, abstract new (...args: never[]) => Error> = new Map<string, abstract new (...args: never[]) => Error>([
   ['ForkRpcError', ForkRpcError],
@@ -257,6 +299,8 @@ export const libraryErrors: ReadonlyMap<string, abstract new (...args: never[]) 
   ['SerializationError', SerializationError],
   ['ContractMismatchError', ContractMismatchError],
   ['StartupError', StartupError],
+  ['QueueFullError', QueueFullError],
+  ['CrashLoopError', CrashLoopError],
 ])
 
 function describeExit({ exitCode, signal, pid }: ExitDetails): string {

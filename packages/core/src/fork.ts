@@ -10,6 +10,8 @@ import type { Serialization } from './codec.js'
 import { assertContract, type Contract } from './contract.js'
 import { StartupError } from './errors.js'
 import { checkHostHandlers, type ContractWithoutHost, type HostOption } from './host.js'
+import { PROCESS_GROUPS_SUPPORTED } from './process-group.js'
+import type { MemoryLimits } from './protocol.js'
 import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
 
 /**
@@ -39,6 +41,14 @@ export interface ForkOptions extends WorkerOptions {
    * With your own `stdio`, forkrpc still reads a piped stderr's tail but does not copy it.
    */
   stdio?: StdioOptions
+  /**
+   * Start the worker as the leader of a process group of its own (POSIX; ignored on
+   * Windows). Signals of its staged shutdown then reach every process in the group, and
+   * whatever is left of the group when the worker exits gets SIGTERM, then SIGKILL after
+   * `killTimeout`: the processes the worker started (grandchildren) do not outlive it.
+   * The worker no longer gets the terminal's Ctrl-C itself; the parent stops it. Default false.
+   */
+  processGroup?: boolean
 }
 
 /**
@@ -66,7 +76,18 @@ export function fork<C extends ContractWithoutHost>(contract: C, module: string 
  * ```
  */
 export function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & HostOption<C>): Promise<RpcWorker<C>>
-export async function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & { host?: unknown } = {}): Promise<RpcWorker<C>> {
+export function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & { host?: unknown } = {}): Promise<RpcWorker<C>> {
+  return startWorker(contract, module, options, {})
+}
+
+/** What a pool adds to fork(): to hear of the child before it is ready, and memory limits. */
+export interface StartExtras {
+  onSpawn?: (pid: number) => void
+  memoryLimits?: MemoryLimits
+}
+
+/** fork(), with the extras that only the pool uses. */
+export async function startWorker<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & { host?: unknown }, extras: StartExtras): Promise<RpcWorker<C>> {
   assertContract(contract, 'fork(contract, module)')
   checkWorkerOptions(options)
   checkHostHandlers(contract, options.host, 'fork()')
@@ -84,6 +105,9 @@ export async function fork<C extends Contract>(contract: C, module: string | URL
     execPath: options.execPath,
     stdio: options.stdio ?? ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization,
+    // On POSIX, `detached` makes the child the leader of a new process group (and session).
+    detached: options.processGroup === true && PROCESS_GROUPS_SUPPORTED,
   })
-  return attachWorker(contract, child, { ...options, serialization, label: path, forwardStderr: options.stdio === undefined })
+  if (child.pid !== undefined) extras.onSpawn?.(child.pid)
+  return attachWorker(contract, child, { ...options, serialization, label: path, forwardStderr: options.stdio === undefined, memoryLimits: extras.memoryLimits })
 }

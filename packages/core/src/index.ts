@@ -24,6 +24,11 @@ export { serve } from './serve.js'
 export { spawnThread } from './spawn-thread.js'
 export type { ThreadOptions, ThreadWorker } from './spawn-thread.js'
 export type { ContractWorker } from './contract-worker.js'
+export type { ServeOptions, ShutdownCause, ShutdownHook } from './serve.js'
+export { shutdownAll, workers } from './registry.js'
+export type { ShutdownResult, WorkerInfo, WorkerState } from './registry.js'
+export { handleSignals } from './signals.js'
+export type { HandleSignalsOptions } from './signals.js'
 export type { Handler, HandlerContext, Handlers } from './router.js'
 export type { CallOptions, Client, ProcedureCall, ProgressOption } from './client.js'
 export type { CloseOptions, RpcWorker, WorkerOptions } from './worker.js'
@@ -34,7 +39,9 @@ export {
   AbortError,
   ChannelClosedError,
   ContractMismatchError,
+  CrashLoopError,
   ForkRpcError,
+  QueueFullError,
   SerializationError,
   StartupError,
   TimeoutError,
@@ -43,3 +50,7 @@ export {
   WorkerExitedError,
 } from './errors.js'
 export type { ExitDetails } from './errors.js'
+export { createPool } from './pool.js'
+export type { Pool, PoolOptions, PoolState, PoolStats } from './pool.js'
+export type { ExitReason, PoolEvents } from './pool-events.js'
+export type { CrashGuardOptions } from './crash-guard.js'

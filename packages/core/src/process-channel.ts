@@ -70,8 +70,16 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   function onExit(code: number | null, signal: NodeJS.Signals | null): void {
     exitDetails ??= { exitCode: code, signal, pid: child.pid }
     resolveExited(exitDetails)
-    settleSoon()
+    if (stderrOpen) settleSoon()
+    else settle()
   }
+  // Exited with its stderr read to the end: gone. (Not 'close': Node never emits it after
+  // the parent itself called disconnect(), which close() does.)
+  let stderrOpen = child.stderr !== null && !child.stderr.closed
+  child.stderr?.once('close', () => {
+    stderrOpen = false
+    if (exitDetails !== undefined) settle()
+  })
 
   child.on('error', (error) => {
     debug('worker %s: %o', label, error)

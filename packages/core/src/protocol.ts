@@ -7,18 +7,23 @@
  * |-------|----------------|----------------------------------------------------------------|
  * | `h`   | child → parent | ready: `n` the served procedure names (the fingerprint)        |
  * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard)       |
- * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode       |
+ * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode,      |
+ * |       |                | `l` optional memory limits (`h` heap used, `r` RSS, in bytes)  |
  * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`; for a stream, `w` the credit window |
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
  * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
  * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
- * | `s`   | child → parent | chunks of stream `i`: an array in `v` / `x`                    |
+ * | `d`   | child → parent | the handler of cancelled request `i` has settled (slot free)   |
+ * | `s`   | parent → child | shut down: stop taking calls, run the shutdown hooks, exit     |
+ * | `o`   | child → parent | over a memory limit of `ha`: `h` heap used, `r` RSS (bytes)    |
+ * | `y`   | child → parent | chunks yielded by stream `i`: an array in `v` / `x`            |
  * | `k`   | parent → child | credit: the consumer took `n` more chunks of stream `i`        |
  * | `ev`  | child → parent | event `n`, payload in `v` / `x`; `i` the call that emitted it  |
  *
- * A stream is a request (`q` with `w`) answered by up to `w` unacknowledged `s` chunks and
+ * A stream is a request (`q` with `w`) answered by up to `w` unacknowledged chunks (`y`) and
  * ended by `r` (done, no payload) or `e` (failed); the parent sends `k` as its consumer
- * takes chunks and `c` when it stops early.
+ * takes chunks and `c` when it stops early. Two-way calls (the contract's `host`) are `q`,
+ * `r`, `e` and `c` in the other direction.
  */
 import type { PayloadFields, Serialization } from './codec.js'
 
@@ -43,11 +48,19 @@ export interface ReadyQueryMessage {
   $fr: number
   t: 'hq'
 }
+/** Memory limits the parent asks the child to watch, in bytes. */
+export interface MemoryLimits {
+  /** Heap used (`process.memoryUsage().heapUsed`). */
+  h?: number
+  /** Resident set size. */
+  r?: number
+}
 /** The parent's acceptance of the handshake. */
 export interface ReadyAckMessage {
   $fr: number
   t: 'ha'
   s: Serialization
+  l?: MemoryLimits
 }
 /** A call. */
 export interface RequestMessage extends PayloadFields {
@@ -73,10 +86,28 @@ export interface CancelMessage {
   ms?: number
 }
 
+/** The handler of a cancelled call has settled. */
+export interface DoneMessage {
+  $fr: number
+  t: 'd'
+  i: string
+}
+/** The parent asks the child to shut down. */
+export interface ShutdownMessage {
+  $fr: number
+  t: 's'
+}
+/** The child went over a memory limit. */
+export interface OverLimitMessage {
+  $fr: number
+  t: 'o'
+  h: number
+  r: number
+}
 /** Chunks of a stream (an array in the payload). */
 export interface ChunkMessage extends PayloadFields {
   $fr: number
-  t: 's'
+  t: 'y'
   i: string
 }
 /** Credit for a stream: the consumer took `n` more chunks. */
@@ -104,6 +135,9 @@ export type ProtocolMessage =
   | RequestMessage
   | ReplyMessage
   | CancelMessage
+  | DoneMessage
+  | ShutdownMessage
+  | OverLimitMessage
   | ChunkMessage
   | CreditMessage
   | EventMessage
@@ -120,7 +154,7 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
   switch (candidate.t) {
     case 'q':
       return typeof candidate.i === 'string' && typeof candidate.m === 'string' && (candidate.w === undefined || isCount(candidate.w)) ? (message as RequestMessage) : false
-    case 's':
+    case 'y':
       return typeof candidate.i === 'string' ? (message as ChunkMessage) : false
     case 'k':
       return typeof candidate.i === 'string' && isCount(candidate.n) ? (message as CreditMessage) : false
@@ -131,15 +165,27 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
       return typeof candidate.i === 'string' ? (message as ReplyMessage) : false
     case 'c':
       return typeof candidate.i === 'string' ? (message as CancelMessage) : false
+    case 'd':
+      return typeof candidate.i === 'string' ? (message as DoneMessage) : false
+    case 's':
+      return message as ShutdownMessage
+    case 'o':
+      return typeof candidate.h === 'number' && typeof candidate.r === 'number' ? (message as OverLimitMessage) : false
     case 'h':
       return Array.isArray(candidate.n) && candidate.n.every((name) => typeof name === 'string') ? (message as ReadyMessage) : false
     case 'hq':
       return message as ReadyQueryMessage
     case 'ha':
-      return candidate.s === 'json' || candidate.s === 'advanced' ? (message as ReadyAckMessage) : false
+      return (candidate.s === 'json' || candidate.s === 'advanced') && (candidate.l === undefined || isMemoryLimits(candidate.l)) ? (message as ReadyAckMessage) : false
     default:
       return false
   }
+}
+
+function isMemoryLimits(value: unknown): value is MemoryLimits {
+  if (typeof value !== 'object' || value === null) return false
+  const { h, r } = value as Record<string, unknown>
+  return (h === undefined || (typeof h === 'number' && h > 0)) && (r === undefined || (typeof r === 'number' && r > 0))
 }
 
 /** A whole number of chunks, at least 1, small enough to add without losing precision. */

@@ -9,12 +9,12 @@ import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
-import { AbortError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { AbortError, ChannelClosedError, TimeoutError, UnknownProcedureError } from './errors.js'
 import type { EventDefinitions, EventPayload } from './event.js'
 import { createClient } from './client.js'
 import { hostContractOf, type HostClient } from './host.js'
 import type { HostProcedures } from './contract.js'
-import { PROTOCOL_VERSION, readMessage, type ChunkMessage, type EventMessage, type ReplyMessage, type RequestMessage } from './protocol.js'
+import { PROTOCOL_VERSION, readMessage, type ChunkMessage, type EventMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
 import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
 import { StreamProducer } from './stream-producer.js'
 import { validate } from './validate.js'
@@ -100,10 +100,30 @@ export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handl
 export interface RouterCore {
   /** How many handlers are running. */
   readonly inFlight: number
-  /** Aborts the signal of every running handler with `reason`; their results are not sent. */
-  abortAll(reason: Error): void
+  /**
+   * Aborts the signal of every running handler with `reason`. Their outcomes are still
+   * sent: the callers are waiting, and a handler that stops on the signal rejects with it.
+   */
+  abortAll(reason: Error | ((procedure: string) => Error)): void
   /** Resolves once no handler is running. */
   drained(): Promise<void>
+  /** Refuses every later request with ChannelClosedError instead of running it; `why` starts its message ("The worker is shutting down"). */
+  refuse(why: string): void
+}
+
+/**
+ * Options of {@link createRouter}.
+ *
+ * @example
+ * ```ts
+ * createRouter(math, handlers, channel, { onShutdownRequest: () => shutDown('the parent asked') })
+ * ```
+ */
+export interface RouterOptions {
+  /** Called when the parent asks the worker to shut down (the `s` message). */
+  onShutdownRequest?: () => void
+  /** Send the ready message (`h`) now. Default true; false for the parent's router of host procedures. */
+  announce?: boolean
 }
 
 class CallContext implements HandlerContext {
@@ -132,8 +152,12 @@ class CallContext implements HandlerContext {
     return this.#controller.signal
   }
 
-  get cancelled(): boolean {
-    return this.#reason !== undefined
+  /** The caller gave up on this call (cancel or timeout): its outcome is not sent. */
+  cancelled = false
+
+  cancel(reason: Error): void {
+    this.cancelled = true
+    this.abort(reason)
   }
 
   abort(reason: Error): void {
@@ -162,6 +186,8 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   let codec: Codec = createCodec(channel.serialization, errors)
   const active = new Map<string, CallContext>()
   const drainWaiters: Array<() => void> = []
+  let refusal: string | undefined
+  let memoryLimits: MemoryLimits | undefined
 
   const announce = (): void => channel.send({ $fr: PROTOCOL_VERSION, t: 'h', n: [...contract.names] })
 
@@ -177,6 +203,10 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     const handler = definition !== undefined ? table[name] : undefined
     if (definition === undefined || typeof handler !== 'function') {
       reply('e', id, name, new UnknownProcedureError(name))
+      return
+    }
+    if (refusal !== undefined) {
+      reply('e', id, name, new ChannelClosedError(name, `${refusal}; call "${name}" was not run`))
       return
     }
     const context = new CallContext(id, name, emit, host)
@@ -211,7 +241,8 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         return
       }
       context.producer.run(result as AsyncIterable<unknown>, (chunks) => sendChunks(context, chunks)).then(
-        () => finish(context, 'r', undefined),
+        // Stopped by a shutdown (not by the caller): the stream did not end, it was cut short.
+        () => (context.signal.aborted && !context.cancelled ? finish(context, 'e', context.signal.reason) : finish(context, 'r', undefined)),
         (error: unknown) => finish(context, 'e', error),
       )
       return
@@ -237,8 +268,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   function finish(context: CallContext, kind: 'r' | 'e', value: unknown): void {
     active.delete(context.id)
     if (active.size === 0 && drainWaiters.length > 0) for (const wake of drainWaiters.splice(0)) wake()
+    if (memoryLimits !== undefined) checkMemory(memoryLimits)
     if (context.cancelled) {
-      debug('not replying to call %s (%s): it was cancelled', context.id, context.procedure)
+      // The caller has its answer already; it only needs to know the handler's slot is free.
+      debug('call %s (%s) settled after it was cancelled', context.id, context.procedure)
+      channel.send({ $fr: PROTOCOL_VERSION, t: 'd', i: context.id })
       return
     }
     reply(kind, context.id, context.procedure, value)
@@ -256,7 +290,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   }
 
   function sendChunkMessage(context: CallContext, chunks: unknown[]): void {
-    const message = { $fr: PROTOCOL_VERSION, t: 's', i: context.id } as ChunkMessage
+    const message = { $fr: PROTOCOL_VERSION, t: 'y', i: context.id } as ChunkMessage
     codec.encodeInto(message, chunks, context.procedure, 'chunk')
     try {
       channel.send(message)
@@ -279,6 +313,16 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       channel.send(message)
     } catch (error) {
       throw sendFailure(error, undefined, `payload of event "${name}"`, payload)
+    }
+  }
+
+  /** Tells the parent (once) that this worker is over a limit, so that a pool recycles it. */
+  function checkMemory(limits: MemoryLimits): void {
+    const { heapUsed, rss } = process.memoryUsage()
+    if ((limits.h !== undefined && heapUsed > limits.h) || (limits.r !== undefined && rss > limits.r)) {
+      debug('over the memory limit: heap used %d, rss %d', heapUsed, rss)
+      memoryLimits = undefined
+      channel.send({ $fr: PROTOCOL_VERSION, t: 'o', h: heapUsed, r: rss })
     }
   }
 
@@ -317,7 +361,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
           debug('dropped the cancellation of call %s, which is not running', message.i)
           return
         }
-        context.abort(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
+        context.cancel(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
         return
       }
       case 'k':
@@ -328,6 +372,11 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         return
       case 'ha':
         codec = createCodec(message.s, errors)
+        memoryLimits = message.l
+        return
+      case 's':
+        debug('the parent asked this worker to shut down')
+        options.onShutdownRequest?.()
         return
       default:
         debug('dropped a %s message, which is not for this side', message.t)
@@ -341,25 +390,15 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       return active.size
     },
     abortAll(reason) {
-      for (const context of active.values()) context.abort(reason)
+      for (const context of active.values()) context.abort(typeof reason === 'function' ? reason(context.procedure) : reason)
     },
     drained() {
       return active.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
     },
+    refuse(why) {
+      refusal ??= why
+    },
   }
-}
-
-/**
- * Options of {@link createRouter}.
- *
- * @example
- * ```ts
- * createRouter(hostContract, hostHandlers, channel, { announce: false } satisfies RouterOptions)
- * ```
- */
-export interface RouterOptions {
-  /** Send the ready message (`h`) now. Default true; false for the parent's router of host procedures. */
-  announce?: boolean
 }
 
 const NO_HOST = Object.freeze(Object.create(null) as object)

@@ -268,7 +268,7 @@ export function createStreamTable(host: StreamTableHost): StreamTable {
     handle(message) {
       const stream = streams.get(message.i)
       if (stream === undefined) return false
-      if (message.t === 's') stream.chunks(message)
+      if (message.t === 'y') stream.chunks(message)
       else stream.finish(message)
       return true
     },

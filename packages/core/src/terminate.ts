@@ -1,6 +1,7 @@
 /**
- * The staged shutdown of a worker process: let calls in flight finish, close the IPC
- * channel (on which `serve()` exits 0), then SIGTERM, then SIGKILL.
+ * The staged shutdown of a worker process: let calls in flight finish, ask the worker to
+ * shut down and close the IPC channel (on which `serve()` runs its hooks and exits 0),
+ * then SIGTERM, then SIGKILL.
  */
 import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
@@ -33,6 +34,14 @@ export interface StopOptions {
   killTimeout: number
 }
 
+/** How to reach the worker besides its ChildProcess. */
+export interface StopHooks {
+  /** Asks the worker to shut down over IPC (works where signals do not). */
+  requestShutdown(): void
+  /** Sends a signal to the worker (or to its whole process group). */
+  kill(signal: NodeJS.Signals): void
+}
+
 /**
  * Stops `child` in stages and resolves once it has exited. `drained` resolves when no call
  * is in flight; `exited` when the process has exited.
@@ -42,7 +51,13 @@ export interface StopOptions {
  * const result = await stopProcess(child, exited, client.drained(), { grace: 5_000, killTimeout: 5_000 })
  * ```
  */
-export async function stopProcess(child: ChildProcess, exited: Promise<ExitDetails>, drained: Promise<void>, options: StopOptions): Promise<ExitResult> {
+export async function stopProcess(
+  child: ChildProcess,
+  exited: Promise<ExitDetails>,
+  drained: Promise<void>,
+  options: StopOptions,
+  hooks: StopHooks = { requestShutdown: () => undefined, kill: (signal) => child.kill(signal) },
+): Promise<ExitResult> {
   let done = false
   const finished = exited.then((details) => {
     done = true
@@ -51,19 +66,22 @@ export async function stopProcess(child: ChildProcess, exited: Promise<ExitDetai
   let forced = false
   if (child.exitCode === null && child.signalCode === null) {
     const polite = drained.then(() => {
-      if (child.connected) child.disconnect()
+      if (child.connected && !done) {
+        hooks.requestShutdown()
+        child.disconnect()
+      }
       return finished
     })
     await waitAtMost(polite, options.grace)
     if (!done) {
       debug('worker %d still running after %d ms: SIGTERM', child.pid, options.grace)
-      child.kill('SIGTERM')
+      hooks.kill('SIGTERM')
       await waitAtMost(finished, options.killTimeout)
     }
     if (!done) {
       debug('worker %d still running %d ms after SIGTERM: SIGKILL', child.pid, options.killTimeout)
       forced = true
-      child.kill('SIGKILL')
+      hooks.kill('SIGKILL')
     }
   }
   const details = await finished

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
 import type { Channel } from './channel.js'
-import { createClient, type Client } from './client.js'
+import { createClient, type Client, type ClientCore } from './client.js'
 import type { CloseOptions, ContractWorker } from './contract-worker.js'
 import type { EventSource } from './event-hub.js'
 import type { HostHandlers } from './host.js'
@@ -14,8 +14,10 @@ import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { ChannelClosedError, ContractMismatchError, StartupError, type ExitDetails } from './errors.js'
-import { PROTOCOL_VERSION, readMessage } from './protocol.js'
+import { PROTOCOL_VERSION, readMessage, type MemoryLimits, type ProtocolMessage } from './protocol.js'
+import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
 import { watchChildProcess, type WatchedChild } from './process-channel.js'
+import { track, type WorkerState } from './registry.js'
 import { stopProcess, type ExitResult, type StopOptions } from './terminate.js'
 
 /**
@@ -74,6 +76,33 @@ export interface AttachOptions extends WorkerOptions {
   forwardStderr: boolean
   /** The handlers of the contract's host procedures (checked by the caller). */
   host?: unknown
+  /** The child leads its own process group, which is signalled as a whole and emptied when it exits. */
+  processGroup?: boolean
+  /** Memory limits the worker reports going over (for a pool's recycling). */
+  memoryLimits?: MemoryLimits
+}
+
+/**
+ * What a pool needs of its workers beyond the public interface. Kept out of RpcWorker so
+ * that the public surface stays small.
+ */
+export interface WorkerInternals {
+  readonly client: ClientCore<Contract>
+  /** Resolves once the process has exited and every call in flight has been rejected. */
+  readonly gone: Promise<ExitDetails>
+  /** Adds a listener for forkrpc messages from the worker (after the client has seen them). */
+  onMessage(listener: (message: ProtocolMessage) => void): void
+  /** SIGKILLs the worker (and its process group) at once. */
+  kill(): void
+}
+
+const internals = new WeakMap<object, WorkerInternals>()
+
+/** The internals of a worker made by attachWorker. */
+export function internalsOf(worker: RpcWorker<Contract>): WorkerInternals {
+  const found = internals.get(worker)
+  if (found === undefined) throw new TypeError('not a worker made by fork() or connect()')
+  return found
 }
 
 const DEFAULTS = { startupTimeout: 10_000, grace: 5_000, killTimeout: 5_000 }
@@ -87,6 +116,23 @@ export const exitedEarly = Symbol('exited before ready')
 export async function attachWorker<C extends Contract>(contract: C, child: ChildProcess, options: AttachOptions): Promise<RpcWorker<C>> {
   const watched = watchChildProcess(child, options.serialization, options.label, options.forwardStderr)
   const { channel, exited } = watched
+  const killTimeout = options.killTimeout ?? DEFAULTS.killTimeout
+  const group = options.processGroup === true && PROCESS_GROUPS_SUPPORTED && child.pid !== undefined ? child.pid : undefined
+  const kill = (signal: NodeJS.Signals): void => {
+    if (group === undefined || !signalGroup(group, signal)) child.kill(signal)
+  }
+  // Grandchildren in the worker's group must not outlive it, however it ended.
+  const gone = group === undefined ? watched.gone : watched.gone.then(async (details) => (await endGroup(group, killTimeout), details))
+  let worker: ProcessWorker<C> | undefined
+  const untrack = track({
+    info: () => ({ pid: child.pid ?? 0, module: options.label, state: worker?.state ?? 'starting', inFlight: worker?.inFlight ?? 0 }),
+    stop: (limits) => {
+      if (worker !== undefined) return worker.close(limits)
+      // Still starting: its fork() rejects with StartupError once it has exited.
+      return stopProcess(child, exited, Promise.resolve(), { grace: 0, killTimeout: limits.killTimeout ?? killTimeout }, { requestShutdown: () => undefined, kill })
+    },
+  })
+  void gone.then(untrack)
   try {
     // p-timeout refuses 0 ms (here: time out at once) and setTimeout cannot wait more than
     // 2^31-1 ms (here: wait as long as it takes).
@@ -99,8 +145,8 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
       },
     })
   } catch (failure) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    const details = await watched.gone
+    if (child.exitCode === null && child.signalCode === null) kill('SIGKILL')
+    const details = await gone
     if (failure === startupTimedOut) {
       throw new StartupError(options.label, `it did not call serve() within ${options.startupTimeout ?? DEFAULTS.startupTimeout} ms, so it was killed`, details)
     }
@@ -111,12 +157,25 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
     }
     throw failure
   }
-  channel.send({ $fr: PROTOCOL_VERSION, t: 'ha', s: options.serialization })
+  channel.send(options.memoryLimits === undefined ? { $fr: PROTOCOL_VERSION, t: 'ha', s: options.serialization } : { $fr: PROTOCOL_VERSION, t: 'ha', s: options.serialization, l: options.memoryLimits })
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
   const client = createClient(contract, channel, { timeout: options.timeout, host: options.host as HostHandlers<C> | undefined })
-  return new ProcessWorker(client, child, watched, options)
+  worker = new ProcessWorker(client, child, watched, gone, kill, options)
+  const messageListeners: Array<(message: ProtocolMessage) => void> = []
+  channel.receive((received) => {
+    if (messageListeners.length === 0) return
+    const message = readMessage(received)
+    if (message) for (const listener of messageListeners) listener(message)
+  })
+  internals.set(worker, {
+    client: client as unknown as ClientCore<Contract>,
+    gone,
+    onMessage: (listener) => void messageListeners.push(listener),
+    kill: () => kill('SIGKILL'),
+  })
+  return worker
 }
 
 /** Resolves when the child announces the right contract; rejects on a mismatch or an early exit (shared with spawnThread). */
@@ -169,12 +228,14 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   readonly events: EventSource<C>['events']
   readonly pid: number
   readonly #child: ChildProcess
-  readonly #client: ReturnType<typeof createClient<C>>
+  readonly #client: ClientCore<C>
   readonly #watched: WatchedChild
+  readonly #gone: Promise<ExitDetails>
+  readonly #kill: (signal: NodeJS.Signals) => void
   readonly #defaults: StopOptions
   #closing: Promise<ExitResult> | undefined
 
-  constructor(client: ReturnType<typeof createClient<C>>, child: ChildProcess, watched: WatchedChild, options: WorkerOptions) {
+  constructor(client: ClientCore<C>, child: ChildProcess, watched: WatchedChild, gone: Promise<ExitDetails>, kill: (signal: NodeJS.Signals) => void, options: WorkerOptions) {
     this.#watched = watched
     this.call = client.call
     this.on = client.on
@@ -182,11 +243,21 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
     this.pid = child.pid as number
     this.#client = client
     this.#child = child
+    this.#gone = gone
+    this.#kill = kill
     this.#defaults = { grace: options.grace ?? DEFAULTS.grace, killTimeout: options.killTimeout ?? DEFAULTS.killTimeout }
   }
 
   get process(): ChildProcess {
     return this.#child
+  }
+
+  get state(): WorkerState {
+    return this.#closing === undefined ? 'ready' : 'closing'
+  }
+
+  get inFlight(): number {
+    return this.#client.pending + this.#client.lingering.size
   }
 
   close(options: CloseOptions = {}): Promise<ExitResult> {
@@ -200,10 +271,11 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
       }
       this.#client.refuse((procedure) => new ChannelClosedError(procedure))
       if (this.#child.exitCode === null && this.#child.signalCode === null) this.#watched.hold(true)
-      const gone = this.#watched.gone
+      const channel = this.#watched.channel
+      const hooks = { requestShutdown: () => channel.send({ $fr: PROTOCOL_VERSION, t: 's' }), kill: this.#kill }
       // Resolve only once every call has settled too (the channel closes just after the exit).
-      this.#closing = stopProcess(this.#child, this.#watched.exited, this.#client.drained(), limits).then(async (result) => {
-        await gone
+      this.#closing = stopProcess(this.#child, this.#watched.exited, this.#client.drained(), limits, hooks).then(async (result) => {
+        await this.#gone
         return result
       })
     }
