@@ -77,6 +77,14 @@ describe.each(transports)('the contract suite over a $name', (transport) => {
     expect(all).toEqual([50, 100])
   })
 
+  it('delivers notifications to the worker, in order with calls', async () => {
+    const worker = await transport.start(streams, 'stream.worker.ts')
+    expect(await worker.call.label()).toBe('none')
+    worker.notify('setLabel', 'first')
+    worker.notify('setLabel', 'second')
+    expect(await worker.call.label()).toBe('second')
+  })
+
   it('rejects calls and streams in flight with WorkerExitedError when the worker exits', async () => {
     const worker = await transport.start(streams, 'stream.worker.ts')
     const iterator = worker.call.dies(7)

@@ -21,6 +21,7 @@ import { createEventHub, type EventSource } from './event-hub.js'
 import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
 import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
 import { createStreamTable, type StreamCallOptions } from './stream-client.js'
+import { createNotify, type Notify } from './notifications.js'
 import { validate } from './validate.js'
 import { createRouter, type RouterCore } from './router.js'
 import { hostContractOf, type HostHandlers } from './host.js'
@@ -111,6 +112,8 @@ export interface ClientOptions {
  */
 export interface ClientCore<C extends Contract> extends EventSource<C> {
   readonly call: Client<C>
+  /** Sends one of the contract's notifications to the other side (fire and forget). */
+  readonly notify: Notify<C>
   /** How many calls are waiting for a reply, and streams not yet over. */
   readonly pending: number
   /**
@@ -411,6 +414,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     },
     on: events.on,
     events: events.events,
+    notify: createNotify(contract, channel, () => codec, () => (refusal === undefined ? undefined : (name: string) => refusal?.(name, false) as Error)),
     lingering,
     refuse(reason) {
       refusal ??= reason

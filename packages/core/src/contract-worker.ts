@@ -6,6 +6,7 @@
 import type { Client } from './client.js'
 import type { Contract } from './contract.js'
 import type { EventSource } from './event-hub.js'
+import type { Notify } from './notifications.js'
 import type { ExitResult, StopOptions } from './terminate.js'
 
 /**
@@ -33,6 +34,8 @@ export type CloseOptions = Partial<StopOptions>
 export interface ContractWorker<C extends Contract> extends EventSource<C> {
   /** One async function per procedure of the contract (an AsyncIterable per stream procedure). */
   readonly call: Client<C>
+  /** Sends one of the contract's notifications to the worker: fire and forget. */
+  readonly notify: Notify<C>
   /**
    * Stops the worker in stages: no new calls; calls in flight get `grace` ms to finish; then
    * the worker is stopped. Resolves once it has exited. Calling it again returns the same result.

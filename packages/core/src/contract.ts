@@ -160,12 +160,19 @@ export type ErrorClass = abstract new (...args: never[]) => Error
  * console.log(math.names) // ['add']
  * ```
  */
-export interface Contract<TProcedures extends Procedures = Procedures, TEvents extends EventDefinitions = EventDefinitions, THost extends HostProcedures = HostProcedures> {
+export interface Contract<
+  TProcedures extends Procedures = Procedures,
+  TEvents extends EventDefinitions = EventDefinitions,
+  THost extends HostProcedures = HostProcedures,
+  TNotifications extends EventDefinitions = EventDefinitions,
+> {
   readonly procedures: TProcedures
   /** The events that handlers emit to the parent (`ctx.emit`, `worker.on`). */
   readonly events: TEvents
   /** The procedures the parent serves for the child (`ctx.host` in a handler; `host` handlers in `fork()`). */
   readonly host: THost
+  /** Fire-and-forget messages the parent sends the child (`worker.notify`, `serve(..., { notifications })`). */
+  readonly notifications: TNotifications
   /** Error classes that come back as instances of themselves. */
   readonly errors: readonly ErrorClass[]
   /** The procedure names, sorted: the contract's fingerprint in the ready handshake. */
@@ -180,7 +187,17 @@ export interface Contract<TProcedures extends Procedures = Procedures, TEvents e
  * defineContract({ parse: procedure<string, number>() }, { errors: [ParseError] } satisfies ContractOptions)
  * ```
  */
-export interface ContractOptions<TEvents extends EventDefinitions = EventDefinitions, THost extends HostProcedures = HostProcedures> {
+export interface ContractOptions<
+  TEvents extends EventDefinitions = EventDefinitions,
+  THost extends HostProcedures = HostProcedures,
+  TNotifications extends EventDefinitions = EventDefinitions,
+> {
+  /**
+   * Fire-and-forget notifications from the parent to the child, declared with
+   * `event<Payload>()`: `worker.notify(name, payload)` in the parent, handled by
+   * `serve(contract, handlers, { notifications: { name: (payload) => ... } })` in the child.
+   */
+  notifications?: TNotifications
   /** Events that handlers emit to the parent, declared with `event<Payload>()`. */
   events?: TEvents
   /**
@@ -208,10 +225,12 @@ export interface ContractOptions<TEvents extends EventDefinitions = EventDefinit
  * }, { errors: [ParseError] })
  * ```
  */
-export function defineContract<const TProcedures extends Procedures, const TEvents extends EventDefinitions = {}, const THost extends HostProcedures = {}>(
-  procedures: TProcedures,
-  options: ContractOptions<TEvents, THost> = {},
-): Contract<TProcedures, TEvents, THost> {
+export function defineContract<
+  const TProcedures extends Procedures,
+  const TEvents extends EventDefinitions = {},
+  const THost extends HostProcedures = {},
+  const TNotifications extends EventDefinitions = {},
+>(procedures: TProcedures, options: ContractOptions<TEvents, THost, TNotifications> = {}): Contract<TProcedures, TEvents, THost, TNotifications> {
   if (typeof procedures !== 'object' || procedures === null) throw new TypeError('defineContract(procedures): procedures must be an object')
   const names = Object.keys(procedures).sort()
   for (const name of names) {
@@ -230,11 +249,8 @@ export function defineContract<const TProcedures extends Procedures, const TEven
     if (seen.has(errorClass.name)) throw new TypeError(`defineContract({ errors }): two error classes are named "${errorClass.name}"; names must be unique`)
     seen.add(errorClass.name)
   }
-  const events = options.events ?? ({} as TEvents)
-  if (typeof events !== 'object' || events === null) throw new TypeError('defineContract({ events }): events must be an object')
-  for (const name of Object.keys(events)) {
-    if ((events[name] as { kind?: unknown } | undefined)?.kind !== 'event') throw new TypeError(`defineContract({ events }): "${name}" is not an event; declare it with event()`)
-  }
+  const events = checkEvents(options.events ?? ({} as TEvents), 'events')
+  const notifications = checkEvents(options.notifications ?? ({} as TNotifications), 'notifications')
   const host = options.host ?? ({} as THost)
   if (typeof host !== 'object' || host === null) throw new TypeError('defineContract({ host }): host must be an object')
   for (const name of Object.keys(host)) {
@@ -247,9 +263,19 @@ export function defineContract<const TProcedures extends Procedures, const TEven
     procedures: Object.freeze({ ...procedures }),
     events: Object.freeze({ ...events }),
     host: Object.freeze({ ...host }),
+    notifications: Object.freeze({ ...notifications }),
     errors: Object.freeze(errors),
     names: Object.freeze(names),
   })
+}
+
+/** Throws a TypeError unless every entry of `events` was declared with event(). */
+function checkEvents<T extends EventDefinitions>(events: T, key: 'events' | 'notifications'): T {
+  if (typeof events !== 'object' || events === null) throw new TypeError(`defineContract({ ${key} }): ${key} must be an object`)
+  for (const name of Object.keys(events)) {
+    if ((events[name] as { kind?: unknown } | undefined)?.kind !== 'event') throw new TypeError(`defineContract({ ${key} }): "${name}" is not an event; declare it with event()`)
+  }
+  return events
 }
 
 /**
@@ -279,6 +305,7 @@ export function assertContract(contract: unknown, where: string): asserts contra
     typeof candidate.procedures !== 'object' ||
     typeof candidate.events !== 'object' ||
     typeof candidate.host !== 'object' ||
+    typeof candidate.notifications !== 'object' ||
     !Array.isArray(candidate.errors)
   ) {
     throw new TypeError(`${where}: the contract must come from defineContract()`)

@@ -39,6 +39,17 @@ export type EventDefinitions = Readonly<Record<string, EventDefinition<unknown>>
 export type EventPayload<E> = E extends { readonly '~types'?: infer T } ? (NonNullable<T> extends { payload: infer P } ? P : never) : never
 
 /**
+ * The payload argument of an event or notification: optional when the payload may be
+ * undefined (`event()` carries none).
+ *
+ * @example
+ * ```ts
+ * function emit<K extends keyof E & string>(name: K, ...payload: PayloadArgument<EventPayload<E[K]>>): void
+ * ```
+ */
+export type PayloadArgument<P> = [P] extends [void] ? [payload?: P] : undefined extends P ? [payload?: P] : [payload: P]
+
+/**
  * Declares an event that handlers emit and the parent listens to.
  *
  * @example

@@ -17,7 +17,7 @@ import type { Handlers } from './router.js'
  * type ConfigHost = HostContract<typeof app> // Contract<{ getConfig: ... }>
  * ```
  */
-export type HostContract<C extends Contract> = Contract<C['host'], {}, {}>
+export type HostContract<C extends Contract> = Contract<C['host'], {}, {}, {}>
 
 /**
  * The handlers of the procedures the parent serves for the child, one per host procedure.
@@ -38,7 +38,7 @@ export type HostHandlers<C extends Contract> = Handlers<HostContract<C>>
  * async run(job, ctx) { const dsn: string = await ctx.host.getConfig('dsn', { signal: ctx.signal }) }
  * ```
  */
-export type HostClient<H extends HostProcedures> = Client<Contract<H, {}, {}>>
+export type HostClient<H extends HostProcedures> = Client<Contract<H, {}, {}, {}>>
 
 /**
  * The `host` option of `fork()`, `spawnThread()` and `connect()`: required exactly when the

@@ -19,6 +19,7 @@
  * | `y`   | child → parent | chunks yielded by stream `i`: an array in `v` / `x`            |
  * | `k`   | parent → child | credit: the consumer took `n` more chunks of stream `i`        |
  * | `ev`  | child → parent | event `n`, payload in `v` / `x`; `i` the call that emitted it  |
+ * | `nt`  | parent → child | notification `n`, payload in `v` / `x` (fire and forget)      |
  *
  * A stream is a request (`q` with `w`) answered by up to `w` unacknowledged chunks (`y`) and
  * ended by `r` (done, no payload) or `e` (failed); the parent sends `k` as its consumer
@@ -126,6 +127,13 @@ export interface EventMessage extends PayloadFields {
   /** The id of the call whose handler emitted it. */
   i?: string
 }
+/** A notification from the parent. */
+export interface NotificationMessage extends PayloadFields {
+  $fr: number
+  t: 'nt'
+  /** The notification's name. */
+  n: string
+}
 
 /** Every forkrpc message. */
 export type ProtocolMessage =
@@ -141,6 +149,7 @@ export type ProtocolMessage =
   | ChunkMessage
   | CreditMessage
   | EventMessage
+  | NotificationMessage
 
 /**
  * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
@@ -160,6 +169,8 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
       return typeof candidate.i === 'string' && isCount(candidate.n) ? (message as CreditMessage) : false
     case 'ev':
       return typeof candidate.n === 'string' && (candidate.i === undefined || typeof candidate.i === 'string') ? (message as EventMessage) : false
+    case 'nt':
+      return typeof candidate.n === 'string' ? (message as NotificationMessage) : false
     case 'r':
     case 'e':
       return typeof candidate.i === 'string' ? (message as ReplyMessage) : false

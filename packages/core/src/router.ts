@@ -10,13 +10,14 @@ import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
 import { AbortError, ChannelClosedError, TimeoutError, UnknownProcedureError } from './errors.js'
-import type { EventDefinitions, EventPayload } from './event.js'
+import type { EventDefinitions, EventPayload, PayloadArgument } from './event.js'
 import { createClient } from './client.js'
 import { hostContractOf, type HostClient } from './host.js'
 import type { HostProcedures } from './contract.js'
 import { PROTOCOL_VERSION, readMessage, type ChunkMessage, type EventMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
 import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
 import { StreamProducer } from './stream-producer.js'
+import { deliverNotification } from './notifications.js'
 import { validate } from './validate.js'
 
 /**
@@ -48,7 +49,7 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H
    * call's `onProgress`. Throws a TypeError for an event the contract does not declare and
    * a SerializationError for a payload that cannot be sent.
    */
-  emit<K extends keyof E & string>(name: K, payload: EventPayload<E[K]>): void
+  emit<K extends keyof E & string>(name: K, ...payload: PayloadArgument<EventPayload<E[K]>>): void
   /**
    * Calls the procedures the parent serves for this worker (the contract's `host`), with the
    * same timeouts, cancellation and error marshalling as the parent's calls. Pass
@@ -124,6 +125,8 @@ export interface RouterOptions {
   onShutdownRequest?: () => void
   /** Send the ready message (`h`) now. Default true; false for the parent's router of host procedures. */
   announce?: boolean
+  /** The handlers of the contract's notifications (from `serve()`'s options). */
+  notifications?: Readonly<Record<string, unknown>> | undefined
 }
 
 class CallContext implements HandlerContext {
@@ -178,6 +181,9 @@ class CallContext implements HandlerContext {
  */
 export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, channel: Channel, options: RouterOptions = {}): RouterCore {
   checkHandlers(contract, handlers)
+  for (const name of Object.keys(options.notifications ?? {})) {
+    if (!Object.hasOwn(contract.notifications, name)) throw new TypeError(`serve({ notifications }): "${name}" is not a notification of the contract`)
+  }
   // Two-way calls: the procedures the parent serves are called through a client of our own.
   const hostContract = hostContractOf(contract)
   const host = (hostContract === undefined ? NO_HOST : createClient(hostContract, channel).call) as HostClient<HostProcedures>
@@ -366,6 +372,9 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       }
       case 'k':
         active.get(message.i)?.producer?.grant(message.n)
+        return
+      case 'nt':
+        deliverNotification(contract, options.notifications, message, codec)
         return
       case 'hq':
         announce()

@@ -9,6 +9,7 @@ import type { Channel, CloseReason } from './channel.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
+import type { NotificationHandlers } from './notifications.js'
 import { createRouter, type Handlers } from './router.js'
 import { messagePortChannel, spawnedThreadPort } from './thread-channel.js'
 import { startWatchdog, type Watchdog } from './watchdog.js'
@@ -54,9 +55,14 @@ export type ShutdownHook = (cause: ShutdownCause) => void | Promise<void>
  * serve(contract, handlers, { onShutdown: () => db.close(), shutdownTimeout: 5_000, watchdog: true })
  * ```
  */
-export interface ServeOptions {
+export interface ServeOptions<C extends Contract = Contract> {
   /** Run during the shutdown, in order, after the handlers have settled. */
   onShutdown?: ShutdownHook | readonly ShutdownHook[]
+  /**
+   * Handlers of the contract's notifications (`worker.notify(name, payload)` in the parent).
+   * Typed with `NotificationHandlers<typeof contract>`; a notification without a handler is dropped.
+   */
+  notifications?: NotificationHandlers<C>
   /**
    * How long, in milliseconds, handlers still running (their `ctx.signal` aborted) and then
    * the hooks have to finish before the worker exits anyway with code 1. Default 3,000.
@@ -96,7 +102,7 @@ let serving = false
  * }, { onShutdown: () => console.error('bye') })
  * ```
  */
-export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, options: ServeOptions = {}): void {
+export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, options: ServeOptions<C> = {}): void {
   // In a thread started by spawnThread(), the same handlers answer over the thread's port.
   const port = spawnedThreadPort()
   if (port !== undefined) {
@@ -105,7 +111,7 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
     // in flight are done, and onShutdown hooks do not run (see the README's known limits).
     checkServeOptions(options)
     serving = true
-    createRouter(contract, handlers, messagePortChannel(port))
+    createRouter(contract, handlers, messagePortChannel(port), { notifications: options.notifications })
     return
   }
   const send = process.send?.bind(process)
@@ -160,7 +166,7 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
     if (process.connected) debug('SIGINT ignored: the parent decides when this worker stops')
     else void shutDown('disconnect')
   })
-  const router = createRouter(contract, handlers, channel, { onShutdownRequest: () => void shutDown('request') })
+  const router = createRouter(contract, handlers, channel, { onShutdownRequest: () => void shutDown('request'), notifications: options.notifications })
   // Started after the ready message, so that it does not delay it.
   if (options.watchdog !== false) watchdog = startWatchdog()
 
@@ -207,10 +213,17 @@ function describe(cause: ShutdownCause): string {
   }
 }
 
-function checkServeOptions(options: ServeOptions): readonly ShutdownHook[] {
+function checkServeOptions<C extends Contract>(options: ServeOptions<C>): readonly ShutdownHook[] {
   if (typeof options !== 'object' || options === null) throw new TypeError('serve(contract, handlers, options): options must be an object')
   checkTimeout(options.shutdownTimeout, 'serve({ shutdownTimeout })')
   if (options.watchdog !== undefined && typeof options.watchdog !== 'boolean') throw new TypeError('serve({ watchdog }): expected a boolean')
+  const notifications: unknown = options.notifications
+  if (notifications !== undefined) {
+    if (typeof notifications !== 'object' || notifications === null) throw new TypeError('serve({ notifications }): expected an object of handlers')
+    for (const [name, handler] of Object.entries(notifications)) {
+      if (typeof handler !== 'function') throw new TypeError(`serve({ notifications }): the handler of "${name}" is not a function`)
+    }
+  }
   const hooks = options.onShutdown === undefined ? [] : Array.isArray(options.onShutdown) ? options.onShutdown : [options.onShutdown]
   for (const hook of hooks) {
     if (typeof hook !== 'function') throw new TypeError(`serve({ onShutdown }): expected a function or an array of functions, got ${typeof hook}`)

@@ -140,6 +140,7 @@ class SpawnedThread<C extends Contract> implements ThreadWorker<C> {
   readonly call: Client<C>
   readonly on: EventSource<C>['on']
   readonly events: EventSource<C>['events']
+  readonly notify: ClientCore<C>['notify']
   readonly threadId: number
   readonly thread: Worker
   readonly #client: ClientCore<C>
@@ -151,6 +152,7 @@ class SpawnedThread<C extends Contract> implements ThreadWorker<C> {
     this.call = client.call
     this.on = client.on
     this.events = client.events
+    this.notify = client.notify
     this.thread = thread
     this.threadId = thread.threadId
     this.#client = client

@@ -226,6 +226,7 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   readonly call: Client<C>
   readonly on: EventSource<C>['on']
   readonly events: EventSource<C>['events']
+  readonly notify: ClientCore<C>['notify']
   readonly pid: number
   readonly #child: ChildProcess
   readonly #client: ClientCore<C>
@@ -240,6 +241,7 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
     this.call = client.call
     this.on = client.on
     this.events = client.events
+    this.notify = client.notify
     this.pid = child.pid as number
     this.#client = client
     this.#child = child

@@ -3,7 +3,7 @@
  * callers without a process. Messages go through the same codec and the same
  * serialization as the real channel, so what fails to serialize there fails here too.
  */
-import { AbortError, ChannelClosedError, type Client, type Contract, type EventSource, type Handlers, type HostHandlers, type Serialization } from '@forkrpc/core'
+import { AbortError, ChannelClosedError, type Client, type Contract, type EventSource, type Handlers, type HostHandlers, type NotificationHandlers, type Notify, type Serialization } from '@forkrpc/core'
 import { createClient, createRouter } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from './memory-channel.js'
 
@@ -18,6 +18,8 @@ import { createMemoryChannelPair } from './memory-channel.js'
 export interface TestPairOptions<C extends Contract = Contract> {
   /** The handlers of the contract's host procedures (the ones the parent serves), as in `fork()`. */
   host?: HostHandlers<C>
+  /** The child's handlers of the contract's notifications, as in `serve()`'s options. */
+  notifications?: NotificationHandlers<C>
   /** The channel's serialization, as in `fork()`. Default `json`. */
   serialization?: Serialization
   /** Default timeout of every call in milliseconds, as in `fork()`. */
@@ -36,6 +38,8 @@ export interface TestPairOptions<C extends Contract = Contract> {
 export interface TestPair<C extends Contract> extends EventSource<C> {
   /** The typed client, exactly as `worker.call`. */
   readonly call: Client<C>
+  /** Sends a notification to the handlers, exactly as `worker.notify`. */
+  readonly notify: Notify<C>
   /** How many handlers are running. */
   readonly inFlight: number
   /**
@@ -60,7 +64,7 @@ export interface TestPair<C extends Contract> extends EventSource<C> {
  */
 export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions<C> = {}): TestPair<C> {
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json')
-  const router = createRouter(contract, handlers, child)
+  const router = createRouter(contract, handlers, child, { notifications: options.notifications })
   const client = createClient(contract, parent, { timeout: options.timeout, host: options.host })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
@@ -70,6 +74,7 @@ export function createTestPair<C extends Contract>(contract: C, handlers: Handle
     call: client.call,
     on: client.on,
     events: client.events,
+    notify: client.notify,
     get inFlight() {
       return router.inFlight
     },
