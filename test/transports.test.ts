@@ -77,6 +77,14 @@ describe.each(transports)('the contract suite over a $name', (transport) => {
     expect(all).toEqual([50, 100])
   })
 
+  it('streams an iterable from the parent into a handler (input stream)', async () => {
+    const worker = await transport.start(streams, 'stream.worker.ts')
+    async function* numbers() {
+      for (let i = 0; i < 10_000; i++) yield i
+    }
+    expect(await worker.call.sum(numbers())).toBe(49_995_000)
+  })
+
   it('delivers notifications to the worker, in order with calls', async () => {
     const worker = await transport.start(streams, 'stream.worker.ts')
     expect(await worker.call.label()).toBe('none')

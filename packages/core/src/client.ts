@@ -18,8 +18,10 @@ import { errorRegistry, unmarshalThrown, withCallerStack } from './error-marshal
 import { TimeoutError } from './errors.js'
 import type { EventDefinitions, EventPayload } from './event.js'
 import { createEventHub, type EventSource } from './event-hub.js'
-import { PROTOCOL_VERSION, readMessage, type CancelMessage, type RequestMessage } from './protocol.js'
-import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
+import { PROTOCOL_VERSION, readMessage, type CancelMessage, type ChunkMessage, type RequestMessage } from './protocol.js'
+import type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamProcedure } from './stream.js'
+import { checkCredit } from './stream.js'
+import { InputPump, isChunkSource } from './input-stream.js'
 import { createStreamTable, type StreamCallOptions } from './stream-client.js'
 import { createNotify, type Notify } from './notifications.js'
 import { validate } from './validate.js'
@@ -67,7 +69,9 @@ type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable
  * ```
  */
 export type ProcedureCall<P, E extends EventDefinitions = EventDefinitions> =
-  P extends StreamProcedure<infer I, infer K>
+  P extends InputStreamProcedure<infer K, infer O>
+    ? (chunks: AsyncIterable<K> | Iterable<K>, options?: CallOptions & { credit?: number | undefined } & ProgressOption<E>) => Promise<O>
+    : P extends StreamProcedure<infer I, infer K>
     ? undefined extends I
       ? (input?: I, options?: StreamCallOptions & ProgressOption<E>) => AsyncIterableIterator<K>
       : (input: I, options?: StreamCallOptions & ProgressOption<E>) => AsyncIterableIterator<K>
@@ -182,6 +186,8 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     }
   }
   const events = createEventHub(contract, () => codec, () => hold())
+  // The pumps of input streams in flight, by request id.
+  const pumps = new Map<string, InputPump>()
   // The onProgress of each call (or stream) in flight that has one, by request id.
   const progress = new Map<string, (payload: unknown) => void>()
   const streams = createStreamTable({
@@ -222,8 +228,8 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       Object.defineProperty(call, name, { value: openStream, enumerable: true })
       continue
     }
-    const definition = declared
-    const callProcedure = (input?: unknown, callOptions?: CallOptions & { onProgress?: unknown }): Promise<unknown> => {
+    const definition = declared as AnyProcedure | AnyInputStreamProcedure
+    const callProcedure = (input?: unknown, callOptions?: CallOptions & { onProgress?: unknown; credit?: unknown }): Promise<unknown> => {
       const caller: { stack?: string } = {}
       Error.captureStackTrace(caller, callProcedure)
       try {
@@ -237,7 +243,13 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
   }
   Object.freeze(call)
 
-  function request(name: string, definition: AnyProcedure, input: unknown, callOptions: (CallOptions & { onProgress?: unknown }) | undefined, caller: { stack?: string }): Promise<unknown> {
+  function request(
+    name: string,
+    definition: AnyProcedure | AnyInputStreamProcedure,
+    input: unknown,
+    callOptions: (CallOptions & { onProgress?: unknown; credit?: unknown }) | undefined,
+    caller: { stack?: string },
+  ): Promise<unknown> {
     if (refusal) return Promise.reject(withCallerStack(refusal(name, false), caller))
     const signal = callOptions?.signal
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`call "${name}": options.signal must be an AbortSignal`)
@@ -246,6 +258,12 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     let timeout = callOptions?.timeout
     if (timeout === undefined) timeout = definition.timeout ?? options.timeout
     else checkTimeout(timeout, `call "${name}"`)
+    if (definition.kind === 'input-stream') {
+      if (!isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
+      const window = callOptions?.credit ?? definition.credit
+      checkCredit(window, `call "${name}"`)
+      return sendChunks(name, input, window, signal, timeout, caller, onProgress)
+    }
     if (definition.input === undefined) return send(name, input, signal, timeout, caller, onProgress)
     // Checked here so bad input fails before anything is sent; the child checks again
     // and hands the handler the schema's parsed value. The original input is sent.
@@ -268,9 +286,12 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     timeout: number | undefined,
     caller: { stack?: string },
     onProgress: ((payload: unknown) => void) | undefined,
+    fields?: { u: number },
+    onSent?: (id: string) => void,
   ): Promise<unknown> {
     const id = nanoid()
     const message = { $fr: PROTOCOL_VERSION, t: 'q', i: id, m: name } as RequestMessage
+    if (fields !== undefined) message.u = fields.u
     codec.encodeInto(message, input, name, 'input')
     return new Promise((resolve, reject) => {
       const pending: PendingCall = { procedure: name, resolve, reject, caller, timer: undefined, signal }
@@ -283,8 +304,52 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
       } catch (error) {
         take(id)
         reject(sendFailure(error, name, 'input', input))
+        return
       }
+      onSent?.(id)
     })
+  }
+
+  /** An input stream: the request, then the source's chunks as the child grants credit. */
+  function sendChunks(
+    name: string,
+    source: AsyncIterable<unknown> | Iterable<unknown>,
+    window: number,
+    signal: AbortSignal | undefined,
+    timeout: number | undefined,
+    caller: { stack?: string },
+    onProgress: ((payload: unknown) => void) | undefined,
+  ): Promise<unknown> {
+    const pump = new InputPump(window)
+    let id: string | undefined
+    const result = send(name, undefined, signal, timeout, caller, onProgress, { u: window }, (sent) => {
+      id = sent
+      pumps.set(sent, pump)
+      pump
+        .run(source, (chunks, final) => {
+          const message = { $fr: PROTOCOL_VERSION, t: 'y', i: sent } as ChunkMessage
+          if (final) message.f = true
+          codec.encodeInto(message, chunks, name, 'chunk')
+          try {
+            channel.send(message)
+          } catch (error) {
+            throw sendFailure(error, name, 'chunk', chunks)
+          }
+        })
+        .catch((error: unknown) => {
+          // The source threw, or a chunk could not be sent: the call fails with that, and the child's handler is cancelled.
+          const pending = take(sent)
+          if (pending === undefined) return
+          cancel(sent, { r: 'a' })
+          pending.reject(error instanceof Error && error.name === 'SerializationError' ? withCallerStack(error, caller) : error)
+        })
+    })
+    const stop = (): void => {
+      pump.stop()
+      if (id !== undefined) pumps.delete(id)
+    }
+    result.then(stop, stop)
+    return result
   }
 
   /** setTimeout fires at once beyond 2^31-1 ms, so longer timeouts are reached in steps. */
@@ -367,6 +432,10 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
     }
     if (message.t === 'ev') {
       events.dispatch(message, message.i !== undefined && message.n === 'progress' ? progress.get(message.i) : undefined)
+      return
+    }
+    if (message.t === 'k') {
+      pumps.get(message.i)?.grant(message.n)
       return
     }
     if (message.t === 'y') {

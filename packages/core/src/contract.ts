@@ -5,7 +5,7 @@
  */
 import type { EventDefinitions } from './event.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
-import type { AnyStreamProcedure } from './stream.js'
+import type { AnyInputStreamProcedure, AnyStreamProcedure } from './stream.js'
 
 /**
  * One procedure of a contract. `TInput` is what the caller passes and `TOutput` what it
@@ -127,7 +127,7 @@ export function procedure(options: { input?: StandardSchemaV1; output?: Standard
  * const procedures = { add: procedure<number, number>(), ticks: stream<void, number>() } satisfies Procedures
  * ```
  */
-export type Procedures = Readonly<Record<string, AnyProcedure | AnyStreamProcedure>>
+export type Procedures = Readonly<Record<string, AnyProcedure | AnyStreamProcedure | AnyInputStreamProcedure>>
 
 /**
  * A record of the procedures the parent serves for the child (no streams).
@@ -235,9 +235,9 @@ export function defineContract<
   const names = Object.keys(procedures).sort()
   for (const name of names) {
     if (name === 'then') throw new TypeError('defineContract: a procedure cannot be named "then" (it would make worker.call look like a promise)')
-    const kind = (procedures[name] as Partial<AnyProcedure> | Partial<AnyStreamProcedure> | undefined)?.kind
-    if (kind !== 'procedure' && kind !== 'stream') {
-      throw new TypeError(`defineContract: "${name}" is not a procedure; declare it with procedure() or stream()`)
+    const kind = (procedures[name] as { kind?: unknown } | undefined)?.kind
+    if (kind !== 'procedure' && kind !== 'stream' && kind !== 'input-stream') {
+      throw new TypeError(`defineContract: "${name}" is not a procedure; declare it with procedure(), stream() or inputStream()`)
     }
   }
   const errors = [...(options.errors ?? [])]

@@ -9,8 +9,8 @@
  */
 export { defineContract, procedure } from './contract.js'
 export type { AnyProcedure, Contract, ContractOptions, ErrorClass, HostProcedures, Procedure, ProcedureOptions, Procedures, SchemaProcedureOptions } from './contract.js'
-export { stream } from './stream.js'
-export type { AnyStreamProcedure, StreamOptions, StreamProcedure } from './stream.js'
+export { inputStream, stream } from './stream.js'
+export type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamOptions, StreamProcedure } from './stream.js'
 export type { StreamCallOptions } from './stream-client.js'
 export { event } from './event.js'
 export type { EventDefinition, EventDefinitions, EventPayload, PayloadArgument } from './event.js'

@@ -16,14 +16,16 @@
  * | `d`   | child → parent | the handler of cancelled request `i` has settled (slot free)   |
  * | `s`   | parent → child | shut down: stop taking calls, run the shutdown hooks, exit     |
  * | `o`   | child → parent | over a memory limit of `ha`: `h` heap used, `r` RSS (bytes)    |
- * | `y`   | child → parent | chunks yielded by stream `i`: an array in `v` / `x`            |
- * | `k`   | parent → child | credit: the consumer took `n` more chunks of stream `i`        |
+ * | `y`   | either way     | chunks of stream `i`: an array in `v` / `x`; `f` no more follow |
+ * | `k`   | either way     | credit: the consumer took `n` more chunks of stream `i`        |
  * | `ev`  | child → parent | event `n`, payload in `v` / `x`; `i` the call that emitted it  |
  * | `nt`  | parent → child | notification `n`, payload in `v` / `x` (fire and forget)      |
  *
  * A stream is a request (`q` with `w`) answered by up to `w` unacknowledged chunks (`y`) and
  * ended by `r` (done, no payload) or `e` (failed); the parent sends `k` as its consumer
- * takes chunks and `c` when it stops early. Two-way calls (the contract's `host`) are `q`,
+ * takes chunks and `c` when it stops early. An input stream is the same the other way: a
+ * request with `u` (the child's credit window), chunks from the parent (`y`, the last with
+ * `f`), credit from the child (`k`), and the ordinary reply. Two-way calls (the contract's `host`) are `q`,
  * `r`, `e` and `c` in the other direction.
  */
 import type { PayloadFields, Serialization } from './codec.js'
@@ -71,6 +73,8 @@ export interface RequestMessage extends PayloadFields {
   m: string
   /** For a stream: how many chunks the child may send before it hears `k`. */
   w?: number
+  /** For an input stream: how many chunks the parent may send before it hears `k`. */
+  u?: number
 }
 /** A call's result or error. */
 export interface ReplyMessage extends PayloadFields {
@@ -110,6 +114,8 @@ export interface ChunkMessage extends PayloadFields {
   $fr: number
   t: 'y'
   i: string
+  /** No more chunks follow (input streams; a child's stream ends with `r` / `e`). */
+  f?: boolean
 }
 /** Credit for a stream: the consumer took `n` more chunks. */
 export interface CreditMessage {
@@ -162,9 +168,14 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
   if (candidate.$fr !== PROTOCOL_VERSION || typeof candidate.t !== 'string') return false
   switch (candidate.t) {
     case 'q':
-      return typeof candidate.i === 'string' && typeof candidate.m === 'string' && (candidate.w === undefined || isCount(candidate.w)) ? (message as RequestMessage) : false
+      return typeof candidate.i === 'string' &&
+        typeof candidate.m === 'string' &&
+        (candidate.w === undefined || isCount(candidate.w)) &&
+        (candidate.u === undefined || isCount(candidate.u))
+        ? (message as RequestMessage)
+        : false
     case 'y':
-      return typeof candidate.i === 'string' ? (message as ChunkMessage) : false
+      return typeof candidate.i === 'string' && (candidate.f === undefined || typeof candidate.f === 'boolean') ? (message as ChunkMessage) : false
     case 'k':
       return typeof candidate.i === 'string' && isCount(candidate.n) ? (message as CreditMessage) : false
     case 'ev':

@@ -9,13 +9,14 @@ import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
-import { AbortError, ChannelClosedError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { AbortError, ChannelClosedError, SerializationError, TimeoutError, UnknownProcedureError } from './errors.js'
 import type { EventDefinitions, EventPayload, PayloadArgument } from './event.js'
 import { createClient } from './client.js'
 import { hostContractOf, type HostClient } from './host.js'
 import type { HostProcedures } from './contract.js'
 import { PROTOCOL_VERSION, readMessage, type ChunkMessage, type EventMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
-import type { AnyStreamProcedure, StreamProcedure } from './stream.js'
+import type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamProcedure } from './stream.js'
+import { InputChunks } from './input-stream.js'
 import { StreamProducer } from './stream-producer.js'
 import { deliverNotification } from './notifications.js'
 import { validate } from './validate.js'
@@ -72,7 +73,9 @@ type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable
  * ```
  */
 export type Handler<P, E extends EventDefinitions = EventDefinitions, H extends HostProcedures = HostProcedures> =
-  P extends StreamProcedure<infer I, infer K>
+  P extends InputStreamProcedure<infer K, infer O>
+    ? (chunks: AsyncIterable<K>, ctx: HandlerContext<E, H>) => O | PromiseLike<O>
+    : P extends StreamProcedure<infer I, infer K>
     ? (input: I, ctx: HandlerContext<E, H>) => AsyncIterable<K>
     : ProcedureTypes<P> extends { handlerInput: infer I; handlerOutput: infer O }
       ? (input: I, ctx: HandlerContext<E, H>) => O | PromiseLike<O>
@@ -134,6 +137,8 @@ class CallContext implements HandlerContext {
   #reason: Error | undefined
   /** Set while a stream handler's chunks are being sent. */
   producer: StreamProducer | undefined
+  /** Set for an input stream: the chunks the parent sends. */
+  input: InputChunks | undefined
 
   constructor(
     readonly id: string,
@@ -203,7 +208,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       debug('dropped a second request with id %s, already running', id)
       return
     }
-    const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure | AnyStreamProcedure) : undefined
+    const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure | AnyStreamProcedure | AnyInputStreamProcedure) : undefined
     // Only the contract's own names are looked up, so `__proto__`, `constructor` or
     // `toString` can never reach a handler (or anything else).
     const handler = definition !== undefined ? table[name] : undefined
@@ -218,6 +223,12 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     const context = new CallContext(id, name, emit, host)
     active.set(id, context)
     if (definition.kind === 'stream') context.producer = new StreamProducer(message.w ?? definition.credit, context.signal)
+    if (definition.kind === 'input-stream') {
+      const chunks = new InputChunks(message.u ?? definition.credit, context.signal, (n) => channel.send({ $fr: PROTOCOL_VERSION, t: 'k', i: id, n }))
+      context.input = chunks
+      run(context, handler, definition, chunks)
+      return
+    }
     let input: unknown
     try {
       input = codec.decode(message, name, 'input')
@@ -233,7 +244,12 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       )
   }
 
-  function run(context: CallContext, handler: (input: unknown, ctx: HandlerContext) => unknown, definition: AnyProcedure | AnyStreamProcedure, input: unknown): void {
+  function run(
+    context: CallContext,
+    handler: (input: unknown, ctx: HandlerContext) => unknown,
+    definition: AnyProcedure | AnyStreamProcedure | AnyInputStreamProcedure,
+    input: unknown,
+  ): void {
     let result: unknown
     try {
       result = handler(input, context)
@@ -373,6 +389,23 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       case 'k':
         active.get(message.i)?.producer?.grant(message.n)
         return
+      case 'y': {
+        const context = active.get(message.i)
+        const input = context?.input
+        if (context === undefined || input === undefined) {
+          debug('dropped chunks for call %s, which is not an input stream running', message.i)
+          return
+        }
+        try {
+          const chunks = codec.decode(message, context.procedure, 'chunk')
+          if (!Array.isArray(chunks)) throw new SerializationError(`Cannot decode the chunks of "${context.procedure}": the payload is not an array`, { procedure: context.procedure })
+          input.push(chunks, message.f === true)
+        } catch (error) {
+          // The handler's reading fails with it (through its signal) rather than waiting for ever.
+          context.abort(error as Error)
+        }
+        return
+      }
       case 'nt':
         deliverNotification(contract, options.notifications, message, codec)
         return

@@ -98,3 +98,57 @@ export function checkCredit(credit: unknown, where: string): asserts credit is n
     throw new TypeError(`${where}: credit must be a whole number from 1 to ${MAX_STREAM_CREDIT}, got ${String(credit)}`)
   }
 }
+
+/**
+ * An input stream procedure: the caller passes an (async) iterable of `TChunk`s, the handler
+ * reads them as an AsyncIterable and returns a `TOutput`.
+ *
+ * @example
+ * ```ts
+ * const parse: InputStreamProcedure<string, number> = inputStream<string, number>()
+ * ```
+ */
+export interface InputStreamProcedure<TChunk, TOutput> {
+  readonly kind: 'input-stream'
+  /** Input streams are declared by types only; always undefined. */
+  readonly input: undefined
+  /** Input streams are declared by types only; always undefined. */
+  readonly output: undefined
+  /** Default timeout of the whole call, in milliseconds, as for a procedure. */
+  readonly timeout: number | undefined
+  /** How many chunks the parent may send before the handler has taken them. */
+  readonly credit: number
+  /** Type-level only; never set at runtime. */
+  readonly '~types'?: { chunk: TChunk; output: TOutput }
+}
+
+/**
+ * Any input stream procedure, whatever its types.
+ *
+ * @example
+ * ```ts
+ * const uploads: Record<string, AnyInputStreamProcedure> = { parse: inputStream<string, number>() }
+ * ```
+ */
+export type AnyInputStreamProcedure = InputStreamProcedure<unknown, unknown>
+
+/**
+ * Declares an input stream procedure: `worker.call.name(iterable)` sends the iterable's
+ * chunks to the child with the same credit-based flow control as a stream (the parent
+ * pulls from the iterable only while the handler keeps up), and resolves with the
+ * handler's result. `timeout` is the whole call's, as for a procedure.
+ *
+ * @example
+ * ```ts
+ * export const parser = defineContract({ countWords: inputStream<string, number>({ credit: 64 }) })
+ * // worker: async countWords(lines) { let n = 0; for await (const line of lines) n += line.split(' ').length; return n }
+ * // parent: await worker.call.countWords(readLines(path))
+ * ```
+ */
+export function inputStream<TChunk = unknown, TOutput = void>(options: StreamOptions = {}): InputStreamProcedure<NoInfer<TChunk>, NoInfer<TOutput>> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('inputStream(options): options must be an object')
+  checkTimeout(options.timeout, 'inputStream({ timeout })')
+  const credit = options.credit ?? DEFAULT_STREAM_CREDIT
+  checkCredit(credit, 'inputStream({ credit })')
+  return Object.freeze({ kind: 'input-stream', input: undefined, output: undefined, timeout: options.timeout, credit })
+}
