@@ -3,21 +3,25 @@
  * crash-loop guard, recycling, two-level cancellation, close. Every test closes its pools
  * afterwards, pass or fail, and checks that no worker process is left.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   ChannelClosedError,
   CrashLoopError,
   createPool,
+  shutdownAll,
   QueueFullError,
   StartupError,
   TimeoutError,
   WorkerExitedError,
+  workers,
   type Pool,
   type PoolEvents,
   type PoolOptions,
 } from '@forkrpc/core'
 import { poolContract } from './fixtures/pool.contract.js'
-import { childPids, fixture, isAlive, tsx } from './helpers.js'
+import { childPids, fixture, isAlive, track, tsx } from './helpers.js'
 
 type PoolContract = typeof poolContract
 
@@ -264,6 +268,57 @@ describe('a pool: crash recovery', () => {
     expect(childPids()).toEqual([])
   })
 
+  it('backs off between failed starts, doubling the wait', async () => {
+    const pool = startPool({ max: 1, maxStartupFailures: 3, backoff: 100 }, 'throws-on-load.worker.ts')
+    const restarts = record(pool, 'restart')
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(CrashLoopError)
+    expect(restarts.map(([, event]) => event)).toEqual([
+      { pid: expect.any(Number), reason: 'startup', delay: expect.any(Number) },
+      { pid: expect.any(Number), reason: 'startup', delay: expect.any(Number) },
+    ])
+    const [first, second] = restarts.map(([, event]) => event.delay)
+    expect(first).toBeGreaterThan(50)
+    expect(first).toBeLessThanOrEqual(100)
+    expect(second).toBeGreaterThan(150)
+    expect(second).toBeLessThanOrEqual(200)
+  })
+
+  it('tries one start again after restartWindow, and trips again if it fails', async () => {
+    const pool = startPool({ max: 2, maxStartupFailures: 2, backoff: 10, restartWindow: 400 }, 'throws-on-load.worker.ts')
+    const events = record(pool, 'spawn', 'crashloop')
+    const count = (kind: 'spawn' | 'crashloop'): number => events.filter(([seen]) => seen === kind).length
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(CrashLoopError)
+    expect([count('spawn'), count('crashloop')]).toEqual([2, 1])
+    await delay(600)
+    // Half-open: a single start is tried (not max), and its failure trips the guard again.
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(CrashLoopError)
+    expect([count('spawn'), count('crashloop')]).toEqual([3, 2])
+    expect(pool.stats().state).toBe('crash-loop')
+  })
+
+  it('restarts a crashed worker to keep min running without any call waiting', async () => {
+    const pool = startPool({ min: 2, max: 2 })
+    await idleWorkers(pool, 2)
+    const [victim] = childPids()
+    const restart = next(pool, 'restart')
+    process.kill(victim as number, 'SIGKILL')
+    expect(await restart).toMatchObject({ pid: victim, reason: 'crash' })
+    await idleWorkers(pool, 2)
+    expect(childPids()).toHaveLength(2)
+    expect(childPids()).not.toContain(victim)
+    expect(pool.stats()).toMatchObject({ restarts: 1, state: 'running' })
+  })
+
+  it('rejects 100 calls in flight with WorkerExitedError when their worker is SIGKILLed', async () => {
+    const pool = startPool({ min: 1, max: 1, concurrency: 100 })
+    const pid = await pool.call.pid()
+    const calls = Array.from({ length: 100 }, () => outcome(pool.call.sleep(30_000)))
+    await until(() => pool.stats().inFlight === 100, '100 calls in flight')
+    await delay(100) // they have reached the worker
+    process.kill(pid, 'SIGKILL')
+    for (const error of await Promise.all(calls)) expect(error).toMatchObject({ name: 'WorkerExitedError', pid, signal: 'SIGKILL' })
+  })
+
   it('trips the guard when more than maxRestarts ready workers die within the window', async () => {
     const pool = startPool({ max: 1, maxRestarts: 1, backoff: 1 })
     const crashloop = next(pool, 'crashloop')
@@ -365,6 +420,15 @@ describe('a pool: recycling', () => {
     expect(pool.stats()).toMatchObject({ workers: 1, idle: 1 })
     expect(childPids()).toHaveLength(1)
   })
+
+  it('counts a worker idle once the handler of a timed-out call has settled', async () => {
+    const pool = startPool({ max: 1, idleTimeout: 300 })
+    const pid = await pool.call.pid()
+    const exit = next(pool, 'exit')
+    // sleep ignores its signal: its handler settles 600 ms in, long after the timeout.
+    await expect(pool.call.sleep(600, { timeout: 100 })).rejects.toBeInstanceOf(TimeoutError)
+    expect(await exit).toEqual({ pid, reason: 'idle', code: 0, signal: null })
+  })
 })
 
 describe('a pool: two-level cancellation', () => {
@@ -379,6 +443,22 @@ describe('a pool: two-level cancellation', () => {
     const replacement = await pool.call.pid()
     expect(replacement).not.toBe(pid)
     expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
+  })
+
+  it('keeps the process alive while a call waits for a runaway worker to be replaced', async () => {
+    // In its own parent process: vitest would keep this one alive whatever the pool does.
+    const parent = spawn(process.execPath, [...tsx, fixture('pool-runaway-parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    track(parent)
+    let output = ''
+    parent.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk
+      for (const match of chunk.matchAll(/"spawned":(\d+)/g)) track(Number(match[1]))
+    })
+    const [code] = (await once(parent, 'exit')) as [number | null]
+    const answer = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { first?: number; second?: number }
+    expect(code).toBe(0)
+    expect(answer.second).toEqual(expect.any(Number))
+    expect(answer.second).not.toBe(answer.first)
   })
 
   it('kills the worker of an aborted call whose handler does not stop', async () => {
@@ -436,6 +516,27 @@ describe('a pool: close', () => {
     expect(await running).toBeInstanceOf(Error)
     expect(isAlive(pid)).toBe(false)
     expect(pool.close()).toBe(closing)
+  })
+
+  it('is stopped by shutdownAll() without replacing the workers it stops', async () => {
+    const pool = startPool({ min: 2, max: 2 })
+    const events = record(pool, 'spawn', 'exit', 'restart')
+    await idleWorkers(pool, 2)
+    const listed = workers().map((worker) => worker.pid)
+    const pids = events.filter(([kind]) => kind === 'spawn').map(([, event]) => event.pid)
+    expect(listed).toEqual(expect.arrayContaining(pids))
+    // While the pool drains this call, shutdownAll() stops the idle worker directly.
+    const running = pool.call.sleep(500)
+    const results = await shutdownAll({ grace: 2_000, killTimeout: 1_000 })
+    expect((await running).pid).toEqual(expect.any(Number))
+    expect(results.map((result) => result.pid).sort()).toEqual([...pids].sort())
+    for (const result of results) expect(result).toMatchObject({ code: 0, forced: false })
+    await until(() => events.filter(([kind]) => kind === 'exit').length === 2, 'both exit events')
+    // Both stopped, none replaced, none counted as a crash.
+    expect(events.filter(([kind]) => kind !== 'exit')).toEqual(pids.map((pid) => ['spawn', { pid }]))
+    expect(events.filter(([kind]) => kind === 'exit').map(([, event]) => (event as PoolEvents['exit']).reason)).toEqual(['closed', 'closed'])
+    expect(pool.stats()).toMatchObject({ state: 'closed', restarts: 0 })
+    await expect(pool.call.pid()).rejects.toBeInstanceOf(ChannelClosedError)
   })
 
   it('closes with Symbol.asyncDispose', async () => {

@@ -25,7 +25,7 @@ import { internalsOf, type RpcWorker, type WorkerInternals } from './worker.js'
  *
  * @example
  * ```ts
- * const options: PoolOptions = { min: 1, max: 4, concurrency: 1, maxQueue: 1_000, timeout: 5_000, idempotent: true }
+ * const options: PoolOptions = { min: 1, max: 4, concurrency: 1, maxQueue: 1_000, timeout: 5_000, cancelGrace: 1_000 }
  * ```
  */
 export interface PoolOptions extends ForkOptions, CrashGuardOptions {
@@ -409,7 +409,9 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     if (closing) return
     const ready = readyMembers()
     const total = members.length + starting
-    const wanted = Math.max(min, Math.min(max, ready + Math.ceil(Math.max(0, queued - freeSlots()) / concurrency)))
+    // While the pool drains (close() or shutdownAll()), workers start only for queued calls.
+    const floor = accepting ? min : 0
+    const wanted = Math.max(floor, Math.min(max, ready + Math.ceil(Math.max(0, queued - freeSlots()) / concurrency)))
     let needed = Math.min(wanted - ready - starting, max - total)
     if (needed <= 0) return
     const trip = guard.tripped
@@ -464,7 +466,11 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
             debug('pool: worker %d is over its memory limit (heap %d, rss %d)', member.pid, message.h, message.r)
             member.overLimit = true
             if (load(member) === 0) retire(member, 'memory')
-          } else if (message.t === 'd') pump() // a cancelled handler stopped: its slot is free
+          } else if (message.t === 'd') {
+            // A cancelled handler stopped: its slot is free, and the worker may be idle now.
+            armIdleTimer(member)
+            pump()
+          }
         })
         void member.internals.gone.then(async (details) => onGone(member, await exitOf(member, details)))
         events.emit('ready', { pid: member.pid })
@@ -489,9 +495,11 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   function onGone(member: Member, details: ExitDetails): void {
     members.splice(members.indexOf(member), 1)
     clearTimeout(member.idleTimer)
-    const reason = member.retiring ?? 'crash'
+    // Once the pool is closing, a worker that exits is not replaced and is no crash:
+    // shutdownAll() stops the pool's workers directly, at the same time as the pool.
+    const reason = member.retiring ?? (accepting ? 'crash' : 'closed')
     events.emit('exit', { pid: member.pid, reason, code: details.exitCode, signal: details.signal })
-    if (member.retiring === undefined && !closing) {
+    if (reason === 'crash') {
       restarts += 1
       const trip = guard.crashed(new WorkerExitedError(details))
       if (trip !== undefined) onTrip(trip)
@@ -551,6 +559,9 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   /** After a cancellation: kill the worker if the handler is still running `cancelGrace` ms later. */
   function watchRunaway(member: Member): void {
     const grace = cancelGrace as number
+    // Not unref'd: calls queued behind the runaway handler hold nothing else that keeps the
+    // process alive (the cancelled call no longer does), and a script awaiting them would
+    // end with its promises unsettled. It holds the process `cancelGrace` ms at most.
     setTimeout(() => {
       if (member.retiring !== undefined || !alive(member)) return
       const now = Date.now()
@@ -559,10 +570,13 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
           debug('pool: a cancelled handler on worker %d still runs after %d ms: killing the worker', member.pid, grace)
           member.retiring = 'runaway'
           member.internals.kill()
+          // close() holds the process until the killed worker is gone, so that its exit is
+          // seen and the calls queued behind it get a fresh worker.
+          member.worker.close({ grace: 0, killTimeout: 0 }).catch((error: unknown) => debug('pool: closing worker %d failed: %o', member.pid, error))
           return
         }
       }
-    }, grace + 1).unref()
+    }, grace + 1)
   }
 
   function closeLimits(): Partial<StopOptions> {

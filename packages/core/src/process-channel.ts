@@ -28,6 +28,8 @@ export interface WatchedChild {
   gone: Promise<ExitDetails>
   /** The error that kept the process from spawning, if any. */
   spawnError(): Error | undefined
+  /** Says that this side is stopping the child: its disconnect is ours, and its exit will come. */
+  stopping(): void
 }
 
 /**
@@ -90,7 +92,12 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   })
   if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode)
   else child.once('exit', onExit)
-  child.once('disconnect', settleSoon)
+  // A child that drops its channel cannot answer: its calls fail soon, exited or not. But
+  // when this side disconnected (close()), the exit is awaited, so that its code is known.
+  let stopping = false
+  child.once('disconnect', () => {
+    if (!stopping) settleSoon()
+  })
   child.once('close', settle)
 
   const channel: Channel = {
@@ -125,5 +132,14 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
       stderr?.unref?.()
     }
   }
-  return { channel, exited, gone, hold, spawnError: () => spawnError }
+  return {
+    channel,
+    exited,
+    gone,
+    hold,
+    spawnError: () => spawnError,
+    stopping: () => {
+      stopping = true
+    },
+  }
 }

@@ -272,6 +272,7 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
         return Promise.reject(error)
       }
       this.#client.refuse((procedure) => new ChannelClosedError(procedure))
+      this.#watched.stopping()
       if (this.#child.exitCode === null && this.#child.signalCode === null) this.#watched.hold(true)
       const channel = this.#watched.channel
       const hooks = { requestShutdown: () => channel.send({ $fr: PROTOCOL_VERSION, t: 's' }), kill: this.#kill }
