@@ -12,18 +12,32 @@ import { checkTimeout } from './contract.js'
  * const lines: StreamProcedure<{ path: string }, string> = stream<{ path: string }, string>()
  * ```
  */
-export interface StreamProcedure<TInput, TChunk> {
-  readonly kind: 'stream'
+export interface StreamProcedure<TInput, TChunk> extends StreamDeclaration<'stream'> {
+  /** Type-level only; never set at runtime. */
+  readonly '~types'?: { input: TInput; chunk: TChunk }
+}
+
+/**
+ * What stream and input stream procedures share at runtime.
+ *
+ * @example
+ * ```ts
+ * const { kind, credit, timeout }: StreamDeclaration<'stream'> = stream<void, number>()
+ * ```
+ */
+export interface StreamDeclaration<TKind extends 'stream' | 'input-stream'> {
+  readonly kind: TKind
   /** Streams are declared by types only; always undefined. */
   readonly input: undefined
   /** Streams are declared by types only; always undefined. */
   readonly output: undefined
-  /** Default longest wait, in milliseconds, for each next chunk while the consumer waits for it. */
+  /**
+   * The default timeout in milliseconds: for a stream, the longest wait for each next chunk
+   * while the consumer waits for it; for an input stream, the whole call's.
+   */
   readonly timeout: number | undefined
-  /** How many chunks the child may send before the parent acknowledges them. */
+  /** How many chunks may be sent and not yet taken by the other side. */
   readonly credit: number
-  /** Type-level only; never set at runtime. */
-  readonly '~types'?: { input: TInput; chunk: TChunk }
 }
 
 /**
@@ -85,11 +99,16 @@ const MAX_STREAM_CREDIT = 65_536
  * ```
  */
 export function stream<TInput = void, TChunk = unknown>(options: StreamOptions = {}): StreamProcedure<NoInfer<TInput>, NoInfer<TChunk>> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('stream(options): options must be an object')
-  checkTimeout(options.timeout, 'stream({ timeout })')
+  return declareStream('stream', options)
+}
+
+function declareStream<TKind extends 'stream' | 'input-stream'>(kind: TKind, options: StreamOptions): StreamDeclaration<TKind> {
+  const where = kind === 'stream' ? 'stream' : 'inputStream'
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}(options): options must be an object`)
+  checkTimeout(options.timeout, `${where}({ timeout })`)
   const credit = options.credit ?? DEFAULT_STREAM_CREDIT
-  checkCredit(credit, 'stream({ credit })')
-  return Object.freeze({ kind: 'stream', input: undefined, output: undefined, timeout: options.timeout, credit })
+  checkCredit(credit, `${where}({ credit })`)
+  return Object.freeze({ kind, input: undefined, output: undefined, timeout: options.timeout, credit })
 }
 
 /** Throws a TypeError unless `credit` is a whole number from 1 to 65,536. */
@@ -108,16 +127,7 @@ export function checkCredit(credit: unknown, where: string): asserts credit is n
  * const parse: InputStreamProcedure<string, number> = inputStream<string, number>()
  * ```
  */
-export interface InputStreamProcedure<TChunk, TOutput> {
-  readonly kind: 'input-stream'
-  /** Input streams are declared by types only; always undefined. */
-  readonly input: undefined
-  /** Input streams are declared by types only; always undefined. */
-  readonly output: undefined
-  /** Default timeout of the whole call, in milliseconds, as for a procedure. */
-  readonly timeout: number | undefined
-  /** How many chunks the parent may send before the handler has taken them. */
-  readonly credit: number
+export interface InputStreamProcedure<TChunk, TOutput> extends StreamDeclaration<'input-stream'> {
   /** Type-level only; never set at runtime. */
   readonly '~types'?: { chunk: TChunk; output: TOutput }
 }
@@ -146,9 +156,5 @@ export type AnyInputStreamProcedure = InputStreamProcedure<unknown, unknown>
  * ```
  */
 export function inputStream<TChunk = unknown, TOutput = void>(options: StreamOptions = {}): InputStreamProcedure<NoInfer<TChunk>, NoInfer<TOutput>> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('inputStream(options): options must be an object')
-  checkTimeout(options.timeout, 'inputStream({ timeout })')
-  const credit = options.credit ?? DEFAULT_STREAM_CREDIT
-  checkCredit(credit, 'inputStream({ credit })')
-  return Object.freeze({ kind: 'input-stream', input: undefined, output: undefined, timeout: options.timeout, credit })
+  return declareStream('input-stream', options)
 }
