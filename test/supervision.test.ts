@@ -66,8 +66,8 @@ describe('the registry', () => {
 })
 
 /** Starts fixtures/signals-parent.ts; resolves with its workers' pids and a reader of its stdout lines. */
-async function startSignalsParent(mode: 'default' | 'callback', log: string): Promise<{ parent: ChildProcess; pids: number[]; lines: () => unknown[] }> {
-  const parent = spawn(process.execPath, [...tsx, fixture('signals-parent.ts'), mode], {
+async function startSignalsParent(mode: 'default' | 'callback', log: string, stuck = false): Promise<{ parent: ChildProcess; pids: number[]; lines: () => unknown[] }> {
+  const parent = spawn(process.execPath, [...tsx, fixture('signals-parent.ts'), mode, stuck ? 'stuck' : ''], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, SHUTDOWN_LOG: log },
   })
@@ -114,6 +114,20 @@ describe('handleSignals()', () => {
     const report = lines().find((line): line is { signal: string; results: unknown[] } => typeof line === 'object' && line !== null && 'results' in line)
     expect(report?.signal).toBe('SIGINT')
     expect(report?.results).toEqual(expect.arrayContaining(pids.map((pid) => ({ pid, module: fixture('lifecycle.worker.ts'), code: 0, signal: null, forced: false }))))
+  })
+
+  it('a second signal during the shutdown kills the workers at once', async () => {
+    const log = tempFile('hooks.log')
+    const { parent, pids } = await startSignalsParent('default', log, true)
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => parent.once('exit', (code, signal) => resolve([code, signal])))
+    parent.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const secondAt = Date.now()
+    parent.kill('SIGTERM')
+    expect(await exited).toEqual([null, 'SIGTERM'])
+    // Staged, the stuck worker would hold the parent for grace + killTimeout (7 s).
+    expect(Date.now() - secondAt).toBeLessThan(4_000)
+    for (const pid of pids) expect(isAlive(pid)).toBe(false)
   })
 })
 

@@ -14,7 +14,7 @@ console.log('== runaway: a stuck handler is killed and its worker replaced ==')
 
 await using pool = createPool(stuck, new URL('./stuck.worker.ts', import.meta.url), { max: 1, cancelGrace: 500 })
 pool.on('spawn', ({ pid }) => console.log(`  [pool] worker ${pid} started`))
-pool.on('exit', ({ pid, reason, signal }) => console.log(`  [pool] worker ${pid} exited: ${reason} (${signal})`))
+pool.on('exit', ({ pid, reason, code, signal }) => console.log(`  [pool] worker ${pid} exited: ${reason} (code ${code}, signal ${signal})`))
 
 const first = await pool.call.ping()
 console.log(`ping() = ${first}`)

@@ -132,6 +132,8 @@ interface Member {
   retiring: ExitReason | undefined
   overLimit: boolean
   idleTimer: NodeJS.Timeout | undefined
+  /** Timers of `cancelGrace` watching cancelled handlers that still run. */
+  readonly runawayTimers: Set<NodeJS.Timeout>
 }
 
 /** A call of the pool, queued or running. */
@@ -459,6 +461,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
           retiring: undefined,
           overLimit: false,
           idleTimer: undefined,
+          runawayTimers: new Set(),
         }
         members.push(member)
         member.internals.onMessage((message) => {
@@ -468,6 +471,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
             if (load(member) === 0) retire(member, 'memory')
           } else if (message.t === 'd') {
             // A cancelled handler stopped: its slot is free, and the worker may be idle now.
+            if (member.internals.client.lingering.size === 0) clearRunawayTimers(member)
             armIdleTimer(member)
             pump()
           }
@@ -495,6 +499,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   function onGone(member: Member, details: ExitDetails): void {
     members.splice(members.indexOf(member), 1)
     clearTimeout(member.idleTimer)
+    clearRunawayTimers(member)
     // Once the pool is closing, a worker that exits is not replaced and is no crash:
     // shutdownAll() stops the pool's workers directly, at the same time as the pool.
     const reason = member.retiring ?? (accepting ? 'crash' : 'closed')
@@ -561,8 +566,9 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     const grace = cancelGrace as number
     // Not unref'd: calls queued behind the runaway handler hold nothing else that keeps the
     // process alive (the cancelled call no longer does), and a script awaiting them would
-    // end with its promises unsettled. It holds the process `cancelGrace` ms at most.
-    setTimeout(() => {
+    // end with its promises unsettled. It is cleared once no cancelled handler runs.
+    const timer = setTimeout(() => {
+      member.runawayTimers.delete(timer)
       if (member.retiring !== undefined || !alive(member)) return
       const now = Date.now()
       for (const since of member.internals.client.lingering.values()) {
@@ -577,6 +583,12 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
         }
       }
     }, grace + 1)
+    member.runawayTimers.add(timer)
+  }
+
+  function clearRunawayTimers(member: Member): void {
+    for (const timer of member.runawayTimers) clearTimeout(timer)
+    member.runawayTimers.clear()
   }
 
   function closeLimits(): Partial<StopOptions> {

@@ -50,6 +50,8 @@ export interface ShutdownResult extends ExitResult {
 export interface TrackedWorker {
   info(): WorkerInfo
   stop(options: Partial<StopOptions>): Promise<ExitResult>
+  /** SIGKILLs the worker (and its process group) now, whatever stage its stop is at. */
+  kill(): void
 }
 
 /** What the registry knows of a pool: that it must stop replacing workers. */
@@ -84,6 +86,11 @@ export function trackPool(pool: TrackedPool): () => void {
  */
 export function workers(): WorkerInfo[] {
   return [...trackedWorkers].map((worker) => worker.info())
+}
+
+/** SIGKILLs every worker now (a second Ctrl-C): the stops under way then end at once. */
+export function killAll(): void {
+  for (const worker of trackedWorkers) worker.kill()
 }
 
 /**

@@ -4,7 +4,7 @@
  * app's decision (see {@link handleSignals}).
  */
 import { debug } from './debug.js'
-import { shutdownAll, type ShutdownResult } from './registry.js'
+import { killAll, shutdownAll, type ShutdownResult } from './registry.js'
 import type { StopOptions } from './terminate.js'
 
 /**
@@ -51,7 +51,7 @@ export function handleSignals(options: HandleSignalsOptions = {}): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (shuttingDown) {
       debug('%s during the shutdown: killing every worker now', signal)
-      void shutdownAll({ grace: 0, killTimeout: 0 })
+      killAll()
       return
     }
     shuttingDown = true

@@ -131,6 +131,9 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
       // Still starting: its fork() rejects with StartupError once it has exited.
       return stopProcess(child, exited, Promise.resolve(), { grace: 0, killTimeout: limits.killTimeout ?? killTimeout }, { requestShutdown: () => undefined, kill })
     },
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) kill('SIGKILL')
+    },
   })
   void gone.then(untrack)
   try {
