@@ -21,7 +21,7 @@ function processesRunning(needle: string): Array<{ pid: number; ppid: number; st
 }
 
 describe('many workers started and stopped', () => {
-  it('300 fork/close cycles leave no zombie and no orphan', { timeout: 120_000 }, async () => {
+  it('300 fork/close cycles leave no zombie and no orphan', { timeout: 300_000 }, async () => {
     const module = fixture('plain.worker.mjs') // plain node, no tsx: a quick start
     const pids: number[] = []
     const cycle = async (): Promise<void> => {
