@@ -73,6 +73,15 @@ describe('a pool: dispatch and the queue', () => {
     expect(a.pid).toBe(b.pid)
   })
 
+  it('maxQueue counts only calls beyond what running and starting workers will take: a cold pool takes a burst it can serve', async () => {
+    const pool = startPool({ max: 2, maxQueue: 0 })
+    const served = [pool.call.sleep(50), pool.call.sleep(50)] // two workers start for them
+    expect(await outcome(pool.call.pid())).toBeInstanceOf(QueueFullError)
+    const results = await Promise.all(served)
+    expect(results).toHaveLength(2) // both served (by whichever worker was ready first)
+    expect(pool.stats().restarts).toBe(0)
+  })
+
   it('times out a queued call after its own timeout, queue time included', async () => {
     const pool = startPool({ min: 1, max: 1 })
     await idleWorkers(pool, 1)

@@ -12,6 +12,13 @@ const dirs: string[] = []
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
 function tempFile(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'forkrpc-supervision-'))
   dirs.push(dir)
@@ -121,7 +128,9 @@ describe('handleSignals()', () => {
     const { parent, pids } = await startSignalsParent('default', log, true)
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => parent.once('exit', (code, signal) => resolve([code, signal])))
     parent.kill('SIGTERM')
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // Wait until the staged stop is under way (the idle worker ran its hooks), so that the two
+    // signals cannot merge into one on a loaded machine.
+    while (!readLog(log).includes('hook2 request')) await new Promise((resolve) => setTimeout(resolve, 20))
     const secondAt = Date.now()
     parent.kill('SIGTERM')
     expect(await exited).toEqual([null, 'SIGTERM'])

@@ -35,7 +35,10 @@ export interface PoolOptions extends ForkOptions, CrashGuardOptions {
   max?: number
   /** Calls one worker runs at once. Default 1 (CPU-bound work); raise it for async work. */
   concurrency?: number
-  /** Calls that may wait for a worker; beyond it a call rejects with QueueFullError. Default Infinity. */
+  /**
+   * Calls that may wait beyond what the pool's workers (running, starting, or yet to start
+   * under `max`) will take; beyond it a call rejects with QueueFullError. Default Infinity.
+   */
   maxQueue?: number
   /** A worker idle this long is stopped while more than `min` run, in ms. Default 30,000; `0` or `Infinity`: never. */
   idleTimeout?: number
@@ -229,7 +232,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     const trip = guard.tripped
     if (trip !== undefined && readyMembers() === 0) return Promise.reject(withCallerStack(crashLoopError(name, trip), caller))
     const member = queued === 0 ? pick() : undefined
-    if (member === undefined && queued >= maxQueue) return Promise.reject(withCallerStack(new QueueFullError(name, maxQueue), caller))
+    if (member === undefined && queued >= maxQueue + comingCapacity()) return Promise.reject(withCallerStack(new QueueFullError(name, maxQueue), caller))
     return new Promise((resolve, reject) => {
       const limited = timeout !== undefined && timeout > 0 && timeout !== Infinity
       const task: Task = {
@@ -256,6 +259,16 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   }
 
   // ---- the queue ----
+
+  /**
+   * Calls that workers starting, or still to be started under `max`, will take: they wait
+   * in the queue but do not count against `maxQueue`, so a cold pool takes a burst it can
+   * serve, and `maxQueue: 0` means "no waiting beyond the pool's own capacity".
+   */
+  function comingCapacity(): number {
+    const startable = guard.tripped === undefined && !closing ? Math.max(0, max - members.length - starting) : 0
+    return (starting + startable) * concurrency
+  }
 
   function enqueue(task: Task, first: boolean): void {
     task.queued = true
@@ -508,7 +521,8 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
       restarts += 1
       const trip = guard.crashed(new WorkerExitedError(details))
       if (trip !== undefined) onTrip(trip)
-      else events.emit('restart', { pid: member.pid, reason: 'crash', delay: guard.delay() })
+      // Replaced only when needed (queued calls, or fewer than `min`); otherwise on demand.
+      else if (queued > 0 || readyMembers() + starting < min) events.emit('restart', { pid: member.pid, reason: 'crash', delay: guard.delay() })
     }
     wakeDrainWaiters()
     pump()
@@ -657,7 +671,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
         if (load(member) > 0) busy += 1
         else idleCount += 1
       }
-      const state: PoolState = closed ? 'closed' : !accepting ? 'closing' : guard.tripped !== undefined ? 'crash-loop' : 'running'
+      const state: PoolState = closed ? 'closed' : !accepting ? 'closing' : guard.tripped !== undefined || guard.probing ? 'crash-loop' : 'running'
       return { state, workers: members.length, starting, busy, idle: idleCount, queued, inFlight, restarts }
     },
     close,
