@@ -48,10 +48,12 @@ export interface Channel {
   /** How messages are serialized on this channel; decides the payload codec. */
   readonly serialization: Serialization
   /**
-   * Sends one message. Throws synchronously only when the message cannot be serialized;
-   * a send to a peer that is gone must not throw (the close listener reports that).
+   * Sends one message. A message that cannot be serialized makes it throw synchronously,
+   * or, on a channel that queues messages to coalesce them (the fork channel), is
+   * reported later to `onUnsendable`; never both. A send to a peer that is gone must not
+   * throw (the close listener reports that).
    */
-  send(message: object): void
+  send(message: object, onUnsendable?: (error: unknown, message: object) => void): void
   /** Adds a listener for every received message (forkrpc's and anything else); returns its remover. */
   receive(listener: (message: unknown) => void): () => void
   /** Registers the listener called once when the peer is gone for good. */

@@ -41,24 +41,40 @@ export function classify(value: unknown, ancestors: object[]): number {
   if (ancestors.includes(object)) throw new UnencodableValue('a circular reference', [])
   const proto: unknown = Object.getPrototypeOf(object)
   let result = PLAIN
+  // Where the walk is, for the path of an UnencodableValue: one try per object rather than
+  // one per child keeps the hot loops below cheap (this walk runs on every payload).
+  let at: unknown
   ancestors.push(object)
   try {
     if (Array.isArray(object)) {
       // A hole in a sparse array arrives as null (as with JSON; superjson does the same).
-      for (let i = 0; i < object.length; i++) result |= classifyChild(object[i], ancestors, i)
+      for (let i = 0; i < object.length; i++) {
+        const entry: unknown = object[i]
+        // Primitives are handled inline: this is the hot loop.
+        if (typeof entry === 'string' || typeof entry === 'boolean' || entry === null) continue
+        at = i
+        result |= classify(entry, ancestors)
+      }
     } else if (proto === Object.prototype || proto === null) {
       const record = object as Record<string, unknown>
-      for (const key in record) {
-        if (Object.hasOwn(record, key)) result |= classifyChild(record[key], ancestors, key)
+      const keys = Object.keys(record)
+      for (let i = 0; i < keys.length; i++) {
+        const entry = record[keys[i] as string]
+        if (typeof entry === 'string' || typeof entry === 'boolean' || entry === null) continue
+        at = keys[i]
+        result |= classify(entry, ancestors)
       }
     } else if (object instanceof Map) {
       for (const [key, entry] of object) {
-        classifyChild(key, ancestors, '<map key>')
-        classifyChild(entry, ancestors, String(key))
+        at = '<map key>'
+        classify(key, ancestors)
+        at = key
+        classify(entry, ancestors)
       }
       result = SPECIAL
     } else if (object instanceof Set) {
-      for (const entry of object) classifyChild(entry, ancestors, '<set entry>')
+      at = '<set entry>'
+      for (const entry of object) classify(entry, ancestors)
       result = SPECIAL
     } else if (object instanceof Date || object instanceof RegExp || object instanceof Error || ArrayBuffer.isView(object) || object instanceof URL) {
       result = SPECIAL
@@ -71,24 +87,19 @@ export function classify(value: unknown, ancestors: object[]): number {
       // An instance of some other class travels as its own enumerable properties, as
       // JSON.stringify would send it; its class is not kept.
       const record = object as Record<string, unknown>
-      for (const key of Object.keys(record)) result |= classifyChild(record[key], ancestors, key)
+      for (const key of Object.keys(record)) {
+        at = key
+        classify(record[key], ancestors)
+      }
       result = SPECIAL
     }
+  } catch (error) {
+    if (error instanceof UnencodableValue && at !== undefined) error.path.unshift(String(at))
+    throw error
   } finally {
     ancestors.pop()
   }
   return result
-}
-
-function classifyChild(value: unknown, ancestors: object[], key: string | number): number {
-  // Primitives are handled inline: this is the hot loop.
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return PLAIN
-  try {
-    return classify(value, ancestors)
-  } catch (error) {
-    if (error instanceof UnencodableValue) error.path.unshift(String(key))
-    throw error
-  }
 }
 
 /** The SerializationError for a failed encoding of `procedure`'s `role` ("input", "result", ...). */

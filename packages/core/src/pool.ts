@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createCallObject } from './call-object.js'
 import type { CallOptions, Client } from './client.js'
 import { checkTimeout, MAX_TIMER_MS, type AnyProcedure, type Contract } from './contract.js'
 import { CrashGuard, checkCrashGuardOptions, type CrashGuardOptions, type Trip } from './crash-guard.js'
@@ -204,22 +205,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   const drainWaiters: Array<() => void> = []
   let closePromise: Promise<ShutdownResult[]> | undefined
 
-  const call = Object.create(null) as Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>
-  for (const name of contract.names) {
-    const definition = contract.procedures[name] as AnyProcedure
-    const callProcedure = (input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
-      const caller: { stack?: string } = {}
-      Error.captureStackTrace(caller, callProcedure)
-      try {
-        return submit(name, definition, input, callOptions, caller)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-    }
-    Object.defineProperty(callProcedure, 'name', { value: name })
-    Object.defineProperty(call, name, { value: callProcedure, enumerable: true })
-  }
-  Object.freeze(call)
+  const call = createCallObject(contract, submit, () => true)
 
   function submit(name: string, definition: AnyProcedure, input: unknown, callOptions: CallOptions | undefined, caller: { stack?: string }): Promise<unknown> {
     const signal = callOptions?.signal
@@ -659,7 +645,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   const untrack = trackPool({ close })
 
   const pool: Pool<C> = {
-    call: call as Client<C>,
+    call,
     on: (event, listener) => events.on(event, listener),
     stats: () => {
       let busy = 0

@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process'
 import type { Channel, CloseReason } from './channel.js'
 import type { Serialization } from './codec.js'
+import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
 import { debug } from './debug.js'
 import { WorkerExitedError, type ExitDetails } from './errors.js'
 import { collectStderrTail } from './stderr-tail.js'
@@ -26,6 +27,8 @@ export interface WatchedChild {
   exited: Promise<ExitDetails>
   /** Resolves when the channel has closed: the child is gone and its stderr read. */
   gone: Promise<ExitDetails>
+  /** Writes the messages the channel has queued to coalesce them now: call it before disconnect(). */
+  flush(): void
   /** The error that kept the process from spawning, if any. */
   spawnError(): Error | undefined
   /** Says that this side is stopping the child: its disconnect is ours, and its exit will come. */
@@ -100,16 +103,16 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   })
   child.once('close', settle)
 
+  // A write to a child that is gone fails in its callback (the coalescing sender logs it);
+  // the calls in flight are rejected when the channel settles.
+  const sender = createCoalescingSender((message, written) => child.send(message, written))
   const channel: Channel = {
     serialization,
-    send(message) {
-      // A send to a child that is gone emits 'error' (handled above); the call in flight
-      // is rejected when the channel settles.
-      child.send(message)
-    },
+    send: sender.send,
     receive(listener) {
-      child.on('message', listener)
-      return () => child.off('message', listener)
+      const unpacking = unpackingBatches(listener)
+      child.on('message', unpacking)
+      return () => child.off('message', unpacking)
     },
     onClose(listener) {
       if (closeReason === undefined) closeListeners.push(listener)
@@ -137,6 +140,7 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
     exited,
     gone,
     hold,
+    flush: sender.flushNow,
     spawnError: () => spawnError,
     stopping: () => {
       stopping = true

@@ -20,6 +20,7 @@
  * | `k`   | either way     | credit: the consumer took `n` more chunks of stream `i`        |
  * | `ev`  | child → parent | event `n`, payload in `v` / `x`; `i` the call that emitted it  |
  * | `nt`  | parent → child | notification `n`, payload in `v` / `x` (fire and forget)      |
+ * | `b`   | both           | batch: `m` the messages written in one go, in order (coalescing-sender.ts) |
  *
  * A stream is a request (`q` with `w`) answered by up to `w` unacknowledged chunks (`y`) and
  * ended by `r` (done, no payload) or `e` (failed); the parent sends `k` as its consumer
@@ -91,6 +92,13 @@ export interface CancelMessage {
   ms?: number
 }
 
+/** Several messages written in one go; `m` holds forkrpc messages only, never another batch. */
+export interface BatchMessage {
+  $fr: number
+  t: 'b'
+  m: unknown[]
+}
+
 /** The handler of a cancelled call has settled. */
 export interface DoneMessage {
   $fr: number
@@ -156,6 +164,7 @@ export type ProtocolMessage =
   | CreditMessage
   | EventMessage
   | NotificationMessage
+  | BatchMessage
 
 /**
  * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
@@ -195,6 +204,8 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
       return typeof candidate.h === 'number' && typeof candidate.r === 'number' ? (message as OverLimitMessage) : false
     case 'h':
       return Array.isArray(candidate.n) && candidate.n.every((name) => typeof name === 'string') ? (message as ReadyMessage) : false
+    case 'b':
+      return Array.isArray(candidate.m) ? (message as BatchMessage) : false
     case 'hq':
       return message as ReadyQueryMessage
     case 'ha':

@@ -356,13 +356,16 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       message = { $fr: PROTOCOL_VERSION, t: 'e', i: id }
       codec.encodeInto(message, marshalThrown(error, errors), procedure, 'error')
     }
-    try {
-      channel.send(message)
-    } catch (error) {
-      // The channel's own serializer refused it (structured clone on `advanced`).
+    // The channel's own serializer may refuse it (structured clone on `advanced`).
+    const unsendable = (error: unknown): void => {
       const fallback = { $fr: PROTOCOL_VERSION, t: 'e', i: id } as ReplyMessage
       codec.encodeInto(fallback, marshalThrown(sendFailure(error, procedure, kind === 'r' ? 'result' : 'error', value), errors), procedure, 'error')
       channel.send(fallback)
+    }
+    try {
+      channel.send(message, unsendable)
+    } catch (error) {
+      unsendable(error)
     }
   }
 

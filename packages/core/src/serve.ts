@@ -6,6 +6,7 @@
  */
 import { inspect } from 'node:util'
 import type { Channel, CloseReason } from './channel.js'
+import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
@@ -127,23 +128,17 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
   serving = true
 
   let closeListener: ((reason: CloseReason) => void) | undefined
-  // Writes not yet handed to the OS: the worker exits only once they are, because
-  // process.exit() right after a send loses a large message.
-  let unflushed = 0
-  let onFlushed: (() => void) | undefined
-  const flushed = (): void => {
-    unflushed -= 1
-    if (unflushed === 0) onFlushed?.()
-  }
+  // Messages written in one go travel as one batch (coalescing-sender.ts). The worker exits
+  // only once every write is handed to the OS, because process.exit() right after a send
+  // loses a large message.
+  const sender = createCoalescingSender((message, written) => send(message, undefined, undefined, written))
   const channel: Channel = {
     serialization: 'json', // the parent's handshake tells the router the real mode
-    send: (message) => {
-      unflushed += 1
-      if (!send(message, undefined, {}, flushed)) debug('the IPC write queue is full; the message is queued')
-    },
+    send: sender.send,
     receive: (listener) => {
-      process.on('message', listener)
-      return () => process.off('message', listener)
+      const unpacking = unpackingBatches(listener)
+      process.on('message', unpacking)
+      return () => process.off('message', unpacking)
     },
     onClose: (listener) => {
       closeListener = listener
@@ -195,7 +190,7 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
       }
     }
     watchdog?.stop()
-    if (unflushed > 0 && process.connected) await new Promise<void>((resolve) => (onFlushed = resolve))
+    if (process.connected) await sender.flushed()
     process.exit(code)
   }
 }

@@ -1,0 +1,364 @@
+/**
+ * `pnpm bench [--quick]`: forkrpc against raw `process.send`, birpc, workerpool and
+ * tinypool, all measured in this one run and given as ratios to raw json `process.send`.
+ * Prints markdown tables, writes results/latest.json (results/quick.json for --quick)
+ * and, after a full run, the tables in README.md. Needs `node --expose-gc`.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import { setTimeout as delay } from 'node:timers/promises'
+import { describeMachine, processMemory } from './machine.js'
+import { payloads, type Payload } from './payloads.js'
+import { round, summarize, table, type Summary } from './stats.js'
+import { allSubjects, forkrpc, raw, type Running, type Subject } from './subjects.js'
+
+const quick = process.argv.includes('--quick')
+const settings = quick
+  ? { latencyCalls: [100, 50, 5, 1], latencyReps: [3, 3, 3, 2], warmTiny: 500, warm1k: 300, throughputCalls: 10_000, poolThroughputCalls: 2_000, throughputReps: 1, heapCalls: 1_000, soakCalls: 50_000, startupReps: 1 }
+  : { latencyCalls: [200, 100, 10, 2], latencyReps: [21, 21, 15, 9], warmTiny: 5_000, warm1k: 3_000, throughputCalls: 100_000, poolThroughputCalls: 20_000, throughputReps: 5, heapCalls: 10_000, soakCalls: 1_000_000, startupReps: 5 }
+
+const gc = (globalThis as { gc?: () => void }).gc
+if (gc === undefined) throw new Error('run the bench with node --expose-gc (pnpm bench does)')
+function collect(): void {
+  for (let i = 0; i < 3; i++) gc?.()
+}
+
+const isPool = (subject: Subject): boolean => subject.name.startsWith('workerpool') || subject.name.startsWith('tinypool')
+const log = (text: string): void => void process.stderr.write(`${text}\n`)
+
+/** Mean µs per round trip over `calls` sequential calls. */
+async function latency(running: Running, value: unknown, calls: number): Promise<number> {
+  const start = performance.now()
+  for (let i = 0; i < calls; i++) await running.call('echo', value)
+  return ((performance.now() - start) * 1_000) / calls
+}
+
+/** Calls per second for `total` tiny calls with `inFlight` of them in flight at a time. */
+async function throughput(running: Running, total: number, inFlight: number): Promise<number> {
+  let issued = 0
+  const tiny = payloads[0]?.value
+  async function lane(): Promise<void> {
+    while (issued < total) {
+      issued++
+      await running.call('echo', tiny)
+    }
+  }
+  const start = performance.now()
+  await Promise.all(Array.from({ length: inFlight }, lane))
+  return total / ((performance.now() - start) / 1_000)
+}
+
+/** Parent heap bytes per call in flight, with `count` calls parked in the child. */
+async function heapPerPending(running: Running, count: number): Promise<number> {
+  const calls = new Array<Promise<unknown>>(count)
+  await delay(50)
+  collect()
+  const before = process.memoryUsage().heapUsed
+  const deadline = Date.now() + 1_500
+  for (let i = 0; i < count; i++) calls[i] = running.call('park', deadline)
+  await delay(300) // every request written
+  collect()
+  const after = process.memoryUsage().heapUsed
+  await Promise.all(calls)
+  return (after - before) / count
+}
+
+async function warmUp(running: Running): Promise<void> {
+  const [tiny, kb, kb64, mb] = payloads as [Payload, Payload, Payload, Payload]
+  for (let i = 0; i < settings.warmTiny; i++) await running.call('echo', tiny.value)
+  for (let i = 0; i < settings.warm1k; i++) await running.call('echo', kb.value)
+  for (let i = 0; i < settings.warm1k / 50; i++) await running.call('echo', kb64.value)
+  await running.call('echo', mb.value)
+}
+
+interface Row {
+  subject: string
+  [column: string]: Summary | string | number | undefined
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--render')) {
+    // Renders results/latest.json again (after a change to the report), without measuring.
+    const results = JSON.parse(await readFile(new URL('../results/latest.json', import.meta.url), 'utf8')) as Results
+    const report = render(results)
+    process.stdout.write(`${report}\n`)
+    await updateReadme(report)
+    return
+  }
+  const machine = describeMachine()
+  log(`forkrpc bench${quick ? ' (--quick)' : ''}: ${machine.cpus} x ${machine.cpu}, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`)
+  const subjects = allSubjects()
+  const running: Running[] = []
+  try {
+    for (const subject of subjects) {
+      running.push(await subject.start())
+      log(`warming up ${subject.name}`)
+      await warmUp(running[running.length - 1] as Running)
+    }
+
+    // Latency: many short repetitions interleaved across subjects, so that drift in the
+    // machine's load hits every subject alike; the order rotates each repetition.
+    const latencySamples = subjects.map(() => payloads.map((): number[] => []))
+    const latencyReps = Math.max(...settings.latencyReps)
+    for (let rep = 0; rep < latencyReps; rep++) {
+      log(`latency, repetition ${rep + 1} of ${latencyReps}`)
+      for (let k = 0; k < subjects.length; k++) {
+        const s = (k + rep) % subjects.length
+        for (const [p, payload] of payloads.entries()) {
+          if (rep >= (settings.latencyReps[p] as number)) continue
+          const calls = settings.latencyCalls[p] as number
+          latencySamples[s]?.[p]?.push(await latency(running[s] as Running, payload.value, calls))
+        }
+      }
+    }
+    const latencyRows: Row[] = subjects.map((subject, s) => {
+      const row: Row = { subject: subject.name }
+      for (const [p, payload] of payloads.entries()) row[payload.name] = summarize(latencySamples[s]?.[p] ?? [])
+      return row
+    })
+
+    // Throughput, 100 and 1,000 calls in flight, repetitions interleaved likewise.
+    const throughputRows: Row[] = subjects.map((subject) => ({ subject: subject.name }))
+    for (const inFlight of [100, 1_000]) {
+      const samples = subjects.map((): number[] => [])
+      for (let rep = 0; rep < settings.throughputReps; rep++) {
+        log(`throughput, ${inFlight} in flight, repetition ${rep + 1} of ${settings.throughputReps}`)
+        for (const [s, subject] of subjects.entries()) {
+          const total = isPool(subject) ? settings.poolThroughputCalls : settings.throughputCalls
+          samples[s]?.push(await throughput(running[s] as Running, total, inFlight))
+        }
+      }
+      for (const [s, row] of throughputRows.entries()) row[`${inFlight} in flight`] = summarize(samples[s] ?? [])
+    }
+
+    // Parent heap per call in flight.
+    const heapRows: Row[] = []
+    for (const [s, subject] of subjects.entries()) {
+      log(`heap per pending call: ${subject.name}`)
+      const samples: number[] = []
+      for (let rep = 0; rep < 3; rep++) samples.push(await heapPerPending(running[s] as Running, settings.heapCalls))
+      heapRows.push({ subject: subject.name, 'bytes per pending call': summarize(samples) })
+    }
+
+    // Soak: a million calls through forkrpc, then the heap should be back where it started.
+    const soakSubject = running[subjects.findIndex((subject) => subject.name === 'forkrpc (json)')] as Running
+    log(`soak: ${settings.soakCalls.toLocaleString('en-US')} calls through forkrpc (json)`)
+    collect()
+    const soakBefore = process.memoryUsage().heapUsed
+    const soakRate = await throughput(soakSubject, settings.soakCalls, 100)
+    await delay(50)
+    collect()
+    const soakAfter = process.memoryUsage().heapUsed
+    const soak = { calls: settings.soakCalls, callsPerSecond: soakRate, heapBeforeMB: soakBefore / 2 ** 20, heapAfterMB: soakAfter / 2 ** 20, heapDeltaKB: (soakAfter - soakBefore) / 1_024 }
+
+    for (const r of running.splice(0)) await r.close()
+
+    // Startup to ready, and idle memory of the child.
+    const startupRows: Row[] = []
+    const startupSubjects: Subject[] = [raw('json'), forkrpc('json'), ...subjects.filter(isPool)]
+    // THREAD ROW: issue 4 adds spawnThread(); add a Subject here that starts a forkrpc
+    // thread worker, and its idle memory as the growth of this process's RSS.
+    for (const subject of startupSubjects) {
+      log(`startup: ${subject.name}`)
+      const times: number[] = []
+      let memory: { rssMB: number; pssMB: number } | undefined
+      for (let rep = 0; rep < settings.startupReps; rep++) {
+        const start = performance.now()
+        const started = await subject.start()
+        times.push(performance.now() - start)
+        if (rep === 0 && started.pid !== undefined) {
+          await delay(500)
+          memory = await processMemory(started.pid)
+        }
+        await started.close()
+      }
+      startupRows.push({ subject: subject.name, 'startup to ready (ms)': summarize(times), 'idle RSS (MB)': memory?.rssMB, 'idle PSS (MB)': memory?.pssMB })
+    }
+    startupRows.push({ subject: 'forkrpc thread worker', note: 'not measured yet: thread workers come with issue 4 (spawnThread)' })
+
+    machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100)
+    const results = { machine, quick, settings, payloads: payloads.map(({ name, bytes }) => ({ name, bytes })), latency: latencyRows, throughput: throughputRows, heap: heapRows, soak, startup: startupRows }
+    const report = render(results)
+    process.stdout.write(`\n${report}\n`)
+    const resultsDir = new URL('../results/', import.meta.url)
+    await mkdir(resultsDir, { recursive: true })
+    await writeFile(new URL(quick ? 'quick.json' : 'latest.json', resultsDir), `${JSON.stringify(results, null, 2)}\n`)
+    if (!quick) await updateReadme(report)
+    const missed = targets(results).filter((target) => !target.met)
+    if (missed.length > 0) log(`\n${missed.length} target(s) missed: ${missed.map((target) => target.name).join('; ')} (see the table)`)
+  } finally {
+    for (const r of running) await r.close().catch(() => undefined)
+  }
+}
+
+type Results = {
+  machine: ReturnType<typeof describeMachine>
+  quick: boolean
+  latency: Row[]
+  throughput: Row[]
+  heap: Row[]
+  soak: { calls: number; callsPerSecond: number; heapBeforeMB: number; heapAfterMB: number; heapDeltaKB: number }
+  startup: Row[]
+}
+
+const median = (row: Row | undefined, column: string): number => (row?.[column] as Summary | undefined)?.median ?? NaN
+/** The best repetition: the least disturbed by the rest of the machine (fastest, or highest rate). */
+const best = (row: Row | undefined, column: string, higherIsBetter = false): number => {
+  const summary = row?.[column] as Summary | undefined
+  return (higherIsBetter ? summary?.max : summary?.min) ?? NaN
+}
+const byName = (rows: Row[], name: string): Row | undefined => rows.find((row) => row.subject === name)
+
+interface Target {
+  name: string
+  /** The ratio of medians, and the ratio of best repetitions. */
+  medians: number
+  bests: number
+  /** Judged on the best repetitions (see README: on a shared machine the medians measure its load). */
+  met: boolean
+  metOnMedians: boolean
+}
+
+const RAW = 'raw process.send (json)'
+const PEERS = ['birpc over fork', "workerpool (workerType 'process')", "tinypool (runtime 'child_process')"]
+
+/** The issue's targets, each checked against this run. */
+function targets(results: Results): Target[] {
+  const list: Target[] = []
+  const latencyTarget = (name: string, subject: string, column: string, limit: number): void => {
+    const medians = median(byName(results.latency, subject), column) / median(byName(results.latency, RAW), column)
+    const bests = best(byName(results.latency, subject), column) / best(byName(results.latency, RAW), column)
+    list.push({ name, medians, bests, met: bests <= limit, metOnMedians: medians <= limit })
+  }
+  latencyTarget('tiny call latency <= 1.15x raw json', 'forkrpc (json)', 'tiny', 1.15)
+  latencyTarget('~1 KB call latency (default codec) <= 1.3x raw json', 'forkrpc (json)', '~1 KB', 1.3)
+  latencyTarget('the same with callerStacks: false: tiny <= 1.15x', 'forkrpc (json, callerStacks: false)', 'tiny', 1.15)
+  latencyTarget('the same with callerStacks: false: ~1 KB <= 1.3x', 'forkrpc (json, callerStacks: false)', '~1 KB', 1.3)
+  for (const inFlight of ['100 in flight', '1000 in flight']) {
+    const medians = median(byName(results.throughput, 'forkrpc (json)'), inFlight) / median(byName(results.throughput, RAW), inFlight)
+    const bests = best(byName(results.throughput, 'forkrpc (json)'), inFlight, true) / best(byName(results.throughput, RAW), inFlight, true)
+    list.push({ name: `throughput, ${inFlight} >= 1.5x raw json`, medians, bests, met: bests >= 1.5, metOnMedians: medians >= 1.5 })
+  }
+  const heap = median(byName(results.heap, 'forkrpc (json)'), 'bytes per pending call')
+  list.push({ name: '<= 1 KB parent heap per pending call (bytes)', medians: heap, bests: best(byName(results.heap, 'forkrpc (json)'), 'bytes per pending call'), met: heap <= 1_024, metOnMedians: heap <= 1_024 })
+  const soakKB = results.soak.heapDeltaKB
+  list.push({ name: 'heap back where it started after the soak (KB, within 1 MB)', medians: soakKB, bests: soakKB, met: Math.abs(soakKB) <= 1_024, metOnMedians: Math.abs(soakKB) <= 1_024 })
+  // Ahead of every peer on every row, with forkrpc's defaults (the better of json and advanced).
+  for (const peer of PEERS) {
+    const behindOnMedians: string[] = []
+    const behindOnBests: string[] = []
+    for (const column of Object.keys(results.latency[0] ?? {}).filter((key) => key !== 'subject')) {
+      const ours = (pick: typeof median): number => Math.min(pick(byName(results.latency, 'forkrpc (json)'), column), pick(byName(results.latency, 'forkrpc (advanced)'), column))
+      if (median(byName(results.latency, peer), column) < ours(median)) behindOnMedians.push(column)
+      if (best(byName(results.latency, peer), column) < ours(best)) behindOnBests.push(column)
+    }
+    for (const column of ['100 in flight', '1000 in flight']) {
+      const ours = (pick: (row: Row | undefined, column: string) => number): number =>
+        Math.max(pick(byName(results.throughput, 'forkrpc (json)'), column), pick(byName(results.throughput, 'forkrpc (advanced)'), column))
+      if (median(byName(results.throughput, peer), column) > ours(median)) behindOnMedians.push(`throughput ${column}`)
+      if (best(byName(results.throughput, peer), column, true) > ours((row, c) => best(row, c, true))) behindOnBests.push(`throughput ${column}`)
+    }
+    if (median(byName(results.heap, peer), 'bytes per pending call') < heap) behindOnMedians.push('heap')
+    if (best(byName(results.heap, peer), 'bytes per pending call') < best(byName(results.heap, 'forkrpc (json)'), 'bytes per pending call')) behindOnBests.push('heap')
+    const name = `ahead of ${peer} on every row${behindOnBests.length > 0 ? ` (behind on: ${behindOnBests.join(', ')})` : ''}`
+    list.push({ name, medians: behindOnMedians.length, bests: behindOnBests.length, met: behindOnBests.length === 0, metOnMedians: behindOnMedians.length === 0 })
+  }
+  return list
+}
+
+function render(results: Results): string {
+  const m = results.machine
+  const out: string[] = []
+  out.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(' / ')} at the start and ${m.loadAverageAtEnd?.join(' / ')} at the end.${results.quick ? ' QUICK RUN: too few calls for the figures to mean much.' : ''}`)
+  out.push(
+    'Cells: median [min-max] over the repetitions, the ratio of the median to raw json `process.send` in this run, and (best) the ratio of the best repetitions, the least disturbed by the rest of a shared machine.',
+  )
+
+  const baseline = byName(results.latency, 'raw process.send (json)')
+  const latencyColumns = Object.keys(results.latency[0] ?? {}).filter((key) => key !== 'subject')
+  out.push(`\n**Round-trip latency, one call in flight** (µs per call; lower is better)\n`)
+  out.push(
+    table(
+      ['', ...latencyColumns],
+      results.latency.map((row) => [
+        row.subject,
+        ...latencyColumns.map((column) => {
+          const s = row[column] as Summary
+          return `${round(s.median)} [${round(s.min)}-${round(s.max)}] **${(s.median / median(baseline, column)).toFixed(2)}x** (best ${(s.min / best(baseline, column)).toFixed(2)}x)`
+        }),
+      ]),
+    ),
+  )
+
+  const tputBase = byName(results.throughput, 'raw process.send (json)')
+  out.push(`\n**Pipelined throughput, tiny calls** (calls/s; higher is better. 100,000 calls; workerpool and tinypool, which give a worker one task at a time, 20,000)\n`)
+  out.push(
+    table(
+      ['', '100 in flight', '1,000 in flight'],
+      results.throughput.map((row) => [
+        row.subject,
+        ...['100 in flight', '1000 in flight'].map((column) => {
+          const s = row[column] as Summary
+          return `${round(s.median)} [${round(s.min)}-${round(s.max)}] **${(s.median / median(tputBase, column)).toFixed(2)}x** (best ${(s.max / best(tputBase, column, true)).toFixed(2)}x)`
+        }),
+      ]),
+    ),
+  )
+
+  const heapBase = median(byName(results.heap, 'raw process.send (json)'), 'bytes per pending call')
+  out.push(`\n**Parent heap per call in flight** (bytes, 10,000 calls parked in the child; lower is better)\n`)
+  out.push(
+    table(
+      ['', 'bytes per pending call'],
+      results.heap.map((row) => {
+        const s = row['bytes per pending call'] as Summary
+        return [row.subject, `${round(s.median)} [${round(s.min)}-${round(s.max)}] **${(s.median / heapBase).toFixed(2)}x**`]
+      }),
+    ),
+  )
+  const soak = results.soak
+  out.push(
+    `\n**Soak**: ${soak.calls.toLocaleString('en-US')} calls through forkrpc (json), 100 in flight, at ${round(soak.callsPerSecond)} calls/s; parent heap ${soak.heapBeforeMB.toFixed(1)} MB before, ${soak.heapAfterMB.toFixed(1)} MB after (${soak.heapDeltaKB >= 0 ? '+' : ''}${round(soak.heapDeltaKB)} KB).`,
+  )
+
+  out.push(`\n**Startup to ready, and idle memory of the worker process** (the pools: to the first answer)\n`)
+  out.push(
+    table(
+      ['', 'startup to ready (ms)', 'idle RSS (MB)', 'idle PSS (MB)'],
+      results.startup.map((row) => {
+        if (typeof row.note === 'string') return [row.subject, row.note, '', '']
+        const s = row['startup to ready (ms)'] as Summary
+        return [row.subject, `${round(s.median)} [${round(s.min)}-${round(s.max)}]`, String(row['idle RSS (MB)'] ?? 'n/a'), String(row['idle PSS (MB)'] ?? 'n/a')]
+      }),
+    ),
+  )
+
+  out.push(`\n**Targets** (ratios to raw json; judged on the best repetitions, the medians shown too; for the peers: the number of rows behind)\n`)
+  out.push(
+    table(
+      ['target', 'medians', 'best', ''],
+      targets(results).map((target) => [
+        target.name,
+        round(target.medians),
+        round(target.bests),
+        target.met ? (target.metOnMedians ? 'met' : 'met on the best (not on the medians)') : '**MISSED**',
+      ]),
+    ),
+  )
+  return out.join('\n')
+}
+
+const START = '<!-- bench:results:start -->'
+const END = '<!-- bench:results:end -->'
+
+/** Replaces the results between the markers in bench/README.md. */
+async function updateReadme(report: string): Promise<void> {
+  const path = new URL('../README.md', import.meta.url)
+  const text = await readFile(path, 'utf8').catch(() => '')
+  const start = text.indexOf(START)
+  const end = text.indexOf(END)
+  if (start === -1 || end === -1) return
+  await writeFile(path, `${text.slice(0, start + START.length)}\n${report}\n${text.slice(end)}`)
+}
+
+await main()
