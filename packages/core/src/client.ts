@@ -329,7 +329,13 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
           if (final) message.f = true
           codec.encodeInto(message, chunks, name, 'chunk')
           try {
-            channel.send(message)
+            // On a coalescing channel, a refused message is reported later: the call then fails with it.
+            channel.send(message, (error) => {
+              const pending = take(sent)
+              if (pending === undefined) return
+              cancel(sent, { r: 'a' })
+              pending.reject(withCallerStack(sendFailure(error, name, 'chunk', chunks), caller))
+            })
           } catch (error) {
             throw sendFailure(error, name, 'chunk', chunks)
           }

@@ -315,7 +315,8 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     const message = { $fr: PROTOCOL_VERSION, t: 'y', i: context.id } as ChunkMessage
     codec.encodeInto(message, chunks, context.procedure, 'chunk')
     try {
-      channel.send(message)
+      // On a coalescing channel, a refused message is reported later: the stream then ends with the error.
+      channel.send(message, (error) => context.abort(sendFailure(error, context.procedure, 'chunk', chunks)))
     } catch (error) {
       throw sendFailure(error, context.procedure, 'chunk', chunks)
     }
