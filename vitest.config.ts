@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // Integration tests fork real processes; two test files at a time suit a 2-core machine.
     maxWorkers: 2,
     testTimeout: 20_000,

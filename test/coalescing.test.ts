@@ -40,7 +40,7 @@ describe.each(['json', 'advanced'] as const)('coalescing on a real %s channel', 
   })
 
   it('rejects every queued and batched call when the child is killed, without crashing the parent', async () => {
-    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { serialization })
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { serialization, allowExit: true })
     const calls = Array.from({ length: 2_000 }, () => worker.call.hang().catch((error: unknown) => error))
     worker.process.kill('SIGKILL')
     const more = Array.from({ length: 500 }, () => worker.call.hang().catch((error: unknown) => error))

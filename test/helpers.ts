@@ -1,23 +1,16 @@
 /**
  * Shared by the integration tests: paths of fixture workers, the execArgv that lets a
- * child load .ts files, and cleanup that leaves no process behind even when a test fails.
+ * child load .ts files, and cleanup that leaves no process behind even when a test fails
+ * (forkForTest from @forkrpc/testing/vitest for workers, an afterEach for raw children).
  */
 import type { ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { afterEach } from 'vitest'
-import {
-  fork,
-  spawnThread,
-  type Contract,
-  type ContractWithoutHost,
-  type ContractWorker,
-  type ForkOptions,
-  type RpcWorker,
-  type ThreadOptions,
-  type ThreadWorker,
-} from '@forkrpc/core'
+import { afterAll, afterEach } from 'vitest'
+import { spawnThread, type Contract, type ContractWithoutHost, type ContractWorker, type RpcWorker, type ThreadOptions, type ThreadWorker } from '@forkrpc/core'
+import { assertNoWorkers } from '@forkrpc/testing'
+import { forkForTest, type ForkForTestOptions } from '@forkrpc/testing/vitest'
+import { childrenOf, isAlive } from '../packages/testing/src/processes.js'
 
 /** Node options that register tsx in a child, so it can run a .ts worker module. */
 export const tsx = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
@@ -27,14 +20,15 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 }
 
-const workers = new Set<RpcWorker<Contract>>()
 const children = new Set<ChildProcess | number>()
 
-/** Forks a fixture worker (quietly, with tsx) and closes it after the test, pass or fail. */
-export async function forkFixture<C extends ContractWithoutHost>(contract: C, name: string, options: ForkOptions = {}): Promise<RpcWorker<C>> {
-  const worker = await fork(contract, fixture(name), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...options })
-  workers.add(worker as unknown as RpcWorker<Contract>)
-  return worker
+/**
+ * Forks a fixture worker (quietly, with tsx) with forkForTest: it is closed after the test,
+ * pass or fail, and the test fails if it exits unasked (pass `allowExit: true` in tests that
+ * crash it on purpose) or leaves a process behind.
+ */
+export function forkFixture<C extends Contract>(contract: C, name: string, options: ForkForTestOptions = {}): Promise<RpcWorker<C>> {
+  return forkForTest(contract, fixture(name), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], closeOptions: { grace: 0, killTimeout: 500 }, ...options })
 }
 
 const threads = new Set<ThreadWorker<Contract>>()
@@ -67,20 +61,8 @@ export function track(child: ChildProcess | number): void {
   children.add(child)
 }
 
-/** True while a process with this pid exists (and is not a zombie). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch {
-    return true
-  }
-}
+/** True while a process with this pid exists (and is not a zombie): forkForTest's own check. */
+export { isAlive }
 
 /** Resolves once `pid` is gone; rejects after `ms`. */
 export async function waitForExit(pid: number, ms = 5_000): Promise<void> {
@@ -93,29 +75,13 @@ export async function waitForExit(pid: number, ms = 5_000): Promise<void> {
 
 /** The pids of this process's live (non-zombie) children, from /proc. */
 export function childPids(): number[] {
-  const pids: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(ppid) === process.pid && state !== 'Z') pids.push(Number(entry))
-    } catch {}
-  }
-  return pids.sort((a, b) => a - b)
+  return childrenOf(process.pid).sort((a, b) => a - b)
 }
 
 afterEach(async () => {
   const stopping = [...threads].map((thread) => thread.close({ grace: 0 }).catch(() => thread.thread.terminate()))
   threads.clear()
   await Promise.all(stopping)
-  // close() must work; if it ever fails, the pid is still killed below.
-  const closing = [...workers].map(async (worker) => {
-    children.add(worker.pid)
-    await worker.close({ grace: 0, killTimeout: 500 }).catch(() => undefined)
-  })
-  workers.clear()
-  await Promise.all(closing)
   for (const child of children) {
     const pid = typeof child === 'number' ? child : child.pid
     if (pid !== undefined && isAlive(pid)) {
@@ -127,3 +93,6 @@ afterEach(async () => {
   }
   children.clear()
 })
+
+// Every test file that forks leaves no forkrpc worker running behind it.
+afterAll(() => assertNoWorkers())

@@ -25,7 +25,7 @@ describe("the worker's shutdown", () => {
   })
 
   it('SIGTERM aborts the running handlers (their callers get AbortError), runs the hooks, and exits 0', async () => {
-    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, SHUTDOWN_LOG: log } })
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, SHUTDOWN_LOG: log }, allowExit: true })
     const running = worker.call.awaitAbort().catch((error: unknown) => error)
     await worker.call.sleep(1) // the awaitAbort request has reached the child
     process.kill(worker.pid, 'SIGTERM')
@@ -38,7 +38,7 @@ describe("the worker's shutdown", () => {
   })
 
   it('a hook that throws after the handlers settled: exit code 1, the error on stderr, the hooks all ran', async () => {
-    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, SHUTDOWN_LOG: log, HOOK_FAILS: '1' } })
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, SHUTDOWN_LOG: log, HOOK_FAILS: '1' }, allowExit: true })
     const exit = new Promise<string>((resolve) => {
       let stderr = ''
       worker.process.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))

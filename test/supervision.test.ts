@@ -151,7 +151,7 @@ describe('process groups', () => {
   })
 
   it('...or crashed', async () => {
-    const worker = await forkFixture(family, 'family.worker.ts', { processGroup: true, killTimeout: 300 })
+    const worker = await forkFixture(family, 'family.worker.ts', { processGroup: true, killTimeout: 300, allowExit: true })
     const grandchild = await worker.call.spawnChild()
     track(grandchild)
     worker.process.kill('SIGKILL')

@@ -6,7 +6,8 @@
  * | t     | direction      | meaning                                                        |
  * |-------|----------------|----------------------------------------------------------------|
  * | `h`   | child → parent | ready: `n` the served procedure names (the fingerprint)        |
- * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard)       |
+ * | `hq`  | parent → child | asks for `h` again (the first one may have gone unheard);      |
+ * |       |                | `n` the procedure names the parent expects                     |
  * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode,      |
  * |       |                | `l` optional memory limits (`h` heap used, `r` RSS, in bytes)  |
  * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`; for a stream, `w` the credit window |
@@ -51,6 +52,8 @@ export interface ReadyMessage {
 export interface ReadyQueryMessage {
   $fr: number
   t: 'hq'
+  /** The procedure names the parent expects (informational; a child may announce them). */
+  n?: string[]
 }
 /** Memory limits the parent asks the child to watch, in bytes. */
 export interface MemoryLimits {

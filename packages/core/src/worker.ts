@@ -218,7 +218,9 @@ export function handshake(contract: Contract, channel: Channel, label: string, e
     })
     void exited.then(() => reject(exitedEarly))
     // The child's first ready message is lost if it came before this listener (connect()).
-    channel.send({ $fr: PROTOCOL_VERSION, t: 'hq' })
+    // `n` names the procedures this parent expects; serve() ignores it, while the generic
+    // fixture workers of @forkrpc/testing announce exactly these, so they fit any contract.
+    channel.send({ $fr: PROTOCOL_VERSION, t: 'hq', n: [...contract.names] })
   })
 }
 

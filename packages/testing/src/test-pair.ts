@@ -1,10 +1,23 @@
 /**
  * `createTestPair`: a client and a router linked in memory, for testing handlers and
  * callers without a process. Messages go through the same codec and the same
- * serialization as the real channel, so what fails to serialize there fails here too.
+ * serialization as the real channel, so what fails to serialize there fails here too;
+ * `pair.faults` injects what goes wrong with real processes.
  */
-import { AbortError, ChannelClosedError, type Client, type Contract, type EventSource, type Handlers, type HostHandlers, type NotificationHandlers, type Notify, type Serialization } from '@forkrpc/core'
-import { createClient, createRouter } from '@forkrpc/core/channel'
+import {
+  AbortError,
+  ChannelClosedError,
+  type Client,
+  type Contract,
+  type EventSource,
+  type Handlers,
+  type HostHandlers,
+  type NotificationHandlers,
+  type Notify,
+  type Serialization,
+} from '@forkrpc/core'
+import { createClient, createRouter, type RouterCore } from '@forkrpc/core/channel'
+import { createFaultLayer, type Faults } from './faults.js'
 import { createMemoryChannelPair } from './memory-channel.js'
 
 /**
@@ -12,7 +25,7 @@ import { createMemoryChannelPair } from './memory-channel.js'
  *
  * @example
  * ```ts
- * createTestPair(math, handlers, { serialization: 'advanced', timeout: 100 })
+ * createTestPair(math, handlers, { serialization: 'advanced', timeout: 100, latency: 5 })
  * ```
  */
 export interface TestPairOptions<C extends Contract = Contract> {
@@ -24,6 +37,8 @@ export interface TestPairOptions<C extends Contract = Contract> {
   serialization?: Serialization
   /** Default timeout of every call in milliseconds, as in `fork()`. */
   timeout?: number
+  /** Milliseconds every message takes to arrive, both ways (`pair.faults.latency()` changes it). Default 0. */
+  latency?: number
 }
 
 /**
@@ -42,6 +57,8 @@ export interface TestPair<C extends Contract> extends EventSource<C> {
   readonly notify: Notify<C>
   /** How many handlers are running. */
   readonly inFlight: number
+  /** Injects faults (latency, lost replies, a dying child, junk messages); see {@link Faults}. */
+  readonly faults: Faults
   /**
    * Closes the link: calls in flight reject with ChannelClosedError, running handlers'
    * signals abort, and later calls reject at once.
@@ -59,18 +76,27 @@ export interface TestPair<C extends Contract> extends EventSource<C> {
  * import { createTestPair } from '@forkrpc/testing'
  * const pair = createTestPair(math, { add: ({ a, b }) => a + b, ... })
  * expect(await pair.call.add({ a: 1, b: 2 })).toBe(3)
+ * pair.faults.exit({ exitCode: 1 }) // from now on, calls reject with WorkerExitedError
  * await pair.close()
  * ```
  */
 export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions<C> = {}): TestPair<C> {
-  const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json')
-  const router = createRouter(contract, handlers, child, { notifications: options.notifications })
+  return linkInMemory(contract, handlers, options).pair
+}
+
+/** A test pair and its router, for helpers of this package that act on the "child" (mockWorker's close). */
+export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions<C>): { pair: TestPair<C>; router: RouterCore } {
+  let layer: ReturnType<typeof createFaultLayer> | undefined
+  const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json', { latency: () => layer?.latency() ?? 0 })
+  layer = createFaultLayer(parent, child, (reason) => router.abortAll(reason))
+  if (options.latency !== undefined) layer.faults.latency(options.latency)
+  const router = createRouter(contract, handlers, layer.child, { notifications: options.notifications })
   const client = createClient(contract, parent, { timeout: options.timeout, host: options.host })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
     router.abortAll(new AbortError(undefined, 'The test pair was closed'))
   }
-  return {
+  const pair: TestPair<C> = {
     call: client.call,
     on: client.on,
     events: client.events,
@@ -78,7 +104,9 @@ export function createTestPair<C extends Contract>(contract: C, handlers: Handle
     get inFlight() {
       return router.inFlight
     },
+    faults: layer.faults,
     close,
     [Symbol.asyncDispose]: close,
   }
+  return { pair, router }
 }

@@ -1,0 +1,219 @@
+/**
+ * `mockWorker`: a typed stand-in for a forked worker, for testing the parent's code
+ * without a process. Implemented procedures run in memory through the real codec (what
+ * would not survive the channel fails here too), with the same timeouts and cancellation
+ * as `fork()`; the others reject with NotImplementedError. Every call is recorded.
+ */
+import { AbortError, ChannelClosedError, type CallOptions, type CloseOptions, type Contract, type ExitResult, type Handler, type Handlers, type ProcedureCall, type RpcWorker, type Serialization } from '@forkrpc/core'
+import type { ChildProcess } from 'node:child_process'
+import { NotImplementedError } from './errors.js'
+import type { Faults, SimulatedExit } from './faults.js'
+import { linkInMemory } from './test-pair.js'
+
+type Input<P> = Parameters<ProcedureCall<P>>[0]
+type Output<P> = Awaited<ReturnType<ProcedureCall<P>>>
+
+/**
+ * How a recorded call ended, or that it has not yet.
+ *
+ * @example
+ * ```ts
+ * const outcome: CallOutcome<number> = { status: 'resolved', value: 3 }
+ * ```
+ */
+export type CallOutcome<O> = { status: 'pending' } | { status: 'resolved'; value: O } | { status: 'rejected'; error: unknown }
+
+/**
+ * One recorded call of a mock worker: the procedure, the input and options as the caller
+ * passed them, and the outcome (updated when the call settles).
+ *
+ * @example
+ * ```ts
+ * const [first] = worker.calls
+ * if (first?.procedure === 'add') console.log(first.input.a, first.outcome)
+ * ```
+ */
+export type RecordedCall<C extends Contract> = {
+  [K in keyof C['procedures'] & string]: {
+    readonly procedure: K
+    readonly input: Input<C['procedures'][K]>
+    readonly options: CallOptions | undefined
+    readonly outcome: CallOutcome<Output<C['procedures'][K]>>
+  }
+}[keyof C['procedures'] & string]
+
+/**
+ * Options of {@link mockWorker}.
+ *
+ * @example
+ * ```ts
+ * mockWorker(math, handlers, { timeout: 100, serialization: 'advanced' })
+ * ```
+ */
+export interface MockWorkerOptions {
+  /** The channel's serialization, as in `fork()`. Default `json`. */
+  serialization?: Serialization
+  /** Default timeout of every call in milliseconds, as in `fork()`. */
+  timeout?: number
+  /** How long `close()` lets calls in flight finish, as in `fork()`. Default 5,000 ms. */
+  grace?: number
+  /** How long `close()` then lets aborted handlers settle before it gives up on them, as in `fork()`. Default 5,000 ms. */
+  killTimeout?: number
+}
+
+/**
+ * A stand-in for {@link RpcWorker}: usable wherever one is expected, with a record of
+ * its calls and the test pair's fault injection.
+ *
+ * @example
+ * ```ts
+ * const worker: RpcWorker<typeof math> = mockWorker(math, { add: ({ a, b }) => a + b })
+ * ```
+ */
+export interface MockWorker<C extends Contract> extends RpcWorker<C> {
+  /**
+   * A pid no process has (beyond the kernel's limit), so that code which logs it works
+   * and code which signals it hits nothing.
+   */
+  readonly pid: number
+  /** Throws NotImplementedError: a mock worker has no child process. */
+  readonly process: ChildProcess
+  /** Every call so far, in the order made. */
+  readonly calls: ReadonlyArray<RecordedCall<C>>
+  /** The calls of one procedure, in the order made. */
+  callsTo<K extends keyof C['procedures'] & string>(procedure: K): Array<Extract<RecordedCall<C>, { procedure: K }>>
+  /** Injects faults as on a test pair: `worker.faults.exit({ signal: 'SIGKILL' })` and so on. */
+  readonly faults: Faults
+}
+
+/** Far beyond any kernel's pid limit (Linux allows at most 2^22). */
+const FIRST_FAKE_PID = 2_000_000_000
+let fakePids = 0
+
+/**
+ * Creates a typed stand-in for a forked worker. Procedures without a handler reject with
+ * NotImplementedError. `close()` behaves like a worker's: later calls reject with
+ * ChannelClosedError; calls in flight get `grace` ms; then, as serve() does on SIGTERM,
+ * their handlers' `ctx.signal` aborts (AbortError) and the calls settle with what the
+ * handlers do (`code: 0`); handlers that ignore the signal are given up on after
+ * `killTimeout` ms, like a worker that had to be SIGKILLed (`forced: true`).
+ *
+ * @example
+ * ```ts
+ * import { mockWorker } from '@forkrpc/testing'
+ * const worker = mockWorker(math, { add: ({ a, b }) => a + b })
+ * const service = new Calculator(worker) // your code, which expects an RpcWorker
+ * expect(await service.sum([1, 2, 3])).toBe(6)
+ * expect(worker.callsTo('add').map((call) => call.input)).toEqual([{ a: 0, b: 1 }, { a: 1, b: 2 }, { a: 3, b: 3 }])
+ * ```
+ */
+export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Handlers<C>>, options: MockWorkerOptions = {}): MockWorker<C> {
+  if (typeof handlers !== 'object' || handlers === null) throw new TypeError('mockWorker(contract, handlers): handlers must be an object')
+  const given = handlers as Record<string, Handler<never> | undefined>
+  const unknown = Object.keys(given).filter((name) => !contract.names.includes(name))
+  if (unknown.length > 0) throw new TypeError(`mockWorker(contract, handlers): handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
+  const full = Object.fromEntries(contract.names.map((name) => [name, given[name] ?? (() => Promise.reject(new NotImplementedError(name)))]))
+  const { pair, router } = linkInMemory(contract, full as unknown as Handlers<C>, { serialization: options.serialization, timeout: options.timeout })
+  const defaults = { grace: options.grace ?? 5_000, killTimeout: options.killTimeout ?? 5_000 }
+  const recorded: Array<RecordedCall<C>> = []
+  const inFlight = new Set<Promise<unknown>>()
+  let exit: ExitResult | undefined
+  let closing: Promise<ExitResult> | undefined
+
+  const faults: Faults = {
+    ...pair.faults,
+    exit(how: SimulatedExit) {
+      pair.faults.exit(how)
+      exit ??= { code: how.exitCode ?? null, signal: how.signal ?? null, forced: false }
+    },
+    disconnect() {
+      pair.faults.disconnect()
+      exit ??= { code: 0, signal: null, forced: false }
+    },
+  }
+
+  const call = Object.create(null) as Record<string, (input?: unknown, callOptions?: CallOptions) => Promise<unknown>>
+  for (const name of contract.names) {
+    const forward = (pair.call as Record<string, (input?: unknown, callOptions?: CallOptions) => Promise<unknown>>)[name]!
+    const callProcedure = (input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
+      const record = { procedure: name, input, options: callOptions, outcome: { status: 'pending' } as CallOutcome<unknown> }
+      recorded.push(record as RecordedCall<C>)
+      const result =
+        closing !== undefined
+          ? Promise.reject(new ChannelClosedError(name))
+          : given[name] === undefined && exit === undefined
+            ? Promise.reject(new NotImplementedError(name))
+            : forward(input, callOptions)
+      inFlight.add(result)
+      result.then(
+        (value) => {
+          record.outcome = { status: 'resolved', value }
+          inFlight.delete(result)
+        },
+        (error: unknown) => {
+          record.outcome = { status: 'rejected', error }
+          inFlight.delete(result)
+        },
+      )
+      return result
+    }
+    Object.defineProperty(callProcedure, 'name', { value: name })
+    Object.defineProperty(call, name, { value: callProcedure, enumerable: true })
+  }
+  Object.freeze(call)
+
+  /** Waits until no call is in flight, or `ms` have passed. */
+  async function settled(ms: number): Promise<void> {
+    if (inFlight.size === 0 || ms <= 0) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+    clearTimeout(timer)
+  }
+
+  async function stop(limits: { grace: number; killTimeout: number }): Promise<ExitResult> {
+    if (exit === undefined) await settled(limits.grace)
+    if (exit === undefined && inFlight.size > 0) {
+      router.abortAll((procedure) => new AbortError(procedure, `The worker is shutting down (SIGTERM); call "${procedure}" was aborted`))
+      await settled(limits.killTimeout)
+      if (inFlight.size > 0) {
+        pair.faults.exit({ signal: 'SIGKILL' })
+        exit = { code: null, signal: 'SIGKILL', forced: true }
+      }
+    }
+    exit ??= { code: 0, signal: null, forced: false }
+    await pair.close()
+    return exit
+  }
+
+  const worker: MockWorker<C> = {
+    call: call as MockWorker<C>['call'],
+    on: pair.on,
+    events: pair.events,
+    notify: pair.notify,
+    pid: FIRST_FAKE_PID + fakePids++,
+    get process(): ChildProcess {
+      throw new NotImplementedError(undefined, 'mockWorker(): a mock worker has no child process')
+    },
+    get calls() {
+      return recorded
+    },
+    callsTo(procedure) {
+      return recorded.filter((record) => record.procedure === procedure) as never
+    },
+    faults,
+    close(closeOptions: CloseOptions = {}) {
+      if (closing === undefined) {
+        const limits = { grace: closeOptions.grace ?? defaults.grace, killTimeout: closeOptions.killTimeout ?? defaults.killTimeout }
+        for (const [key, value] of Object.entries(limits)) {
+          if (typeof value !== 'number' || !(value >= 0)) return Promise.reject(new TypeError(`close({ ${key} }): expected a number of milliseconds >= 0, got ${String(value)}`))
+        }
+        closing = stop(limits)
+      }
+      return closing
+    },
+    async [Symbol.asyncDispose]() {
+      await worker.close()
+    },
+  }
+  return worker
+}

@@ -1,0 +1,119 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { ChannelClosedError, defineContract, ForkRpcError, procedure, SerializationError, TimeoutError, WorkerExitedError, type RpcWorker } from '@forkrpc/core'
+import { mockWorker, NotImplementedError } from '@forkrpc/testing'
+
+const math = defineContract({
+  add: procedure<{ a: number; b: number }, number>(),
+  fib: procedure<{ n: number }, number>(),
+  wait: procedure<number, string>(),
+  echo: procedure<unknown, unknown>(),
+})
+
+describe('mockWorker', () => {
+  it('stands in for an RpcWorker: implemented procedures answer through the codec', async () => {
+    await using worker = mockWorker(math, { add: ({ a, b }) => a + b, echo: (value) => value })
+    const asWorker: RpcWorker<typeof math> = worker
+    expect(await asWorker.call.add({ a: 2, b: 3 })).toBe(5)
+    // A Map survives the default json channel as it would with fork().
+    expect(await worker.call.echo(new Map([[1, 'one']]))).toEqual(new Map([[1, 'one']]))
+    // A function does not, as with fork().
+    await expect(worker.call.echo({ fn: () => 1 })).rejects.toBeInstanceOf(SerializationError)
+  })
+
+  it('rejects procedures without a handler with NotImplementedError naming them', async () => {
+    await using worker = mockWorker(math, { add: ({ a, b }) => a + b })
+    const error = await worker.call.fib({ n: 3 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NotImplementedError)
+    expect(error).toBeInstanceOf(ForkRpcError)
+    expect(error).toMatchObject({ code: 'ERR_FORKRPC_NOT_IMPLEMENTED', procedure: 'fib' })
+    expect((error as Error).message).toContain('procedure "fib" has no handler')
+  })
+
+  it('refuses handlers for procedures the contract lacks', () => {
+    // @ts-expect-error -- not in the contract
+    expect(() => mockWorker(math, { sub: () => 0 })).toThrow(/handlers for procedures not in the contract: "sub"/)
+  })
+
+  it('records every call with its input, options and outcome, in order and per procedure', async () => {
+    await using worker = mockWorker(math, {
+      add: ({ a, b }) => a + b,
+      wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms, `waited ${ms}`)),
+    })
+    const signal = new AbortController().signal
+    await worker.call.add({ a: 1, b: 2 }, { signal })
+    await worker.call.fib({ n: 1 }).catch(() => undefined)
+    const waiting = worker.call.wait(20, { timeout: 1_000 })
+    expect(worker.calls.at(-1)?.outcome).toEqual({ status: 'pending' })
+    await waiting
+    expect(worker.calls.map((call) => [call.procedure, call.outcome.status])).toEqual([
+      ['add', 'resolved'],
+      ['fib', 'rejected'],
+      ['wait', 'resolved'],
+    ])
+    const [add] = worker.callsTo('add')
+    expect(add).toEqual({ procedure: 'add', input: { a: 1, b: 2 }, options: { signal }, outcome: { status: 'resolved', value: 3 } })
+    expectTypeOf(add!.input).toEqualTypeOf<{ a: number; b: number }>()
+    expect(worker.callsTo('wait')[0]?.outcome).toEqual({ status: 'resolved', value: 'waited 20' })
+    const fib = worker.callsTo('fib')[0]?.outcome
+    expect(fib?.status === 'rejected' && fib.error).toBeInstanceOf(NotImplementedError)
+  })
+
+  it('honours timeouts like a worker', async () => {
+    await using worker = mockWorker(math, { wait: () => new Promise(() => {}) }, { timeout: 30 })
+    await expect(worker.call.wait(1)).rejects.toBeInstanceOf(TimeoutError)
+  })
+
+  it('close(): later calls reject with ChannelClosedError; an idle mock exits 0', async () => {
+    const worker = mockWorker(math, { add: ({ a, b }) => a + b })
+    expect(await worker.close()).toEqual({ code: 0, signal: null, forced: false })
+    expect(await worker.close()).toEqual({ code: 0, signal: null, forced: false })
+    const error = await worker.call.add({ a: 1, b: 1 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ChannelClosedError)
+    expect(error).toMatchObject({ procedure: 'add' })
+  })
+
+  it('close(): calls in flight get the grace period, then their signal aborts as on SIGTERM', async () => {
+    const worker = mockWorker(math, {
+      wait: (ms, { signal }) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, ms, 'done')
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer)
+            reject(signal.reason)
+          })
+        }),
+    })
+    const quick = worker.call.wait(10)
+    const long = worker.call.wait(60_000).catch((e: unknown) => e)
+    expect(await worker.close({ grace: 50 })).toEqual({ code: 0, signal: null, forced: false })
+    expect(await quick).toBe('done')
+    expect(await long).toMatchObject({ name: 'AbortError', procedure: 'wait', message: expect.stringContaining('shutting down (SIGTERM)') })
+  })
+
+  it('close(): a handler that ignores its signal is given up on after killTimeout, as if SIGKILLed', async () => {
+    const worker = mockWorker(math, { wait: () => new Promise(() => {}) })
+    const stuck = worker.call.wait(1).catch((e: unknown) => e)
+    expect(await worker.close({ grace: 20, killTimeout: 20 })).toEqual({ code: null, signal: 'SIGKILL', forced: true })
+    expect(await stuck).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGKILL', procedure: 'wait' })
+    await expect(worker.close({ grace: -1 })).resolves.toMatchObject({ forced: true }) // the first close's result
+    await expect(mockWorker(math, {}).close({ grace: -1 })).rejects.toThrow(/close\(\{ grace \}\)/)
+  })
+
+  it('injects faults like a test pair, and close() then reports that exit', async () => {
+    const worker = mockWorker(math, { wait: () => new Promise(() => {}) })
+    const call = worker.call.wait(1).catch((e: unknown) => e)
+    await new Promise((resolve) => setImmediate(resolve))
+    worker.faults.exit({ exitCode: 137, stderr: 'Killed' })
+    expect(await call).toBeInstanceOf(WorkerExitedError)
+    expect(await call).toMatchObject({ exitCode: 137, stderr: 'Killed' })
+    // Even a procedure without a handler now reports the exit, as a dead worker would.
+    await expect(worker.call.fib({ n: 1 })).rejects.toBeInstanceOf(WorkerExitedError)
+    expect(await worker.close()).toEqual({ code: 137, signal: null, forced: false })
+  })
+
+  it('has a pid no process has, and no child process', async () => {
+    await using worker = mockWorker(math, {})
+    expect(() => process.kill(worker.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }))
+    expect(() => worker.process).toThrow(NotImplementedError)
+  })
+})
