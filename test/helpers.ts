@@ -47,12 +47,13 @@ export async function spawnThreadFixture<C extends ContractWithoutHost>(contract
 /** A way to start a fixture worker: in a child process or in a thread. */
 export interface Transport {
   name: 'process' | 'thread'
-  start<C extends ContractWithoutHost>(contract: C, name: string): Promise<ContractWorker<C>>
+  /** `allowExit`: the test makes the worker exit on purpose. */
+  start<C extends ContractWithoutHost>(contract: C, name: string, options?: { allowExit?: boolean }): Promise<ContractWorker<C>>
 }
 
 /** Both transports, for suites that must behave the same over each. */
 export const transports: readonly Transport[] = [
-  { name: 'process', start: (contract, name) => forkFixture(contract, name) },
+  { name: 'process', start: (contract, name, options) => forkFixture(contract, name, options) },
   { name: 'thread', start: (contract, name) => spawnThreadFixture(contract, name) },
 ]
 

@@ -74,7 +74,7 @@ describe('streams across a real process', () => {
   })
 
   it('a child that dies mid-stream ends the iteration with WorkerExitedError', async () => {
-    const worker = await forkFixture(streams, 'stream.worker.ts')
+    const worker = await forkFixture(streams, 'stream.worker.ts', { allowExit: true })
     const iterator = worker.call.dies(7)
     expect(await iterator.next()).toEqual({ done: false, value: 'first' })
     const error = await iterator.next().catch((e: unknown) => e)

@@ -94,7 +94,7 @@ describe.each(transports)('the contract suite over a $name', (transport) => {
   })
 
   it('rejects calls and streams in flight with WorkerExitedError when the worker exits', async () => {
-    const worker = await transport.start(streams, 'stream.worker.ts')
+    const worker = await transport.start(streams, 'stream.worker.ts', { allowExit: true })
     const iterator = worker.call.dies(7)
     expect((await iterator.next()).value).toBe('first')
     const error = (await iterator.next().catch((e: unknown) => e)) as WorkerExitedError
