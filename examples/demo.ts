@@ -7,7 +7,19 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const examples = ['hello', 'timeout-cancel', 'errors', 'crash', 'connect', 'graceful-shutdown', 'runaway']
+const examples = [
+  'hello',
+  'timeout-cancel',
+  'errors',
+  'crash',
+  'connect',
+  'graceful-shutdown',
+  'runaway',
+  'progress-bar',
+  'file-lines',
+  'config-from-parent',
+  'thread-vs-process',
+]
 const results: Array<{ name: string; ok: boolean; detail: string }> = []
 
 for (const name of examples) {

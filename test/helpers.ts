@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, afterEach } from 'vitest'
-import type { Contract, RpcWorker } from '@forkrpc/core'
+import { spawnThread, type Contract, type ContractWithoutHost, type ContractWorker, type RpcWorker, type ThreadOptions, type ThreadWorker } from '@forkrpc/core'
 import { assertNoWorkers } from '@forkrpc/testing'
 import { forkForTest, type ForkForTestOptions } from '@forkrpc/testing/vitest'
 import { childrenOf, isAlive } from '../packages/testing/src/processes.js'
@@ -30,6 +30,32 @@ const children = new Set<ChildProcess | number>()
 export function forkFixture<C extends Contract>(contract: C, name: string, options: ForkForTestOptions = {}): Promise<RpcWorker<C>> {
   return forkForTest(contract, fixture(name), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], closeOptions: { grace: 0, killTimeout: 500 }, ...options })
 }
+
+const threads = new Set<ThreadWorker<Contract>>()
+
+/**
+ * Starts a fixture worker in a thread and closes it after the test, pass or fail. tsx does
+ * not register its loader in worker threads on Node 20, so the thread's entry is
+ * fixtures/tsx-thread.mjs, which registers it and imports the .ts module.
+ */
+export async function spawnThreadFixture<C extends ContractWithoutHost>(contract: C, name: string, options: ThreadOptions = {}): Promise<ThreadWorker<C>> {
+  const worker = await spawnThread(contract, fixture('tsx-thread.mjs'), { ...options, args: [fixture(name)] })
+  threads.add(worker as unknown as ThreadWorker<Contract>)
+  return worker
+}
+
+/** A way to start a fixture worker: in a child process or in a thread. */
+export interface Transport {
+  name: 'process' | 'thread'
+  /** `allowExit`: the test makes the worker exit on purpose. */
+  start<C extends ContractWithoutHost>(contract: C, name: string, options?: { allowExit?: boolean }): Promise<ContractWorker<C>>
+}
+
+/** Both transports, for suites that must behave the same over each. */
+export const transports: readonly Transport[] = [
+  { name: 'process', start: (contract, name, options) => forkFixture(contract, name, options) },
+  { name: 'thread', start: (contract, name) => spawnThreadFixture(contract, name) },
+]
 
 /** Kills this process (or pid) after the test if it is still alive. */
 export function track(child: ChildProcess | number): void {
@@ -54,6 +80,9 @@ export function childPids(): number[] {
 }
 
 afterEach(async () => {
+  const stopping = [...threads].map((thread) => thread.close({ grace: 0 }).catch(() => thread.thread.terminate()))
+  threads.clear()
+  await Promise.all(stopping)
   for (const child of children) {
     const pid = typeof child === 'number' ? child : child.pid
     if (pid !== undefined && isAlive(pid)) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { ContractMismatchError, fork, StartupError } from '@forkrpc/core'
+import { ContractMismatchError, fork, StartupError, type ForkOptions } from '@forkrpc/core'
 import { lifecycle } from './fixtures/lifecycle.contract.js'
 import { childPids, fixture, isAlive, tsx } from './helpers.js'
 
 const quiet = { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as ['ignore', 'ignore', 'pipe', 'ipc'] }
 
 /** Runs fork() and returns its rejection, failing the test if it resolves. */
-async function startupFailure(module: string, options: Parameters<typeof fork>[2] = {}): Promise<Error> {
+async function startupFailure(module: string, options: ForkOptions = {}): Promise<Error> {
   return fork(lifecycle, module, { ...quiet, ...options }).then(
     async (worker) => {
       await worker.close({ grace: 0, killTimeout: 100 })

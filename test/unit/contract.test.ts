@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { connect, defineContract, fork, procedure, type Handlers, type Procedures } from '@forkrpc/core'
+import { connect, defineContract, fork, procedure, type ContractWithoutHost, type Handlers, type Procedures } from '@forkrpc/core'
 import { createClient, createRouter } from '@forkrpc/core/channel'
 import { createMemoryChannelPair, createTestPair } from '@forkrpc/testing'
 import { pairFor } from './support.js'
@@ -148,7 +148,7 @@ describe('handlers for JavaScript callers', () => {
 
 describe('a contract that did not come from defineContract()', () => {
   it('is refused with a TypeError by fork(), connect(), createClient() and createTestPair()', async () => {
-    const fake = { add: procedure<number, number>() } as unknown as ReturnType<typeof defineContract>
+    const fake = { add: procedure<number, number>() } as unknown as ContractWithoutHost
     await expect(fork(fake, 'worker.js')).rejects.toThrow(/must come from defineContract\(\)/)
     await expect(connect(fake, {} as never)).rejects.toThrow(/must come from defineContract\(\)/)
     expect(() => createClient(fake, createMemoryChannelPair().parent)).toThrow(TypeError)

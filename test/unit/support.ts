@@ -16,7 +16,7 @@ afterEach(async () => {
 })
 
 /** A test pair that is closed after the current test, pass or fail. */
-export function pairFor<C extends Contract>(contract: C, handlers: Handlers<C>, options?: TestPairOptions): TestPair<C> {
+export function pairFor<C extends Contract>(contract: C, handlers: Handlers<C>, options?: TestPairOptions<C>): TestPair<C> {
   const pair = createTestPair(contract, handlers, options)
   open.add(pair)
   return pair

@@ -33,7 +33,7 @@ type C = typeof contract
 
 const handlers: Handlers<C> = {
   add: ({ a, b }, ctx) => {
-    expectTypeOf(ctx).toEqualTypeOf<HandlerContext>()
+    expectTypeOf(ctx).toEqualTypeOf<HandlerContext<C['events'], C['host']>>()
     expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>()
     expectTypeOf(ctx.procedure).toEqualTypeOf<string>()
     return a + b

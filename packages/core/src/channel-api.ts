@@ -1,6 +1,7 @@
 /**
- * `@forkrpc/core/channel`: run a contract over a channel of your own (the in-memory test
- * pair of `@forkrpc/testing` is built on this). Most users need only `fork` and `serve`.
+ * `@forkrpc/core/channel`: run a contract over a channel of your own: a MessagePort, an
+ * Electron utility process, a socket (the in-memory test pair of `@forkrpc/testing` is built
+ * on this). Most users need only `fork`, `spawnThread` and `serve`.
  *
  * @example
  * ```ts
@@ -14,3 +15,4 @@ export type { ClientCore, ClientOptions } from './client.js'
 export { createRouter } from './router.js'
 export type { RouterCore, RouterOptions } from './router.js'
 export { PROTOCOL_VERSION } from './protocol.js'
+export { messagePortChannel } from './thread-channel.js'

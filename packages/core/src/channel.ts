@@ -1,7 +1,21 @@
 /**
  * A Channel is the one thing the client and the router need from a transport: a way to
  * send a message, a way to hear messages, and word of when the other side is gone. The
- * fork transport, `connect()` and the in-memory test pair each provide one.
+ * fork transport, `connect()`, `spawnThread()`, `messagePortChannel()` and the in-memory
+ * test pair each provide one; so can anything that carries messages both ways (an Electron
+ * utility process, a WebSocket, a Unix socket with a framing of your choice).
+ *
+ * What an implementation must guarantee:
+ * - messages arrive in the order they were sent, each once, asynchronously (never inside
+ *   `send()`);
+ * - `serialization` says what survives the trip: `json` (the message after
+ *   JSON.stringify/parse; forkrpc then encodes Dates, Maps, BigInts, ... itself) or
+ *   `advanced` (the structured clone algorithm: values travel as they are);
+ * - `send()` throws only for a message it cannot serialize, and is a silent no-op once the
+ *   peer is gone; the close listener is called once, when the peer is gone for good, and
+ *   at once if it already is;
+ * - `receive()` listeners hear every message, forkrpc's and anyone else's (forkrpc ignores
+ *   messages without its `$fr` key).
  */
 import type { Serialization } from './codec.js'
 

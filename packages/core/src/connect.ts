@@ -4,6 +4,7 @@
 import type { ChildProcess } from 'node:child_process'
 import type { Serialization } from './codec.js'
 import { assertContract, type Contract } from './contract.js'
+import { checkHostHandlers, type ContractWithoutHost, type HostOption } from './host.js'
 import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
 
 /**
@@ -38,9 +39,20 @@ export interface ConnectOptions extends WorkerOptions {
  * await worker.call.add({ a: 1, b: 2 })
  * ```
  */
-export async function connect<C extends Contract>(contract: C, child: ChildProcess, options: ConnectOptions = {}): Promise<RpcWorker<C>> {
+export function connect<C extends ContractWithoutHost>(contract: C, child: ChildProcess, options?: ConnectOptions): Promise<RpcWorker<C>>
+/**
+ * Connects to a child whose contract declares host procedures: `options.host` must give their handlers.
+ *
+ * @example
+ * ```ts
+ * await connect(app, child, { host: { getConfig: (key) => config[key] } })
+ * ```
+ */
+export function connect<C extends Contract>(contract: C, child: ChildProcess, options: ConnectOptions & HostOption<C>): Promise<RpcWorker<C>>
+export async function connect<C extends Contract>(contract: C, child: ChildProcess, options: ConnectOptions & { host?: unknown } = {}): Promise<RpcWorker<C>> {
   assertContract(contract, 'connect(contract, child)')
   checkWorkerOptions(options)
+  checkHostHandlers(contract, options.host, 'connect()')
   if (typeof child?.send !== 'function') {
     throw new TypeError("connect(contract, child): the child has no IPC channel; spawn it with an 'ipc' entry in stdio, e.g. ['pipe', 'pipe', 'pipe', 'ipc']")
   }

@@ -3,7 +3,9 @@
  * by both the parent and the child. Types flow from it into the parent's client
  * (`worker.call`) and the child's handlers (`serve`).
  */
+import type { EventDefinitions } from './event.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
+import type { AnyInputStreamProcedure, AnyStreamProcedure } from './stream.js'
 
 /**
  * One procedure of a contract. `TInput` is what the caller passes and `TOutput` what it
@@ -118,14 +120,24 @@ export function procedure(options: { input?: StandardSchemaV1; output?: Standard
 }
 
 /**
- * A record of named procedures.
+ * A record of named procedures and stream procedures.
  *
  * @example
  * ```ts
- * const procedures = { add: procedure<number, number>() } satisfies Procedures
+ * const procedures = { add: procedure<number, number>(), ticks: stream<void, number>() } satisfies Procedures
  * ```
  */
-export type Procedures = Readonly<Record<string, AnyProcedure>>
+export type Procedures = Readonly<Record<string, AnyProcedure | AnyStreamProcedure | AnyInputStreamProcedure>>
+
+/**
+ * A record of the procedures the parent serves for the child (no streams).
+ *
+ * @example
+ * ```ts
+ * const host = { getConfig: procedure<string, string>() } satisfies HostProcedures
+ * ```
+ */
+export type HostProcedures = Readonly<Record<string, AnyProcedure>>
 
 /**
  * A class whose instances come back as themselves when thrown in the child.
@@ -148,8 +160,19 @@ export type ErrorClass = abstract new (...args: never[]) => Error
  * console.log(math.names) // ['add']
  * ```
  */
-export interface Contract<TProcedures extends Procedures = Procedures> {
+export interface Contract<
+  TProcedures extends Procedures = Procedures,
+  TEvents extends EventDefinitions = EventDefinitions,
+  THost extends HostProcedures = HostProcedures,
+  TNotifications extends EventDefinitions = EventDefinitions,
+> {
   readonly procedures: TProcedures
+  /** The events that handlers emit to the parent (`ctx.emit`, `worker.on`). */
+  readonly events: TEvents
+  /** The procedures the parent serves for the child (`ctx.host` in a handler; `host` handlers in `fork()`). */
+  readonly host: THost
+  /** Fire-and-forget messages the parent sends the child (`worker.notify`, `serve(..., { notifications })`). */
+  readonly notifications: TNotifications
   /** Error classes that come back as instances of themselves. */
   readonly errors: readonly ErrorClass[]
   /** The procedure names, sorted: the contract's fingerprint in the ready handshake. */
@@ -164,7 +187,25 @@ export interface Contract<TProcedures extends Procedures = Procedures> {
  * defineContract({ parse: procedure<string, number>() }, { errors: [ParseError] } satisfies ContractOptions)
  * ```
  */
-export interface ContractOptions {
+export interface ContractOptions<
+  TEvents extends EventDefinitions = EventDefinitions,
+  THost extends HostProcedures = HostProcedures,
+  TNotifications extends EventDefinitions = EventDefinitions,
+> {
+  /**
+   * Fire-and-forget notifications from the parent to the child, declared with
+   * `event<Payload>()`: `worker.notify(name, payload)` in the parent, handled by
+   * `serve(contract, handlers, { notifications: { name: (payload) => ... } })` in the child.
+   */
+  notifications?: TNotifications
+  /** Events that handlers emit to the parent, declared with `event<Payload>()`. */
+  events?: TEvents
+  /**
+   * Procedures that the parent serves for the child (two-way calls): the child calls them
+   * with `ctx.host.name(input)`, and the parent must pass their handlers to `fork()` /
+   * `spawnThread()` as `host`. Streams are not supported in this direction.
+   */
+  host?: THost
   /**
    * Error classes that come back as instances of themselves (so `instanceof` works in the
    * parent). They are matched by class name, so each name must be unique.
@@ -184,13 +225,19 @@ export interface ContractOptions {
  * }, { errors: [ParseError] })
  * ```
  */
-export function defineContract<const TProcedures extends Procedures>(procedures: TProcedures, options: ContractOptions = {}): Contract<TProcedures> {
+export function defineContract<
+  const TProcedures extends Procedures,
+  const TEvents extends EventDefinitions = {},
+  const THost extends HostProcedures = {},
+  const TNotifications extends EventDefinitions = {},
+>(procedures: TProcedures, options: ContractOptions<TEvents, THost, TNotifications> = {}): Contract<TProcedures, TEvents, THost, TNotifications> {
   if (typeof procedures !== 'object' || procedures === null) throw new TypeError('defineContract(procedures): procedures must be an object')
   const names = Object.keys(procedures).sort()
   for (const name of names) {
     if (name === 'then') throw new TypeError('defineContract: a procedure cannot be named "then" (it would make worker.call look like a promise)')
-    if ((procedures[name] as Partial<AnyProcedure> | undefined)?.kind !== 'procedure') {
-      throw new TypeError(`defineContract: "${name}" is not a procedure; declare it with procedure()`)
+    const kind = (procedures[name] as { kind?: unknown } | undefined)?.kind
+    if (kind !== 'procedure' && kind !== 'stream' && kind !== 'input-stream') {
+      throw new TypeError(`defineContract: "${name}" is not a procedure; declare it with procedure(), stream() or inputStream()`)
     }
   }
   const errors = [...(options.errors ?? [])]
@@ -202,7 +249,33 @@ export function defineContract<const TProcedures extends Procedures>(procedures:
     if (seen.has(errorClass.name)) throw new TypeError(`defineContract({ errors }): two error classes are named "${errorClass.name}"; names must be unique`)
     seen.add(errorClass.name)
   }
-  return Object.freeze({ procedures: Object.freeze({ ...procedures }), errors: Object.freeze(errors), names: Object.freeze(names) })
+  const events = checkEvents(options.events ?? ({} as TEvents), 'events')
+  const notifications = checkEvents(options.notifications ?? ({} as TNotifications), 'notifications')
+  const host = options.host ?? ({} as THost)
+  if (typeof host !== 'object' || host === null) throw new TypeError('defineContract({ host }): host must be an object')
+  for (const name of Object.keys(host)) {
+    if (name === 'then') throw new TypeError('defineContract({ host }): a host procedure cannot be named "then"')
+    if ((host[name] as Partial<AnyProcedure> | undefined)?.kind !== 'procedure') {
+      throw new TypeError(`defineContract({ host }): "${name}" is not a procedure; declare it with procedure() (streams are served by the child only)`)
+    }
+  }
+  return Object.freeze({
+    procedures: Object.freeze({ ...procedures }),
+    events: Object.freeze({ ...events }),
+    host: Object.freeze({ ...host }),
+    notifications: Object.freeze({ ...notifications }),
+    errors: Object.freeze(errors),
+    names: Object.freeze(names),
+  })
+}
+
+/** Throws a TypeError unless every entry of `events` was declared with event(). */
+function checkEvents<T extends EventDefinitions>(events: T, key: 'events' | 'notifications'): T {
+  if (typeof events !== 'object' || events === null) throw new TypeError(`defineContract({ ${key} }): ${key} must be an object`)
+  for (const name of Object.keys(events)) {
+    if ((events[name] as { kind?: unknown } | undefined)?.kind !== 'event') throw new TypeError(`defineContract({ ${key} }): "${name}" is not an event; declare it with event()`)
+  }
+  return events
 }
 
 /**
@@ -225,7 +298,16 @@ export function checkTimeout(timeout: unknown, where: string): void {
 /** Throws a TypeError unless `contract` came from defineContract(). */
 export function assertContract(contract: unknown, where: string): asserts contract is Contract {
   const candidate = contract as Partial<Contract> | null
-  if (typeof candidate !== 'object' || candidate === null || !Array.isArray(candidate.names) || typeof candidate.procedures !== 'object' || !Array.isArray(candidate.errors)) {
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    !Array.isArray(candidate.names) ||
+    typeof candidate.procedures !== 'object' ||
+    typeof candidate.events !== 'object' ||
+    typeof candidate.host !== 'object' ||
+    typeof candidate.notifications !== 'object' ||
+    !Array.isArray(candidate.errors)
+  ) {
     throw new TypeError(`${where}: the contract must come from defineContract()`)
   }
 }

@@ -162,18 +162,25 @@ function trimOwnFrames(stack: string): string {
   return lineStart === -1 ? stack : stack.slice(0, lineStart)
 }
 
-/** The frames of a captured stack, without its first (message) line. */
-export function callerFrames(stack: string): string {
-  const newline = stack.indexOf('\n')
-  return newline === -1 ? '' : stack.slice(newline)
-}
-
-/** Replaces an error's stack (created in a timer or event handler) with the caller's frames. */
+/**
+ * Replaces an error's stack (created in a timer or event handler) with the caller's frames.
+ *
+ * @example
+ * ```ts
+ * reject(withCallerStack(new TimeoutError('add', 100), caller))
+ * ```
+ */
 export function withCallerStack(error: Error, caller: { stack?: string }): Error {
   if (caller.stack !== undefined) {
     Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${callerFrames(caller.stack)}`, writable: true, configurable: true })
   }
   return error
+}
+
+/** The frames of a captured stack, without its first (message) line. */
+export function callerFrames(stack: string): string {
+  const newline = stack.indexOf('\n')
+  return newline === -1 ? '' : stack.slice(newline)
 }
 
 function define(target: object, key: string, value: unknown): void {

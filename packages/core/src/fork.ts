@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { Serialization } from './codec.js'
 import { assertContract, type Contract } from './contract.js'
 import { StartupError } from './errors.js'
+import { checkHostHandlers, type ContractWithoutHost, type HostOption } from './host.js'
 import { PROCESS_GROUPS_SUPPORTED } from './process-group.js'
 import type { MemoryLimits } from './protocol.js'
 import { attachWorker, checkWorkerOptions, type RpcWorker, type WorkerOptions } from './worker.js'
@@ -64,7 +65,18 @@ export interface ForkOptions extends WorkerOptions {
  * console.log(await worker.call.add({ a: 1, b: 2 })) // 3
  * ```
  */
-export function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions = {}): Promise<RpcWorker<C>> {
+export function fork<C extends ContractWithoutHost>(contract: C, module: string | URL, options?: ForkOptions): Promise<RpcWorker<C>>
+/**
+ * Starts a worker whose contract declares host procedures (two-way calls): `options.host`
+ * must give their handlers, which run in this process when the child calls them.
+ *
+ * @example
+ * ```ts
+ * await fork(app, new URL('./app.worker.js', import.meta.url), { host: { getConfig: (key) => config[key] } })
+ * ```
+ */
+export function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & HostOption<C>): Promise<RpcWorker<C>>
+export function fork<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & { host?: unknown } = {}): Promise<RpcWorker<C>> {
   return startWorker(contract, module, options, {})
 }
 
@@ -75,9 +87,10 @@ export interface StartExtras {
 }
 
 /** fork(), with the extras that only the pool uses. */
-export async function startWorker<C extends Contract>(contract: C, module: string | URL, options: ForkOptions, extras: StartExtras): Promise<RpcWorker<C>> {
+export async function startWorker<C extends Contract>(contract: C, module: string | URL, options: ForkOptions & { host?: unknown }, extras: StartExtras): Promise<RpcWorker<C>> {
   assertContract(contract, 'fork(contract, module)')
   checkWorkerOptions(options)
+  checkHostHandlers(contract, options.host, 'fork()')
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
   const path = module instanceof URL ? fileURLToPath(module) : resolve(cwd ?? process.cwd(), module)
   const serialization = options.serialization ?? 'json'

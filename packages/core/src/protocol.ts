@@ -10,14 +10,25 @@
  * |       |                | `n` the procedure names the parent expects                     |
  * | `ha`  | parent → child | handshake accepted: `s` the channel's serialization mode,      |
  * |       |                | `l` optional memory limits (`h` heap used, `r` RSS, in bytes)  |
- * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`              |
+ * | `q`   | parent → child | request `i` for procedure `m`, input in `v` / `x`; for a stream, `w` the credit window |
  * | `r`   | child → parent | result of request `i` in `v` / `x`                             |
  * | `e`   | child → parent | request `i` failed: the marshalled error in `v` / `x`          |
  * | `c`   | parent → child | cancel request `i`: `r` is `a` (aborted) or `t` (timed out, `ms`) |
  * | `d`   | child → parent | the handler of cancelled request `i` has settled (slot free)   |
  * | `s`   | parent → child | shut down: stop taking calls, run the shutdown hooks, exit     |
  * | `o`   | child → parent | over a memory limit of `ha`: `h` heap used, `r` RSS (bytes)    |
+ * | `y`   | either way     | chunks of stream `i`: an array in `v` / `x`; `f` no more follow |
+ * | `k`   | either way     | credit: the consumer took `n` more chunks of stream `i`        |
+ * | `ev`  | child → parent | event `n`, payload in `v` / `x`; `i` the call that emitted it  |
+ * | `nt`  | parent → child | notification `n`, payload in `v` / `x` (fire and forget)      |
  * | `b`   | both           | batch: `m` the messages written in one go, in order (coalescing-sender.ts) |
+ *
+ * A stream is a request (`q` with `w`) answered by up to `w` unacknowledged chunks (`y`) and
+ * ended by `r` (done, no payload) or `e` (failed); the parent sends `k` as its consumer
+ * takes chunks and `c` when it stops early. An input stream is the same the other way: a
+ * request with `u` (the child's credit window), chunks from the parent (`y`, the last with
+ * `f`), credit from the child (`k`), and the ordinary reply. Two-way calls (the contract's `host`) are `q`,
+ * `r`, `e` and `c` in the other direction.
  */
 import type { PayloadFields, Serialization } from './codec.js'
 
@@ -64,6 +75,10 @@ export interface RequestMessage extends PayloadFields {
   t: 'q'
   i: string
   m: string
+  /** For a stream: how many chunks the child may send before it hears `k`. */
+  w?: number
+  /** For an input stream: how many chunks the parent may send before it hears `k`. */
+  u?: number
 }
 /** A call's result or error. */
 export interface ReplyMessage extends PayloadFields {
@@ -105,6 +120,37 @@ export interface OverLimitMessage {
   h: number
   r: number
 }
+/** Chunks of a stream (an array in the payload). */
+export interface ChunkMessage extends PayloadFields {
+  $fr: number
+  t: 'y'
+  i: string
+  /** No more chunks follow (input streams; a child's stream ends with `r` / `e`). */
+  f?: boolean
+}
+/** Credit for a stream: the consumer took `n` more chunks. */
+export interface CreditMessage {
+  $fr: number
+  t: 'k'
+  i: string
+  n: number
+}
+/** An event emitted by a handler. */
+export interface EventMessage extends PayloadFields {
+  $fr: number
+  t: 'ev'
+  /** The event's name. */
+  n: string
+  /** The id of the call whose handler emitted it. */
+  i?: string
+}
+/** A notification from the parent. */
+export interface NotificationMessage extends PayloadFields {
+  $fr: number
+  t: 'nt'
+  /** The notification's name. */
+  n: string
+}
 
 /** Every forkrpc message. */
 export type ProtocolMessage =
@@ -117,6 +163,10 @@ export type ProtocolMessage =
   | DoneMessage
   | ShutdownMessage
   | OverLimitMessage
+  | ChunkMessage
+  | CreditMessage
+  | EventMessage
+  | NotificationMessage
   | BatchMessage
 
 /**
@@ -130,7 +180,20 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
   if (candidate.$fr !== PROTOCOL_VERSION || typeof candidate.t !== 'string') return false
   switch (candidate.t) {
     case 'q':
-      return typeof candidate.i === 'string' && typeof candidate.m === 'string' ? (message as RequestMessage) : false
+      return typeof candidate.i === 'string' &&
+        typeof candidate.m === 'string' &&
+        (candidate.w === undefined || isCount(candidate.w)) &&
+        (candidate.u === undefined || isCount(candidate.u))
+        ? (message as RequestMessage)
+        : false
+    case 'y':
+      return typeof candidate.i === 'string' && (candidate.f === undefined || typeof candidate.f === 'boolean') ? (message as ChunkMessage) : false
+    case 'k':
+      return typeof candidate.i === 'string' && isCount(candidate.n) ? (message as CreditMessage) : false
+    case 'ev':
+      return typeof candidate.n === 'string' && (candidate.i === undefined || typeof candidate.i === 'string') ? (message as EventMessage) : false
+    case 'nt':
+      return typeof candidate.n === 'string' ? (message as NotificationMessage) : false
     case 'r':
     case 'e':
       return typeof candidate.i === 'string' ? (message as ReplyMessage) : false
@@ -159,4 +222,9 @@ function isMemoryLimits(value: unknown): value is MemoryLimits {
   if (typeof value !== 'object' || value === null) return false
   const { h, r } = value as Record<string, unknown>
   return (h === undefined || (typeof h === 'number' && h > 0)) && (r === undefined || (typeof r === 'number' && r > 0))
+}
+
+/** A whole number of chunks, at least 1, small enough to add without losing precision. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
 }

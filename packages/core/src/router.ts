@@ -9,9 +9,17 @@ import { sendFailure } from './encodable.js'
 import { assertContract, type AnyProcedure, type Contract } from './contract.js'
 import { debug } from './debug.js'
 import { errorRegistry, marshalThrown } from './error-marshalling.js'
-import { AbortError, ChannelClosedError, PayloadTooLargeError, TimeoutError, UnknownProcedureError } from './errors.js'
+import { AbortError, ChannelClosedError, PayloadTooLargeError, SerializationError, TimeoutError, UnknownProcedureError } from './errors.js'
 import { checkLimit, DEFAULT_MAX_MESSAGE_BYTES, sizeChecker, type MessageLimitOptions } from './limits.js'
-import { PROTOCOL_VERSION, readMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
+import type { EventDefinitions, EventPayload, PayloadArgument } from './event.js'
+import { createClient } from './client.js'
+import { hostContractOf, type HostClient } from './host.js'
+import type { HostProcedures } from './contract.js'
+import { PROTOCOL_VERSION, readMessage, type ChunkMessage, type EventMessage, type MemoryLimits, type ReplyMessage, type RequestMessage } from './protocol.js'
+import type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamProcedure } from './stream.js'
+import { InputChunks } from './input-stream.js'
+import { StreamProducer } from './stream-producer.js'
+import { deliverNotification } from './notifications.js'
 import { validate } from './validate.js'
 
 /**
@@ -27,7 +35,7 @@ import { validate } from './validate.js'
  * })
  * ```
  */
-export interface HandlerContext {
+export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H extends HostProcedures = HostProcedures> {
   /**
    * Aborts when the caller cancels the call (reason: AbortError), when the call times out
    * (reason: TimeoutError), or when the worker shuts down (reason: AbortError).
@@ -37,21 +45,42 @@ export interface HandlerContext {
   readonly procedure: string
   /** The call's request id (the same as in debug logs). */
   readonly id: string
+  /**
+   * Sends event `name` of the contract to the parent (fire and forget): its `worker.on`
+   * listeners and `worker.events` iterators hear it, and for a `progress` event, this
+   * call's `onProgress`. Throws a TypeError for an event the contract does not declare and
+   * a SerializationError for a payload that cannot be sent.
+   */
+  emit<K extends keyof E & string>(name: K, ...payload: PayloadArgument<EventPayload<E[K]>>): void
+  /**
+   * Calls the procedures the parent serves for this worker (the contract's `host`), with the
+   * same timeouts, cancellation and error marshalling as the parent's calls. Pass
+   * `{ signal: ctx.signal }` to cancel them with this call.
+   */
+  readonly host: HostClient<H>
 }
 
 type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonNullable<T> : never
 
 /**
  * The handler of procedure `P`: takes the (parsed) input and the context, returns the
- * output or a promise of it.
+ * output or a promise of it. A stream procedure's handler returns an AsyncIterable of its
+ * chunks (an `async function*`).
  *
  * @example
  * ```ts
  * const add: Handler<typeof math.procedures.add> = ({ a, b }) => a + b
+ * const ticks: Handler<typeof clock.procedures.ticks> = async function* (n) { for (let i = 0; i < n; i++) yield i }
  * ```
  */
-export type Handler<P> =
-  ProcedureTypes<P> extends { handlerInput: infer I; handlerOutput: infer O } ? (input: I, ctx: HandlerContext) => O | PromiseLike<O> : never
+export type Handler<P, E extends EventDefinitions = EventDefinitions, H extends HostProcedures = HostProcedures> =
+  P extends InputStreamProcedure<infer K, infer O>
+    ? (chunks: AsyncIterable<K>, ctx: HandlerContext<E, H>) => O | PromiseLike<O>
+    : P extends StreamProcedure<infer I, infer K>
+    ? (input: I, ctx: HandlerContext<E, H>) => AsyncIterable<K>
+    : ProcedureTypes<P> extends { handlerInput: infer I; handlerOutput: infer O }
+      ? (input: I, ctx: HandlerContext<E, H>) => O | PromiseLike<O>
+      : never
 
 /**
  * One handler per procedure of the contract, no more, no fewer.
@@ -61,7 +90,7 @@ export type Handler<P> =
  * const handlers: Handlers<typeof math> = { add: ({ a, b }) => a + b, slow: async (ms) => 'ok' }
  * ```
  */
-export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K]> }
+export type Handlers<C extends Contract> = { [K in keyof C['procedures']]: Handler<C['procedures'][K], C['events'], C['host']> }
 
 /**
  * A router bound to a channel, with the controls its owner (serve, a test pair) needs.
@@ -98,16 +127,30 @@ export interface RouterCore {
 export interface RouterOptions extends MessageLimitOptions {
   /** Called when the parent asks the worker to shut down (the `s` message). */
   onShutdownRequest?: () => void
+  /** Send the ready message (`h`) now. Default true; false for the parent's router of host procedures. */
+  announce?: boolean
+  /** The handlers of the contract's notifications (from `serve()`'s options). */
+  notifications?: Readonly<Record<string, unknown>> | undefined
 }
 
 class CallContext implements HandlerContext {
   #controller: AbortController | undefined
   #reason: Error | undefined
+  /** Set while a stream handler's chunks are being sent. */
+  producer: StreamProducer | undefined
+  /** Set for an input stream: the chunks the parent sends. */
+  input: InputChunks | undefined
 
   constructor(
     readonly id: string,
     readonly procedure: string,
+    readonly emitter: (name: string, payload: unknown, id: string) => void,
+    readonly host: HostClient<HostProcedures>,
   ) {}
+
+  emit(name: string, payload: unknown): void {
+    this.emitter(name, payload, this.id)
+  }
 
   /** Created on first use: most handlers never look at it. */
   get signal(): AbortSignal {
@@ -147,6 +190,12 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   checkLimit(options.maxMessageBytes, 'maxMessageBytes')
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   let oversize = sizeChecker(channel.serialization, maxMessageBytes)
+  for (const name of Object.keys(options.notifications ?? {})) {
+    if (!Object.hasOwn(contract.notifications, name)) throw new TypeError(`serve({ notifications }): "${name}" is not a notification of the contract`)
+  }
+  // Two-way calls: the procedures the parent serves are called through a client of our own.
+  const hostContract = hostContractOf(contract)
+  const host = (hostContract === undefined ? NO_HOST : createClient(hostContract, channel).call) as HostClient<HostProcedures>
   const table = handlers as unknown as Record<string, (input: unknown, ctx: HandlerContext) => unknown>
   const errors = errorRegistry(contract.errors)
   let codec: Codec = createCodec(channel.serialization, errors)
@@ -168,7 +217,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       reply('e', id, name, new PayloadTooLargeError(name, 'input', bytes, maxMessageBytes))
       return
     }
-    const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure) : undefined
+    const definition = Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyProcedure | AnyStreamProcedure | AnyInputStreamProcedure) : undefined
     // Only the contract's own names are looked up, so `__proto__`, `constructor` or
     // `toString` can never reach a handler (or anything else).
     const handler = definition !== undefined ? table[name] : undefined
@@ -180,8 +229,15 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       reply('e', id, name, new ChannelClosedError(name, `${refusal}; call "${name}" was not run`))
       return
     }
-    const context = new CallContext(id, name)
+    const context = new CallContext(id, name, emit, host)
     active.set(id, context)
+    if (definition.kind === 'stream') context.producer = new StreamProducer(message.w ?? definition.credit, context.signal)
+    if (definition.kind === 'input-stream') {
+      const chunks = new InputChunks(message.u ?? definition.credit, context.signal, (n) => channel.send({ $fr: PROTOCOL_VERSION, t: 'k', i: id, n }))
+      context.input = chunks
+      run(context, handler, definition, chunks)
+      return
+    }
     let input: unknown
     try {
       input = codec.decode(message, name, 'input')
@@ -197,12 +253,29 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       )
   }
 
-  function run(context: CallContext, handler: (input: unknown, ctx: HandlerContext) => unknown, definition: AnyProcedure, input: unknown): void {
+  function run(
+    context: CallContext,
+    handler: (input: unknown, ctx: HandlerContext) => unknown,
+    definition: AnyProcedure | AnyStreamProcedure | AnyInputStreamProcedure,
+    input: unknown,
+  ): void {
     let result: unknown
     try {
       result = handler(input, context)
     } catch (error) {
       finish(context, 'e', error)
+      return
+    }
+    if (context.producer !== undefined) {
+      if (typeof (result as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] !== 'function') {
+        finish(context, 'e', new TypeError(`The handler of stream "${context.procedure}" must return an AsyncIterable (write it as an async function*), got ${typeof result}`))
+        return
+      }
+      context.producer.run(result as AsyncIterable<unknown>, (chunks) => sendChunks(context, chunks)).then(
+        // Stopped by a shutdown (not by the caller): the stream did not end, it was cut short.
+        () => (context.signal.aborted && !context.cancelled ? finish(context, 'e', context.signal.reason) : finish(context, 'r', undefined)),
+        (error: unknown) => finish(context, 'e', error),
+      )
       return
     }
     const output = definition.output
@@ -234,6 +307,45 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
       return
     }
     reply(kind, context.id, context.procedure, value)
+  }
+
+  /** Sends a batch of chunks; if it cannot be sent, the chunks before the bad one still go, one by one. */
+  function sendChunks(context: CallContext, chunks: unknown[]): void {
+    try {
+      sendChunkMessage(context, chunks)
+    } catch (error) {
+      if (chunks.length === 1) throw error
+      for (const chunk of chunks) sendChunkMessage(context, [chunk])
+      throw error
+    }
+  }
+
+  function sendChunkMessage(context: CallContext, chunks: unknown[]): void {
+    const message = { $fr: PROTOCOL_VERSION, t: 'y', i: context.id } as ChunkMessage
+    codec.encodeInto(message, chunks, context.procedure, 'chunk')
+    try {
+      // On a coalescing channel, a refused message is reported later: the stream then ends with the error.
+      channel.send(message, (error) => context.abort(sendFailure(error, context.procedure, 'chunk', chunks)))
+    } catch (error) {
+      throw sendFailure(error, context.procedure, 'chunk', chunks)
+    }
+  }
+
+  function emit(name: string, payload: unknown, id: string | undefined): void {
+    if (typeof name !== 'string' || !Object.hasOwn(contract.events, name)) {
+      throw new TypeError(`ctx.emit(name, payload): "${String(name)}" is not an event of the contract`)
+    }
+    const message = { $fr: PROTOCOL_VERSION, t: 'ev', n: name } as EventMessage
+    if (id !== undefined) {
+      message.i = id
+      active.get(id)?.producer?.flush() // the stream's chunks yielded before this event go first
+    }
+    codec.encodeInto(message, payload, undefined, `payload of event "${name}"`)
+    try {
+      channel.send(message)
+    } catch (error) {
+      throw sendFailure(error, undefined, `payload of event "${name}"`, payload)
+    }
   }
 
   /** Tells the parent (once) that this worker is over a limit, so that a pool recycles it. */
@@ -292,6 +404,29 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         context.cancel(message.r === 't' ? new TimeoutError(context.procedure, typeof message.ms === 'number' ? message.ms : 0) : new AbortError(context.procedure))
         return
       }
+      case 'k':
+        active.get(message.i)?.producer?.grant(message.n)
+        return
+      case 'y': {
+        const context = active.get(message.i)
+        const input = context?.input
+        if (context === undefined || input === undefined) {
+          debug('dropped chunks for call %s, which is not an input stream running', message.i)
+          return
+        }
+        try {
+          const chunks = codec.decode(message, context.procedure, 'chunk')
+          if (!Array.isArray(chunks)) throw new SerializationError(`Cannot decode the chunks of "${context.procedure}": the payload is not an array`, { procedure: context.procedure })
+          input.push(chunks, message.f === true)
+        } catch (error) {
+          // The handler's reading fails with it (through its signal) rather than waiting for ever.
+          context.abort(error as Error)
+        }
+        return
+      }
+      case 'nt':
+        deliverNotification(contract, options.notifications, message, codec)
+        return
       case 'hq':
         announce()
         return
@@ -309,7 +444,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     }
   })
 
-  announce()
+  if (options.announce !== false) announce()
 
   return {
     get inFlight() {
@@ -326,6 +461,8 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
     },
   }
 }
+
+const NO_HOST = Object.freeze(Object.create(null) as object)
 
 /** For JavaScript callers, whom the types do not protect: every procedure needs a handler, and only those. */
 function checkHandlers(contract: Contract, handlers: unknown): void {

@@ -11,7 +11,9 @@ import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug, debugEnabled, logMessage } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
 import type { MessageLimitOptions } from './limits.js'
+import type { NotificationHandlers } from './notifications.js'
 import { createRouter, type Handlers } from './router.js'
+import { messagePortChannel, spawnedThreadPort } from './thread-channel.js'
 import { startWatchdog, type Watchdog } from './watchdog.js'
 
 /** The default bound on a shutdown: handlers finishing after their signal aborted, then the hooks. */
@@ -55,9 +57,14 @@ export type ShutdownHook = (cause: ShutdownCause) => void | Promise<void>
  * serve(contract, handlers, { onShutdown: () => db.close(), shutdownTimeout: 5_000, watchdog: true })
  * ```
  */
-export interface ServeOptions extends MessageLimitOptions {
+export interface ServeOptions<C extends Contract = Contract> extends MessageLimitOptions {
   /** Run during the shutdown, in order, after the handlers have settled. */
   onShutdown?: ShutdownHook | readonly ShutdownHook[]
+  /**
+   * Handlers of the contract's notifications (`worker.notify(name, payload)` in the parent).
+   * Typed with `NotificationHandlers<typeof contract>`; a notification without a handler is dropped.
+   */
+  notifications?: NotificationHandlers<C>
   /**
    * How long, in milliseconds, handlers still running (their `ctx.signal` aborted) and then
    * the hooks have to finish before the worker exits anyway with code 1. Default 3,000.
@@ -75,7 +82,8 @@ export interface ServeOptions extends MessageLimitOptions {
 let serving = false
 
 /**
- * Serves the contract's procedures to the parent process. Call it once, at the top level
+ * Serves the contract's procedures to the parent process, or to the parent thread when
+ * the module runs in a thread started by `spawnThread()`. Call it once, at the top level
  * of the worker module.
  *
  * The worker shuts down when the parent asks (`worker.close()`), on SIGTERM, or when the
@@ -96,11 +104,22 @@ let serving = false
  * }, { onShutdown: () => console.error('bye') })
  * ```
  */
-export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, options: ServeOptions = {}): void {
+export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, options: ServeOptions<C> = {}): void {
+  // In a thread started by spawnThread(), the same handlers answer over the thread's port.
+  const port = spawnedThreadPort()
+  if (port !== undefined) {
+    if (serving) throw new Error('serve() was already called in this thread; a worker serves one contract')
+    // Checked, but a thread has no graceful shutdown yet: close() terminates it once calls
+    // in flight are done, and onShutdown hooks do not run (see the README's known limits).
+    checkServeOptions(options)
+    serving = true
+    createRouter(contract, handlers, messagePortChannel(port), { maxMessageBytes: options.maxMessageBytes, notifications: options.notifications })
+    return
+  }
   const send = process.send?.bind(process)
   if (send === undefined || !process.connected) {
     throw new Error(
-      'serve() found no IPC channel: this module must run as a worker started by fork(contract, module) ' +
+      'serve() found no IPC channel: this module must run as a worker started by fork(contract, module) or spawnThread(contract, module) ' +
         "from @forkrpc/core, or by spawn() with an 'ipc' entry in stdio and connect(contract, child).",
     )
   }
@@ -154,7 +173,7 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
     if (process.connected) debug('SIGINT ignored: the parent decides when this worker stops')
     else void shutDown('disconnect')
   })
-  const router = createRouter(contract, handlers, channel, { maxMessageBytes: options.maxMessageBytes, onShutdownRequest: () => void shutDown('request') })
+  const router = createRouter(contract, handlers, channel, { maxMessageBytes: options.maxMessageBytes, onShutdownRequest: () => void shutDown('request'), notifications: options.notifications })
   // Started after the ready message, so that it does not delay it.
   if (options.watchdog !== false) watchdog = startWatchdog()
 
@@ -201,10 +220,17 @@ function describe(cause: ShutdownCause): string {
   }
 }
 
-function checkServeOptions(options: ServeOptions): readonly ShutdownHook[] {
+function checkServeOptions<C extends Contract>(options: ServeOptions<C>): readonly ShutdownHook[] {
   if (typeof options !== 'object' || options === null) throw new TypeError('serve(contract, handlers, options): options must be an object')
   checkTimeout(options.shutdownTimeout, 'serve({ shutdownTimeout })')
   if (options.watchdog !== undefined && typeof options.watchdog !== 'boolean') throw new TypeError('serve({ watchdog }): expected a boolean')
+  const notifications: unknown = options.notifications
+  if (notifications !== undefined) {
+    if (typeof notifications !== 'object' || notifications === null) throw new TypeError('serve({ notifications }): expected an object of handlers')
+    for (const [name, handler] of Object.entries(notifications)) {
+      if (typeof handler !== 'function') throw new TypeError(`serve({ notifications }): the handler of "${name}" is not a function`)
+    }
+  }
   const hooks = options.onShutdown === undefined ? [] : Array.isArray(options.onShutdown) ? options.onShutdown : [options.onShutdown]
   for (const hook of hooks) {
     if (typeof hook !== 'function') throw new TypeError(`serve({ onShutdown }): expected a function or an array of functions, got ${typeof hook}`)

@@ -7,6 +7,9 @@ import type { ChildProcess } from 'node:child_process'
 import pTimeout from 'p-timeout'
 import type { Channel } from './channel.js'
 import { checkCallerStacks, createClient, type Client, type ClientCore } from './client.js'
+import type { CloseOptions, ContractWorker } from './contract-worker.js'
+import type { EventSource } from './event-hub.js'
+import type { HostHandlers } from './host.js'
 import type { Serialization } from './codec.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
 import { debug } from './debug.js'
@@ -49,15 +52,7 @@ export interface WorkerOptions extends MessageLimitOptions {
   callerStacks?: boolean
 }
 
-/**
- * Per-close overrides of the worker's shutdown limits.
- *
- * @example
- * ```ts
- * await worker.close({ grace: 0, killTimeout: 100 })
- * ```
- */
-export type CloseOptions = Partial<StopOptions>
+export type { CloseOptions } from './contract-worker.js'
 
 /**
  * A running worker: its typed client and its process.
@@ -68,7 +63,7 @@ export type CloseOptions = Partial<StopOptions>
  * console.log(worker.pid, await worker.call.add({ a: 1, b: 2 }))
  * ```
  */
-export interface RpcWorker<C extends Contract> {
+export interface RpcWorker<C extends Contract> extends ContractWorker<C> {
   /** One async function per procedure of the contract. */
   readonly call: Client<C>
   /** The worker process's pid. */
@@ -92,6 +87,8 @@ export interface AttachOptions extends WorkerOptions {
   label: string
   /** Copy the child's stderr to this process's stderr (when forkrpc piped it). */
   forwardStderr: boolean
+  /** The handlers of the contract's host procedures (checked by the caller). */
+  host?: unknown
   /** The child leads its own process group, which is signalled as a whole and emptied when it exits. */
   processGroup?: boolean
   /** Memory limits the worker reports going over (for a pool's recycling). */
@@ -123,7 +120,7 @@ export function internalsOf(worker: RpcWorker<Contract>): WorkerInternals {
 
 const DEFAULTS = { startupTimeout: 10_000, grace: 5_000, killTimeout: 5_000 }
 const startupTimedOut = Symbol('startup timed out')
-const exitedEarly = Symbol('exited before ready')
+export const exitedEarly = Symbol('exited before ready')
 
 /**
  * Tracks `child`, waits for its ready handshake and returns the worker. On any startup
@@ -180,7 +177,13 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
-  const client = createClient(contract, channel, { timeout: options.timeout, callerStacks: options.callerStacks, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes })
+  const client = createClient(contract, channel, {
+    timeout: options.timeout,
+    callerStacks: options.callerStacks,
+    maxPending: options.maxPending,
+    maxMessageBytes: options.maxMessageBytes,
+    host: options.host as HostHandlers<C> | undefined,
+  })
   worker = new ProcessWorker(client, child, watched, gone, kill, options)
   const messageListeners: Array<(message: ProtocolMessage) => void> = []
   channel.receive((received) => {
@@ -196,8 +199,9 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   })
   return worker
 }
-/** Resolves when the child announces the right contract; rejects on a mismatch or an early exit. */
-function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<void> {
+
+/** Resolves when the child announces the right contract; rejects on a mismatch or an early exit (shared with spawnThread). */
+export function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const stop = channel.receive((received) => {
       if (typeof received !== 'object' || received === null || !Object.hasOwn(received, '$fr') || (received as { t?: unknown }).t !== 'h') return
@@ -244,6 +248,9 @@ function explainEarlyExit(label: string, details: ExitDetails): string {
 
 class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   readonly call: Client<C>
+  readonly on: EventSource<C>['on']
+  readonly events: EventSource<C>['events']
+  readonly notify: ClientCore<C>['notify']
   readonly pid: number
   readonly #child: ChildProcess
   readonly #client: ClientCore<C>
@@ -256,6 +263,9 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
   constructor(client: ClientCore<C>, child: ChildProcess, watched: WatchedChild, gone: Promise<ExitDetails>, kill: (signal: NodeJS.Signals) => void, options: WorkerOptions) {
     this.#watched = watched
     this.call = client.call
+    this.on = client.on
+    this.events = client.events
+    this.notify = client.notify
     this.pid = child.pid as number
     this.#client = client
     this.#child = child

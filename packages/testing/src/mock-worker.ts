@@ -113,7 +113,7 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
   const unknown = Object.keys(given).filter((name) => !contract.names.includes(name))
   if (unknown.length > 0) throw new TypeError(`mockWorker(contract, handlers): handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
   const full = Object.fromEntries(contract.names.map((name) => [name, given[name] ?? (() => Promise.reject(new NotImplementedError(name)))]))
-  const { pair, router } = linkInMemory(contract, full as Handlers<C>, { serialization: options.serialization, timeout: options.timeout })
+  const { pair, router } = linkInMemory(contract, full as unknown as Handlers<C>, { serialization: options.serialization, timeout: options.timeout })
   const defaults = { grace: options.grace ?? 5_000, killTimeout: options.killTimeout ?? 5_000 }
   const recorded: Array<RecordedCall<C>> = []
   const inFlight = new Set<Promise<unknown>>()
@@ -187,6 +187,9 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
 
   const worker: MockWorker<C> = {
     call: call as MockWorker<C>['call'],
+    on: pair.on,
+    events: pair.events,
+    notify: pair.notify,
     pid: FIRST_FAKE_PID + fakePids++,
     get process(): ChildProcess {
       throw new NotImplementedError(undefined, 'mockWorker(): a mock worker has no child process')

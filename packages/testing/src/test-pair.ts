@@ -4,7 +4,18 @@
  * serialization as the real channel, so what fails to serialize there fails here too;
  * `pair.faults` injects what goes wrong with real processes.
  */
-import { AbortError, ChannelClosedError, type Client, type Contract, type Handlers, type Serialization } from '@forkrpc/core'
+import {
+  AbortError,
+  ChannelClosedError,
+  type Client,
+  type Contract,
+  type EventSource,
+  type Handlers,
+  type HostHandlers,
+  type NotificationHandlers,
+  type Notify,
+  type Serialization,
+} from '@forkrpc/core'
 import { createClient, createRouter, type RouterCore } from '@forkrpc/core/channel'
 import { createFaultLayer, type Faults } from './faults.js'
 import { createMemoryChannelPair } from './memory-channel.js'
@@ -17,7 +28,11 @@ import { createMemoryChannelPair } from './memory-channel.js'
  * createTestPair(math, handlers, { serialization: 'advanced', timeout: 100, latency: 5 })
  * ```
  */
-export interface TestPairOptions {
+export interface TestPairOptions<C extends Contract = Contract> {
+  /** The handlers of the contract's host procedures (the ones the parent serves), as in `fork()`. */
+  host?: HostHandlers<C>
+  /** The child's handlers of the contract's notifications, as in `serve()`'s options. */
+  notifications?: NotificationHandlers<C>
   /** The channel's serialization, as in `fork()`. Default `json`. */
   serialization?: Serialization
   /** Default timeout of every call in milliseconds, as in `fork()`. */
@@ -39,9 +54,11 @@ export interface TestPairOptions {
  * await pair.call.add({ a: 1, b: 2 })
  * ```
  */
-export interface TestPair<C extends Contract> {
+export interface TestPair<C extends Contract> extends EventSource<C> {
   /** The typed client, exactly as `worker.call`. */
   readonly call: Client<C>
+  /** Sends a notification to the handlers, exactly as `worker.notify`. */
+  readonly notify: Notify<C>
   /** How many handlers are running. */
   readonly inFlight: number
   /** Injects faults (latency, lost replies, a dying child, junk messages); see {@link Faults}. */
@@ -67,24 +84,27 @@ export interface TestPair<C extends Contract> {
  * await pair.close()
  * ```
  */
-export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions = {}): TestPair<C> {
+export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions<C> = {}): TestPair<C> {
   return linkInMemory(contract, handlers, options).pair
 }
 
 /** A test pair and its router, for helpers of this package that act on the "child" (mockWorker's close). */
-export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions): { pair: TestPair<C>; router: RouterCore } {
+export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions<C>): { pair: TestPair<C>; router: RouterCore } {
   let layer: ReturnType<typeof createFaultLayer> | undefined
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json', { latency: () => layer?.latency() ?? 0 })
   layer = createFaultLayer(parent, child, (reason) => router.abortAll(reason))
   if (options.latency !== undefined) layer.faults.latency(options.latency)
-  const router = createRouter(contract, handlers, layer.child, { maxMessageBytes: options.maxMessageBytes })
-  const client = createClient(contract, parent, { timeout: options.timeout, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes })
+  const router = createRouter(contract, handlers, layer.child, { maxMessageBytes: options.maxMessageBytes, notifications: options.notifications })
+  const client = createClient(contract, parent, { timeout: options.timeout, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes, host: options.host })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
     router.abortAll(new AbortError(undefined, 'The test pair was closed'))
   }
   const pair: TestPair<C> = {
     call: client.call,
+    on: client.on,
+    events: client.events,
+    notify: client.notify,
     get inFlight() {
       return router.inFlight
     },

@@ -59,7 +59,8 @@ export async function forkForTest<C extends Contract>(contract: C, module: strin
   let guard: WorkerGuard<C> | undefined
   // Registered before forking: outside a test this throws, and nothing has been started.
   onTestFinished(() => guard?.finish())
-  const worker = await fork(contract, module, forkOptions)
+  // The generic contract may declare host procedures; their handlers then come in `forkOptions.host`.
+  const worker = await (fork as (contract: C, module: string | URL, options: ForkOptions) => Promise<RpcWorker<C>>)(contract, module, forkOptions)
   guard = guardWorker(worker, { module: module instanceof URL ? fileURLToPath(module) : module, allowExit, closeOptions })
   return guard.worker
 }

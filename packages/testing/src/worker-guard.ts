@@ -49,6 +49,9 @@ export function guardWorker<C extends Contract>(worker: RpcWorker<C>, options: G
   }
   const guarded: RpcWorker<C> = {
     call: worker.call,
+    on: worker.on,
+    events: worker.events,
+    notify: worker.notify,
     pid: worker.pid,
     get process() {
       return worker.process
