@@ -24,6 +24,13 @@ describe('spawnThread()', () => {
     expect(isMainThread).toBe(true)
   })
 
+  it('applies the limits of its options (maxPending) like fork() does', async () => {
+    const worker = await spawnThreadFixture(lifecycle, 'lifecycle.worker.ts', { maxPending: 1 })
+    const first = worker.call.sleep(50)
+    await expect(worker.call.sleep(1)).rejects.toMatchObject({ name: 'TooManyPendingCallsError' })
+    expect(await first).toBe('slept 50')
+  })
+
   it('rejects a missing module with StartupError', async () => {
     const error = await spawnThread(math, fixture('does-not-exist.worker.js')).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(StartupError)

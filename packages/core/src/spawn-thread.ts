@@ -132,7 +132,13 @@ export async function spawnThread<C extends Contract>(contract: C, module: strin
     throw failure
   }
   channel.send({ $fr: PROTOCOL_VERSION, t: 'ha', s: 'advanced' })
-  const client = createClient(contract, channel, { timeout: options.timeout, host: options.host as HostHandlers<C> | undefined })
+  const client = createClient(contract, channel, {
+    timeout: options.timeout,
+    callerStacks: options.callerStacks,
+    maxPending: options.maxPending,
+    maxMessageBytes: options.maxMessageBytes,
+    host: options.host as HostHandlers<C> | undefined,
+  })
   return new SpawnedThread(client, thread, exited, options.grace ?? DEFAULTS.grace)
 }
 
