@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { isMainThread } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { ContractMismatchError, spawnThread, StartupError, type ThreadOptions } from '@forkrpc/core'
@@ -55,16 +58,37 @@ describe('spawnThread()', () => {
     expect(error).toBeInstanceOf(ContractMismatchError)
   })
 
-  it('close() terminates a busy thread after the grace period and says it was forced', async () => {
-    const worker = await spawnThreadFixture(math, 'math.worker.ts')
-    const exited = new Promise<number>((resolve) => worker.thread.once('exit', resolve))
-    const call = worker.call.slow(60_000).catch((e: unknown) => e)
-    await worker.call.ping()
+  it('close() asks the thread to shut down after the grace period: the handler is aborted, the thread exits 0', async () => {
+    const worker = await spawnThreadFixture(lifecycle, 'lifecycle.worker.ts')
+    const call = worker.call.awaitAbort().catch((e: unknown) => e)
+    await worker.call.sleep(1)
     const result = await worker.close({ grace: 50 })
+    expect(result).toEqual({ code: 0, signal: null, forced: false })
+    expect(await call).toMatchObject({ name: 'AbortError', procedure: 'awaitAbort', message: expect.stringContaining('shutting down') })
+    expect(await worker.close()).toBe(result)
+  })
+
+  it("close() runs the thread's onShutdown hooks, in order, with the cause 'request'", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forkrpc-thread-'))
+    try {
+      const log = join(dir, 'hooks.log')
+      const worker = await spawnThreadFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, SHUTDOWN_LOG: log } })
+      expect(await worker.close()).toEqual({ code: 0, signal: null, forced: false })
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['hook1 request', 'hook2 request'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('close() terminates a thread stuck in a synchronous loop after killTimeout and says it was forced', async () => {
+    const worker = await spawnThreadFixture(lifecycle, 'lifecycle.worker.ts')
+    const exited = new Promise<number>((resolve) => worker.thread.once('exit', resolve))
+    const call = worker.call.spin(60_000).catch((e: unknown) => e)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const result = await worker.close({ grace: 50, killTimeout: 200 })
     expect(result.forced).toBe(true)
     expect(result.signal).toBeNull()
     expect(await exited).toBe(result.code)
     expect(await call).toMatchObject({ name: 'WorkerExitedError' })
-    expect(await worker.close()).toBe(result)
   })
 })

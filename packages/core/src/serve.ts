@@ -12,7 +12,7 @@ import { debug, debugEnabled, logMessage } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
 import type { MessageLimitOptions } from './limits.js'
 import type { NotificationHandlers } from './notifications.js'
-import { createRouter, type Handlers } from './router.js'
+import { createRouter, type Handlers, type RouterCore } from './router.js'
 import { messagePortChannel, spawnedThreadPort } from './thread-channel.js'
 import { startWatchdog, type Watchdog } from './watchdog.js'
 
@@ -109,11 +109,20 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
   const port = spawnedThreadPort()
   if (port !== undefined) {
     if (serving) throw new Error('serve() was already called in this thread; a worker serves one contract')
-    // Checked, but a thread has no graceful shutdown yet: close() terminates it once calls
-    // in flight are done, and onShutdown hooks do not run (see the README's known limits).
-    checkServeOptions(options)
+    const threadHooks = checkServeOptions(options)
     serving = true
-    createRouter(contract, handlers, messagePortChannel(port), { maxMessageBytes: options.maxMessageBytes, notifications: options.notifications })
+    // A thread has no signals and no orphans: it shuts down on the parent's request only
+    // (close() sends it once calls in flight are done), the same way a process does.
+    let stopping = false
+    const threadRouter = createRouter(contract, handlers, messagePortChannel(port), {
+      maxMessageBytes: options.maxMessageBytes,
+      notifications: options.notifications,
+      onShutdownRequest: () => {
+        if (stopping) return
+        stopping = true
+        void shutDownRouter(threadRouter, threadHooks, 'request', options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, () => undefined)
+      },
+    })
     return
   }
   const send = process.send?.bind(process)
@@ -180,31 +189,41 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
   async function shutDown(cause: ShutdownCause): Promise<void> {
     if (shuttingDown) return
     shuttingDown = true
-    const bound = cause === 'parent-died' ? ORPHAN_SHUTDOWN_TIMEOUT_MS : shutdownTimeout
-    debug('shutting down (%s) with %d handler(s) running', cause, router.inFlight)
-    if (bound <= MAX_TIMER_MS && bound !== Infinity) {
-      setTimeout(() => {
-        const what = router.inFlight > 0 ? `${router.inFlight} handler(s) still running` : 'an onShutdown hook still running'
-        process.stderr.write(`forkrpc: the worker's shutdown (${cause}) did not finish within ${bound} ms (${what}); exiting with code 1\n`)
-        process.exit(1)
-      }, bound)
-    }
-    router.refuse('The worker is shutting down')
-    router.abortAll((procedure) => new AbortError(procedure, `The worker is shutting down (${describe(cause)}); call "${procedure}" was aborted`))
-    await router.drained()
-    let code = 0
-    for (const hook of hooks) {
-      try {
-        await hook(cause)
-      } catch (error) {
-        code = 1
-        process.stderr.write(`forkrpc: an onShutdown hook failed: ${inspect(error)}\n`)
-      }
-    }
-    watchdog?.stop()
-    if (process.connected) await sender.flushed()
-    process.exit(code)
+    await shutDownRouter(router, hooks, cause, cause === 'parent-died' ? ORPHAN_SHUTDOWN_TIMEOUT_MS : shutdownTimeout, async () => {
+      watchdog?.stop()
+      if (process.connected) await sender.flushed()
+    })
   }
+}
+
+/**
+ * The shutdown itself, for a process or a thread: no new calls, running handlers aborted and
+ * awaited, the hooks in order, then `process.exit()` (which ends just the thread in a
+ * thread), with code 1 if a hook threw or if all this outlived `bound` ms.
+ */
+async function shutDownRouter(router: RouterCore, hooks: readonly ShutdownHook[], cause: ShutdownCause, bound: number, beforeExit: () => void | Promise<void>): Promise<void> {
+  debug('shutting down (%s) with %d handler(s) running', cause, router.inFlight)
+  if (bound <= MAX_TIMER_MS && bound !== Infinity) {
+    setTimeout(() => {
+      const what = router.inFlight > 0 ? `${router.inFlight} handler(s) still running` : 'an onShutdown hook still running'
+      process.stderr.write(`forkrpc: the worker's shutdown (${cause}) did not finish within ${bound} ms (${what}); exiting with code 1\n`)
+      process.exit(1)
+    }, bound)
+  }
+  router.refuse('The worker is shutting down')
+  router.abortAll((procedure) => new AbortError(procedure, `The worker is shutting down (${describe(cause)}); call "${procedure}" was aborted`))
+  await router.drained()
+  let code = 0
+  for (const hook of hooks) {
+    try {
+      await hook(cause)
+    } catch (error) {
+      code = 1
+      process.stderr.write(`forkrpc: an onShutdown hook failed: ${inspect(error)}\n`)
+    }
+  }
+  await beforeExit()
+  process.exit(code)
 }
 
 function describe(cause: ShutdownCause): string {

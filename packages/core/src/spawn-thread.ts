@@ -54,14 +54,15 @@ export interface ThreadWorker<C extends Contract> extends ContractWorker<C> {
   /** The underlying `Worker`. Prefer `close()` to terminating it. */
   readonly thread: Worker
   /**
-   * Stops the thread: no new calls; calls in flight get `grace` ms to finish; then the
-   * thread is terminated (`worker.terminate()`, after which Node reports exit code 1).
-   * `forced` is true when calls were still running. Calling it again returns the same result.
+   * Stops the thread in stages: no new calls; calls in flight get `grace` ms to finish;
+   * then the thread is asked to shut down (its `serve()` aborts what still runs, runs the
+   * onShutdown hooks and exits); a thread still running `killTimeout` ms later is
+   * terminated (`forced: true`). Calling it again returns the same result.
    */
   close(options?: CloseOptions): Promise<ExitResult>
 }
 
-const DEFAULTS = { startupTimeout: 10_000, grace: 5_000 }
+const DEFAULTS = { startupTimeout: 10_000, grace: 5_000, killTimeout: 5_000 }
 const startupTimedOut = Symbol('startup timed out')
 
 /**
@@ -139,7 +140,8 @@ export async function spawnThread<C extends Contract>(contract: C, module: strin
     maxMessageBytes: options.maxMessageBytes,
     host: options.host as HostHandlers<C> | undefined,
   })
-  return new SpawnedThread(client, thread, exited, options.grace ?? DEFAULTS.grace)
+  const requestShutdown = (): void => channel.send({ $fr: PROTOCOL_VERSION, t: 's' })
+  return new SpawnedThread(client, thread, exited, { grace: options.grace ?? DEFAULTS.grace, killTimeout: options.killTimeout ?? DEFAULTS.killTimeout }, requestShutdown)
 }
 
 class SpawnedThread<C extends Contract> implements ThreadWorker<C> {
@@ -151,10 +153,11 @@ class SpawnedThread<C extends Contract> implements ThreadWorker<C> {
   readonly thread: Worker
   readonly #client: ClientCore<C>
   readonly #exited: Promise<ExitDetails>
-  readonly #grace: number
+  readonly #limits: { grace: number; killTimeout: number }
+  readonly #requestShutdown: () => void
   #closing: Promise<ExitResult> | undefined
 
-  constructor(client: ClientCore<C>, thread: Worker, exited: Promise<ExitDetails>, grace: number) {
+  constructor(client: ClientCore<C>, thread: Worker, exited: Promise<ExitDetails>, limits: { grace: number; killTimeout: number }, requestShutdown: () => void) {
     this.call = client.call
     this.on = client.on
     this.events = client.events
@@ -163,29 +166,42 @@ class SpawnedThread<C extends Contract> implements ThreadWorker<C> {
     this.threadId = thread.threadId
     this.#client = client
     this.#exited = exited
-    this.#grace = grace
+    this.#limits = limits
+    this.#requestShutdown = requestShutdown
   }
 
   close(options: CloseOptions = {}): Promise<ExitResult> {
     if (this.#closing === undefined) {
-      const grace = options.grace ?? this.#grace
+      const grace = options.grace ?? this.#limits.grace
+      const killTimeout = options.killTimeout ?? this.#limits.killTimeout
       try {
         checkTimeout(grace, 'close({ grace })')
-        checkTimeout(options.killTimeout, 'close({ killTimeout })')
+        checkTimeout(killTimeout, 'close({ killTimeout })')
       } catch (error) {
         return Promise.reject(error)
       }
       this.#client.refuse((procedure) => new ChannelClosedError(procedure))
-      this.#closing = this.#stop(grace)
+      this.#closing = this.#stop(grace, killTimeout)
     }
     return this.#closing
   }
 
-  async #stop(grace: number): Promise<ExitResult> {
+  /**
+   * The thread's staged stop: calls in flight get `grace` ms; then the thread is asked to
+   * shut down (its `serve()` aborts what still runs, runs the onShutdown hooks and exits);
+   * a thread still running `killTimeout` ms later is terminated (`forced: true`).
+   */
+  async #stop(grace: number, killTimeout: number): Promise<ExitResult> {
     this.thread.ref() // close() holds the event loop until the thread is gone
+    let exited = false
+    void this.#exited.then(() => (exited = true))
     await waitAtMost(Promise.race([this.#client.drained(), this.#exited]), grace)
-    const forced = this.#client.pending > 0
-    await this.thread.terminate()
+    if (!exited) {
+      this.#requestShutdown()
+      await waitAtMost(this.#exited, killTimeout)
+    }
+    const forced = !exited
+    if (forced) await this.thread.terminate()
     const details = await this.#exited
     return { code: details.exitCode, signal: null, forced }
   }
