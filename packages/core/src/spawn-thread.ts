@@ -16,7 +16,7 @@ import { PROTOCOL_VERSION } from './protocol.js'
 import { waitAtMost, type ExitResult } from './terminate.js'
 import { THREAD_MARKER, watchThread } from './thread-channel.js'
 import { checkHostHandlers, type ContractWithoutHost, type HostHandlers, type HostOption } from './host.js'
-import { checkWorkerOptions, exitedEarly, handshake, type WorkerOptions } from './worker.js'
+import { checkWorkerOptions, clientOptions, exitedEarly, handshake, type WorkerOptions } from './worker.js'
 
 /**
  * Options of {@link spawnThread}: forkrpc's own (as for `fork()`), and those of
@@ -133,13 +133,7 @@ export async function spawnThread<C extends Contract>(contract: C, module: strin
     throw failure
   }
   channel.send({ $fr: PROTOCOL_VERSION, t: 'ha', s: 'advanced' })
-  const client = createClient(contract, channel, {
-    timeout: options.timeout,
-    callerStacks: options.callerStacks,
-    maxPending: options.maxPending,
-    maxMessageBytes: options.maxMessageBytes,
-    host: options.host as HostHandlers<C> | undefined,
-  })
+  const client = createClient(contract, channel, clientOptions<C>(options))
   const requestShutdown = (): void => channel.send({ $fr: PROTOCOL_VERSION, t: 's' })
   return new SpawnedThread(client, thread, exited, { grace: options.grace ?? DEFAULTS.grace, killTimeout: options.killTimeout ?? DEFAULTS.killTimeout }, requestShutdown)
 }

@@ -177,13 +177,7 @@ export async function attachWorker<C extends Contract>(contract: C, child: Child
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   watched.hold(false)
-  const client = createClient(contract, channel, {
-    timeout: options.timeout,
-    callerStacks: options.callerStacks,
-    maxPending: options.maxPending,
-    maxMessageBytes: options.maxMessageBytes,
-    host: options.host as HostHandlers<C> | undefined,
-  })
+  const client = createClient(contract, channel, clientOptions<C>(options))
   worker = new ProcessWorker(client, child, watched, gone, kill, options)
   const messageListeners: Array<(message: ProtocolMessage) => void> = []
   channel.receive((received) => {
@@ -317,6 +311,17 @@ class ProcessWorker<C extends Contract> implements RpcWorker<C> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
+  }
+}
+
+/** The client's options from a worker's (fork, connect, spawnThread). */
+export function clientOptions<C extends Contract>(options: WorkerOptions & { host?: unknown }): Parameters<typeof createClient<C>>[2] {
+  return {
+    timeout: options.timeout,
+    callerStacks: options.callerStacks,
+    maxPending: options.maxPending,
+    maxMessageBytes: options.maxMessageBytes,
+    host: options.host as HostHandlers<C> | undefined,
   }
 }
 
