@@ -15,7 +15,7 @@ import type { EventSource } from './event-hub.js'
 import { PROTOCOL_VERSION } from './protocol.js'
 import { waitAtMost, type ExitResult } from './terminate.js'
 import { THREAD_MARKER, watchThread } from './thread-channel.js'
-import { checkHostHandlers, type ContractWithoutHost, type HostHandlers, type HostOption } from './host.js'
+import { checkHostHandlers, type ContractWithoutHost, type HostOption } from './host.js'
 import { checkWorkerOptions, clientOptions, exitedEarly, handshake, type WorkerOptions } from './worker.js'
 
 /**
