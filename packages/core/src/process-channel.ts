@@ -5,8 +5,9 @@
 import type { ChildProcess } from 'node:child_process'
 import type { Channel, CloseReason } from './channel.js'
 import type { Serialization } from './codec.js'
-import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
-import { debug, debugEnabled, logMessage } from './debug.js'
+import { createCoalescingSender } from './coalescing-sender.js'
+import { ipcEndpoint } from './ipc-endpoint.js'
+import { debug } from './debug.js'
 import { WorkerExitedError, type ExitDetails } from './errors.js'
 import { collectStderrTail } from './stderr-tail.js'
 
@@ -109,23 +110,7 @@ export function watchChildProcess(child: ChildProcess, serialization: Serializat
   const sender = createCoalescingSender((message, written) => child.send(message, written))
   const channel: Channel = {
     serialization,
-    send: debugEnabled
-      ? (message, onError) => {
-          logMessage('send', `worker ${child.pid}`, message)
-          sender.send(message, onError)
-        }
-      : sender.send,
-    receive(listener) {
-      const receiver = debugEnabled
-        ? (message: unknown) => {
-            logMessage('receive', `worker ${child.pid}`, message)
-            listener(message)
-          }
-        : listener
-      const unpacking = unpackingBatches(receiver)
-      child.on('message', unpacking)
-      return () => child.off('message', unpacking)
-    },
+    ...ipcEndpoint(child, sender, () => `worker ${child.pid}`),
     onClose(listener) {
       if (closeReason === undefined) closeListeners.push(listener)
       else listener(closeReason)

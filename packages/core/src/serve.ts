@@ -6,9 +6,10 @@
  */
 import { inspect } from 'node:util'
 import type { Channel, CloseReason } from './channel.js'
-import { createCoalescingSender, unpackingBatches } from './coalescing-sender.js'
+import { createCoalescingSender } from './coalescing-sender.js'
+import { ipcEndpoint } from './ipc-endpoint.js'
 import { checkTimeout, MAX_TIMER_MS, type Contract } from './contract.js'
-import { debug, debugEnabled, logMessage } from './debug.js'
+import { debug } from './debug.js'
 import { AbortError, ChannelClosedError } from './errors.js'
 import type { MessageLimitOptions } from './limits.js'
 import type { NotificationHandlers } from './notifications.js'
@@ -144,23 +145,7 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
   const sender = createCoalescingSender((message, written) => send(message, undefined, undefined, written))
   const channel: Channel = {
     serialization: 'json', // the parent's handshake tells the router the real mode
-    send: debugEnabled
-      ? (message, onError) => {
-          logMessage('send', `parent ${process.ppid}`, message)
-          sender.send(message, onError)
-        }
-      : sender.send,
-    receive: (listener) => {
-      const receiver = debugEnabled
-        ? (message: unknown) => {
-            logMessage('receive', `parent ${process.ppid}`, message)
-            listener(message)
-          }
-        : listener
-      const unpacking = unpackingBatches(receiver)
-      process.on('message', unpacking)
-      return () => process.off('message', unpacking)
-    },
+    ...ipcEndpoint(process, sender, () => `parent ${process.ppid}`),
     onClose: (listener) => {
       closeListener = listener
     },
