@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChannelClosedError, TimeoutError, WorkerExitedError, type Client } from '@forkrpc/core'
+import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { createTestPair, type SimulatedExit } from '@forkrpc/testing'
 import { faultsContract, type FaultInstruction } from './fixtures/faults.contract.js'
 import { forkFixture } from './helpers.js'
@@ -141,7 +142,7 @@ describe.each(Object.keys(subjects))('faults on the %s', (name) => {
 
   it('garbage and foreign messages both ways: ignored, calls around them are answered', async () => {
     const subject = await start()
-    const garbage: unknown[] = ['text', 42, null, [1, 2], { hello: 'world' }, { $fr: 1 }, { $fr: 1, t: 'q', i: 7 }, { $fr: 1, t: 'r', i: 'nobody', v: 1 }, { $fr: 2, t: 'e', i: 'x' }, { $fr: 1, t: 'zz' }]
+    const garbage: unknown[] = ['text', 42, null, [1, 2], { hello: 'world' }, { $fr: PROTOCOL_VERSION }, { $fr: PROTOCOL_VERSION, t: 'q', i: 7 }, { $fr: PROTOCOL_VERSION, t: 'r', i: 'nobody', v: 1 }, { $fr: PROTOCOL_VERSION + 1, t: 'e', i: 'x' }, { $fr: PROTOCOL_VERSION, t: 'zz' }]
     const before = subject.call.echo('before')
     for (const message of garbage) {
       await subject.inject('child', message)

@@ -18,7 +18,7 @@ describe('assertNoWorkers', () => {
     const error = (await assertNoWorkers().catch((e: unknown) => e)) as WorkersStillRunningError
     expect(error).toBeInstanceOf(WorkersStillRunningError)
     expect(error.code).toBe('ERR_FORKRPC_WORKERS_STILL_RUNNING')
-    expect(error.workers).toEqual([{ pid: worker.pid, module: fixture('lifecycle.worker.ts'), state: 'ready', inFlight: 1 }])
+    expect(error.workers).toEqual([{ runtime: 'process', pid: worker.pid, threadId: undefined, module: fixture('lifecycle.worker.ts'), state: 'ready', inFlight: 1 }])
     expect(error.message).toContain(`pid ${worker.pid} (ready, 1 call(s) in flight)`)
     expect(isAlive(worker.pid)).toBe(false)
     expect(await busy).toMatchObject({ name: 'WorkerExitedError' })

@@ -136,7 +136,7 @@ describe('a pool: close', () => {
     const calls = [pool.call.sleep(200), pool.call.sleep(200)]
     const results = await pool.close({ grace: 5_000 })
     expect((await Promise.all(calls)).map((r) => r.pid)).toEqual([pid, pid])
-    expect(results).toEqual([{ pid, module: fixture('pool.worker.ts'), code: 0, signal: null, forced: false }])
+    expect(results).toEqual([{ runtime: 'process', pid, module: fixture('pool.worker.ts'), code: 0, signal: null, forced: false }])
     expect(pool.stats()).toMatchObject({ state: 'closed', workers: 0 })
     expect(isAlive(pid)).toBe(false)
     await expect(pool.call.pid()).rejects.toBeInstanceOf(ChannelClosedError)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { UnknownProcedureError } from '@forkrpc/core'
+import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { lifecycle } from './fixtures/lifecycle.contract.js'
 import { forkFixture } from './helpers.js'
 
@@ -12,16 +13,16 @@ describe('the protocol on a real channel', () => {
       null,
       [1, 2, 3],
       { hello: 'world' },
-      { $fr: 1 },
-      { $fr: 1, t: 'q' },
-      { $fr: 1, t: 'q', i: 5, m: 'sleep' },
-      { $fr: 1, t: 'q', i: 'x', m: 7 },
-      { $fr: 1, t: 'zz', i: 'x' },
+      { $fr: PROTOCOL_VERSION },
+      { $fr: PROTOCOL_VERSION, t: 'q' },
+      { $fr: PROTOCOL_VERSION, t: 'q', i: 5, m: 'sleep' },
+      { $fr: PROTOCOL_VERSION, t: 'q', i: 'x', m: 7 },
+      { $fr: PROTOCOL_VERSION, t: 'zz', i: 'x' },
       { $fr: 2, t: 'q', i: 'x', m: 'sleep', v: 1 },
-      { $fr: 1, t: 'c', i: 'never-existed', r: 'a' },
-      { $fr: 1, t: 'r', i: 'never-existed', v: 1 },
-      { $fr: 1, t: 'q', i: 'bad-x', m: 'echo', x: 'not an object' },
-      { $fr: 1, t: 'q', i: 'bad-meta', m: 'echo', x: { json: {}, meta: { values: { '__proto__.polluted': ['undefined'] } } } },
+      { $fr: PROTOCOL_VERSION, t: 'c', i: 'never-existed', r: 'a' },
+      { $fr: PROTOCOL_VERSION, t: 'r', i: 'never-existed', v: 1 },
+      { $fr: PROTOCOL_VERSION, t: 'q', i: 'bad-x', m: 'echo', x: 'not an object' },
+      { $fr: PROTOCOL_VERSION, t: 'q', i: 'bad-meta', m: 'echo', x: { json: {}, meta: { values: { '__proto__.polluted': ['undefined'] } } } },
     ]
     const replies: unknown[] = []
     // Replies written while another write is under way arrive packed in one batch (`b`).
@@ -43,7 +44,7 @@ describe('the protocol on a real channel', () => {
         if (message.t === 'e' && message.i === 'raw-1') resolve(message)
       })
     })
-    worker.process.send({ $fr: 1, t: 'q', i: 'raw-1', m: 'constructor' })
+    worker.process.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'raw-1', m: 'constructor' })
     expect((await reply).v).toMatchObject({ name: 'UnknownProcedureError', c: `forkrpc:${UnknownProcedureError.name}` })
     expect(await worker.call.sleep(1)).toBe('slept 1')
   })
@@ -52,7 +53,7 @@ describe('the protocol on a real channel', () => {
       const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env })
       let stderr = ''
       worker.process.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      worker.process.send({ $fr: 1, t: 'zz' })
+      worker.process.send({ $fr: PROTOCOL_VERSION, t: 'zz' })
       expect(await worker.call.sleep(1)).toBe('slept 1')
       await worker.close()
       return stderr

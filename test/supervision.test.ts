@@ -32,8 +32,8 @@ describe('the registry', () => {
     const pending = a.call.hang().catch(() => undefined)
     const listed = workers().filter((info) => info.pid === a.pid || info.pid === b.pid)
     expect(listed).toEqual([
-      { pid: a.pid, module: fixture('lifecycle.worker.ts'), state: 'ready', inFlight: 1 },
-      { pid: b.pid, module: fixture('lifecycle.worker.ts'), state: 'ready', inFlight: 0 },
+      { runtime: 'process', pid: a.pid, threadId: undefined, module: fixture('lifecycle.worker.ts'), state: 'ready', inFlight: 1 },
+      { runtime: 'process', pid: b.pid, threadId: undefined, module: fixture('lifecycle.worker.ts'), state: 'ready', inFlight: 0 },
     ])
     const closing = b.close()
     expect(workers().find((info) => info.pid === b.pid)?.state).toBe('closing')
@@ -52,8 +52,8 @@ describe('the registry', () => {
     const results = await shutdownAll({ grace: 100, killTimeout: 200 })
     expect(results).toEqual(
       expect.arrayContaining([
-        { pid: polite.pid, module: fixture('lifecycle.worker.ts'), code: 0, signal: null, forced: false },
-        { pid: busy.pid, module: fixture('lifecycle.worker.ts'), code: null, signal: 'SIGKILL', forced: true },
+        { runtime: 'process', pid: polite.pid, module: fixture('lifecycle.worker.ts'), code: 0, signal: null, forced: false },
+        { runtime: 'process', pid: busy.pid, module: fixture('lifecycle.worker.ts'), code: null, signal: 'SIGKILL', forced: true },
       ]),
     )
     expect(await stuck).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGKILL' })
@@ -120,7 +120,7 @@ describe('handleSignals()', () => {
     expect(await exited).toEqual([0, null])
     const report = lines().find((line): line is { signal: string; results: unknown[] } => typeof line === 'object' && line !== null && 'results' in line)
     expect(report?.signal).toBe('SIGINT')
-    expect(report?.results).toEqual(expect.arrayContaining(pids.map((pid) => ({ pid, module: fixture('lifecycle.worker.ts'), code: 0, signal: null, forced: false }))))
+    expect(report?.results).toEqual(expect.arrayContaining(pids.map((pid) => ({ runtime: 'process', pid, module: fixture('lifecycle.worker.ts'), code: 0, signal: null, forced: false }))))
   })
 
   it('a second signal during the shutdown kills the workers at once', async () => {

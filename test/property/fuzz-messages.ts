@@ -5,6 +5,7 @@
  * cancelled calls and duplicate replies). Used by the decoder fuzz tests on both sides and
  * by the fuzz worker fixture, so it is plain TypeScript with no test-runner imports.
  */
+import { MessageType, PROTOCOL_VERSION } from '@forkrpc/core/channel'
 
 /** mulberry32: a tiny seeded PRNG, so a failing run can be replayed from its seed. */
 export function random(seed: number): () => number {
@@ -27,7 +28,13 @@ export interface FuzzerOptions {
   json: boolean
 }
 
-const KINDS = ['q', 'r', 'e', 'c', 'h', 'hq', 'ha', 'x', '', 'Q', 'constructor', '__proto__', 'toString']
+/**
+ * The message types the fuzzer uses: all but the shutdown request (a worker obeys it, as it
+ * must its parent, which would end the fuzz). A well-formed ack would change the codec: acks
+ * get bad serializations below.
+ */
+const TYPES = Object.values(MessageType).filter((type) => type !== MessageType.Shutdown)
+const KINDS = [...TYPES, 'x', '', 'Q', 'constructor', '__proto__', 'toString']
 const NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', 'nope', 'a'.repeat(300)]
 
 /** Returns a function that produces one hostile message per call. */
@@ -115,11 +122,16 @@ export function createFuzzer(seed: number, options: FuzzerOptions): () => unknow
   }
 
   function wellFormed(): Record<string, unknown> {
-    const message: Record<string, unknown> = { $fr: 1, t: pick(['q', 'r', 'e', 'c', 'hq', 'ha', 'h']), i: id() }
-    if (message.t === 'q') message.m = int(2) === 0 ? pick(options.procedures) : pick(NAMES)
+    const message: Record<string, unknown> = { $fr: PROTOCOL_VERSION, t: pick(TYPES), i: id() }
+    if (message.t === 'q') Object.assign(message, { m: int(2) === 0 ? pick(options.procedures) : pick(NAMES), w: pick([undefined, 1, 16, 0, -1]), u: pick([undefined, 1, 16, 0]) })
     if (message.t === 'c') Object.assign(message, { r: pick(['a', 't', 'x']), ms: pick([1, -1, 'x', Infinity]) })
+    if (message.t === 'k' || message.t === 'ki') message.g = pick([1, 8, 1e9, 0, -1, 'x', 1.5])
+    if (message.t === 'yi') message.f = pick([undefined, true, false, 'x'])
+    if (message.t === 'ev') Object.assign(message, { n: pick(['progress', 'nope', '__proto__', 7]) })
+    if (message.t === 'b') message.p = pick([[], 'x', [{ t: 'q' }], [1, null]])
+    if (message.t === 'o') Object.assign(message, { hb: pick([1, 'x']), rb: pick([1, -1]) })
     if (message.t === 'ha') message.s = pick(['x', 'JSON', 1, null])
-    if (message.t === 'h') message.n = pick([[], ['x'], 'x', [1]])
+    if (message.t === 'h' || message.t === 'hq') message.n = pick([[], ['x'], 'x', [1]])
     if (int(2) === 0) message.v = value()
     else message.x = encoded()
     return message
@@ -129,7 +141,7 @@ export function createFuzzer(seed: number, options: FuzzerOptions): () => unknow
     const message = wellFormed()
     switch (int(10)) {
       case 0: // another version, or none
-        message.$fr = pick([0, 2, '1', null, 1.5])
+        message.$fr = pick([0, PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, String(PROTOCOL_VERSION), null, 1.5])
         return message
       case 1: // a field gone
         delete message[pick(['t', 'i', 'm', 'v', 'x'])]

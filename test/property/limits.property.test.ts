@@ -7,7 +7,8 @@
 import { serialize } from 'node:v8'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { sizeChecker } from '../../packages/core/src/limits.js'
+import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
+import { sizeChecker } from '../../packages/core/src/protocol/limits.js'
 
 const text = fc.string({ unit: 'binary', maxLength: 40 })
 const cloneable = fc.letrec<{ value: unknown }>((tie) => ({
@@ -25,7 +26,7 @@ const cloneable = fc.letrec<{ value: unknown }>((tie) => ({
   ),
 })).value
 
-const message = (v: unknown) => ({ $fr: 1, t: 'q', i: 'V1StGXR8_Z5jdHi6B-myT', m: 'echo', v })
+const message = (v: unknown) => ({ $fr: PROTOCOL_VERSION, t: 'q', i: 'V1StGXR8_Z5jdHi6B-myT', m: 'echo', v })
 
 describe('the maxMessageBytes size check', () => {
   it('is exact about JSON messages', () => {

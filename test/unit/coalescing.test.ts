@@ -3,8 +3,9 @@ import { defineContract, procedure } from '@forkrpc/core'
 import { createClient, createRouter, PROTOCOL_VERSION, type Channel } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from '@forkrpc/testing'
 // Internal modules, tested directly: they are not part of the public surface.
-import { createCoalescingSender, MAX_BATCH, unpackingBatches, type RawSend } from '../../packages/core/src/coalescing-sender.js'
-import { readMessage } from '../../packages/core/src/protocol.js'
+import { createBatchingSender as createCoalescingSender, type RawSend } from '../../packages/core/src/channel/batching-sender.js'
+import { MAX_BATCH, unpackingBatches } from '../../packages/core/src/protocol/batch.js'
+import { readMessage } from '../../packages/core/src/protocol/read-message.js'
 import { closeAfterTest, recorder } from './support.js'
 
 /** A raw send that records what is written and completes each write when the test says. */
@@ -24,7 +25,7 @@ function fakeWrite(refuse: (message: object) => boolean = () => false) {
 }
 
 const q = (i: number) => ({ $fr: PROTOCOL_VERSION, t: 'q', i: String(i), m: 'add', v: { a: i, b: 0 } })
-const batchOf = (messages: unknown[]) => ({ $fr: PROTOCOL_VERSION, t: 'b', m: messages })
+const batchOf = (messages: unknown[]) => ({ $fr: PROTOCOL_VERSION, t: 'b', p: messages })
 
 describe('the coalescing sender', () => {
   it('writes a lone message at once, as it is', () => {
@@ -61,9 +62,9 @@ describe('the coalescing sender', () => {
     const total = 2 * MAX_BATCH + 7
     for (let i = 0; i <= total; i++) sender.send(q(i))
     for (let round = 0; round < 4; round++) fake.complete()
-    const sizes = fake.written.slice(1).map((message) => (message as { m: object[] }).m.length)
+    const sizes = fake.written.slice(1).map((message) => (message as { p: object[] }).p.length)
     expect(sizes).toEqual([MAX_BATCH, MAX_BATCH, 7])
-    const ids = fake.written.flatMap((message) => ((message as { t: string }).t === 'b' ? (message as { m: Array<{ i: string }> }).m : [message as { i: string }])).map((m) => Number(m.i))
+    const ids = fake.written.flatMap((message) => ((message as { t: string }).t === 'b' ? (message as { p: Array<{ i: string }> }).p : [message as { i: string }])).map((m) => Number(m.i))
     expect(ids).toEqual(Array.from({ length: total + 1 }, (_, i) => i))
   })
 
@@ -77,7 +78,7 @@ describe('the coalescing sender', () => {
 
   it('reports only the queued message that cannot be serialized, and writes the others in order', () => {
     const bad = q(3)
-    const fake = fakeWrite((message) => message === bad || (message as { m?: unknown[] }).m?.includes(bad) === true)
+    const fake = fakeWrite((message) => message === bad || (message as { p?: unknown[] }).p?.includes(bad) === true)
     const sender = createCoalescingSender(fake.write)
     const reports: Array<[unknown, object]> = []
     const onUnsendable = (error: unknown, message: object) => reports.push([error, message])
@@ -146,7 +147,7 @@ describe('batch messages', () => {
   it('pass malformed batches and every other message on unchanged', () => {
     const listener = vi.fn()
     const unpacking = unpackingBatches(listener)
-    const others = [{ $fr: PROTOCOL_VERSION, t: 'b', m: 'not a list' }, { $fr: PROTOCOL_VERSION + 1, t: 'b', m: [q(1)] }, { t: 'b', m: [q(1)] }, q(5), 'text', null]
+    const others = [{ $fr: PROTOCOL_VERSION, t: 'b', p: 'not a list' }, { $fr: PROTOCOL_VERSION + 1, t: 'b', p: [q(1)] }, { t: 'b', p: [q(1)] }, q(5), 'text', null]
     for (const message of others) unpacking(message)
     expect(listener.mock.calls.map(([message]) => message)).toEqual(others)
   })

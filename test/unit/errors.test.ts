@@ -87,19 +87,19 @@ const throwers: Record<string, () => never> = {
     throw new Error('plain', { cause: 'just a string' })
   },
   timeout() {
-    throw new TimeoutError('x', 5)
+    throw new TimeoutError('Call "x" timed out after 5 ms', { procedure: 'x', timeout: 5 })
   },
   closed() {
-    throw new ChannelClosedError('y')
+    throw new ChannelClosedError('The worker was closed; call "y" was not sent', { procedure: 'y' })
   },
   unknown() {
-    throw new UnknownProcedureError('zz')
+    throw new UnknownProcedureError('The worker does not serve a procedure named "zz"', { procedure: 'zz' })
   },
   validation() {
-    throw new ValidationError('v', 'output', [{ message: 'Expected number', path: ['a', 0] }])
+    throw new ValidationError('Invalid output for "v": a.0: Expected number', { procedure: 'v', direction: 'output', issues: [{ message: 'Expected number', path: ['a', 0] }] })
   },
   abort() {
-    throw new AbortError('w')
+    throw new AbortError('Call "w" was cancelled by the caller', { procedure: 'w' })
   },
   unsendableProperty() {
     const error = new Error('has a function') as Error & { fn?: unknown; ok?: unknown }
@@ -236,7 +236,7 @@ describe.each(['json', 'advanced'] as const)('errors thrown by a handler (%s cha
     expect(timeout.code).toBe('ERR_FORKRPC_TIMEOUT')
     expect(timeout.procedure).toBe('x')
     expect(timeout.timeout).toBe(5)
-    expect(timeout.message).toBe(new TimeoutError('x', 5).message)
+    expect(timeout.message).toBe('Call "x" timed out after 5 ms')
 
     const closed = (await thrown('closed', serialization)) as ChannelClosedError
     expect(closed).toBeInstanceOf(ChannelClosedError)

@@ -59,6 +59,6 @@ describe('notifications from the parent to the child', () => {
 
   it('serve() refuses handlers of notifications the contract does not declare', () => {
     const { child } = createMemoryChannelPair()
-    expect(() => createRouter(contract, { label: () => '' }, child, { notifications: { nope: () => {} } })).toThrow(/"nope" is not a notification/)
+    expect(() => createRouter(contract, { label: () => '' }, child, { notifications: { nope: () => {} } as never })).toThrow(/"nope" is not a notification/)
   })
 })

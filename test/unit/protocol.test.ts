@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { defineContract, procedure, SerializationError, UnknownProcedureError, type Serialization } from '@forkrpc/core'
 import { createClient, createRouter, PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { createMemoryChannelPair, type MemoryChannel } from '@forkrpc/testing'
+// Internal: the worker's lifecycle messages, which serve() handles.
+import { WorkerLifecycle } from '../../packages/core/src/serve/worker-lifecycle.js'
 import { closeAfterTest, deferred, nextTurn, pairFor, recorder, replyPayload, type RawMessage } from './support.js'
 
 const contract = defineContract({
@@ -181,19 +183,19 @@ describe('foreign messages', () => {
 
 describe('malformed forkrpc messages', () => {
   const malformed: unknown[] = [
-    { $fr: 1 },
-    { $fr: 1, t: 'q' },
-    { $fr: 1, t: 'zz' },
-    { $fr: 2, t: 'q', i: 'a', m: 'add', v: { a: 1, b: 1 } },
+    { $fr: PROTOCOL_VERSION },
+    { $fr: PROTOCOL_VERSION, t: 'q' },
+    { $fr: PROTOCOL_VERSION, t: 'zz' },
+    { $fr: PROTOCOL_VERSION + 1, t: 'q', i: 'a', m: 'add', v: { a: 1, b: 1 } },
     { $fr: '1', t: 'q', i: 'b', m: 'add', v: { a: 1, b: 1 } },
-    { $fr: 1, t: 'q', i: 5, m: 'add', v: { a: 1, b: 1 } },
-    { $fr: 1, t: 'q', i: 'c', m: ['add'], v: { a: 1, b: 1 } },
-    { $fr: 1, t: 7 },
-    { $fr: 1, t: 'r' },
-    { $fr: 1, t: 'e', i: null },
-    { $fr: 1, t: 'c' },
-    { $fr: 1, t: 'h', n: [1] },
-    { $fr: 1, t: 'ha', s: 'yaml' },
+    { $fr: PROTOCOL_VERSION, t: 'q', i: 5, m: 'add', v: { a: 1, b: 1 } },
+    { $fr: PROTOCOL_VERSION, t: 'q', i: 'c', m: ['add'], v: { a: 1, b: 1 } },
+    { $fr: PROTOCOL_VERSION, t: 7 },
+    { $fr: PROTOCOL_VERSION, t: 'r' },
+    { $fr: PROTOCOL_VERSION, t: 'e', i: null },
+    { $fr: PROTOCOL_VERSION, t: 'c' },
+    { $fr: PROTOCOL_VERSION, t: 'h', n: [1] },
+    { $fr: PROTOCOL_VERSION, t: 'ha', s: 'yaml' },
     { $fr: null },
   ]
 
@@ -243,11 +245,11 @@ describe('replies', () => {
     const client = fakeChild((request) => {
       const { a, b } = request.v as { a: number; b: number }
       return [
-        { $fr: 1, t: 'r', i: 'never-made', v: -1 },
-        { $fr: 1, t: 'e', i: 'never-made-either', v: { name: 'Error', message: 'ghost' } },
-        { $fr: 1, t: 'r', i: request.i, v: a + b },
-        { $fr: 1, t: 'r', i: request.i, v: 999 },
-        { $fr: 1, t: 'e', i: request.i, v: { name: 'Error', message: 'duplicate' } },
+        { $fr: PROTOCOL_VERSION, t: 'r', i: 'never-made', v: -1 },
+        { $fr: PROTOCOL_VERSION, t: 'e', i: 'never-made-either', v: { name: 'Error', message: 'ghost' } },
+        { $fr: PROTOCOL_VERSION, t: 'r', i: request.i, v: a + b },
+        { $fr: PROTOCOL_VERSION, t: 'r', i: request.i, v: 999 },
+        { $fr: PROTOCOL_VERSION, t: 'e', i: request.i, v: { name: 'Error', message: 'duplicate' } },
       ]
     })
     await expect(client.call.add({ a: 1, b: 2 })).resolves.toBe(3)
@@ -261,8 +263,8 @@ describe('replies', () => {
     let count = 0
     const client = fakeChild((request) => {
       count++
-      if (count === 1) return [{ $fr: 1, t: 'r', i: request.i, x: 'not an object' }]
-      return [{ $fr: 1, t: 'r', i: request.i, v: 'fine' }]
+      if (count === 1) return [{ $fr: PROTOCOL_VERSION, t: 'r', i: request.i, x: 'not an object' }]
+      return [{ $fr: PROTOCOL_VERSION, t: 'r', i: request.i, v: 'fine' }]
     })
     const error = await client.call.echo(1).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SerializationError)
@@ -271,18 +273,22 @@ describe('replies', () => {
   })
 
   it('of kind error with a malformed payload reject that call with an Error', async () => {
-    const client = fakeChild((request) => [{ $fr: 1, t: 'e', i: request.i, v: 42 }])
+    const client = fakeChild((request) => [{ $fr: PROTOCOL_VERSION, t: 'e', i: request.i, v: 42 }])
     const error = await client.call.echo(1).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
   })
 })
 
 describe('the router', () => {
-  it('announces the sorted procedure names when created, and again when asked', async () => {
-    const { parent, received } = rawRouter()
+  it("a worker announces the sorted procedure names, and again when asked (serve()'s lifecycle)", async () => {
+    const { parent, child } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    const received = recorder(parent)
+    const lifecycle = new WorkerLifecycle(contract, child, () => {})
+    lifecycle.announce()
     const first = await received.next((m) => m.t === 'h')
     expect(first).toEqual({ $fr: PROTOCOL_VERSION, t: 'h', n: ['add', 'echo', 'held'] })
-    parent.send({ $fr: PROTOCOL_VERSION, t: 'hq' })
+    lifecycle.handle({ $fr: PROTOCOL_VERSION, t: 'hq' })
     await vi.waitFor(() => expect(received.messages.filter((m) => (m as RawMessage).t === 'h')).toHaveLength(2), { interval: 1 })
   })
 

@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { AbortError, ChannelClosedError, defineContract, procedure } from '@forkrpc/core'
 import { createClient, createRouter, PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from '@forkrpc/testing'
+// Internal: the worker's handling of lifecycle messages, which serve() puts on its peer.
+import { WorkerLifecycle } from '../../packages/core/src/serve/worker-lifecycle.js'
 import { closeAfterTest, deferred, nextTurn, recorder, replyPayload } from './support.js'
 
 const contract = defineContract({
@@ -9,7 +11,7 @@ const contract = defineContract({
   wait: procedure<void, string>(),
 })
 
-function setup(onShutdownRequest?: () => void) {
+function setup() {
   const { parent, child } = createMemoryChannelPair('json')
   closeAfterTest(parent)
   const gate = deferred<string>()
@@ -24,17 +26,18 @@ function setup(onShutdownRequest?: () => void) {
       },
     },
     child,
-    { onShutdownRequest },
   )
   return { parent, child, router, gate, signal: () => signal, received: recorder(parent) }
 }
 
 describe('the shutdown and done messages', () => {
-  it("the parent's `s` message reaches the router's onShutdownRequest", async () => {
+  it("the parent's `s` message reaches the worker's shutdown, and nothing else does", () => {
     const onShutdownRequest = vi.fn()
-    const { parent } = setup(onShutdownRequest)
-    parent.send({ $fr: PROTOCOL_VERSION, t: 's' })
-    await nextTurn()
+    const { child } = createMemoryChannelPair('json')
+    const lifecycle = new WorkerLifecycle(contract, child, onShutdownRequest)
+    lifecycle.handle({ $fr: PROTOCOL_VERSION, t: 'hq' })
+    expect(onShutdownRequest).not.toHaveBeenCalled()
+    lifecycle.handle({ $fr: PROTOCOL_VERSION, t: 's' })
     expect(onShutdownRequest).toHaveBeenCalledOnce()
   })
 
@@ -51,7 +54,7 @@ describe('the shutdown and done messages', () => {
     const { parent, router, gate, signal, received } = setup()
     parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'w1', m: 'wait' })
     await nextTurn()
-    router.abortAll((procedure) => new AbortError(procedure, 'shutting down'))
+    router.abortAll((procedure) => new AbortError('shutting down', { procedure }))
     expect(signal()?.aborted).toBe(true)
     gate.resolve('finished anyway')
     const reply = await received.next((message) => message.i === 'w1')
@@ -84,7 +87,7 @@ describe('the shutdown and done messages', () => {
     const call = client.call.wait(undefined, { timeout: 10 })
     await expect(call).rejects.toMatchObject({ name: 'TimeoutError' })
     expect(client.lingering.size).toBe(1)
-    parent.close((procedure) => new ChannelClosedError(procedure, 'gone'))
+    parent.close((procedure) => new ChannelClosedError('gone', { procedure }))
     await nextTurn()
     expect(client.lingering.size).toBe(0)
   })

@@ -143,11 +143,15 @@ describe('flow control by credit', () => {
     await iterator.return?.()
   })
 
-  it('refuses a bad credit window', () => {
+  it('refuses a bad credit window', async () => {
     expect(() => stream({ credit: 0 })).toThrow(TypeError)
     expect(() => stream({ credit: 1.5 })).toThrow(/whole number/)
     const { pair } = setup()
-    expect(() => pair.call.windowed(undefined, { credit: -1 })).toThrow(TypeError)
+    // A call never throws: the stream's first next() rejects instead, and nothing is sent.
+    const iterator = pair.call.windowed(undefined, { credit: -1 })
+    await expect(iterator.next()).rejects.toThrow(/credit must be a whole number/)
+    await expect(pair.call.windowed(undefined, { timeout: -5 }).next()).rejects.toThrow(/timeout must be a non-negative number/)
+    expect(pair.inFlight).toBe(0)
   })
 })
 

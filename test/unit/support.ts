@@ -6,6 +6,7 @@ import { afterEach } from 'vitest'
 import type { Contract, Handlers } from '@forkrpc/core'
 import { createTestPair, type MemoryChannel, type TestPair, type TestPairOptions } from '@forkrpc/testing'
 import { ChannelClosedError } from '@forkrpc/core'
+import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
 
 const open = new Set<{ close(): unknown }>()
 
@@ -24,7 +25,7 @@ export function pairFor<C extends Contract>(contract: C, handlers: Handlers<C>, 
 
 /** Closes both ends of a memory channel pair after the current test. */
 export function closeAfterTest(channel: MemoryChannel): MemoryChannel {
-  open.add({ close: () => channel.close((procedure) => new ChannelClosedError(procedure, 'closed by the test')) })
+  open.add({ close: () => channel.close((procedure) => new ChannelClosedError('closed by the test', { procedure })) })
   return channel
 }
 
@@ -89,7 +90,7 @@ export function recorder(channel: MemoryChannel) {
     },
     /** The reply (`r` or `e`) to request `id`. */
     reply(id: string): Promise<RawMessage> {
-      return this.next((message) => message.$fr === 1 && (message.t === 'r' || message.t === 'e') && message.i === id)
+      return this.next((message) => message.$fr === PROTOCOL_VERSION && (message.t === 'r' || message.t === 'e') && message.i === id)
     },
   }
 }

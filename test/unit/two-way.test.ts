@@ -109,10 +109,10 @@ describe('two-way calls: the child calls procedures the parent serves', () => {
 
   it('fork() and spawnThread() check the host handlers before starting anything', async () => {
     const run = fork as (...args: unknown[]) => Promise<unknown>
-    await expect(run(app, 'does-not-exist.js')).rejects.toThrow(/options.host must give their handlers/)
+    await expect(run(app, 'does-not-exist.js')).rejects.toThrow(/pass their handlers as options.host/)
     await expect(run(app, 'does-not-exist.js', { host: { getConfig: () => '' } })).rejects.toThrow(/missing a handler for "hang", "log"/)
     const spawn = spawnThread as (...args: unknown[]) => Promise<unknown>
-    await expect(spawn(app, 'does-not-exist.js', { host: { getConfig: () => '', hang: () => 1, log: () => {}, extra: () => {} } })).rejects.toThrow(/does not declare: "extra"/)
+    await expect(spawn(app, 'does-not-exist.js', { host: { getConfig: () => '', hang: () => 1, log: () => {}, extra: () => {} } })).rejects.toThrow(/options.host: handlers for procedures not in the contract: "extra"/)
   })
 
   it('types: a missing host handler is a compile error', () => {

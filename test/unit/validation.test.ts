@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { defineContract, procedure, ValidationError } from '@forkrpc/core'
-import { createClient, createRouter } from '@forkrpc/core/channel'
+import { createClient, createRouter, PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from '@forkrpc/testing'
 import { closeAfterTest, pairFor, recorder, replyPayload } from './support.js'
 
@@ -129,7 +129,7 @@ describe('input validation in the child', () => {
     const handlers = makeHandlers()
     createRouter(contract, handlers, child)
     const replies = recorder(parent)
-    parent.send({ $fr: 1, t: 'q', i: 'x1', m: 'fib', v: { n: -1 } })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'x1', m: 'fib', v: { n: -1 } })
     const reply = await replies.reply('x1')
     expect(reply.t).toBe('e')
     const error = replyPayload(reply)
@@ -138,7 +138,7 @@ describe('input validation in the child', () => {
     expect(handlers.fib).not.toHaveBeenCalled()
 
     // A valid raw request on the same channel still runs.
-    parent.send({ $fr: 1, t: 'q', i: 'x2', m: 'fib', v: { n: 7 } })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'x2', m: 'fib', v: { n: 7 } })
     const good = await replies.reply('x2')
     expect(good).toMatchObject({ t: 'r', v: 13 })
     expect(handlers.fib).toHaveBeenCalledTimes(1)
@@ -168,7 +168,7 @@ describe('input validation in the child', () => {
     const handlers = makeHandlers()
     createRouter(contract, handlers, child)
     const replies = recorder(parent)
-    parent.send({ $fr: 1, t: 'q', i: 'x3', m: 'length' })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'x3', m: 'length' })
     const reply = await replies.reply('x3')
     expect(reply.t).toBe('e')
     expect(replyPayload(reply).name).toBe('ValidationError')

@@ -9,10 +9,10 @@
  * ```
  * @packageDocumentation
  */
-export type { Channel, CloseReason } from './channel.js'
-export { createClient } from './client.js'
-export type { ClientCore, ClientOptions } from './client.js'
-export { createRouter } from './router.js'
-export type { RouterCore, RouterOptions } from './router.js'
-export { PROTOCOL_VERSION } from './protocol.js'
-export { messagePortChannel } from './thread-channel.js'
+export { CloseListeners } from './channel/channel.js'
+export type { Channel, CloseReason } from './channel/channel.js'
+export { messagePortChannel } from './channel/message-port-channel.js'
+export { createClient, createRouter } from './rpc/peer-roles.js'
+export type { ClientCore, ClientOptions, RouterCore, RouterOptions } from './rpc/peer-roles.js'
+export { MessageType, PROTOCOL_VERSION } from './protocol/messages.js'
+export { workerExited } from './errors/worker-errors.js'

@@ -1,5 +1,6 @@
 /**
- * @forkrpc/core: contract-first, typed RPC over Node's `child_process.fork` IPC channel.
+ * @forkrpc/core: contract-first, typed RPC between a Node.js app and its workers (child
+ * processes and worker threads). The public entry point: everything here is the API.
  *
  * @example
  * ```ts
@@ -7,55 +8,46 @@
  * ```
  * @packageDocumentation
  */
-export { defineContract, procedure } from './contract.js'
-export type { AnyProcedure, Contract, ContractOptions, ErrorClass, HostProcedures, Procedure, ProcedureOptions, Procedures, SchemaProcedureOptions } from './contract.js'
-export { inputStream, stream } from './stream.js'
-export type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamOptions, StreamProcedure } from './stream.js'
-export type { StreamCallOptions } from './stream-client.js'
-export { event } from './event.js'
-export type { EventDefinition, EventDefinitions, EventPayload, PayloadArgument } from './event.js'
-export type { EventSource } from './event-hub.js'
-export type { NotificationHandlers, Notify } from './notifications.js'
-export type { ContractWithoutHost, HostClient, HostContract, HostHandlers, HostOption } from './host.js'
-export { fork } from './fork.js'
-export type { ForkOptions } from './fork.js'
-export { connect } from './connect.js'
-export type { ConnectOptions } from './connect.js'
-export { serve } from './serve.js'
-export { spawnThread } from './spawn-thread.js'
-export type { ThreadOptions, ThreadWorker } from './spawn-thread.js'
-export type { ContractWorker } from './contract-worker.js'
-export type { ServeOptions, ShutdownCause, ShutdownHook } from './serve.js'
-export { shutdownAll, workers } from './registry.js'
-export type { ShutdownResult, WorkerInfo, WorkerState } from './registry.js'
-export { handleSignals } from './signals.js'
-export type { HandleSignalsOptions } from './signals.js'
-export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING } from './limits.js'
-export type { MessageLimitOptions } from './limits.js'
-export type { Handler, HandlerContext, Handlers } from './router.js'
-export type { CallOptions, Client, ProcedureCall, ProgressOption } from './client.js'
-export type { CloseOptions, RpcWorker, WorkerOptions } from './worker.js'
-export type { ExitResult } from './terminate.js'
-export type { Serialization } from './codec.js'
-export type { StandardSchemaV1 } from './standard-schema.js'
-export {
-  AbortError,
-  ChannelClosedError,
-  ContractMismatchError,
-  CrashLoopError,
-  ForkRpcError,
-  PayloadTooLargeError,
-  QueueFullError,
-  SerializationError,
-  StartupError,
-  TimeoutError,
-  TooManyPendingCallsError,
-  UnknownProcedureError,
-  ValidationError,
-  WorkerExitedError,
-} from './errors.js'
-export type { ExitDetails } from './errors.js'
-export { createPool } from './pool.js'
-export type { Pool, PoolOptions, PoolState, PoolStats } from './pool.js'
-export type { ExitReason, PoolEvents } from './pool-events.js'
-export type { CrashGuardOptions } from './crash-guard.js'
+export { defineContract } from './contract/define-contract.js'
+export type { AnyDeclaration, Contract, ContractOptions, ErrorClass, HostProcedures, Procedures } from './contract/define-contract.js'
+export { procedure } from './contract/procedure.js'
+export type { AnyProcedure, Procedure, ProcedureOptions, ProcedureTypes, SchemaProcedureOptions } from './contract/procedure.js'
+export { DEFAULT_STREAM_CREDIT, inputStream, MAX_STREAM_CREDIT, stream } from './contract/stream.js'
+export type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamDeclaration, StreamOptions, StreamProcedure } from './contract/stream.js'
+export { event } from './contract/event.js'
+export type { EventDefinition, EventDefinitions, EventPayload, PayloadArgument } from './contract/event.js'
+export type { CallOptions, Client, EventSource, HostClient, InputStreamCallOptions, Notify, ProcedureCall, ProgressOption, StreamCallOptions } from './contract/call-types.js'
+export type { Handler, HandlerContext, Handlers, NotificationHandlers } from './contract/handler-types.js'
+export type { ContractWithoutHost, HostContract, HostHandlers, HostOption } from './contract/host.js'
+export type { StandardSchemaV1 } from './contract/standard-schema.js'
+export type { Serialization } from './protocol/payload.js'
+export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING } from './protocol/limits.js'
+export type { MessageLimitOptions } from './protocol/limits.js'
+export { fork } from './worker/fork.js'
+export type { ForkOptions } from './worker/fork.js'
+export { connect } from './worker/connect.js'
+export type { ConnectOptions } from './worker/connect.js'
+export { spawnThread } from './worker/spawn-thread.js'
+export type { ThreadOptions } from './worker/spawn-thread.js'
+export type { CloseOptions, ContractWorker, RpcWorker, ThreadWorker } from './worker/contract-worker.js'
+export { DEFAULT_GRACE_MS, DEFAULT_KILL_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS } from './worker/worker-options.js'
+export type { WorkerOptions } from './worker/worker-options.js'
+export { serve } from './serve/serve.js'
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './serve/serve-options.js'
+export type { ServeOptions, ShutdownCause, ShutdownHook } from './serve/serve-options.js'
+export { shutdownAll, workers } from './supervision/registry.js'
+export type { ExitResult, ShutdownResult, StopOptions, WorkerInfo, WorkerRuntime, WorkerState } from './supervision/registry.js'
+export { handleSignals } from './supervision/handle-signals.js'
+export type { HandleSignalsOptions } from './supervision/handle-signals.js'
+export { createPool } from './pool/create-pool.js'
+export type { Pool, PoolOptions, PoolState, PoolStats } from './pool/create-pool.js'
+export type { ExitReason, PoolEvents } from './pool/pool-events.js'
+export type { CrashGuardOptions } from './pool/crash-guard.js'
+export { ForkRpcError } from './errors/forkrpc-error.js'
+export type { ForkRpcErrorOptions } from './errors/forkrpc-error.js'
+export { AbortError, PayloadTooLargeError, ProtocolError, SerializationError, TimeoutError, TooManyPendingCallsError, UnknownProcedureError, ValidationError } from './errors/call-errors.js'
+export type { PayloadTooLargeErrorOptions, TimeoutErrorOptions, TooManyPendingCallsErrorOptions, ValidationErrorOptions, ValidationIssue } from './errors/call-errors.js'
+export { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError } from './errors/worker-errors.js'
+export type { ContractMismatchErrorOptions, ExitDetails, StartupErrorOptions, WorkerExitedErrorOptions } from './errors/worker-errors.js'
+export { CrashLoopError, QueueFullError } from './errors/pool-errors.js'
+export type { QueueFullErrorOptions } from './errors/pool-errors.js'

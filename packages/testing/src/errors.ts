@@ -2,7 +2,7 @@
  * The errors of @forkrpc/testing, in forkrpc's style: exported classes extending
  * ForkRpcError with a stable `code`.
  */
-import { ForkRpcError, type WorkerInfo } from '@forkrpc/core'
+import { ForkRpcError, type ForkRpcErrorOptions, type WorkerInfo } from '@forkrpc/core'
 
 /**
  * A mock worker was asked for something it was not given: a procedure without a handler,
@@ -17,9 +17,27 @@ import { ForkRpcError, type WorkerInfo } from '@forkrpc/core'
 export class NotImplementedError extends ForkRpcError {
   override readonly code = 'ERR_FORKRPC_NOT_IMPLEMENTED'
 
-  constructor(procedure: string | undefined, message = `mockWorker(): procedure "${procedure}" has no handler; pass one in mockWorker(contract, { ${procedure}: ... })`) {
-    super(message, { procedure })
+  constructor(message = 'Not implemented in this mock worker', options: ForkRpcErrorOptions = {}) {
+    super(message, options)
   }
+}
+
+/** The NotImplementedError of a call of `procedure`, which the mock worker has no handler for. */
+export function notImplemented(procedure: string): NotImplementedError {
+  return new NotImplementedError(`mockWorker(): procedure "${procedure}" has no handler; pass one in mockWorker(contract, { ${procedure}: ... })`, { procedure })
+}
+
+/**
+ * Options of {@link WorkersStillRunningError}.
+ *
+ * @example
+ * ```ts
+ * new WorkersStillRunningError('left running', { workers: workers() })
+ * ```
+ */
+export interface WorkersStillRunningErrorOptions extends ForkRpcErrorOptions {
+  /** The workers that were still running, as `workers()` listed them. */
+  workers?: readonly WorkerInfo[] | undefined
 }
 
 /**
@@ -37,9 +55,16 @@ export class WorkersStillRunningError extends ForkRpcError {
   /** The workers that were still running, as `workers()` listed them. */
   readonly workers: readonly WorkerInfo[]
 
-  constructor(workers: readonly WorkerInfo[]) {
-    const list = workers.map(({ pid, module, state, inFlight }) => `\n  pid ${pid} (${state}, ${inFlight} call(s) in flight): ${module}`).join('')
-    super(`${workers.length} forkrpc worker(s) still running; each was stopped now:${list}`)
-    this.workers = workers
+  constructor(message = 'forkrpc workers are still running', options: WorkersStillRunningErrorOptions = {}) {
+    super(message, options)
+    this.workers = options.workers ?? []
   }
+}
+
+/** The WorkersStillRunningError listing `workers`, which were stopped since. */
+export function workersStillRunning(workers: readonly WorkerInfo[]): WorkersStillRunningError {
+  const list = workers
+    .map(({ runtime, pid, threadId, module, state, inFlight }) => `\n  ${runtime === 'thread' ? `thread ${threadId}` : `pid ${pid}`} (${state}, ${inFlight} call(s) in flight): ${module}`)
+    .join('')
+  return new WorkersStillRunningError(`${workers.length} forkrpc worker(s) still running; each was stopped now:${list}`, { workers })
 }

@@ -4,8 +4,8 @@
  * the channel), each producing exactly the error the real fork transport produces, so the
  * same assertions hold against a test pair and against a forked worker.
  */
-import { WorkerExitedError, type ExitDetails } from '@forkrpc/core'
-import type { Channel } from '@forkrpc/core/channel'
+import type { ExitDetails } from '@forkrpc/core'
+import { workerExited, type Channel } from '@forkrpc/core/channel'
 import type { MemoryChannel } from './memory-channel.js'
 
 /**
@@ -114,8 +114,8 @@ export function createFaultLayer(parent: MemoryChannel, child: MemoryChannel, st
   }
 
   function end(details: ExitDetails): void {
-    parent.close((procedure, inFlight) => new WorkerExitedError(details, procedure, inFlight))
-    stopHandlers(new WorkerExitedError(details))
+    parent.close((procedure, inFlight) => workerExited(details, procedure, inFlight))
+    stopHandlers(workerExited(details))
   }
 
   const faults: Faults = {

@@ -4,14 +4,31 @@
  * would not survive the channel fails here too), with the same timeouts and cancellation
  * as `fork()`; the others reject with NotImplementedError. Every call is recorded.
  */
-import { AbortError, ChannelClosedError, type CallOptions, type CloseOptions, type Contract, type ExitResult, type Handler, type Handlers, type ProcedureCall, type RpcWorker, type Serialization } from '@forkrpc/core'
+import {
+  AbortError,
+  ChannelClosedError,
+  DEFAULT_GRACE_MS,
+  DEFAULT_KILL_TIMEOUT_MS,
+  type AnyDeclaration,
+  type CallOptions,
+  type CloseOptions,
+  type Contract,
+  type ExitResult,
+  type Handler,
+  type Handlers,
+  type ProcedureCall,
+  type RpcWorker,
+  type Serialization,
+  type StreamProcedure,
+} from '@forkrpc/core'
 import type { ChildProcess } from 'node:child_process'
-import { NotImplementedError } from './errors.js'
+import { NotImplementedError, notImplemented } from './errors.js'
 import type { Faults, SimulatedExit } from './faults.js'
 import { linkInMemory } from './test-pair.js'
 
 type Input<P> = Parameters<ProcedureCall<P>>[0]
-type Output<P> = Awaited<ReturnType<ProcedureCall<P>>>
+/** What a recorded call resolves with: a stream's, the chunks its consumer took. */
+type Output<P> = P extends StreamProcedure<unknown, infer K> ? K[] : Awaited<ReturnType<ProcedureCall<P>>>
 
 /**
  * How a recorded call ended, or that it has not yet.
@@ -25,7 +42,8 @@ export type CallOutcome<O> = { status: 'pending' } | { status: 'resolved'; value
 
 /**
  * One recorded call of a mock worker: the procedure, the input and options as the caller
- * passed them, and the outcome (updated when the call settles).
+ * passed them, and the outcome (updated when the call settles; for a stream, when its
+ * iteration ends, resolved with the chunks the consumer took).
  *
  * @example
  * ```ts
@@ -92,11 +110,11 @@ let fakePids = 0
 
 /**
  * Creates a typed stand-in for a forked worker. Procedures without a handler reject with
- * NotImplementedError. `close()` behaves like a worker's: later calls reject with
- * ChannelClosedError; calls in flight get `grace` ms; then, as serve() does on SIGTERM,
- * their handlers' `ctx.signal` aborts (AbortError) and the calls settle with what the
- * handlers do (`code: 0`); handlers that ignore the signal are given up on after
- * `killTimeout` ms, like a worker that had to be SIGKILLed (`forced: true`).
+ * NotImplementedError (a stream's first `next()` does). `close()` behaves like a worker's:
+ * later calls reject with ChannelClosedError; calls in flight get `grace` ms; then, as
+ * serve() does on SIGTERM, their handlers' `ctx.signal` aborts (AbortError) and the calls
+ * settle with what the handlers do (`code: 0`); handlers that ignore the signal are given up
+ * on after `killTimeout` ms, like a worker that had to be SIGKILLed (`forced: true`).
  *
  * @example
  * ```ts
@@ -112,79 +130,36 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
   const given = handlers as Record<string, Handler<never> | undefined>
   const unknown = Object.keys(given).filter((name) => !contract.names.includes(name))
   if (unknown.length > 0) throw new TypeError(`mockWorker(contract, handlers): handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
-  const full = Object.fromEntries(contract.names.map((name) => [name, given[name] ?? (() => Promise.reject(new NotImplementedError(name)))]))
+  const full = Object.fromEntries(contract.names.map((name) => [name, given[name] ?? missingHandler(name, contract.procedures[name] as AnyDeclaration)]))
   const { pair, router } = linkInMemory(contract, full as unknown as Handlers<C>, { serialization: options.serialization, timeout: options.timeout })
-  const defaults = { grace: options.grace ?? 5_000, killTimeout: options.killTimeout ?? 5_000 }
-  const recorded: Array<RecordedCall<C>> = []
-  const inFlight = new Set<Promise<unknown>>()
-  let exit: ExitResult | undefined
-  let closing: Promise<ExitResult> | undefined
-
+  const state: MockState = { recorded: [], inFlight: new Set(), exit: undefined, closing: undefined }
+  const call = recordingCalls(contract, pair.call as unknown as Record<string, Forward>, given, state)
   const faults: Faults = {
     ...pair.faults,
     exit(how: SimulatedExit) {
       pair.faults.exit(how)
-      exit ??= { code: how.exitCode ?? null, signal: how.signal ?? null, forced: false }
+      state.exit ??= { code: how.exitCode ?? null, signal: how.signal ?? null, forced: false }
     },
     disconnect() {
       pair.faults.disconnect()
-      exit ??= { code: 0, signal: null, forced: false }
+      state.exit ??= { code: 0, signal: null, forced: false }
     },
   }
-
-  const call = Object.create(null) as Record<string, (input?: unknown, callOptions?: CallOptions) => Promise<unknown>>
-  for (const name of contract.names) {
-    const forward = (pair.call as Record<string, (input?: unknown, callOptions?: CallOptions) => Promise<unknown>>)[name]!
-    const callProcedure = (input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
-      const record = { procedure: name, input, options: callOptions, outcome: { status: 'pending' } as CallOutcome<unknown> }
-      recorded.push(record as RecordedCall<C>)
-      const result =
-        closing !== undefined
-          ? Promise.reject(new ChannelClosedError(name))
-          : given[name] === undefined && exit === undefined
-            ? Promise.reject(new NotImplementedError(name))
-            : forward(input, callOptions)
-      inFlight.add(result)
-      result.then(
-        (value) => {
-          record.outcome = { status: 'resolved', value }
-          inFlight.delete(result)
-        },
-        (error: unknown) => {
-          record.outcome = { status: 'rejected', error }
-          inFlight.delete(result)
-        },
-      )
-      return result
-    }
-    Object.defineProperty(callProcedure, 'name', { value: name })
-    Object.defineProperty(call, name, { value: callProcedure, enumerable: true })
-  }
-  Object.freeze(call)
-
-  /** Waits until no call is in flight, or `ms` have passed. */
-  async function settled(ms: number): Promise<void> {
-    if (inFlight.size === 0 || ms <= 0) return
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
-    clearTimeout(timer)
-  }
-
-  async function stop(limits: { grace: number; killTimeout: number }): Promise<ExitResult> {
-    if (exit === undefined) await settled(limits.grace)
-    if (exit === undefined && inFlight.size > 0) {
-      router.abortAll((procedure) => new AbortError(procedure, `The worker is shutting down (SIGTERM); call "${procedure}" was aborted`))
-      await settled(limits.killTimeout)
-      if (inFlight.size > 0) {
+  const defaults = { grace: options.grace ?? DEFAULT_GRACE_MS, killTimeout: options.killTimeout ?? DEFAULT_KILL_TIMEOUT_MS }
+  const stop = async (limits: { grace: number; killTimeout: number }): Promise<ExitResult> => {
+    if (state.exit === undefined) await settled(state, limits.grace)
+    if (state.exit === undefined && state.inFlight.size > 0) {
+      router.abortAll((procedure) => new AbortError(`The worker is shutting down (SIGTERM); call "${procedure}" was aborted`, { procedure }))
+      await settled(state, limits.killTimeout)
+      if (state.inFlight.size > 0) {
         pair.faults.exit({ signal: 'SIGKILL' })
-        exit = { code: null, signal: 'SIGKILL', forced: true }
+        state.exit = { code: null, signal: 'SIGKILL', forced: true }
       }
     }
-    exit ??= { code: 0, signal: null, forced: false }
+    state.exit ??= { code: 0, signal: null, forced: false }
     await pair.close()
-    return exit
+    return state.exit
   }
-
   const worker: MockWorker<C> = {
     call: call as MockWorker<C>['call'],
     on: pair.on,
@@ -192,28 +167,132 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
     notify: pair.notify,
     pid: FIRST_FAKE_PID + fakePids++,
     get process(): ChildProcess {
-      throw new NotImplementedError(undefined, 'mockWorker(): a mock worker has no child process')
+      throw new NotImplementedError('mockWorker(): a mock worker has no child process')
     },
     get calls() {
-      return recorded
+      return state.recorded as unknown as ReadonlyArray<RecordedCall<C>>
     },
     callsTo(procedure) {
-      return recorded.filter((record) => record.procedure === procedure) as never
+      return state.recorded.filter((record) => record.procedure === procedure) as never
     },
     faults,
     close(closeOptions: CloseOptions = {}) {
-      if (closing === undefined) {
+      if (state.closing === undefined) {
         const limits = { grace: closeOptions.grace ?? defaults.grace, killTimeout: closeOptions.killTimeout ?? defaults.killTimeout }
         for (const [key, value] of Object.entries(limits)) {
           if (typeof value !== 'number' || !(value >= 0)) return Promise.reject(new TypeError(`close({ ${key} }): expected a number of milliseconds >= 0, got ${String(value)}`))
         }
-        closing = stop(limits)
+        state.closing = stop(limits)
       }
-      return closing
+      return state.closing
     },
     async [Symbol.asyncDispose]() {
       await worker.close()
     },
   }
   return worker
+}
+
+/** What the mock keeps: the record, the calls in flight, and how it ended. */
+interface MockState {
+  readonly recorded: Array<RecordedCall<Contract>>
+  readonly inFlight: Set<Promise<unknown>>
+  exit: ExitResult | undefined
+  closing: Promise<ExitResult> | undefined
+}
+
+type Forward = (input?: unknown, options?: unknown) => unknown
+type Outcome = CallOutcome<unknown>
+
+/** The handler of a procedure the mock was given none for: rejects (a stream: throws on its first chunk). */
+function missingHandler(name: string, declared: AnyDeclaration): unknown {
+  if (declared.kind === 'stream') {
+    return async function* () {
+      yield* []
+      throw notImplemented(name)
+    }
+  }
+  return () => Promise.reject(notImplemented(name))
+}
+
+/** The mock's `call`: the test pair's, recording every call and its outcome. */
+function recordingCalls(contract: Contract, forwards: Record<string, Forward>, given: Record<string, unknown>, state: MockState): Record<string, Forward> {
+  const call = Object.create(null) as Record<string, Forward>
+  for (const name of contract.names) {
+    const forward = forwards[name] as Forward
+    const isStream = (contract.procedures[name] as AnyDeclaration).kind === 'stream'
+    const recordingCall = (input?: unknown, callOptions?: unknown): unknown => {
+      const record = { procedure: name, input, options: callOptions as CallOptions | undefined, outcome: { status: 'pending' } as Outcome }
+      state.recorded.push(record as RecordedCall<Contract>)
+      if (isStream) return recordStream(record, state, forward(input, callOptions) as AsyncIterableIterator<unknown>, state.closing === undefined ? undefined : new ChannelClosedError('The worker was closed', { procedure: name }))
+      const result =
+        state.closing !== undefined
+          ? Promise.reject(new ChannelClosedError(`The worker was closed; call "${name}" was not sent`, { procedure: name }))
+          : given[name] === undefined && state.exit === undefined
+            ? Promise.reject(notImplemented(name))
+            : (forward(input, callOptions) as Promise<unknown>)
+      track(record, state, result)
+      return result
+    }
+    Object.defineProperty(recordingCall, 'name', { value: name })
+    Object.defineProperty(call, name, { value: recordingCall, enumerable: true })
+  }
+  return Object.freeze(call)
+}
+
+function track(record: { outcome: Outcome }, state: MockState, result: Promise<unknown>): void {
+  state.inFlight.add(result)
+  result.then(
+    (value) => {
+      record.outcome = { status: 'resolved', value }
+      state.inFlight.delete(result)
+    },
+    (error: unknown) => {
+      record.outcome = { status: 'rejected', error }
+      state.inFlight.delete(result)
+    },
+  )
+}
+
+/** A stream's iterator that records the chunks its consumer takes, and how the iteration ended. */
+function recordStream(record: { outcome: Outcome }, state: MockState, iterator: AsyncIterableIterator<unknown>, refusal: Error | undefined): AsyncIterableIterator<unknown> {
+  const chunks: unknown[] = []
+  let finish: ((error?: unknown) => void) | undefined
+  const done = new Promise<unknown>((resolve, reject) => (finish = (error) => (error === undefined ? resolve(chunks) : reject(error))))
+  track(record, state, done)
+  const end = (error?: unknown): void => {
+    finish?.(error)
+    finish = undefined
+  }
+  const recording: AsyncIterableIterator<unknown> = {
+    [Symbol.asyncIterator]: () => recording,
+    async next() {
+      if (refusal !== undefined) {
+        end(refusal)
+        throw refusal
+      }
+      try {
+        const step = await iterator.next()
+        if (step.done === true) end()
+        else chunks.push(step.value)
+        return step
+      } catch (error) {
+        end(error)
+        throw error
+      }
+    },
+    async return() {
+      end()
+      return (await iterator.return?.()) ?? { done: true, value: undefined }
+    },
+  }
+  return recording
+}
+
+/** Waits until no call is in flight, or `ms` have passed. */
+async function settled(state: MockState, ms: number): Promise<void> {
+  if (state.inFlight.size === 0 || ms <= 0) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([Promise.allSettled([...state.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }

@@ -3,7 +3,7 @@
  * still running in this process, from @forkrpc/core's registry of workers.
  */
 import { shutdownAll, workers } from '@forkrpc/core'
-import { WorkersStillRunningError } from './errors.js'
+import { workersStillRunning } from './errors.js'
 
 /**
  * Resolves if no worker forkrpc started (`fork`, `connect`, pools) in this process is still
@@ -23,5 +23,5 @@ export async function assertNoWorkers(): Promise<void> {
   const running = workers()
   if (running.length === 0) return
   await shutdownAll({ grace: 0, killTimeout: 1_000 })
-  throw new WorkersStillRunningError(running)
+  throw workersStillRunning(running)
 }

@@ -97,8 +97,8 @@ export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers
   const router = createRouter(contract, handlers, layer.child, { maxMessageBytes: options.maxMessageBytes, notifications: options.notifications })
   const client = createClient(contract, parent, { timeout: options.timeout, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes, host: options.host })
   const close = async (): Promise<void> => {
-    parent.close((procedure) => new ChannelClosedError(procedure, `The test pair was closed before call "${procedure}" returned`))
-    router.abortAll(new AbortError(undefined, 'The test pair was closed'))
+    parent.close((procedure) => new ChannelClosedError(`The test pair was closed before call "${procedure}" returned`, { procedure }))
+    router.abortAll(new AbortError('The test pair was closed'))
   }
   const pair: TestPair<C> = {
     call: client.call,

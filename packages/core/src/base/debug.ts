@@ -1,0 +1,32 @@
+/**
+ * Debug logging, off by default. Set `NODE_DEBUG=forkrpc` (Node's own `util.debuglog`
+ * convention) or `FORKRPC_DEBUG=1` to log every protocol event to stderr, on both sides
+ * (the child inherits the environment): each message sent and received with the worker's
+ * pid and the call id, timeouts, cancellations, dropped messages and exits. When off,
+ * `debugEnabled` is false, the callers skip the logging entirely, and `debug` is a no-op.
+ */
+import { debuglog, format } from 'node:util'
+
+/**
+ * Whether debug logging is on (decided once, at load).
+ *
+ * @example
+ * ```ts
+ * if (debugEnabled) debug('sending %o', message)
+ * ```
+ */
+export const debugEnabled: boolean = Boolean(process.env.FORKRPC_DEBUG) || debuglog('forkrpc').enabled
+
+/**
+ * Logs one line, prefixed with `FORKRPC <pid>:`, when debugging is enabled.
+ *
+ * @example
+ * ```ts
+ * debug('dropped a malformed message %o', message)
+ * ```
+ */
+export const debug: (message: string, ...args: unknown[]) => void = debugEnabled
+  ? (message, ...args) => {
+      process.stderr.write(`FORKRPC ${process.pid}: ${format(message, ...args)}\n`)
+    }
+  : () => {}

@@ -1,0 +1,68 @@
+/**
+ * A channel over any `MessagePort`: a worker thread's `parentPort`, one end of a
+ * `MessageChannel`, or anything with the same shape. Messages go by structured clone.
+ */
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import { ChannelClosedError } from '../errors/worker-errors.js'
+import type { Channel } from './channel.js'
+
+/**
+ * The `workerData` key that tells `serve()` it runs in a thread started by `spawnThread()`.
+ *
+ * @example
+ * ```ts
+ * new Worker(path, { workerData: { [THREAD_MARKER]: true } })
+ * ```
+ */
+export const THREAD_MARKER = '$forkrpcThread'
+
+/**
+ * The port to the parent when this code runs in a thread started by `spawnThread()`, or
+ * undefined (the main thread, or a thread someone else started).
+ *
+ * @example
+ * ```ts
+ * const port = spawnedThreadPort()
+ * if (port !== undefined) createRouter(contract, handlers, messagePortChannel(port))
+ * ```
+ */
+export function spawnedThreadPort(): MessagePort | undefined {
+  if (isMainThread || parentPort === null) return undefined
+  const data = workerData as Record<string, unknown> | null | undefined
+  return typeof data === 'object' && data !== null && data[THREAD_MARKER] === true ? parentPort : undefined
+}
+
+/**
+ * A channel over a `MessagePort` (a worker thread's `parentPort`, one end of a
+ * `MessageChannel`, or anything with the same `postMessage` / `on('message')` / `'close'`
+ * shape). Messages go by structured clone. When the port closes, calls in flight reject with
+ * ChannelClosedError.
+ *
+ * @example
+ * ```ts
+ * import { MessageChannel } from 'node:worker_threads'
+ * import { createClient, createRouter, messagePortChannel } from '@forkrpc/core/channel'
+ * const { port1, port2 } = new MessageChannel()
+ * createRouter(math, handlers, messagePortChannel(port1))
+ * const client = createClient(math, messagePortChannel(port2))
+ * await client.call.add({ a: 1, b: 2 })
+ * ```
+ */
+export function messagePortChannel(port: MessagePort): Channel {
+  return {
+    serialization: 'advanced',
+    send: (message) => port.postMessage(message),
+    receive(listener) {
+      port.on('message', listener)
+      return () => port.off('message', listener)
+    },
+    onClose(listener) {
+      port.once('close', () =>
+        listener(
+          (procedure, inFlight) =>
+            new ChannelClosedError(inFlight ? `The message port closed before call "${procedure}" returned` : 'The message port is closed', { procedure }),
+        ),
+      )
+    },
+  }
+}

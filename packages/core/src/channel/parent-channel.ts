@@ -1,0 +1,37 @@
+/**
+ * The worker's end of its IPC channel to the parent (`process.send` / `process.on('message')`).
+ */
+import { debug } from '../base/debug.js'
+import { createBatchingSender } from './batching-sender.js'
+import { CloseListeners } from './channel.js'
+import { ipcEndpoint } from './ipc-endpoint.js'
+import type { OwnedChannel } from './process-channel.js'
+
+/**
+ * The channel to this process's parent, or undefined when it has no IPC channel. Its
+ * serialization starts as `json`; the parent's ready ack says what it really is (Node does
+ * not tell a child). Batched writes are flushed before the process exits, because
+ * `process.exit()` right after a send loses a large message.
+ *
+ * @example
+ * ```ts
+ * const channel = parentProcessChannel()
+ * if (channel === undefined) throw new Error('not started by fork()')
+ * ```
+ */
+export function parentProcessChannel(): OwnedChannel | undefined {
+  const send = process.send?.bind(process)
+  if (send === undefined || !process.connected) return undefined
+  const sender = createBatchingSender((message, written) => send(message, undefined, undefined, written))
+  const closing = new CloseListeners()
+  // A send after the parent is gone is reported here (asynchronously) instead of throwing.
+  process.on('error', (error) => debug('IPC error: %o', error))
+  return {
+    serialization: 'json',
+    ...ipcEndpoint(process, sender, () => `parent ${process.ppid}`),
+    onClose: (listener) => closing.add(listener),
+    close: (reason) => closing.close(reason),
+    flush: sender.flushNow,
+    flushed: sender.flushed,
+  }
+}

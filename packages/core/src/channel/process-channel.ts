@@ -1,0 +1,55 @@
+/**
+ * The parent's end of a child process's IPC channel: batched writes, unpacked batches, and a
+ * close that whoever watches the process calls once it is gone (worker/process-runtime.ts).
+ */
+import type { ChildProcess } from 'node:child_process'
+import type { Serialization } from '../protocol/payload.js'
+import { createBatchingSender } from './batching-sender.js'
+import { CloseListeners, type Channel, type CloseReason } from './channel.js'
+import { ipcEndpoint } from './ipc-endpoint.js'
+
+/**
+ * A channel its owner closes, and whose queued writes it can flush.
+ *
+ * @example
+ * ```ts
+ * const channel: OwnedChannel = processChannel(child, 'json')
+ * child.once('exit', () => channel.close((procedure) => new WorkerExitedError('gone', { procedure })))
+ * ```
+ */
+export interface OwnedChannel extends Channel {
+  /** The other side is gone: every close listener hears `reason` (once). */
+  close(reason: CloseReason): void
+  /** Writes what is queued for batching now: call it before disconnecting, which drops it. */
+  flush(): void
+  /** Resolves once every message given to `send()` has been written (or has failed). */
+  flushed(): Promise<void>
+}
+
+/**
+ * The channel over `child`'s IPC pipe. A write to a child that is gone fails in its
+ * callback (logged), never crashing this process; the owner closes the channel when the
+ * child is gone, which rejects what is in flight.
+ *
+ * @example
+ * ```ts
+ * const channel = processChannel(fork('worker.js'), 'json')
+ * ```
+ */
+export function processChannel(child: ChildProcess, serialization: Serialization): OwnedChannel {
+  const sender = createBatchingSender((message, written) => child.send(message, written))
+  const closing = new CloseListeners()
+  return {
+    serialization,
+    ...ipcEndpoint(child, sender, () => `worker ${child.pid}`),
+    onClose: (listener) => closing.add(listener),
+    close: (reason) => closing.close(reason),
+    keepAlive(active) {
+      if (!child.connected) return
+      if (active) child.channel?.ref()
+      else child.channel?.unref()
+    },
+    flush: sender.flushNow,
+    flushed: sender.flushed,
+  }
+}

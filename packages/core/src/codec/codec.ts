@@ -1,0 +1,68 @@
+/**
+ * How payloads (call inputs, results, marshalled errors, chunks, events) travel.
+ *
+ * On a `json` channel Node JSON-encodes every message, which turns a Date into a string,
+ * drops `undefined`, throws on BigInt and so on. The json codec walks the value once: plain
+ * JSON data (the common case) is sent as it is in the message's `v` field; anything else
+ * that superjson can keep exact goes through superjson into the `x` field (json-codec.ts).
+ * Values that nothing can carry (functions, symbols, cycles) fail with a SerializationError
+ * naming where they are.
+ *
+ * On an `advanced` channel Node uses the structured clone algorithm, so values go as they
+ * are in `v`; what structured clone refuses (functions, symbols) throws when sent.
+ */
+import type { PayloadFields, Serialization } from '../protocol/payload.js'
+import { unencodable, unencodablePrimitive } from './encodable.js'
+import type { ErrorRegistry } from './error-registry.js'
+import { jsonCodec } from './json-codec.js'
+
+/**
+ * Encodes and decodes payloads for one kind of channel.
+ *
+ * @example
+ * ```ts
+ * const codec: Codec = createCodec('json', errorRegistry([]))
+ * const message = {}
+ * codec.encodeInto(message, new Date(0), 'schedule', 'input')
+ * codec.decode(message, 'schedule', 'input') // a Date again
+ * ```
+ */
+export interface Codec {
+  /**
+   * Writes `value` into `message` (`v` or `x`). Throws SerializationError naming
+   * `procedure` and `role` ("input", "result", ...).
+   */
+  encodeInto(message: PayloadFields, value: unknown, procedure: string | undefined, role: string): void
+  /** Reads the payload back out of a received message. Throws SerializationError. */
+  decode(message: PayloadFields, procedure: string | undefined, role: string): unknown
+}
+
+/**
+ * The codec for a channel: `json` (plain JSON as is, the rest through superjson) or
+ * `advanced` (structured clone carries values as they are). `errors` decides which
+ * classes Errors inside values come back as.
+ *
+ * @example
+ * ```ts
+ * const codec = createCodec('json', errorRegistry(contract.errors))
+ * codec.encodeInto(message, { when: new Date() }, 'schedule', 'input')
+ * ```
+ */
+export function createCodec(serialization: Serialization, errors: ErrorRegistry): Codec {
+  return serialization === 'advanced' ? advancedCodec : jsonCodec(errors)
+}
+
+/** The codec of the `advanced` channel. */
+const advancedCodec: Codec = {
+  encodeInto(message, value, procedure, role) {
+    if (value === undefined) return
+    // Structured clone throws for these only once send() runs; checking here gives the
+    // same clear error as on the json channel, before anything is written.
+    const primitive = unencodablePrimitive(value)
+    if (primitive !== undefined) throw unencodable(primitive, procedure, role)
+    message.v = value
+  },
+  decode(message) {
+    return message.v
+  },
+}

@@ -1,0 +1,156 @@
+/**
+ * Limits that keep a misbehaving peer or caller from growing memory without bound:
+ * `maxMessageBytes` (the encoded size of one message) and `maxPending` (calls waiting for a
+ * reply).
+ *
+ * Measuring a message's exact size means serializing it, which Node does anyway on
+ * `send()`, so doing it first would double the cost of every call. Instead one cheap walk
+ * (no allocation, no string building) computes an upper bound of the encoded size; only
+ * when that bound exceeds the limit is the message serialized to measure it exactly. At
+ * the default limit that happens only for messages of several megabytes, whose own
+ * serialization dwarfs the extra pass.
+ */
+import { serialize } from 'node:v8'
+import type { Serialization } from './payload.js'
+
+/**
+ * Default `maxMessageBytes`: 64 MiB. Far above any call a normal app makes (a 64 MiB JSON
+ * message takes around a second to cross the channel), and far below what exhausts memory.
+ *
+ * @example
+ * ```ts
+ * await fork(contract, './worker.js', { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES * 2 })
+ * ```
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+/**
+ * Default `maxPending`: 100,000 calls waiting at once on one side of a channel. A batch
+ * that large is better sent in chunks or as one call carrying an array.
+ *
+ * @example
+ * ```ts
+ * await fork(contract, './worker.js', { maxPending: DEFAULT_MAX_PENDING * 10 })
+ * ```
+ */
+export const DEFAULT_MAX_PENDING = 100_000
+
+/**
+ * The limits every peer takes (`fork()`, `spawnThread()`, `connect()`, `serve()`, pools, the
+ * channel API and the test pair): they apply to every kind of message, in both directions.
+ *
+ * @example
+ * ```ts
+ * const limits: MessageLimitOptions = { maxMessageBytes: 1024 * 1024, maxPending: 1_000 }
+ * ```
+ */
+export interface MessageLimitOptions {
+  /**
+   * The largest message, in encoded bytes, that this side sends or accepts: a call's input,
+   * result or error, a stream's chunks, an input stream's chunks, an event or a notification.
+   * What is too large to send is refused with PayloadTooLargeError before anything is sent;
+   * what is too large to accept is refused on arrival. Default
+   * {@link DEFAULT_MAX_MESSAGE_BYTES} (64 MiB); `Infinity` turns the check off.
+   */
+  maxMessageBytes?: number | undefined
+  /**
+   * How many calls may wait at once: calls this side made and awaits (calls, streams, input
+   * streams, and cancelled calls whose handler has not settled), and, separately, calls it
+   * runs for the other side; also the unread events an `events()` iterator may buffer. A
+   * call beyond it is refused with TooManyPendingCallsError. Default
+   * {@link DEFAULT_MAX_PENDING} (100,000); `Infinity` turns the check off.
+   */
+  maxPending?: number | undefined
+}
+
+/** How far below the stack limit the walk gives up and measures exactly. */
+const MAX_DEPTH = 256
+
+/**
+ * Returns a function that, given a message about to be sent or just received, returns its
+ * exact encoded size in bytes when that exceeds `max`, and undefined when it fits (or when
+ * it cannot be measured: then `send()` reports the real problem).
+ *
+ * @example
+ * ```ts
+ * const oversize = sizeChecker('json', 1024)
+ * oversize({ $fr: 1, t: 'q', i: 'a', m: 'echo', v: 'x'.repeat(2000) }) // 2032
+ * ```
+ */
+export function sizeChecker(serialization: Serialization, max: number): ((message: object) => number | undefined) | undefined {
+  if (max === Infinity) return undefined
+  const json = serialization === 'json'
+  return (message) => {
+    if (bound(message, json, max, 0) <= max) return undefined
+    let size: number
+    try {
+      // Exactly what Node writes: JSON and a newline, or the v8 serializer's output.
+      size = json ? Buffer.byteLength(JSON.stringify(message)) + 1 : serialize(message).byteLength
+    } catch {
+      return undefined
+    }
+    return size > max ? size : undefined
+  }
+}
+
+/**
+ * An upper bound of `value`'s encoded size, or a number above `budget` as soon as the
+ * running total passes it. Infinity for what the walk does not know: then the caller
+ * measures exactly.
+ */
+function bound(value: unknown, json: boolean, budget: number, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      // JSON escapes a control character or a lone surrogate as \uXXXX (6 bytes for one
+      // UTF-16 unit); v8 writes one or two bytes per unit.
+      return json ? 6 * value.length + 2 : 2 * value.length + 10
+    case 'number':
+      return 24
+    case 'boolean':
+      return 5
+    case 'undefined':
+      return json ? 9 : 1
+    case 'bigint':
+      return json ? Infinity : 16 + value.toString(16).length
+    case 'function':
+    case 'symbol':
+      return Infinity
+  }
+  if (value === null) return 4
+  if (depth > MAX_DEPTH) return Infinity
+  let total = 2
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && total <= budget; i++) total += bound(value[i], json, budget - total, depth + 1) + 1
+    return total
+  }
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    // Own enumerable string keys: what JSON and the v8 serializer write (and Object.keys is
+    // faster here than for...in with hasOwn).
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record)
+    for (let i = 0; i < keys.length && total <= budget; i++) {
+      const key = keys[i] as string
+      total += 6 * key.length + 4 + bound(record[key], json, budget - total, depth + 1)
+    }
+    return total
+  }
+  if (json) return Infinity // a toJSON() object or the like: measured exactly
+  if (ArrayBuffer.isView(value)) return value.buffer.byteLength + 32 // v8 writes the whole underlying buffer
+  if (value instanceof ArrayBuffer) return value.byteLength + 16
+  if (value instanceof Date) return 16
+  if (value instanceof RegExp) return 2 * value.source.length + 24
+  if (value instanceof Error) {
+    // v8 writes the message, the stack and the cause (not other properties).
+    total += 64 + bound(value.message, false, budget, depth + 1) + bound(value.stack, false, budget, depth + 1)
+    return total > budget || !Object.hasOwn(value, 'cause') ? total : total + bound(value.cause, false, budget - total, depth + 1)
+  }
+  if (value instanceof Map || value instanceof Set) {
+    for (const entry of value instanceof Map ? value : value.values()) {
+      if (total > budget) break
+      total += value instanceof Map ? bound((entry as [unknown, unknown])[0], false, budget - total, depth + 1) + bound((entry as [unknown, unknown])[1], false, budget - total, depth + 1) : bound(entry, false, budget - total, depth + 1)
+    }
+    return total
+  }
+  return Infinity
+}

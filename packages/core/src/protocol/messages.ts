@@ -1,0 +1,352 @@
+/**
+ * The wire protocol: a small, closed set of messages, kept terse because every byte is
+ * encoded on each call. Every forkrpc message has the `$fr` key holding the protocol version;
+ * any other message on the channel is someone else's and is left alone.
+ *
+ * Messages are grouped by direction. Most are about one call, whichever side made it (the
+ * parent calls the worker's procedures, the worker calls the parent's host procedures): they
+ * go from the caller to the handler of the call, or back. Events go either way. The
+ * handshake and the worker's lifecycle go between a parent and its worker.
+ * `docs/protocol.md` has the sequences; a test keeps it and these constants in agreement.
+ */
+import type { PayloadFields, Serialization } from './payload.js'
+
+/**
+ * The protocol version; both sides must speak the same. 2 since forkrpc 0.2 (one peer:
+ * stream chunks and credit have a type per direction, events go either way).
+ *
+ * @example
+ * ```ts
+ * channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Request, i: 'id-1', m: 'add', v: { a: 1, b: 2 } })
+ * ```
+ */
+export const PROTOCOL_VERSION = 2
+
+/**
+ * Every message type, by name, with its letters on the wire.
+ *
+ * @example
+ * ```ts
+ * if (message.t === MessageType.Result) resolve(message.v)
+ * ```
+ */
+export const MessageType = {
+  /** Caller → handler: call procedure `m` with the payload; `w` / `u` open a stream's credit. */
+  Request: 'q',
+  /** Caller → handler: the caller gave up on call `i` (`r`: `a` aborted, `t` timed out after `ms`). */
+  Cancel: 'c',
+  /** Caller → handler: the caller's consumer took `g` more chunks of call `i`'s result stream. */
+  ResultCredit: 'k',
+  /** Caller → handler: chunks of call `i`'s input stream (an array payload); `f`: the last. */
+  InputChunks: 'yi',
+  /** Handler → caller: call `i` returned the payload (for a stream: it ended). */
+  Result: 'r',
+  /** Handler → caller: call `i` failed with the payload, a marshalled error. */
+  Failure: 'e',
+  /** Handler → caller: chunks of call `i`'s result stream (an array payload). */
+  ResultChunks: 'y',
+  /** Handler → caller: the handler took `g` more chunks of call `i`'s input stream. */
+  InputCredit: 'ki',
+  /** Handler → caller: the handler of cancelled call `i` has settled (its slot is free). */
+  Settled: 'd',
+  /** Either way: event `n` with the payload; `i` the call whose handler emitted it. */
+  Event: 'ev',
+  /** Either way: several messages written in one go (`p`), in order. */
+  Batch: 'b',
+  /** Worker → parent: ready, serving procedures `n` (the contract's fingerprint). */
+  Ready: 'h',
+  /** Worker → parent: over a memory limit of the ack: `hb` heap used, `rb` RSS, in bytes. */
+  OverLimit: 'o',
+  /** Parent → worker: asks for `h` again; `n` the procedure names the parent expects. */
+  ReadyQuery: 'hq',
+  /** Parent → worker: handshake accepted; `s` the channel's serialization, `l` memory limits. */
+  ReadyAck: 'ha',
+  /** Parent → worker: shut down (stop taking calls, run the shutdown hooks, exit). */
+  Shutdown: 's',
+} as const
+
+/**
+ * One of the message types' letters.
+ *
+ * @example
+ * ```ts
+ * const type: MessageTypeLetters = MessageType.Request // 'q'
+ * ```
+ */
+export type MessageTypeLetters = (typeof MessageType)[keyof typeof MessageType]
+
+/**
+ * The message types by direction: the groups `docs/protocol.md` lists them in.
+ *
+ * @example
+ * ```ts
+ * const toHandler = new Set<string>(MessageDirections.toHandler)
+ * ```
+ */
+export const MessageDirections = {
+  /** From the caller of a call to its handler. */
+  toHandler: [MessageType.Request, MessageType.Cancel, MessageType.ResultCredit, MessageType.InputChunks],
+  /** From the handler of a call to its caller. */
+  toCaller: [MessageType.Result, MessageType.Failure, MessageType.ResultChunks, MessageType.InputCredit, MessageType.Settled],
+  /** From either peer to the other. */
+  eitherWay: [MessageType.Event, MessageType.Batch],
+  /** From a parent to its worker. */
+  toWorker: [MessageType.ReadyQuery, MessageType.ReadyAck, MessageType.Shutdown],
+  /** From a worker to its parent. */
+  toParent: [MessageType.Ready, MessageType.OverLimit],
+} as const
+
+/** What every message carries. */
+interface Envelope<T extends MessageTypeLetters> {
+  /** The protocol version. */
+  $fr: number
+  /** The message type. */
+  t: T
+}
+
+/**
+ * A call: procedure `m` with the payload. Stream requests carry their credit windows.
+ *
+ * @example
+ * ```ts
+ * const request: RequestMessage = { $fr: 2, t: 'q', i: 'a1', m: 'add', v: { a: 1, b: 2 } }
+ * ```
+ */
+export interface RequestMessage extends Envelope<'q'>, PayloadFields {
+  /** The call id, unique among this caller's calls. */
+  i: string
+  /** The procedure's name. */
+  m: string
+  /** A stream: how many chunks the handler may send before it hears credit. */
+  w?: number
+  /** An input stream: how many chunks the caller may send before it hears credit. */
+  u?: number
+}
+
+/**
+ * The caller gave up on a call.
+ *
+ * @example
+ * ```ts
+ * const cancel: CancelMessage = { $fr: 2, t: 'c', i: 'a1', r: 't', ms: 100 }
+ * ```
+ */
+export interface CancelMessage extends Envelope<'c'> {
+  i: string
+  /** Why: `a` aborted by the caller, `t` timed out. */
+  r: 'a' | 't'
+  /** The timeout that fired, for `t`. */
+  ms?: number
+}
+
+/**
+ * Credit: `g` more chunks were taken by the other side (`k` for a result stream, `ki` for an
+ * input stream).
+ *
+ * @example
+ * ```ts
+ * const credit: CreditMessage = { $fr: 2, t: 'k', i: 'a1', g: 8 }
+ * ```
+ */
+export interface CreditMessage extends Envelope<'k' | 'ki'> {
+  i: string
+  /** How many chunks were taken. */
+  g: number
+}
+
+/**
+ * Chunks of a stream, an array in the payload (`y` from the handler, `yi` from the caller).
+ *
+ * @example
+ * ```ts
+ * const chunks: ChunkMessage = { $fr: 2, t: 'y', i: 'a1', v: ['line 1', 'line 2'] }
+ * ```
+ */
+export interface ChunkMessage extends Envelope<'y' | 'yi'>, PayloadFields {
+  i: string
+  /** An input stream's last chunks: no more follow. */
+  f?: boolean
+}
+
+/**
+ * How a call ended: `r` with its result, `e` with its marshalled error.
+ *
+ * @example
+ * ```ts
+ * const reply: ReplyMessage = { $fr: 2, t: 'r', i: 'a1', v: 3 }
+ * ```
+ */
+export interface ReplyMessage extends Envelope<'r' | 'e'>, PayloadFields {
+  i: string
+}
+
+/**
+ * The handler of a cancelled call has settled.
+ *
+ * @example
+ * ```ts
+ * const settled: SettledMessage = { $fr: 2, t: 'd', i: 'a1' }
+ * ```
+ */
+export interface SettledMessage extends Envelope<'d'> {
+  i: string
+}
+
+/**
+ * An event (worker → parent: the contract's `events`; parent → worker: its `notifications`).
+ *
+ * @example
+ * ```ts
+ * const event: EventMessage = { $fr: 2, t: 'ev', n: 'progress', i: 'a1', v: { pct: 50 } }
+ * ```
+ */
+export interface EventMessage extends Envelope<'ev'>, PayloadFields {
+  /** The event's name. */
+  n: string
+  /** The call whose handler emitted it (for its `onProgress`). */
+  i?: string
+}
+
+/**
+ * Several messages written in one go; `p` holds forkrpc messages only, never another batch.
+ *
+ * @example
+ * ```ts
+ * const batch: BatchMessage = { $fr: 2, t: 'b', p: [request1, request2] }
+ * ```
+ */
+export interface BatchMessage extends Envelope<'b'> {
+  /** The messages, in the order they were written. */
+  p: unknown[]
+}
+
+/**
+ * The worker is ready.
+ *
+ * @example
+ * ```ts
+ * const ready: ReadyMessage = { $fr: 2, t: 'h', n: ['add', 'fib'] }
+ * ```
+ */
+export interface ReadyMessage extends Envelope<'h'> {
+  /** The names of the procedures it serves. */
+  n: string[]
+}
+
+/**
+ * Memory limits the parent asks the worker to watch, in bytes.
+ *
+ * @example
+ * ```ts
+ * const limits: MemoryLimits = { hb: 256 * 1024 * 1024 }
+ * ```
+ */
+export interface MemoryLimits {
+  /** Heap used (`process.memoryUsage().heapUsed`). */
+  hb?: number
+  /** Resident set size. */
+  rb?: number
+}
+
+/**
+ * The worker went over a memory limit of the ack.
+ *
+ * @example
+ * ```ts
+ * const over: OverLimitMessage = { $fr: 2, t: 'o', hb: 300_000_000, rb: 400_000_000 }
+ * ```
+ */
+export interface OverLimitMessage extends Envelope<'o'> {
+  /** Heap used, in bytes. */
+  hb: number
+  /** Resident set size, in bytes. */
+  rb: number
+}
+
+/**
+ * The parent asks the worker to announce itself again.
+ *
+ * @example
+ * ```ts
+ * const query: ReadyQueryMessage = { $fr: 2, t: 'hq', n: ['add', 'fib'] }
+ * ```
+ */
+export interface ReadyQueryMessage extends Envelope<'hq'> {
+  /** The procedure names the parent expects (a generic fixture worker serves exactly these). */
+  n?: string[]
+}
+
+/**
+ * The parent accepted the worker's ready message.
+ *
+ * @example
+ * ```ts
+ * const ack: ReadyAckMessage = { $fr: 2, t: 'ha', s: 'json' }
+ * ```
+ */
+export interface ReadyAckMessage extends Envelope<'ha'> {
+  /** The channel's serialization, which Node does not tell a child. */
+  s: Serialization
+  /** Memory limits to report going over (a pool's recycling). */
+  l?: MemoryLimits
+}
+
+/**
+ * The parent asks the worker to shut down.
+ *
+ * @example
+ * ```ts
+ * const shutdown: ShutdownMessage = { $fr: 2, t: 's' }
+ * ```
+ */
+export interface ShutdownMessage extends Envelope<'s'> {}
+
+/**
+ * What a caller sends the handler of its call.
+ *
+ * @example
+ * ```ts
+ * function toHandler(message: ToHandlerMessage): void {}
+ * ```
+ */
+export type ToHandlerMessage = RequestMessage | CancelMessage | (CreditMessage & { t: 'k' }) | (ChunkMessage & { t: 'yi' })
+
+/**
+ * What a handler sends the caller of its call.
+ *
+ * @example
+ * ```ts
+ * function toCaller(message: ToCallerMessage): void {}
+ * ```
+ */
+export type ToCallerMessage = ReplyMessage | (ChunkMessage & { t: 'y' }) | (CreditMessage & { t: 'ki' }) | SettledMessage
+
+/**
+ * What a parent sends its worker besides calls.
+ *
+ * @example
+ * ```ts
+ * function toWorker(message: ToWorkerMessage): void {}
+ * ```
+ */
+export type ToWorkerMessage = ReadyQueryMessage | ReadyAckMessage | ShutdownMessage
+
+/**
+ * What a worker sends its parent besides calls.
+ *
+ * @example
+ * ```ts
+ * function toParent(message: ToParentMessage): void {}
+ * ```
+ */
+export type ToParentMessage = ReadyMessage | OverLimitMessage
+
+/**
+ * Every forkrpc message.
+ *
+ * @example
+ * ```ts
+ * function handle(message: ProtocolMessage): void { if (message.t === MessageType.Event) console.log(message.n) }
+ * ```
+ */
+export type ProtocolMessage = ToHandlerMessage | ToCallerMessage | EventMessage | BatchMessage | ToWorkerMessage | ToParentMessage

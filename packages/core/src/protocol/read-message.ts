@@ -1,0 +1,75 @@
+/**
+ * The reader of what arrives: a message that is not forkrpc's is left alone, one that is
+ * malformed (or of another protocol version) is dropped, and only well-formed messages reach
+ * the rest of forkrpc, with their fields of the right types.
+ */
+import { MessageType, PROTOCOL_VERSION, type ProtocolMessage } from './messages.js'
+
+type Fields = Partial<Record<string, unknown>>
+
+/** A whole number of chunks, at least 1, small enough to add without losing precision. */
+function isCount(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
+}
+
+const isString = (value: unknown): boolean => typeof value === 'string'
+const isOptional = (check: (value: unknown) => boolean) => (value: unknown) => value === undefined || check(value)
+const isNames = (value: unknown): boolean => Array.isArray(value) && value.every(isString)
+const isBytes = (value: unknown): boolean => typeof value === 'number' && value > 0
+
+function isMemoryLimits(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const { hb, rb } = value as Fields
+  return isOptional(isBytes)(hb) && isOptional(isBytes)(rb)
+}
+
+/** For each message type, the check of its fields (besides `$fr` and `t`). */
+const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
+  [MessageType.Request]: (m) => isString(m.i) && isString(m.m) && isOptional(isCount)(m.w) && isOptional(isCount)(m.u),
+  [MessageType.Cancel]: (m) => isString(m.i) && (m.r === 'a' || m.r === 't') && isOptional((ms) => typeof ms === 'number')(m.ms),
+  [MessageType.ResultCredit]: (m) => isString(m.i) && isCount(m.g),
+  [MessageType.InputChunks]: (m) => isString(m.i) && isOptional((f) => typeof f === 'boolean')(m.f),
+  [MessageType.Result]: (m) => isString(m.i),
+  [MessageType.Failure]: (m) => isString(m.i),
+  [MessageType.ResultChunks]: (m) => isString(m.i),
+  [MessageType.InputCredit]: (m) => isString(m.i) && isCount(m.g),
+  [MessageType.Settled]: (m) => isString(m.i),
+  [MessageType.Event]: (m) => isString(m.n) && isOptional(isString)(m.i),
+  [MessageType.Batch]: (m) => Array.isArray(m.p),
+  [MessageType.Ready]: (m) => isNames(m.n),
+  [MessageType.OverLimit]: (m) => typeof m.hb === 'number' && typeof m.rb === 'number',
+  [MessageType.ReadyQuery]: (m) => isOptional(isNames)(m.n),
+  [MessageType.ReadyAck]: (m) => (m.s === 'json' || m.s === 'advanced') && isOptional(isMemoryLimits)(m.l),
+  [MessageType.Shutdown]: () => true,
+}
+
+/**
+ * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
+ * alone), `false` for a forkrpc message that is malformed or of another protocol version
+ * (to be dropped), or the message itself.
+ *
+ * @example
+ * ```ts
+ * const message = readMessage(received)
+ * if (message === undefined) return // someone else's
+ * if (message === false) return debug('dropped a malformed message')
+ * ```
+ */
+export function readMessage(message: unknown): ProtocolMessage | false | undefined {
+  if (typeof message !== 'object' || message === null || !Object.hasOwn(message, '$fr')) return undefined
+  const candidate = message as Fields
+  if (candidate.$fr !== PROTOCOL_VERSION || typeof candidate.t !== 'string' || !Object.hasOwn(shapes, candidate.t)) return false
+  return (shapes[candidate.t] as (message: Fields) => boolean)(candidate) ? (message as ProtocolMessage) : false
+}
+
+/**
+ * True for a message that looks like forkrpc's (it has the `$fr` key), whatever its version.
+ *
+ * @example
+ * ```ts
+ * if (isForkRpcMessage(received) && received.$fr !== PROTOCOL_VERSION) reject(versionMismatch())
+ * ```
+ */
+export function isForkRpcMessage(message: unknown): message is { $fr: unknown; t?: unknown } {
+  return typeof message === 'object' && message !== null && Object.hasOwn(message, '$fr')
+}

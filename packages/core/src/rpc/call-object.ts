@@ -1,0 +1,93 @@
+/**
+ * The object behind `worker.call`, `pool.call` and `ctx.host`: one function per procedure of
+ * a contract on a frozen, null-prototype object, so that it is not thenable and `toJSON`,
+ * `then` or a typo are simply undefined. Each function records its caller's stack (when
+ * asked to) and never throws: whatever goes wrong is a rejected promise, or for a stream an
+ * iterator whose first `next()` rejects.
+ */
+import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
+import { AsyncQueue } from './async-queue.js'
+import { WITHOUT_STACK, type CallerStack } from './caller-stack.js'
+
+/**
+ * Where the call object sends its calls.
+ *
+ * @example
+ * ```ts
+ * const target: CallTarget = { call: (name, declared, input, options, caller) => caller.call(name, declared, input, options, caller), stream: ..., recordsStacks: () => true }
+ * ```
+ */
+export interface CallTarget {
+  /** A procedure's or an input stream's call. May throw: the call object rejects with it. */
+  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): Promise<unknown>
+  /** A stream's call: its iterator, made at once (a stream starts on the first `next()`). */
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): AsyncIterableIterator<unknown>
+  /** Whether to record the caller's stack for the next call. */
+  recordsStacks(): boolean
+}
+
+/**
+ * Builds the call object of `contract`, sending every call to `target`.
+ *
+ * @example
+ * ```ts
+ * const call = createCallObject(math, target)
+ * await call.add({ a: 1, b: 2 })
+ * ```
+ */
+export function createCallObject(contract: Contract, target: CallTarget): Readonly<Record<string, (input?: unknown, options?: unknown) => unknown>> {
+  const call = Object.create(null) as Record<string, (input?: unknown, options?: unknown) => unknown>
+  for (const name of contract.names) {
+    const declared = contract.procedures[name] as AnyDeclaration
+    const fn = declared.kind === 'stream' ? streamFunction(name, declared, target) : callFunction(name, declared, target)
+    Object.defineProperty(fn, 'name', { value: name })
+    Object.defineProperty(call, name, { value: fn, enumerable: true })
+  }
+  return Object.freeze(call)
+}
+
+function callFunction(name: string, declared: AnyDeclaration, target: CallTarget): (input?: unknown, options?: unknown) => Promise<unknown> {
+  const callProcedure = (input?: unknown, options?: unknown): Promise<unknown> => {
+    let caller = WITHOUT_STACK
+    if (target.recordsStacks()) {
+      caller = {}
+      Error.captureStackTrace(caller, callProcedure)
+    }
+    try {
+      return target.call(name, declared, input, options, caller)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  return callProcedure
+}
+
+function streamFunction(name: string, declared: AnyDeclaration, target: CallTarget): (input?: unknown, options?: unknown) => AsyncIterableIterator<unknown> {
+  const streamProcedure = (input?: unknown, options?: unknown): AsyncIterableIterator<unknown> => {
+    let caller = WITHOUT_STACK
+    if (target.recordsStacks()) {
+      caller = {}
+      Error.captureStackTrace(caller, streamProcedure)
+    }
+    try {
+      return target.stream(name, declared, input, options, caller)
+    } catch (error) {
+      return failedIterator(error)
+    }
+  }
+  return streamProcedure
+}
+
+/**
+ * An iterator whose first `next()` rejects with `error`.
+ *
+ * @example
+ * ```ts
+ * return failedIterator(new TypeError('bad options'))
+ * ```
+ */
+export function failedIterator(error: unknown): AsyncIterableIterator<unknown> {
+  const queue = new AsyncQueue<unknown>()
+  queue.end(error)
+  return queue
+}

@@ -1,0 +1,180 @@
+/**
+ * The caller's side of a peer: makes calls (procedures, streams, input streams) through the
+ * table of pending calls, and takes what the handlers send back.
+ */
+import { debug } from '../base/debug.js'
+import { tooManyPending } from '../errors/call-errors.js'
+import { AbortError, type TooManyPendingCallsError } from '../errors/call-errors.js'
+import type { CloseReason } from '../channel/channel.js'
+import type { AnyDeclaration } from '../contract/define-contract.js'
+import { validate } from '../contract/validate.js'
+import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage } from '../protocol/messages.js'
+import { readCallOptions, type CallSettings } from './call-options.js'
+import { withCallerStack, type CallerStack } from './caller-stack.js'
+import type { Link } from './link.js'
+import { isChunkSource, OutgoingCall } from './outgoing-call.js'
+import { OutgoingStream } from './outgoing-stream.js'
+import { PendingCalls, type PendingCall } from './pending-calls.js'
+
+/**
+ * What a caller side is built from.
+ *
+ * @example
+ * ```ts
+ * const settings: CallerSettings = { link, side: 'parent', timeout: 1_000, maxPending: 100_000, sizeChanged: () => hold() }
+ * ```
+ */
+export interface CallerSettings {
+  readonly link: Link
+  /** Which side this is, for the stacks of failed calls ("from the parent"). */
+  readonly side: 'parent' | 'worker'
+  /** The default timeout of every call. */
+  readonly timeout: number | undefined
+  readonly maxPending: number
+  /** Called whenever the number of pending calls changes. */
+  readonly sizeChanged: () => void
+}
+
+/**
+ * Makes calls and settles them.
+ *
+ * @example
+ * ```ts
+ * const caller = new CallerSide({ link, side: 'parent', timeout: undefined, maxPending: 100_000, sizeChanged: () => {} })
+ * await caller.call('add', math.procedures.add, { a: 1, b: 2 }, undefined, WITHOUT_STACK)
+ * ```
+ */
+export class CallerSide {
+  readonly link: Link
+  readonly side: 'parent' | 'worker'
+  readonly table: PendingCalls
+  readonly #timeout: number | undefined
+  #refusal: CloseReason | undefined
+
+  constructor(settings: CallerSettings) {
+    this.link = settings.link
+    this.side = settings.side
+    this.#timeout = settings.timeout
+    this.table = new PendingCalls(settings.maxPending, settings.sizeChanged)
+  }
+
+  /** Why new calls are refused, once they are. */
+  get refusal(): CloseReason | undefined {
+    return this.#refusal
+  }
+
+  /** Refuses new calls with `reason`; calls in flight go on. */
+  refuse(reason: CloseReason): void {
+    this.#refusal ??= reason
+  }
+
+  /** Refuses new calls, and fails every pending one, with `reason` (the channel is gone). */
+  close(reason: CloseReason): void {
+    this.refuse(reason)
+    this.table.failAll((call) => reason(call.procedure, true))
+  }
+
+  tooManyPending(procedure: string): TooManyPendingCallsError {
+    return tooManyPending(procedure, this.table.maxPending, 'caller')
+  }
+
+  /**
+   * Calls a procedure or an input stream. May throw (a bad option, bad input): the call
+   * object turns that into a rejected promise.
+   */
+  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): Promise<unknown> {
+    if (this.#refusal !== undefined) return Promise.reject(withCallerStack(this.#refusal(name, false), caller))
+    const settings = readCallOptions(name, declared, options, this.#timeout)
+    if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
+    if (declared.kind === 'input-stream') {
+      if (!isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
+      return this.#send(name, undefined, settings, caller, input)
+    }
+    const schema = declared.input
+    if (schema === undefined) return this.#send(name, input, settings, caller, undefined)
+    // Checked here so that bad input fails before anything is sent; the handler's side checks
+    // again and hands the handler the schema's parsed value. The original input is sent.
+    return validate(schema, input, name, 'input').then(
+      () => {
+        if (this.#refusal !== undefined) throw withCallerStack(this.#refusal(name, false), caller)
+        if (settings.signal?.aborted) throw settings.signal.reason
+        return this.#send(name, input, settings, caller, undefined)
+      },
+      (error: Error) => {
+        throw withCallerStack(error, caller)
+      },
+    )
+  }
+
+  /** Opens a stream call; its request goes out on the first `next()`. */
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): AsyncIterableIterator<unknown> {
+    let settings: CallSettings | Error
+    try {
+      settings = readCallOptions(name, declared, options, this.#timeout)
+    } catch (error) {
+      settings = error as Error
+    }
+    return new OutgoingStream(this, name, input, settings, caller)
+  }
+
+  #send(name: string, input: unknown, settings: CallSettings, caller: CallerStack, source: AsyncIterable<unknown> | Iterable<unknown> | undefined): Promise<unknown> {
+    if (!this.table.admits()) throw this.tooManyPending(name)
+    const id = this.table.nextId()
+    const message = { $fr: PROTOCOL_VERSION, t: MessageType.Request, i: id, m: name } as RequestMessage
+    if (source !== undefined) message.u = settings.credit
+    this.link.encode(message, input, name, 'input')
+    return new Promise((resolve, reject) => {
+      const call = new OutgoingCall(this, name, caller, settings, resolve, reject)
+      call.id = id
+      this.table.add(call)
+      if (settings.timeout !== undefined) this.table.armTimeout(call, settings.timeout)
+      try {
+        this.link.transmit(message, input, name, 'input', (error) => this.table.take(id)?.fail(error))
+      } catch (error) {
+        this.table.take(id)
+        reject(withCallerStack(error as Error, caller))
+        return
+      }
+      if (source !== undefined) call.pumpFrom(source, settings.credit)
+    })
+  }
+
+  /**
+   * The caller gave up on `call` (aborted, timed out, broken off): it leaves the table and
+   * the handler is told to stop. False when it had settled already.
+   */
+  giveUp(call: PendingCall, cancel: { r: 'a' | 't'; ms?: number }): boolean {
+    if (this.table.take(call.id) === undefined) return false
+    this.table.lingering.set(call.id, Date.now())
+    this.link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Cancel, i: call.id, ...cancel })
+    return true
+  }
+
+  /** A call's reply (`r` / `e`). */
+  replied(message: ReplyMessage): void {
+    const call = this.table.take(message.i)
+    if (call !== undefined) return call.replied(message)
+    // A reply that crossed the cancellation on the wire: the handler is done too.
+    this.table.lingering.delete(message.i)
+    debug('dropped a reply to call %s, which is not pending (settled, cancelled or never made)', message.i)
+  }
+
+  /** A stream's chunks (`y`). */
+  chunks(message: ChunkMessage): void {
+    if (this.table.get(message.i)?.chunks(message) !== true) debug('dropped chunks of call %s, which is no stream pending', message.i)
+  }
+
+  /** Credit for an input stream (`ki`). */
+  inputCredit(message: CreditMessage): void {
+    if (this.table.get(message.i)?.inputCredit(message.g) !== true) debug('dropped credit for call %s, which is no input stream pending', message.i)
+  }
+
+  /** The handler of a cancelled call has settled (`d`). */
+  settled(message: SettledMessage): void {
+    this.table.lingering.delete(message.i)
+    // A call still pending was never cancelled by this caller, yet the other side says its
+    // handler was (a forged or confused cancel): it will get no other reply, so settle it.
+    const orphan = this.table.take(message.i)
+    orphan?.fail(new AbortError(`Call "${orphan.procedure}" was cancelled on the other side, not by its caller`, { procedure: orphan.procedure }))
+  }
+}

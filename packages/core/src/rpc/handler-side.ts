@@ -1,0 +1,238 @@
+/**
+ * The handler's side of a peer: for each request it looks up the handler, decodes and
+ * validates the input, runs the handler with its context, and sends back the result (or the
+ * stream's chunks, as credit allows) or the marshalled error. It also takes the caller's
+ * cancellations, credit and input chunks.
+ */
+import { debug } from '../base/debug.js'
+import { Drained } from '../base/drained.js'
+import { cancelledByCaller, ProtocolError, timeoutError, tooManyPending, unknownProcedure } from '../errors/call-errors.js'
+import { ChannelClosedError } from '../errors/worker-errors.js'
+import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
+import { validate } from '../contract/validate.js'
+import { MessageType, PROTOCOL_VERSION, type CancelMessage, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage } from '../protocol/messages.js'
+import { ChunkProducer } from './chunk-producer.js'
+import { InputChunks } from './input-chunks.js'
+import type { Link } from './link.js'
+import { RunningCall, type RunningCallOwner } from './running-call.js'
+
+/** A handler as the handler side calls it. */
+export type AnyHandler = (input: unknown, ctx: RunningCall) => unknown
+
+/**
+ * What a handler side is built from.
+ *
+ * @example
+ * ```ts
+ * const settings: HandlerSettings = { link, contract: math, handlers, maxPending: 100_000, owner }
+ * ```
+ */
+export interface HandlerSettings {
+  readonly link: Link
+  /** The contract this side serves; undefined when it serves nothing (every request is unknown). */
+  readonly contract: Contract | undefined
+  readonly handlers: Readonly<Record<string, unknown>>
+  readonly maxPending: number
+  readonly owner: RunningCallOwner
+  /** Called after each call settles (a worker checks its memory limits then). */
+  readonly settled?: (() => void) | undefined
+}
+
+/**
+ * Runs the handlers of the calls the other side makes.
+ *
+ * @example
+ * ```ts
+ * const side = new HandlerSide({ link, contract: math, handlers, maxPending: 100_000, owner })
+ * side.request({ $fr: 2, t: 'q', i: 'a1', m: 'add', v: { a: 1, b: 2 } })
+ * ```
+ */
+export class HandlerSide {
+  readonly #link: Link
+  readonly #contract: Contract | undefined
+  readonly #handlers: Readonly<Record<string, unknown>>
+  readonly #maxPending: number
+  readonly #owner: RunningCallOwner
+  readonly #settled: (() => void) | undefined
+  readonly #running = new Map<string, RunningCall>()
+  readonly #drained = new Drained()
+  #refusal: string | undefined
+
+  constructor(settings: HandlerSettings) {
+    this.#link = settings.link
+    this.#contract = settings.contract
+    this.#handlers = settings.handlers
+    this.#maxPending = settings.maxPending
+    this.#owner = settings.owner
+    this.#settled = settings.settled
+  }
+
+  /** How many calls are running. */
+  get size(): number {
+    return this.#running.size
+  }
+
+  /** The running call `id`, if any. */
+  get(id: string): RunningCall | undefined {
+    return this.#running.get(id)
+  }
+
+  /** Refuses later requests with ChannelClosedError; `why` starts its message ("The worker is shutting down"). */
+  refuse(why: string): void {
+    this.#refusal ??= why
+  }
+
+  /**
+   * Aborts the signal of every running call with `reason`. Their outcomes are still sent:
+   * the callers are waiting, and a handler that stops on its signal rejects with it.
+   */
+  abortAll(reason: Error | ((procedure: string) => Error)): void {
+    for (const call of this.#running.values()) call.abort(typeof reason === 'function' ? reason(call.procedure) : reason)
+  }
+
+  /** Resolves once no call is running. */
+  drained(): Promise<void> {
+    return this.#drained.wait(this.#running.size === 0)
+  }
+
+  request(message: RequestMessage): void {
+    const { i: id, m: name } = message
+    if (this.#running.has(id)) return debug('dropped a second request with id %s, already running', id)
+    // Only the contract's own names are looked up, so `__proto__`, `constructor` or
+    // `toString` can never reach a handler (or anything else).
+    const contract = this.#contract
+    const declared = contract !== undefined && Object.hasOwn(contract.procedures, name) ? (contract.procedures[name] as AnyDeclaration) : undefined
+    const handler = declared === undefined ? undefined : this.#handlers[name]
+    if (declared === undefined || typeof handler !== 'function') return this.#reply(MessageType.Failure, id, name, unknownProcedure(name))
+    if (this.#refusal !== undefined) return this.#reply(MessageType.Failure, id, name, new ChannelClosedError(`${this.#refusal}; call "${name}" was not run`, { procedure: name }))
+    if (this.#running.size >= this.#maxPending) return this.#reply(MessageType.Failure, id, name, tooManyPending(name, this.#maxPending, 'worker'))
+    const call = new RunningCall(this.#owner, id, name)
+    this.#running.set(id, call)
+    if (declared.kind === 'input-stream') {
+      const link = this.#link
+      call.input = new InputChunks(name, message.u ?? declared.credit, call.signal, (g) => link.send({ $fr: PROTOCOL_VERSION, t: MessageType.InputCredit, i: id, g }))
+      return this.#run(call, handler as AnyHandler, declared, call.input)
+    }
+    let input: unknown
+    try {
+      input = this.#link.receive(message, name, 'input')
+    } catch (error) {
+      return this.#finish(call, MessageType.Failure, error)
+    }
+    if (declared.kind === 'stream') call.producer = new ChunkProducer(message.w ?? declared.credit, call.signal)
+    if (declared.input === undefined) return this.#run(call, handler as AnyHandler, declared, input)
+    validate(declared.input, input, name, 'input').then(
+      (parsed) => this.#run(call, handler as AnyHandler, declared, parsed),
+      (error: unknown) => this.#finish(call, MessageType.Failure, error),
+    )
+  }
+
+  #run(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
+    let result: unknown
+    try {
+      result = handler(input, call)
+    } catch (error) {
+      return this.#finish(call, MessageType.Failure, error)
+    }
+    if (call.producer !== undefined) return this.#produce(call, call.producer, result)
+    const output = declared.output
+    if (output !== undefined) {
+      Promise.resolve(result)
+        .then((value) => validate(output, value, call.procedure, 'output'))
+        .then(
+          (value) => this.#finish(call, MessageType.Result, value),
+          (error: unknown) => this.#finish(call, MessageType.Failure, error),
+        )
+    } else if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      Promise.resolve(result).then(
+        (value) => this.#finish(call, MessageType.Result, value),
+        (error: unknown) => this.#finish(call, MessageType.Failure, error),
+      )
+    } else {
+      this.#finish(call, MessageType.Result, result)
+    }
+  }
+
+  /** A stream: sends the handler's chunks as credit allows, then ends it. */
+  #produce(call: RunningCall, producer: ChunkProducer, result: unknown): void {
+    if (typeof (result as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] !== 'function') {
+      const error = new TypeError(`The handler of stream "${call.procedure}" must return an AsyncIterable (write it as an async function*), got ${typeof result}`)
+      return this.#finish(call, MessageType.Failure, error)
+    }
+    producer.run(result as AsyncIterable<unknown>, (chunks) => this.#sendChunks(call, chunks)).then(
+      // Stopped by a shutdown or a failed send (not by the caller): the stream was cut short.
+      () => (call.aborted && !call.cancelled ? this.#finish(call, MessageType.Failure, call.signal.reason) : this.#finish(call, MessageType.Result, undefined)),
+      (error: unknown) => this.#finish(call, MessageType.Failure, error),
+    )
+  }
+
+  /** Sends chunks; a batch too large as a whole goes chunk by chunk, a chunk too large by itself throws. */
+  #sendChunks(call: RunningCall, chunks: unknown[]): void {
+    const message = { $fr: PROTOCOL_VERSION, t: MessageType.ResultChunks, i: call.id } as ChunkMessage
+    try {
+      this.#link.sendPayload(message, chunks, call.procedure, 'chunk', (error) => call.abort(error as Error))
+    } catch (error) {
+      if (chunks.length <= 1) throw error
+      for (const chunk of chunks) this.#sendChunks(call, [chunk])
+    }
+  }
+
+  #finish(call: RunningCall, kind: 'r' | 'e', value: unknown): void {
+    this.#running.delete(call.id)
+    if (this.#running.size === 0) this.#drained.wake()
+    this.#settled?.()
+    if (!call.cancelled) return this.#reply(kind, call.id, call.procedure, value)
+    // The caller has its answer already; it only needs to know the handler's slot is free.
+    debug('call %s (%s) settled after it was cancelled', call.id, call.procedure)
+    this.#link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Settled, i: call.id })
+  }
+
+  #reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
+    const message = { $fr: PROTOCOL_VERSION, t: kind, i: id } as ReplyMessage
+    const payload = kind === MessageType.Result ? value : this.#link.marshal(value)
+    try {
+      this.#link.sendPayload(message, payload, procedure, kind === MessageType.Result ? 'result' : 'error', (error) => this.#replyFailure(id, procedure, error))
+    } catch (error) {
+      this.#replyFailure(id, procedure, error)
+    }
+  }
+
+  /** The outcome could not be sent (unencodable, too large): the caller gets that error instead. */
+  #replyFailure(id: string, procedure: string, error: unknown): void {
+    const message = { $fr: PROTOCOL_VERSION, t: MessageType.Failure, i: id } as ReplyMessage
+    const marshalled = this.#link.marshal(error)
+    try {
+      this.#link.sendPayload(message, marshalled, procedure, 'error')
+    } catch {
+      // Even that did not fit (a tiny maxMessageBytes): its name and message alone, unchecked.
+      const { name, message: text, c } = marshalled as { name?: string; message?: string; c?: string }
+      this.#link.send({ ...message, v: { name, message: text, c } })
+    }
+  }
+
+  cancel(message: CancelMessage): void {
+    const call = this.#running.get(message.i)
+    if (call === undefined) return debug('dropped the cancellation of call %s, which is not running', message.i)
+    call.cancel(message.r === 't' ? timeoutError(call.procedure, message.ms ?? 0) : cancelledByCaller(call.procedure))
+  }
+
+  resultCredit(message: CreditMessage): void {
+    const producer = this.#running.get(message.i)?.producer
+    if (producer === undefined) return debug('dropped credit for call %s, which is no stream running', message.i)
+    producer.grant(message.g)
+  }
+
+  inputChunks(message: ChunkMessage): void {
+    const call = this.#running.get(message.i)
+    const input = call?.input
+    if (call === undefined || input === undefined) return debug('dropped chunks for call %s, which is no input stream running', message.i)
+    try {
+      const chunks = this.#link.receive(message, call.procedure, 'chunk')
+      if (!Array.isArray(chunks)) throw new ProtocolError(`The chunks of "${call.procedure}" are not an array`, { procedure: call.procedure })
+      input.push(chunks, message.f === true)
+    } catch (error) {
+      // The handler's reading fails with it (through its signal) rather than waiting for ever.
+      call.abort(error as Error)
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The peer's link to its channel: every message in and out passes here, so that the codec
+ * and `maxMessageBytes` apply to every kind of message in both directions. Outgoing payloads
+ * are encoded and measured before anything is sent; incoming ones are measured before they
+ * are decoded.
+ */
+import type { Channel } from '../channel/channel.js'
+import { createCodec, type Codec } from '../codec/codec.js'
+import { sendFailure } from '../codec/encodable.js'
+import { marshalThrown, unmarshalThrown, type MarshalledThrow, type UnmarshalContext } from '../codec/error-marshalling.js'
+import type { ErrorRegistry } from '../codec/error-registry.js'
+import { debug } from '../base/debug.js'
+import { payloadTooLarge } from '../errors/call-errors.js'
+import { sizeChecker } from '../protocol/limits.js'
+import type { PayloadFields, Serialization } from '../protocol/payload.js'
+
+/**
+ * What a message refused by the channel's own serializer after `send()` returned (a batching
+ * channel) is reported to.
+ *
+ * @example
+ * ```ts
+ * const onLateRefusal: LateRefusal = (error) => call.reject(error)
+ * ```
+ */
+export type LateRefusal = (error: unknown) => void
+
+/**
+ * A peer's channel, with the codec and the size limit.
+ *
+ * @example
+ * ```ts
+ * const link = new Link(channel, errorRegistry(contract.errors), DEFAULT_MAX_MESSAGE_BYTES)
+ * link.sendPayload({ $fr: PROTOCOL_VERSION, t: MessageType.Event, n: 'progress' }, { pct: 50 }, undefined, 'payload of event "progress"')
+ * ```
+ */
+export class Link {
+  readonly channel: Channel
+  readonly errors: ErrorRegistry
+  readonly maxMessageBytes: number
+  #codec: Codec
+  #oversize: ((message: object) => number | undefined) | undefined
+
+  constructor(channel: Channel, errors: ErrorRegistry, maxMessageBytes: number) {
+    this.channel = channel
+    this.errors = errors
+    this.maxMessageBytes = maxMessageBytes
+    this.#codec = createCodec(channel.serialization, errors)
+    this.#oversize = sizeChecker(channel.serialization, maxMessageBytes)
+  }
+
+  /** The channel turned out to carry `serialization` (a worker learns it from the ready ack). */
+  useSerialization(serialization: Serialization): void {
+    this.#codec = createCodec(serialization, this.errors)
+    this.#oversize = sizeChecker(serialization, this.maxMessageBytes)
+  }
+
+  /** Sends a message that carries no payload (credit, cancel, ...): it cannot fail to encode. */
+  send(message: object): void {
+    try {
+      this.channel.send(message)
+    } catch (error) {
+      debug('could not send a %s message: %o', (message as { t?: unknown }).t, error)
+    }
+  }
+
+  /**
+   * Writes `value` into `message` and checks its size; throws SerializationError (it cannot
+   * be encoded) or PayloadTooLargeError (over `maxMessageBytes`). Nothing is sent.
+   */
+  encode(message: PayloadFields, value: unknown, procedure: string | undefined, role: string): void {
+    this.#codec.encodeInto(message, value, procedure, role)
+    const bytes = this.#oversize?.(message)
+    if (bytes !== undefined) throw payloadTooLarge(procedure, role, bytes, this.maxMessageBytes)
+  }
+
+  /**
+   * Sends an encoded message. If the channel's serializer refuses it at once, this throws a
+   * SerializationError naming where the culprit is in `value`; if it refuses it later (a
+   * batching channel), `onLateRefusal` hears that error.
+   */
+  transmit(message: object, value: unknown, procedure: string | undefined, role: string, onLateRefusal?: LateRefusal): void {
+    try {
+      this.channel.send(message, onLateRefusal === undefined ? undefined : (error) => onLateRefusal(sendFailure(error, procedure, role, value)))
+    } catch (error) {
+      throw sendFailure(error, procedure, role, value)
+    }
+  }
+
+  /** {@link encode}, then {@link transmit}. */
+  sendPayload(message: PayloadFields, value: unknown, procedure: string | undefined, role: string, onLateRefusal?: LateRefusal): void {
+    this.encode(message, value, procedure, role)
+    this.transmit(message, value, procedure, role, onLateRefusal)
+  }
+
+  /**
+   * Reads the payload of an arrived message; throws PayloadTooLargeError (over
+   * `maxMessageBytes`: it is not decoded) or SerializationError (it cannot be decoded).
+   */
+  receive(message: PayloadFields, procedure: string | undefined, role: string): unknown {
+    const bytes = this.#oversize?.(message)
+    if (bytes !== undefined) throw payloadTooLarge(procedure, role, bytes, this.maxMessageBytes)
+    return this.#codec.decode(message, procedure, role)
+  }
+
+  /** A thrown value as plain data for the channel. */
+  marshal(thrown: unknown): MarshalledThrow {
+    return marshalThrown(thrown, this.errors)
+  }
+
+  /** A marshalled thrown value as an Error again (or the thrown non-Error value). */
+  unmarshal(data: unknown, context: UnmarshalContext): unknown {
+    return unmarshalThrown(data, this.errors, context)
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The caller's table of pending calls: every call this side made that has not settled
+ * (procedures, streams, input streams), by id, with the ids themselves, `maxPending`, the
+ * timers, the abort listeners, and the cancelled calls whose handler has not settled yet.
+ */
+import { nanoid } from 'nanoid'
+import { Drained } from '../base/drained.js'
+import { MAX_TIMER_MS } from '../base/timeouts.js'
+import type { ChunkMessage, ReplyMessage } from '../protocol/messages.js'
+import type { CallerStack } from './caller-stack.js'
+
+/**
+ * One call this side made and has not settled: what the table and the caller side need of
+ * it, whatever its kind.
+ *
+ * @example
+ * ```ts
+ * class OutgoingCall extends PendingCall { replied(message) { ... } fail(error) { ... } timedOut() { ... } }
+ * ```
+ */
+export abstract class PendingCall {
+  /** The call's id (set when it is sent). */
+  id = ''
+  /** Set while a timeout is armed. */
+  timer: NodeJS.Timeout | undefined = undefined
+
+  constructor(
+    readonly procedure: string,
+    readonly caller: CallerStack,
+    readonly signal: AbortSignal | undefined,
+    readonly onProgress: ((payload: unknown) => void) | undefined,
+  ) {}
+
+  /** Its reply arrived (`r` or `e`); it has left the table. */
+  abstract replied(message: ReplyMessage): void
+  /** It failed for a reason of this side's (the channel closed, a forged cancel); it has left the table. */
+  abstract fail(error: unknown): void
+  /** Its signal aborted. */
+  abstract aborted(reason: unknown): void
+  /** Its timeout fired. */
+  abstract timedOut(): void
+  /** Chunks of its result stream arrived (streams only). */
+  chunks(_message: ChunkMessage): boolean {
+    return false
+  }
+  /** The handler took `count` more chunks of its input stream (input streams only). */
+  inputCredit(_count: number): boolean {
+    return false
+  }
+}
+
+/**
+ * The table of pending calls of one caller.
+ *
+ * @example
+ * ```ts
+ * const table = new PendingCalls(DEFAULT_MAX_PENDING, () => hold())
+ * call.id = table.nextId()
+ * table.add(call)
+ * ```
+ */
+export class PendingCalls {
+  readonly maxPending: number
+  /**
+   * Calls the caller gave up on (cancelled, timed out, broken off) whose handler has not
+   * settled yet, by id, with when they were given up (`Date.now()`).
+   */
+  readonly lingering = new Map<string, number>()
+  readonly #calls = new Map<string, PendingCall>()
+  // One 'abort' listener per signal, however many calls share it (a listener per call
+  // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
+  readonly #bySignal = new Map<AbortSignal, Set<PendingCall>>()
+  // Ids: a random prefix per caller (so that ids in the debug logs of a pool's workers
+  // never collide) and a counter (several times cheaper per call than a random id each).
+  readonly #prefix = nanoid(6)
+  #last = 0
+  readonly #drained = new Drained()
+  readonly #sizeChanged: () => void
+
+  constructor(maxPending: number, sizeChanged: () => void) {
+    this.maxPending = maxPending
+    this.#sizeChanged = sizeChanged
+  }
+
+  /** Calls waiting for their outcome. */
+  get size(): number {
+    return this.#calls.size
+  }
+
+  /** Whether one more call fits under `maxPending` (lingering calls count: they hold a slot in the worker). */
+  admits(): boolean {
+    return this.#calls.size + this.lingering.size < this.maxPending
+  }
+
+  nextId(): string {
+    return this.#prefix + (++this.#last).toString(36)
+  }
+
+  add(call: PendingCall): void {
+    this.#calls.set(call.id, call)
+    const signal = call.signal
+    if (signal !== undefined) this.#watch(signal, call)
+    this.#sizeChanged()
+  }
+
+  get(id: string): PendingCall | undefined {
+    return this.#calls.get(id)
+  }
+
+  /** Takes call `id` out of the table (it settled); undefined when it is not there. */
+  take(id: string): PendingCall | undefined {
+    const call = this.#calls.get(id)
+    if (call === undefined) return undefined
+    this.#calls.delete(id)
+    if (call.timer !== undefined) clearTimeout(call.timer)
+    if (call.signal !== undefined) this.#unwatch(call.signal, call)
+    this.#sizeChanged()
+    if (this.#calls.size === 0) this.#drained.wake()
+    return call
+  }
+
+  /** Times `call` out after `ms` (also beyond setTimeout's range, in steps). */
+  armTimeout(call: PendingCall, ms: number): void {
+    call.timer = ms > MAX_TIMER_MS ? setTimeout(() => this.armTimeout(call, ms - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(() => call.timedOut(), ms)
+  }
+
+  /** Resolves once no call is pending. */
+  drained(): Promise<void> {
+    return this.#drained.wait(this.#calls.size === 0)
+  }
+
+  /** Fails every pending call with `error(call)` and forgets the lingering ones. */
+  failAll(error: (call: PendingCall) => unknown): void {
+    this.lingering.clear()
+    for (const id of [...this.#calls.keys()]) {
+      const call = this.take(id)
+      call?.fail(error(call))
+    }
+  }
+
+  #watch(signal: AbortSignal, call: PendingCall): void {
+    let calls = this.#bySignal.get(signal)
+    if (calls === undefined) {
+      calls = new Set()
+      this.#bySignal.set(signal, calls)
+      signal.addEventListener('abort', this.#onAbort)
+    }
+    calls.add(call)
+  }
+
+  #unwatch(signal: AbortSignal, call: PendingCall): void {
+    const calls = this.#bySignal.get(signal)
+    if (calls === undefined || !calls.delete(call) || calls.size > 0) return
+    this.#bySignal.delete(signal)
+    signal.removeEventListener('abort', this.#onAbort)
+  }
+
+  readonly #onAbort = (event: Event): void => {
+    const signal = event.target as AbortSignal
+    const calls = this.#bySignal.get(signal)
+    if (calls !== undefined) for (const call of [...calls]) call.aborted(signal.reason)
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The worker's entry point: `serve(contract, handlers)` answers the parent's calls over the
+ * process's IPC channel (or the thread's port), and shuts the worker down the same way
+ * whatever asks for it: SIGTERM, the parent's shutdown message (which works where signals do
+ * not, as on Windows), or the parent going away.
+ */
+import { debug } from '../base/debug.js'
+import type { Channel } from '../channel/channel.js'
+import { messagePortChannel, spawnedThreadPort } from '../channel/message-port-channel.js'
+import { parentProcessChannel } from '../channel/parent-channel.js'
+import type { OwnedChannel } from '../channel/process-channel.js'
+import type { Contract } from '../contract/define-contract.js'
+import type { Handlers } from '../contract/handler-types.js'
+import { ChannelClosedError } from '../errors/worker-errors.js'
+import type { Peer } from '../rpc/peer.js'
+import { workerPeer } from '../rpc/peer-roles.js'
+import { checkServeOptions, DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServeOptions, type ShutdownCause, type ShutdownHook } from './serve-options.js'
+import { shutDown } from './shutdown.js'
+import { startWatchdog, type Watchdog } from './watchdog.js'
+import { WorkerLifecycle } from './worker-lifecycle.js'
+
+/**
+ * The bound when the parent died: the orphan must be gone within a second of its parent
+ * (the watchdog kills it a little later if this does not do it).
+ */
+const ORPHAN_SHUTDOWN_TIMEOUT_MS = 500
+
+let serving = false
+
+/**
+ * Serves the contract's procedures to the parent process, or to the parent thread when
+ * the module runs in a thread started by `spawnThread()`. Call it once, at the top level
+ * of the worker module.
+ *
+ * The worker shuts down when the parent asks (`worker.close()`), on SIGTERM, or when the
+ * parent goes away: it stops taking calls, aborts the `ctx.signal` of running handlers,
+ * waits for them (at most `shutdownTimeout`), runs the `onShutdown` hooks, and exits 0.
+ * SIGINT is left to the parent, which owns the worker's lifecycle: on Ctrl-C in a terminal
+ * the parent gets SIGINT too, and either stops its workers in stages (`handleSignals()`)
+ * or dies, and then its workers follow.
+ *
+ * @example
+ * ```ts
+ * // math.worker.ts
+ * import { serve } from '@forkrpc/core'
+ * import { math } from './math.contract.js'
+ * serve(math, {
+ *   add: ({ a, b }) => a + b,
+ *   async slow(ms, { signal }) { await setTimeout(ms, undefined, { signal }); return 'done' },
+ * }, { onShutdown: () => console.error('bye') })
+ * ```
+ */
+export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, options: ServeOptions<C> = {}): void {
+  const hooks = checkServeOptions(options as ServeOptions)
+  const port = spawnedThreadPort()
+  if (port === undefined && (process.send === undefined || !process.connected)) {
+    throw new Error(
+      'serve() found no IPC channel: this module must run as a worker started by fork(contract, module) or spawnThread(contract, module) ' +
+        "from @forkrpc/core, or by spawn() with an 'ipc' entry in stdio and connect(contract, child).",
+    )
+  }
+  if (serving) throw new Error(`serve() was already called in this ${port === undefined ? 'process' : 'thread'}; a worker serves one contract`)
+  if (port !== undefined) serveOverChannel(contract, handlers, messagePortChannel(port), options as ServeOptions, hooks, undefined)
+  else serveProcess(contract, handlers, options as ServeOptions, hooks)
+  serving = true
+}
+
+/**
+ * Serves over `channel`; the returned function shuts the worker down for `cause`. A thread
+ * shuts down on the parent's request only (close() sends it once calls in flight are done);
+ * a process also on signals and disconnects (serveProcess).
+ */
+function serveOverChannel(
+  contract: Contract,
+  handlers: unknown,
+  channel: Channel,
+  options: ServeOptions,
+  hooks: readonly ShutdownHook[],
+  beforeExit: (() => Promise<void>) | undefined,
+): { peer: Peer; shutDown: (cause: ShutdownCause) => void } {
+  let shuttingDown = false
+  const shutDownFor = (cause: ShutdownCause): void => {
+    if (shuttingDown) return
+    shuttingDown = true
+    const bound = cause === 'parent-died' ? ORPHAN_SHUTDOWN_TIMEOUT_MS : (options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
+    void shutDown(peer.handler, hooks, cause, bound, beforeExit ?? (() => undefined))
+  }
+  const lifecycle = new WorkerLifecycle(contract, channel, () => shutDownFor('request'))
+  const peer = workerPeer(contract, handlers, channel, options, {
+    where: 'serve(contract, handlers)',
+    lifecycle: (message) => lifecycle.handle(message),
+    settled: () => lifecycle.checkMemory(),
+  })
+  lifecycle.attach(peer.link)
+  lifecycle.announce()
+  return { peer, shutDown: shutDownFor }
+}
+
+/** Serves over the process's IPC channel, with its signals, its disconnect and the orphan watchdog. */
+function serveProcess(contract: Contract, handlers: unknown, options: ServeOptions, hooks: readonly ShutdownHook[]): void {
+  const channel = parentProcessChannel() as OwnedChannel
+  let watchdog: Watchdog | undefined
+  // The worker exits only once every write is handed to the OS: process.exit() right
+  // after a send loses a large message.
+  const beforeExit = async (): Promise<void> => {
+    watchdog?.stop()
+    if (process.connected) await channel.flushed()
+  }
+  // Signal and disconnect handlers go in before the worker announces itself: the parent may
+  // send SIGTERM the moment it hears it, and without a handler SIGTERM kills at once.
+  const parentPid = process.ppid
+  const served: { shutDown?: (cause: ShutdownCause) => void } = {}
+  process.once('disconnect', () => {
+    channel.close((procedure) => new ChannelClosedError('The parent disconnected', { procedure }))
+    served.shutDown?.(process.ppid === parentPid ? 'disconnect' : 'parent-died')
+  })
+  process.on('SIGTERM', () => served.shutDown?.('SIGTERM'))
+  process.on('SIGINT', () => {
+    if (process.connected) debug('SIGINT ignored: the parent decides when this worker stops')
+    else served.shutDown?.('disconnect')
+  })
+  served.shutDown = serveOverChannel(contract, handlers, channel, options, hooks, beforeExit).shutDown
+  // Started after the ready message, so that it does not delay it.
+  if (options.watchdog !== false) watchdog = startWatchdog()
+}

@@ -1,0 +1,57 @@
+/**
+ * The worker's shutdown, for a process or a thread: no new calls, running handlers aborted
+ * and awaited, the hooks in order, then `process.exit()` (which ends just the thread in a
+ * thread), with code 1 if a hook threw or if all this outlived its bound.
+ */
+import { inspect } from 'node:util'
+import { debug } from '../base/debug.js'
+import { MAX_TIMER_MS } from '../base/timeouts.js'
+import { AbortError } from '../errors/call-errors.js'
+import type { HandlerSide } from '../rpc/handler-side.js'
+import type { ShutdownCause, ShutdownHook } from './serve-options.js'
+
+/**
+ * Shuts the worker down and exits. `beforeExit` runs last (the writes still queued are flushed).
+ *
+ * @example
+ * ```ts
+ * await shutDown(peer.handler, hooks, 'SIGTERM', 3_000, () => channel.flushed())
+ * ```
+ */
+export async function shutDown(handlers: HandlerSide, hooks: readonly ShutdownHook[], cause: ShutdownCause, bound: number, beforeExit: () => void | Promise<void>): Promise<void> {
+  debug('shutting down (%s) with %d handler(s) running', cause, handlers.size)
+  if (bound <= MAX_TIMER_MS && bound !== Infinity) {
+    setTimeout(() => {
+      const what = handlers.size > 0 ? `${handlers.size} handler(s) still running` : 'an onShutdown hook still running'
+      process.stderr.write(`forkrpc: the worker's shutdown (${cause}) did not finish within ${bound} ms (${what}); exiting with code 1\n`)
+      process.exit(1)
+    }, bound)
+  }
+  handlers.refuse('The worker is shutting down')
+  handlers.abortAll((procedure) => new AbortError(`The worker is shutting down (${describe(cause)}); call "${procedure}" was aborted`, { procedure }))
+  await handlers.drained()
+  let code = 0
+  for (const hook of hooks) {
+    try {
+      await hook(cause)
+    } catch (error) {
+      code = 1
+      process.stderr.write(`forkrpc: an onShutdown hook failed: ${inspect(error)}\n`)
+    }
+  }
+  await beforeExit()
+  process.exit(code)
+}
+
+function describe(cause: ShutdownCause): string {
+  switch (cause) {
+    case 'request':
+      return 'the parent closed it'
+    case 'SIGTERM':
+      return 'SIGTERM'
+    case 'disconnect':
+      return 'the parent disconnected'
+    case 'parent-died':
+      return 'the parent process died'
+  }
+}

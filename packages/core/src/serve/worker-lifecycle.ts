@@ -1,0 +1,71 @@
+/**
+ * The worker's part of the handshake and of its lifecycle: announce the served procedures
+ * (`h`, again on `hq`), take the parent's ack (`ha`: the channel's serialization, memory
+ * limits), report going over a memory limit (`o`) once, and hear the shutdown request (`s`).
+ */
+import { debug } from '../base/debug.js'
+import type { Channel } from '../channel/channel.js'
+import type { Contract } from '../contract/define-contract.js'
+import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage } from '../protocol/messages.js'
+import type { Link } from '../rpc/link.js'
+
+/**
+ * The lifecycle messages of one worker.
+ *
+ * @example
+ * ```ts
+ * const lifecycle = new WorkerLifecycle(contract, channel, () => shutDown('request'))
+ * const peer = workerPeer(contract, handlers, channel, options, { where, lifecycle: (m) => lifecycle.handle(m), settled: () => lifecycle.checkMemory() })
+ * lifecycle.attach(peer.link)
+ * ```
+ */
+export class WorkerLifecycle {
+  readonly #contract: Contract
+  readonly #channel: Channel
+  readonly #onShutdownRequest: () => void
+  #link: Link | undefined
+  #memoryLimits: MemoryLimits | undefined
+
+  constructor(contract: Contract, channel: Channel, onShutdownRequest: () => void) {
+    this.#contract = contract
+    this.#channel = channel
+    this.#onShutdownRequest = onShutdownRequest
+  }
+
+  /** The peer's link (made after this), whose codec the ack may change. */
+  attach(link: Link): void {
+    this.#link = link
+  }
+
+  /** Tells the parent this worker is ready, serving the contract's procedures. */
+  announce(): void {
+    this.#channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Ready, n: [...this.#contract.names] })
+  }
+
+  handle(message: ProtocolMessage): void {
+    switch (message.t) {
+      case MessageType.ReadyQuery:
+        return this.announce()
+      case MessageType.ReadyAck:
+        this.#link?.useSerialization(message.s)
+        this.#memoryLimits = message.l
+        return
+      case MessageType.Shutdown:
+        debug('the parent asked this worker to shut down')
+        return this.#onShutdownRequest()
+      default:
+        debug('dropped a %s message, which is not for a worker', message.t)
+    }
+  }
+
+  /** After each call: tells the parent (once) that this worker is over a limit, so that a pool recycles it. */
+  checkMemory(): void {
+    const limits = this.#memoryLimits
+    if (limits === undefined) return
+    const { heapUsed, rss } = process.memoryUsage()
+    if ((limits.hb === undefined || heapUsed <= limits.hb) && (limits.rb === undefined || rss <= limits.rb)) return
+    debug('over the memory limit: heap used %d, rss %d', heapUsed, rss)
+    this.#memoryLimits = undefined
+    this.#channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.OverLimit, hb: heapUsed, rb: rss })
+  }
+}

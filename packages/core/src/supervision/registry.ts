@@ -1,0 +1,207 @@
+/**
+ * The registry of every worker this process started or connected, processes and threads
+ * (and every pool), so that none is forgotten: `workers()` lists them, `shutdownAll()` stops
+ * them all in stages. A worker leaves the registry once it is gone.
+ */
+
+/**
+ * How a worker ended.
+ *
+ * @example
+ * ```ts
+ * const { code, signal, forced } = await worker.close()
+ * ```
+ */
+export interface ExitResult {
+  /** The exit code, or null when a signal ended the process. */
+  code: number | null
+  /** The signal that ended the process, or null (always null for a thread). */
+  signal: NodeJS.Signals | null
+  /** True when the worker had to be killed (SIGKILL, or `terminate()` for a thread). */
+  forced: boolean
+}
+
+/**
+ * The time limits of a worker's staged stop, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const limits: StopOptions = { grace: 5_000, killTimeout: 5_000 }
+ * ```
+ */
+export interface StopOptions {
+  /** How long calls in flight may take to finish, and the worker to exit once asked to. */
+  grace: number
+  /** How long the worker has to exit after SIGTERM before it is killed. */
+  killTimeout: number
+}
+
+/**
+ * What runs a worker: a child process or a worker thread.
+ *
+ * @example
+ * ```ts
+ * const threads = workers().filter((w) => w.runtime === 'thread')
+ * ```
+ */
+export type WorkerRuntime = 'process' | 'thread'
+
+/**
+ * Where a worker is in its life: `starting` (started, not yet ready), `ready` (taking calls),
+ * `closing` (its staged stop has begun).
+ *
+ * @example
+ * ```ts
+ * const busy = workers().filter((w) => w.state === 'ready' && w.inFlight > 0)
+ * ```
+ */
+export type WorkerState = 'starting' | 'ready' | 'closing'
+
+/**
+ * A live worker, as `workers()` lists it.
+ *
+ * @example
+ * ```ts
+ * for (const { pid, module, state, inFlight } of workers()) console.log(pid, module, state, inFlight)
+ * ```
+ */
+export interface WorkerInfo {
+  /** A child process or a worker thread. */
+  readonly runtime: WorkerRuntime
+  /** The worker process's pid; for a thread, the pid of this process, which runs it. */
+  readonly pid: number
+  /** The thread's id, for a thread worker. */
+  readonly threadId: number | undefined
+  /** The worker's module path (or `<file> (pid N)` for a connected child). */
+  readonly module: string
+  readonly state: WorkerState
+  /** Calls waiting for a reply, plus cancelled calls whose handler has not settled yet. */
+  readonly inFlight: number
+}
+
+/**
+ * How one worker ended in `shutdownAll()`.
+ *
+ * @example
+ * ```ts
+ * const forced = (await shutdownAll()).filter((r: ShutdownResult) => r.forced)
+ * ```
+ */
+export interface ShutdownResult extends ExitResult {
+  readonly runtime: WorkerRuntime
+  readonly pid: number
+  readonly threadId: number | undefined
+  readonly module: string
+}
+
+/**
+ * What the registry knows of a worker.
+ *
+ * @example
+ * ```ts
+ * const untrack = track({ info: () => info, stop: (limits) => worker.close(limits), kill: () => child.kill('SIGKILL') })
+ * ```
+ */
+export interface TrackedWorker {
+  info(): WorkerInfo
+  stop(options: Partial<StopOptions>): Promise<ExitResult>
+  /** Kills the worker (SIGKILL, its process group too; a thread is terminated) now, whatever stage its stop is at. */
+  kill(): void
+}
+
+/**
+ * What the registry knows of a pool: that it must stop replacing workers.
+ *
+ * @example
+ * ```ts
+ * const untrack = trackPool({ close: (limits) => pool.close(limits) })
+ * ```
+ */
+export interface TrackedPool {
+  close(options: Partial<StopOptions>): Promise<unknown>
+}
+
+const trackedWorkers = new Set<TrackedWorker>()
+const trackedPools = new Set<TrackedPool>()
+
+/**
+ * Adds a worker; returns the function that removes it.
+ *
+ * @example
+ * ```ts
+ * void gone.then(track(entry))
+ * ```
+ */
+export function track(entry: TrackedWorker): () => void {
+  trackedWorkers.add(entry)
+  return () => trackedWorkers.delete(entry)
+}
+
+/**
+ * Adds a pool; returns the function that removes it.
+ *
+ * @example
+ * ```ts
+ * const untrack = trackPool({ close })
+ * ```
+ */
+export function trackPool(pool: TrackedPool): () => void {
+  trackedPools.add(pool)
+  return () => trackedPools.delete(pool)
+}
+
+/**
+ * Every worker forkrpc started (`fork`, `spawnThread`, pools) or connected (`connect`) in
+ * this process and that is not gone yet.
+ *
+ * @example
+ * ```ts
+ * import { workers } from '@forkrpc/core'
+ * console.table(workers()) // runtime, pid, threadId, module, state, inFlight
+ * ```
+ */
+export function workers(): WorkerInfo[] {
+  return [...trackedWorkers].map((worker) => worker.info())
+}
+
+/**
+ * Kills every worker now (a second Ctrl-C): the stops under way then end at once.
+ *
+ * @example
+ * ```ts
+ * process.once('SIGINT', killAll)
+ * ```
+ */
+export function killAll(): void {
+  for (const worker of trackedWorkers) worker.kill()
+}
+
+/**
+ * Stops every worker in stages, all in parallel: pools stop replacing workers, calls in
+ * flight get `grace` ms to finish, then each worker is asked to shut down (its `onShutdown`
+ * hooks run), then SIGTERM, then SIGKILL after `killTimeout` ms. Workers still starting
+ * are stopped too (their `fork()` rejects). Resolves once every process has exited, with
+ * how each one ended. Never rejects; never exits this process.
+ *
+ * @example
+ * ```ts
+ * import { shutdownAll } from '@forkrpc/core'
+ * process.once('SIGTERM', async () => {
+ *   const results = await shutdownAll({ grace: 2_000, killTimeout: 1_000 })
+ *   console.error(results) // [{ runtime: 'process', pid, module, code: 0, signal: null, forced: false }, ...]
+ *   process.exitCode = 0
+ * })
+ * ```
+ */
+export async function shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
+  const pools = [...trackedPools].map((pool) => pool.close(options).catch(() => undefined))
+  const results = await Promise.all(
+    [...trackedWorkers].map(async (worker) => {
+      const { runtime, pid, threadId, module } = worker.info()
+      const result = await worker.stop(options).catch((): ExitResult => ({ code: null, signal: null, forced: false }))
+      return { runtime, pid, threadId, module, ...result }
+    }),
+  )
+  await Promise.all(pools)
+  return results
+}

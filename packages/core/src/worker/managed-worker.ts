@@ -1,0 +1,138 @@
+/**
+ * The worker object, the same for a process and a thread: its peer's client, its state
+ * (`ready` → `closing` → `gone`), and its staged close.
+ */
+import type { ChildProcess } from 'node:child_process'
+import type { Worker } from 'node:worker_threads'
+import { checkTimeout } from '../base/timeouts.js'
+import type { Client, EventSource, Notify } from '../contract/call-types.js'
+import type { Contract } from '../contract/define-contract.js'
+import { workerClosed } from '../errors/worker-errors.js'
+import type { Peer } from '../rpc/peer.js'
+import { clientOf } from '../rpc/peer-roles.js'
+import type { ExitResult, StopOptions } from '../supervision/registry.js'
+import type { CloseOptions, ContractWorker, RpcWorker, ThreadWorker } from './contract-worker.js'
+import { stopWorker } from './stop.js'
+import type { WorkerHandle } from './worker-handle.js'
+
+/**
+ * Where a ready worker is: taking calls, stopping, or gone.
+ *
+ * @example
+ * ```ts
+ * if (worker.state === 'ready') await worker.call.add({ a: 1, b: 2 })
+ * ```
+ */
+export type ManagedWorkerState = 'ready' | 'closing' | 'gone'
+
+/**
+ * A ready worker, process or thread.
+ *
+ * @example
+ * ```ts
+ * const worker = new ManagedWorker(peer, handle, { grace: 5_000, killTimeout: 5_000 })
+ * await worker.close()
+ * ```
+ */
+export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
+  readonly call: Client<C>
+  readonly on: EventSource<C>['on']
+  readonly events: EventSource<C>['events']
+  readonly notify: Notify<C>
+  readonly peer: Peer
+  readonly handle: WorkerHandle
+  readonly #limits: StopOptions
+  #state: ManagedWorkerState = 'ready'
+  #closing: Promise<ExitResult> | undefined
+
+  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions) {
+    const client = clientOf<C>(peer)
+    this.call = client.call
+    this.on = client.on
+    this.events = client.events
+    this.notify = client.notify
+    this.peer = peer
+    this.handle = handle
+    this.#limits = limits
+    void handle.gone.then(() => (this.#state = 'gone'))
+  }
+
+  get state(): ManagedWorkerState {
+    return this.#state
+  }
+
+  /** Calls waiting for a reply, plus cancelled calls whose handler has not settled yet. */
+  get inFlight(): number {
+    return this.peer.caller.table.size + this.peer.caller.table.lingering.size
+  }
+
+  close(options: CloseOptions = {}): Promise<ExitResult> {
+    if (this.#closing !== undefined) return this.#closing
+    const limits: StopOptions = { grace: options.grace ?? this.#limits.grace, killTimeout: options.killTimeout ?? this.#limits.killTimeout }
+    try {
+      checkTimeout(limits.grace, 'close({ grace })')
+      checkTimeout(limits.killTimeout, 'close({ killTimeout })')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (this.#state === 'ready') this.#state = 'closing'
+    this.peer.caller.refuse((procedure) => workerClosed(procedure))
+    const handle = this.handle
+    handle.stopping()
+    if (handle.running()) handle.hold(true) // close() holds the event loop until the worker is gone
+    // Resolved only once every call has settled too (the channel closes just after the exit).
+    this.#closing = stopWorker(handle, this.peer.caller.table.drained(), limits).then(async (result) => {
+      await handle.gone
+      return result
+    })
+    return this.#closing
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+/**
+ * A process worker.
+ *
+ * @example
+ * ```ts
+ * const worker = new ProcessWorker(peer, handle, limits, child)
+ * console.log(worker.pid)
+ * ```
+ */
+export class ProcessWorker<C extends Contract> extends ManagedWorker<C> implements RpcWorker<C> {
+  readonly pid: number
+  readonly #child: ChildProcess
+
+  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions, child: ChildProcess) {
+    super(peer, handle, limits)
+    this.pid = handle.pid
+    this.#child = child
+  }
+
+  get process(): ChildProcess {
+    return this.#child
+  }
+}
+
+/**
+ * A thread worker.
+ *
+ * @example
+ * ```ts
+ * const worker = new SpawnedThread(peer, handle, limits, thread)
+ * console.log(worker.threadId)
+ * ```
+ */
+export class SpawnedThread<C extends Contract> extends ManagedWorker<C> implements ThreadWorker<C> {
+  readonly threadId: number
+  readonly thread: Worker
+
+  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions, thread: Worker) {
+    super(peer, handle, limits)
+    this.threadId = thread.threadId
+    this.thread = thread
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The handle of a process worker: its exit, its IPC channel, its stderr (copied to this
+ * process's stderr when forkrpc piped it), and its process group. Every 'error' the child
+ * emits is handled here, so that a send to a dead child (EPIPE, ERR_IPC_CHANNEL_CLOSED) never
+ * crashes the parent.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { debug } from '../base/debug.js'
+import { processChannel } from '../channel/process-channel.js'
+import { workerExited, type ExitDetails } from '../errors/worker-errors.js'
+import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
+import type { Serialization } from '../protocol/payload.js'
+import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
+import { collectStderrTail } from './stderr-tail.js'
+import type { WorkerHandle } from './worker-handle.js'
+
+/** How long to wait for the stderr pipe to close after 'exit' or 'disconnect'. */
+const SETTLE_MS = 50
+
+/**
+ * What a process handle needs besides the child.
+ *
+ * @example
+ * ```ts
+ * const settings: ProcessHandleSettings = { serialization: 'json', label: '/app/worker.js', forwardStderr: true, processGroup: false, killTimeout: 5_000 }
+ * ```
+ */
+export interface ProcessHandleSettings {
+  readonly serialization: Serialization
+  readonly label: string
+  /** Copy the child's stderr to this process's stderr (when forkrpc piped it). */
+  readonly forwardStderr: boolean
+  /** The child leads its own process group, signalled as a whole and emptied when it exits. */
+  readonly processGroup: boolean
+  /** How long what is left of the group gets after SIGTERM. */
+  readonly killTimeout: number
+}
+
+/**
+ * Watches `child` and returns its handle.
+ *
+ * @example
+ * ```ts
+ * const handle = processHandle(fork(path, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }), settings)
+ * ```
+ */
+export function processHandle(child: ChildProcess, settings: ProcessHandleSettings): WorkerHandle {
+  const channel = processChannel(child, settings.serialization)
+  const watch = new ChildWatch(child, settings.forwardStderr, (details) => channel.close((procedure, inFlight) => workerExited(details, procedure, inFlight)))
+  const group = settings.processGroup && PROCESS_GROUPS_SUPPORTED && child.pid !== undefined ? child.pid : undefined
+  const signal = (name: NodeJS.Signals): void => {
+    if (group === undefined || !signalGroup(group, name)) child.kill(name)
+  }
+  // Grandchildren in the worker's group must not outlive it, however it ended.
+  const gone = group === undefined ? watch.gone : watch.gone.then(async (details) => (await endGroup(group, settings.killTimeout), details))
+  const stderr = child.stderr as (NodeJS.ReadableStream & { ref?(): void; unref?(): void }) | null
+  return {
+    runtime: 'process',
+    label: settings.label,
+    pid: child.pid ?? 0,
+    threadId: undefined,
+    channel,
+    exited: watch.exited,
+    gone,
+    running: () => child.exitCode === null && child.signalCode === null,
+    requestShutdown() {
+      if (!child.connected) return
+      channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Shutdown })
+      channel.flush() // disconnect() comes next and would drop what is still queued
+      child.disconnect()
+    },
+    terminate: () => signal('SIGTERM'),
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) signal('SIGKILL')
+    },
+    hold(active) {
+      if (active) {
+        child.ref()
+        stderr?.ref?.()
+        child.channel?.ref()
+      } else {
+        child.unref()
+        stderr?.unref?.()
+      }
+    },
+    stopping: () => watch.stopping(),
+    explainEarlyExit: (details) => explainEarlyExit(settings.label, details),
+    startError: () => watch.spawnError,
+  }
+}
+
+/** When the child has exited, and when it is gone (exited and its stderr read). */
+class ChildWatch {
+  readonly exited: Promise<ExitDetails>
+  readonly gone: Promise<ExitDetails>
+  spawnError: Error | undefined
+  readonly #child: ChildProcess
+  readonly #tail: { text(): string | undefined }
+  readonly #closeChannel: (details: ExitDetails) => void
+  #exitDetails: ExitDetails | undefined
+  #settled = false
+  #settleTimer: NodeJS.Timeout | undefined
+  #stderrOpen: boolean
+  #stopping = false
+  #resolveExited!: (details: ExitDetails) => void
+  #resolveGone!: (details: ExitDetails) => void
+
+  constructor(child: ChildProcess, forwardStderr: boolean, closeChannel: (details: ExitDetails) => void) {
+    this.#child = child
+    this.#closeChannel = closeChannel
+    this.#tail = collectStderrTail(child.stderr, forwardStderr ? process.stderr : undefined)
+    this.exited = new Promise((resolve) => (this.#resolveExited = resolve))
+    this.gone = new Promise((resolve) => (this.#resolveGone = resolve))
+    // Exited with its stderr read to the end: gone. (Not 'close': Node never emits it after
+    // the parent itself called disconnect(), which close() does.)
+    this.#stderrOpen = child.stderr !== null && !child.stderr.closed
+    child.stderr?.once('close', () => {
+      this.#stderrOpen = false
+      if (this.#exitDetails !== undefined) this.#settle()
+    })
+    child.on('error', (error) => {
+      debug('worker %s: %o', child.pid, error)
+      if (child.pid === undefined) {
+        this.spawnError ??= error
+        this.#onExit(null, null)
+      }
+    })
+    if (child.exitCode !== null || child.signalCode !== null) this.#onExit(child.exitCode, child.signalCode)
+    else child.once('exit', (code, signal) => this.#onExit(code, signal))
+    // A child that drops its channel cannot answer: its calls fail soon, exited or not. But
+    // when this side disconnected (close()), the exit is awaited, so that its code is known.
+    child.once('disconnect', () => {
+      if (!this.#stopping) this.#settleSoon()
+    })
+    child.once('close', () => this.#settle())
+  }
+
+  stopping(): void {
+    this.#stopping = true
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    debug('worker %s exited: code %s, signal %s', this.#child.pid, code, signal)
+    this.#exitDetails ??= { exitCode: code, signal, pid: this.#child.pid }
+    this.#resolveExited(this.#exitDetails)
+    if (this.#stderrOpen) this.#settleSoon()
+    else this.#settle()
+  }
+
+  // The channel is gone for good once the process has exited and its stderr is flushed, or
+  // shortly after 'exit' / 'disconnect' if that is late (a grandchild holding stderr open),
+  // so that calls in flight reject within milliseconds of a crash.
+  #settleSoon(): void {
+    if (!this.#settled) this.#settleTimer ??= setTimeout(() => this.#settle(), SETTLE_MS)
+  }
+
+  #settle(): void {
+    if (this.#settled) return
+    this.#settled = true
+    clearTimeout(this.#settleTimer)
+    const details: ExitDetails = { ...(this.#exitDetails ?? { exitCode: null, signal: null, pid: this.#child.pid }), stderr: this.#tail.text() }
+    debug('worker %s is gone: its channel is closed', this.#child.pid)
+    this.#closeChannel(details)
+    this.#resolveGone(details)
+  }
+}
+
+function explainEarlyExit(label: string, details: ExitDetails): string {
+  const how = details.signal ? `it was killed by ${details.signal}` : `it exited with code ${details.exitCode}`
+  const stderr = details.stderr ?? ''
+  if (/ERR_UNKNOWN_FILE_EXTENSION/.test(stderr) && /\.[cm]?ts$/.test(label)) {
+    return `${how}: Node cannot load a .ts worker by itself. Run the parent under tsx (its loader is passed on to the worker), or pass execArgv: ['--import', 'tsx'] to fork()`
+  }
+  if (details.exitCode === 0) return `${how} without calling serve(contract, handlers)`
+  return `${how} before calling serve()`
+}

@@ -1,0 +1,101 @@
+/**
+ * `spawnThread()`: the same contract and handlers in a worker thread instead of a child
+ * process, behind the same worker interface (`call`, `on`, `events`, `notify`, `close`).
+ */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker, type ResourceLimits } from 'node:worker_threads'
+import { THREAD_MARKER } from '../channel/message-port-channel.js'
+import { assertContract, type Contract } from '../contract/define-contract.js'
+import { checkHostHandlers, type ContractWithoutHost, type HostOption } from '../contract/host.js'
+import { startupFailed } from '../errors/worker-errors.js'
+import type { ThreadWorker } from './contract-worker.js'
+import { SpawnedThread } from './managed-worker.js'
+import { startWorker, type StartExtras } from './startup.js'
+import { threadHandle } from './thread-handle.js'
+import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
+
+/**
+ * Options of {@link spawnThread}: forkrpc's own (as for `fork()`), and those of
+ * `new Worker()` it passes on.
+ *
+ * @example
+ * ```ts
+ * await spawnThread(math, './math.worker.js', { timeout: 1_000, resourceLimits: { maxOldGenerationSizeMb: 64 } })
+ * ```
+ */
+export interface ThreadOptions extends WorkerOptions {
+  /** Command-line arguments for the thread (its `process.argv.slice(2)`). */
+  args?: readonly string[] | undefined
+  /** The thread's `process.env`. Default: a copy of this process's. */
+  env?: NodeJS.ProcessEnv | undefined
+  /** Node options for the thread. Default: this process's (so a tsx parent can start `.ts` workers). */
+  execArgv?: readonly string[] | undefined
+  /** Heap limits of the thread; over them, it ends and calls in flight reject with WorkerExitedError. */
+  resourceLimits?: ResourceLimits | undefined
+}
+
+/**
+ * Starts `module` in a worker thread and resolves with the worker once the thread has
+ * called `serve()` with the same contract. `serve()` notices it runs in a thread, so the
+ * worker module is the same as for `fork()`. Rejects with StartupError (the module is
+ * missing, throws while loading, exits, or is not ready within `startupTimeout`) or
+ * ContractMismatchError; the thread is stopped first.
+ *
+ * A thread starts faster and costs less memory than a process, and shares the process's
+ * fate: a crash of the thread ends only the thread, but a native crash or `process.abort()`
+ * ends the parent too, and a synchronous loop in it cannot be killed from outside except by
+ * `close()` (which terminates it).
+ *
+ * @example
+ * ```ts
+ * import { spawnThread } from '@forkrpc/core'
+ * const worker = await spawnThread(math, new URL('./math.worker.js', import.meta.url))
+ * await worker.call.add({ a: 1, b: 2 })
+ * await worker.close()
+ * ```
+ */
+export function spawnThread<C extends ContractWithoutHost>(contract: C, module: string | URL, options?: ThreadOptions): Promise<ThreadWorker<C>>
+/**
+ * Starts a thread whose contract declares host procedures: `options.host` must give their handlers.
+ *
+ * @example
+ * ```ts
+ * await spawnThread(app, new URL('./app.worker.js', import.meta.url), { host: { getConfig: (key) => config[key] } })
+ * ```
+ */
+export function spawnThread<C extends Contract>(contract: C, module: string | URL, options: ThreadOptions & HostOption<C>): Promise<ThreadWorker<C>>
+export async function spawnThread<C extends Contract>(contract: C, module: string | URL, options: ThreadOptions & { host?: unknown } = {}): Promise<ThreadWorker<C>> {
+  return (await spawnThreadWorker(contract, module, options, {})) as unknown as ThreadWorker<C>
+}
+
+/**
+ * `spawnThread()`, with what only a pool adds.
+ *
+ * @example
+ * ```ts
+ * const worker = await spawnThreadWorker(contract, module, options, { observe })
+ * ```
+ */
+export async function spawnThreadWorker(contract: Contract, module: string | URL, options: ThreadOptions & { host?: unknown }, extras: StartExtras): Promise<SpawnedThread<Contract>> {
+  assertContract(contract, 'spawnThread(contract, module)')
+  checkWorkerOptions(options, 'spawnThread()')
+  checkHostHandlers(contract, options.host, 'spawnThread()')
+  const path = module instanceof URL ? fileURLToPath(module) : resolve(module)
+  if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
+  let thread: Worker
+  try {
+    thread = new Worker(path, {
+      argv: options.args === undefined ? [] : [...options.args],
+      env: options.env,
+      execArgv: options.execArgv === undefined ? undefined : [...options.execArgv],
+      resourceLimits: options.resourceLimits,
+      workerData: { [THREAD_MARKER]: true },
+    })
+  } catch (error) {
+    throw startupFailed(path, `it could not be started: ${(error as Error).message}`, undefined, error)
+  }
+  const handle = threadHandle(thread, path)
+  return startWorker(contract, handle, options, extras, (peer, limits) => new SpawnedThread(peer, handle, limits, thread))
+}

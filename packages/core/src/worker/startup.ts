@@ -1,0 +1,93 @@
+/**
+ * The start of a worker, the same for a process and a thread: register it, wait for its
+ * ready handshake (at most `startupTimeout`), accept it, and give it its peer. On any
+ * failure the worker is killed and awaited before the start rejects, so nothing is left
+ * behind.
+ */
+import { within } from '../base/timeouts.js'
+import type { Contract } from '../contract/define-contract.js'
+import { startupFailed, type ExitDetails } from '../errors/worker-errors.js'
+import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage, type ReadyAckMessage } from '../protocol/messages.js'
+import type { Peer } from '../rpc/peer.js'
+import { parentPeer } from '../rpc/peer-roles.js'
+import { track, type StopOptions } from '../supervision/registry.js'
+import { exitedEarly, handshake } from './handshake.js'
+import type { ManagedWorker } from './managed-worker.js'
+import { stopWorker } from './stop.js'
+import type { WorkerHandle } from './worker-handle.js'
+import { DEFAULT_STARTUP_TIMEOUT_MS, stopLimits, type WorkerOptions } from './worker-options.js'
+
+/**
+ * What a pool adds to a worker's start.
+ *
+ * @example
+ * ```ts
+ * const extras: StartExtras = { memoryLimits: { hb: 512 * 1024 * 1024 }, observe: (message) => message.t === 'o' && recycle() }
+ * ```
+ */
+export interface StartExtras {
+  /** Memory limits the worker reports going over (for a pool's recycling). */
+  readonly memoryLimits?: MemoryLimits | undefined
+  /** Hears every forkrpc message from the worker, once its peer has handled it. */
+  readonly observe?: ((message: ProtocolMessage) => void) | undefined
+}
+
+const startupTimedOut = Symbol('startup timed out')
+
+/**
+ * Starts the worker behind `handle`; `make` builds the worker object once it is ready.
+ *
+ * @example
+ * ```ts
+ * const worker = await startWorker(math, handle, options, {}, (peer, limits) => new ProcessWorker(peer, handle, limits, child))
+ * ```
+ */
+export async function startWorker<W extends ManagedWorker<Contract>>(
+  contract: Contract,
+  handle: WorkerHandle,
+  options: WorkerOptions & { host?: unknown },
+  extras: StartExtras,
+  make: (peer: Peer, limits: StopOptions) => W,
+): Promise<W> {
+  const limits = stopLimits(options)
+  let worker: W | undefined
+  const untrack = track({
+    info: () => ({
+      runtime: handle.runtime,
+      pid: handle.pid,
+      threadId: handle.threadId,
+      module: handle.label,
+      state: worker === undefined ? 'starting' : worker.state === 'ready' ? 'ready' : 'closing',
+      inFlight: worker?.inFlight ?? 0,
+    }),
+    // Still starting: its start rejects with StartupError once it has exited.
+    stop: (stopOptions) => worker?.close(stopOptions) ?? stopWorker(handle, Promise.resolve(), { grace: 0, killTimeout: stopOptions.killTimeout ?? limits.killTimeout }),
+    kill: () => handle.kill(),
+  })
+  void handle.gone.then(untrack)
+  const startupTimeout = options.startupTimeout ?? DEFAULT_STARTUP_TIMEOUT_MS
+  try {
+    await within(handshake(contract, handle.channel, handle.label, handle.exited), startupTimeout, () => startupTimedOut)
+  } catch (failure) {
+    handle.kill()
+    throw explainFailure(handle, failure, await handle.gone, startupTimeout)
+  }
+  const ack: ReadyAckMessage = { $fr: PROTOCOL_VERSION, t: MessageType.ReadyAck, s: handle.channel.serialization }
+  if (extras.memoryLimits !== undefined) ack.l = extras.memoryLimits
+  handle.channel.send(ack)
+  // An idle worker does not keep the parent alive: a script that is done exits, and the
+  // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
+  handle.hold(false)
+  const peer = parentPeer(contract, handle.channel, options, { lifecycle: () => undefined, observe: extras.observe })
+  worker = make(peer, limits)
+  return worker
+}
+
+function explainFailure(handle: WorkerHandle, failure: unknown, details: ExitDetails, startupTimeout: number): unknown {
+  const stopped = handle.runtime === 'process' ? 'killed' : 'stopped'
+  if (failure === startupTimedOut) return startupFailed(handle.label, `it did not call serve() within ${startupTimeout} ms, so it was ${stopped}`, details)
+  if (failure !== exitedEarly) return failure
+  const startError = handle.startError()
+  if (startError !== undefined) return startupFailed(handle.label, `it could not be started: ${startError.message}`, details, startError)
+  return startupFailed(handle.label, handle.explainEarlyExit(details), details)
+}

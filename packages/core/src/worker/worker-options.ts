@@ -1,0 +1,92 @@
+/**
+ * The options every worker takes, process or thread, with their one set of defaults and
+ * their one check.
+ */
+import { checkBoolean, checkLimit } from '../base/option-checks.js'
+import { checkTimeout } from '../base/timeouts.js'
+import type { MessageLimitOptions } from '../protocol/limits.js'
+import type { StopOptions } from '../supervision/registry.js'
+
+/**
+ * How long a worker has to call `serve()` by default: 10 s.
+ *
+ * @example
+ * ```ts
+ * await fork(math, url, { startupTimeout: DEFAULT_STARTUP_TIMEOUT_MS * 3 }) // a slow machine
+ * ```
+ */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 10_000
+
+/**
+ * How long `close()` lets calls in flight finish by default: 5 s.
+ *
+ * @example
+ * ```ts
+ * await worker.close({ grace: DEFAULT_GRACE_MS / 5 })
+ * ```
+ */
+export const DEFAULT_GRACE_MS = 5_000
+
+/**
+ * How long a worker has to exit after SIGTERM (a thread: after the second shutdown request)
+ * before it is killed, by default: 5 s.
+ *
+ * @example
+ * ```ts
+ * await worker.close({ killTimeout: DEFAULT_KILL_TIMEOUT_MS / 5 })
+ * ```
+ */
+export const DEFAULT_KILL_TIMEOUT_MS = 5_000
+
+/**
+ * Options of a worker that `fork()`, `connect()`, `spawnThread()` and pools share.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerOptions = { timeout: 1_000, startupTimeout: 5_000, grace: 2_000, killTimeout: 1_000 }
+ * ```
+ */
+export interface WorkerOptions extends MessageLimitOptions {
+  /** Default timeout of every call in milliseconds; `0` or `Infinity` (the default) for none. */
+  timeout?: number | undefined
+  /** How long the worker has to call `serve()` before the start rejects with StartupError. Default 10,000 ms. */
+  startupTimeout?: number | undefined
+  /** How long `close()` lets calls in flight finish before the worker is stopped. Default 5,000 ms. */
+  grace?: number | undefined
+  /** How long `close()` waits after SIGTERM (a thread: after asking it again) before killing it. Default 5,000 ms. */
+  killTimeout?: number | undefined
+  /**
+   * Join the caller's frames to the stack of a failed call's error (default true; recorded
+   * only while fewer than 16 calls are in flight). Recording costs a few µs per call, so
+   * `false` makes a tiny call faster; errors then carry the worker's frames and the
+   * `at <forkrpc call "name" from the parent>` line only.
+   */
+  callerStacks?: boolean | undefined
+}
+
+/**
+ * The stop limits of `options`, with the defaults.
+ *
+ * @example
+ * ```ts
+ * const { grace, killTimeout } = stopLimits(options)
+ * ```
+ */
+export function stopLimits(options: { grace?: number | undefined; killTimeout?: number | undefined }): StopOptions {
+  return { grace: options.grace ?? DEFAULT_GRACE_MS, killTimeout: options.killTimeout ?? DEFAULT_KILL_TIMEOUT_MS }
+}
+
+/**
+ * Throws a TypeError for a bad worker option.
+ *
+ * @example
+ * ```ts
+ * checkWorkerOptions(options, 'fork()')
+ * ```
+ */
+export function checkWorkerOptions(options: WorkerOptions, where: string): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`)
+  for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout'] as const) checkTimeout(options[key], key)
+  for (const key of ['maxPending', 'maxMessageBytes'] as const) checkLimit(options[key], key)
+  checkBoolean(options.callerStacks, 'callerStacks')
+}
