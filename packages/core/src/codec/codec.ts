@@ -11,17 +11,14 @@
  * On an `advanced` channel Node uses the structured clone algorithm, so values go as they
  * are in `v`; what structured clone refuses (functions, symbols) throws when sent.
  */
-import type { PayloadFields, Serialization } from '../protocol/payload.js'
-import { unencodable, unencodablePrimitive } from './encodable.js'
-import type { ErrorRegistry } from './error-registry.js'
-import { jsonCodec } from './json-codec.js'
+import type { PayloadFields } from '../protocol/payload.js'
 
 /**
  * Encodes and decodes payloads for one kind of channel.
  *
  * @example
  * ```ts
- * const codec: Codec = createCodec('json', errorRegistry([]))
+ * const codec: Codec = createCodec('json', errorRegistry([])) // create-codec.ts
  * const message = {}
  * codec.encodeInto(message, new Date(0), 'schedule', 'input')
  * codec.decode(message, 'schedule', 'input') // a Date again
@@ -35,34 +32,4 @@ export interface Codec {
   encodeInto(message: PayloadFields, value: unknown, procedure: string | undefined, role: string): void
   /** Reads the payload back out of a received message. Throws SerializationError. */
   decode(message: PayloadFields, procedure: string | undefined, role: string): unknown
-}
-
-/**
- * The codec for a channel: `json` (plain JSON as is, the rest through superjson) or
- * `advanced` (structured clone carries values as they are). `errors` decides which
- * classes Errors inside values come back as.
- *
- * @example
- * ```ts
- * const codec = createCodec('json', errorRegistry(contract.errors))
- * codec.encodeInto(message, { when: new Date() }, 'schedule', 'input')
- * ```
- */
-export function createCodec(serialization: Serialization, errors: ErrorRegistry): Codec {
-  return serialization === 'advanced' ? advancedCodec : jsonCodec(errors)
-}
-
-/** The codec of the `advanced` channel. */
-const advancedCodec: Codec = {
-  encodeInto(message, value, procedure, role) {
-    if (value === undefined) return
-    // Structured clone throws for these only once send() runs; checking here gives the
-    // same clear error as on the json channel, before anything is written.
-    const primitive = unencodablePrimitive(value)
-    if (primitive !== undefined) throw unencodable(primitive, procedure, role)
-    message.v = value
-  },
-  decode(message) {
-    return message.v
-  },
 }

@@ -3,8 +3,7 @@
  * table of pending calls, and takes what the handlers send back.
  */
 import { debug } from '../base/debug.js'
-import { tooManyPending } from '../errors/call-errors.js'
-import { AbortError, type TooManyPendingCallsError } from '../errors/call-errors.js'
+import { AbortError, tooManyPending, type TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { CloseReason } from '../channel/channel.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import { validate } from '../contract/validate.js'
@@ -14,7 +13,7 @@ import { withCallerStack, type CallerStack } from './caller-stack.js'
 import type { Link } from './link.js'
 import { isChunkSource, OutgoingCall } from './outgoing-call.js'
 import { OutgoingStream } from './outgoing-stream.js'
-import { PendingCalls, type PendingCall } from './pending-calls.js'
+import { PendingCalls, type CallOwner, type PendingCall } from './pending-calls.js'
 
 /**
  * What a caller side is built from.
@@ -44,7 +43,7 @@ export interface CallerSettings {
  * await caller.call('add', math.procedures.add, { a: 1, b: 2 }, undefined, WITHOUT_STACK)
  * ```
  */
-export class CallerSide {
+export class CallerSide implements CallOwner {
   readonly link: Link
   readonly side: 'parent' | 'worker'
   readonly table: PendingCalls

@@ -5,7 +5,8 @@
  * are decoded.
  */
 import type { Channel } from '../channel/channel.js'
-import { createCodec, type Codec } from '../codec/codec.js'
+import type { Codec } from '../codec/codec.js'
+import { createCodec } from '../codec/create-codec.js'
 import { sendFailure } from '../codec/encodable.js'
 import { marshalThrown, unmarshalThrown, type MarshalledThrow, type UnmarshalContext } from '../codec/error-marshalling.js'
 import type { ErrorRegistry } from '../codec/error-registry.js'

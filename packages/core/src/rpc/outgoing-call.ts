@@ -7,9 +7,8 @@ import { timeoutError } from '../errors/call-errors.js'
 import { ForkRpcError } from '../errors/forkrpc-error.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type ReplyMessage } from '../protocol/messages.js'
 import { stackSuffix, withCallerStack, type CallerStack } from './caller-stack.js'
-import type { CallerSide } from './caller.js'
 import { ChunkProducer } from './chunk-producer.js'
-import { PendingCall } from './pending-calls.js'
+import { PendingCall, type CallOwner } from './pending-calls.js'
 
 /**
  * A call waiting for its one reply.
@@ -20,7 +19,7 @@ import { PendingCall } from './pending-calls.js'
  * ```
  */
 export class OutgoingCall extends PendingCall {
-  readonly #owner: CallerSide
+  readonly #owner: CallOwner
   readonly #resolve: (value: unknown) => void
   readonly #reject: (reason: unknown) => void
   readonly #timeout: number | undefined
@@ -28,7 +27,7 @@ export class OutgoingCall extends PendingCall {
   #pump: { producer: ChunkProducer; stop: AbortController } | undefined
 
   constructor(
-    owner: CallerSide,
+    owner: CallOwner,
     procedure: string,
     caller: CallerStack,
     settings: { signal: AbortSignal | undefined; timeout: number | undefined; onProgress: ((payload: unknown) => void) | undefined },

@@ -12,9 +12,8 @@ import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type ReplyMessage, ty
 import { AsyncQueue } from './async-queue.js'
 import type { CallSettings } from './call-options.js'
 import { stackSuffix, withCallerStack, type CallerStack } from './caller-stack.js'
-import type { CallerSide } from './caller.js'
 import { CreditGrantor } from './credit.js'
-import { PendingCall } from './pending-calls.js'
+import { PendingCall, type CallOwner } from './pending-calls.js'
 
 /**
  * One stream call. Its timeout is the longest wait for each next chunk, counted only while
@@ -27,7 +26,7 @@ import { PendingCall } from './pending-calls.js'
  * ```
  */
 export class OutgoingStream extends PendingCall implements AsyncIterableIterator<unknown> {
-  readonly #owner: CallerSide
+  readonly #owner: CallOwner
   readonly #input: unknown
   readonly #settings: CallSettings | Error
   readonly #queue: AsyncQueue<unknown>
@@ -36,7 +35,7 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
   #waitTimer: NodeJS.Timeout | undefined
 
   /** `settings` is the Error its options failed with: the first `next()` rejects with it. */
-  constructor(owner: CallerSide, procedure: string, input: unknown, settings: CallSettings | Error, caller: CallerStack) {
+  constructor(owner: CallOwner, procedure: string, input: unknown, settings: CallSettings | Error, caller: CallerStack) {
     super(procedure, caller, settings instanceof Error ? undefined : settings.signal, settings instanceof Error ? undefined : settings.onProgress)
     this.#owner = owner
     this.#input = input

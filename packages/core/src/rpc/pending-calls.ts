@@ -6,8 +6,31 @@
 import { nanoid } from 'nanoid'
 import { Drained } from '../base/drained.js'
 import { MAX_TIMER_MS } from '../base/timeouts.js'
+import type { CloseReason } from '../channel/channel.js'
+import type { TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { ChunkMessage, ReplyMessage } from '../protocol/messages.js'
 import type { CallerStack } from './caller-stack.js'
+import type { Link } from './link.js'
+
+/**
+ * What a pending call needs of the caller side that made it (caller.ts implements it).
+ *
+ * @example
+ * ```ts
+ * if (owner.giveUp(call, { r: 'a' })) call.fail(reason)
+ * ```
+ */
+export interface CallOwner {
+  readonly link: Link
+  /** Which side made the call, for the stacks of failed calls ("from the parent"). */
+  readonly side: 'parent' | 'worker'
+  readonly table: PendingCalls
+  /** Why new calls are refused, once they are. */
+  readonly refusal: CloseReason | undefined
+  /** The caller gave up on `call`: it leaves the table and the handler is told; false when it had settled. */
+  giveUp(call: PendingCall, cancel: { r: 'a' | 't'; ms?: number }): boolean
+  tooManyPending(procedure: string): TooManyPendingCallsError
+}
 
 /**
  * One call this side made and has not settled: what the table and the caller side need of

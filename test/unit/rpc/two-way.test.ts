@@ -1,0 +1,128 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { AbortError, defineContract, fork, procedure, spawnThread, TimeoutError, type HandlerContext } from '@forkrpc/core'
+import { createClient } from '@forkrpc/core/channel'
+import { createMemoryChannelPair } from '@forkrpc/testing'
+import { deferred, pairFor } from '../support.js'
+
+class MissingKeyError extends Error {
+  override name = 'MissingKeyError'
+  constructor(readonly key: string) {
+    super(`no config key "${key}"`)
+  }
+}
+
+const app = defineContract(
+  {
+    connect: procedure<string, string>(),
+    slowConfig: procedure<void, string>(),
+    cancellable: procedure<void, string>(),
+  },
+  {
+    errors: [MissingKeyError],
+    host: {
+      getConfig: procedure<string, string>(),
+      hang: procedure<void, never>({ timeout: 50 }),
+      log: procedure<{ level: 'info' | 'warn'; text: string }, void>(),
+    },
+  },
+)
+
+type Ctx = HandlerContext<typeof app.events, typeof app.host>
+
+const config: Record<string, string> = { dsn: 'postgres://db/app', region: 'eu' }
+
+function setup() {
+  const logged: string[] = []
+  const hostAborted = deferred<unknown>()
+  const pair = pairFor(
+    app,
+    {
+      async connect(key: string, ctx: Ctx) {
+        expectTypeOf(ctx.host.getConfig).returns.toEqualTypeOf<Promise<string>>()
+        try {
+          const value = await ctx.host.getConfig(key)
+          await ctx.host.log({ level: 'info', text: `connecting to ${value}` })
+          return `connected to ${value}`
+        } catch (error) {
+          if (error instanceof MissingKeyError) return `missing: ${error.key}`
+          throw error
+        }
+      },
+      async slowConfig(_input: void, ctx: Ctx) {
+        const error = await ctx.host.hang().catch((e: unknown) => e)
+        return error instanceof TimeoutError ? `timed out after ${error.timeout} ms` : `unexpected: ${String(error)}`
+      },
+      async cancellable(_input: void, ctx: Ctx) {
+        return ctx.host.hang(undefined, { signal: ctx.signal, timeout: 0 })
+      },
+    },
+    {
+      host: {
+        getConfig: (key) => {
+          const value = config[key]
+          if (value === undefined) throw new MissingKeyError(key)
+          return value
+        },
+        hang: (_input, { signal }) => {
+          signal.addEventListener('abort', () => hostAborted.resolve(signal.reason), { once: true })
+          return new Promise<never>(() => {})
+        },
+        log: ({ level, text }) => {
+          logged.push(`[${level}] ${text}`)
+        },
+      },
+    },
+  )
+  return { pair, logged, hostAborted: hostAborted.promise }
+}
+
+describe('two-way calls: the child calls procedures the parent serves', () => {
+  it('a handler calls the parent through ctx.host and gets a typed result', async () => {
+    const { pair, logged } = setup()
+    expect(await pair.call.connect('dsn')).toBe('connected to postgres://db/app')
+    expect(logged).toEqual(['[info] connecting to postgres://db/app'])
+  })
+
+  it("errors thrown by the parent's handler reach the child as their own class", async () => {
+    const { pair } = setup()
+    expect(await pair.call.connect('nope')).toBe('missing: nope')
+  })
+
+  it("host procedures honour their timeout, and the parent's handler sees its signal abort", async () => {
+    const { pair, hostAborted } = setup()
+    expect(await pair.call.slowConfig()).toBe('timed out after 50 ms')
+    expect(await hostAborted).toBeInstanceOf(TimeoutError)
+  })
+
+  it("cancelling the parent's call cancels the host call the handler made with ctx.signal", async () => {
+    const { pair, hostAborted } = setup()
+    const controller = new AbortController()
+    const call = pair.call.cancellable(undefined, { signal: controller.signal })
+    setTimeout(() => controller.abort(new Error('user stop')), 20)
+    await expect(call).rejects.toThrow('user stop')
+    expect(await hostAborted).toBeInstanceOf(AbortError)
+  })
+
+  it('a client of a contract with host procedures needs their handlers', () => {
+    expect(() => createClient(app, createMemoryChannelPair().parent)).toThrow(/declares host procedures .*pass their handlers as options.host/)
+  })
+
+  it('fork() and spawnThread() check the host handlers before starting anything', async () => {
+    const run = fork as (...args: unknown[]) => Promise<unknown>
+    await expect(run(app, 'does-not-exist.js')).rejects.toThrow(/pass their handlers as options.host/)
+    await expect(run(app, 'does-not-exist.js', { host: { getConfig: () => '' } })).rejects.toThrow(/missing a handler for "hang", "log"/)
+    const spawn = spawnThread as (...args: unknown[]) => Promise<unknown>
+    await expect(spawn(app, 'does-not-exist.js', { host: { getConfig: () => '', hang: () => 1, log: () => {}, extra: () => {} } })).rejects.toThrow(/options.host: handlers for procedures not in the contract: "extra"/)
+  })
+
+  it('types: a missing host handler is a compile error', () => {
+    const typeOnly = async (): Promise<void> => {
+      // @ts-expect-error: the contract declares host procedures, so options.host is required
+      await fork(app, './app.worker.js')
+      // @ts-expect-error: "log" and "hang" are missing
+      await fork(app, './app.worker.js', { host: { getConfig: (key: string) => key } })
+      await fork(app, './app.worker.js', { host: { getConfig: (key) => key, hang: () => new Promise<never>(() => {}), log: () => {} } })
+    }
+    expect(typeof typeOnly).toBe('function')
+  })
+})
