@@ -224,7 +224,15 @@ function recordingCalls(contract: Contract, forwards: Record<string, Forward>, g
     const recordingCall = (input?: unknown, callOptions?: unknown): unknown => {
       const record = { procedure: name, input, options: callOptions as CallOptions | undefined, outcome: { status: 'pending' } as Outcome }
       state.recorded.push(record as RecordedCall<Contract>)
-      if (isStream) return recordStream(record, state, forward(input, callOptions) as AsyncIterableIterator<unknown>, state.closing === undefined ? undefined : new ChannelClosedError('The worker was closed', { procedure: name }))
+      if (isStream) {
+        const refusal =
+          state.closing !== undefined
+            ? new ChannelClosedError(`The worker was closed; call "${name}" was not sent`, { procedure: name })
+            : given[name] === undefined && state.exit === undefined
+              ? notImplemented(name)
+              : undefined
+        return recordStream(record, state, forward(input, callOptions) as AsyncIterableIterator<unknown>, refusal)
+      }
       const result =
         state.closing !== undefined
           ? Promise.reject(new ChannelClosedError(`The worker was closed; call "${name}" was not sent`, { procedure: name }))

@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { fixture, isAlive, track, tsx, waitForExit } from '../../helpers.js'
 
 /** Starts fixtures/orphan-parent.ts and resolves with the parent and its worker's pid. */
@@ -19,12 +22,17 @@ async function startParent(mode: 'hang' | 'spin', env: NodeJS.ProcessEnv = proce
   return { parent, workerPid }
 }
 
+const logs = mkdtempSync(join(tmpdir(), 'forkrpc-orphan-'))
+afterAll(() => rmSync(logs, { recursive: true, force: true }))
+
 describe('a parent that dies', () => {
-  it('takes its worker with it: serve() exits when the parent disconnects, even after SIGKILL', async () => {
-    const { parent, workerPid } = await startParent('hang')
+  it('takes its worker with it: serve() shuts down (hooks and all) when the parent is SIGKILLed', async () => {
+    const log = join(logs, 'hooks.log')
+    const { parent, workerPid } = await startParent('hang', { ...process.env, SHUTDOWN_LOG: log })
     parent.kill('SIGKILL')
     await waitForExit(workerPid, 5_000)
-    expect(isAlive(workerPid)).toBe(false)
+    // It went by its own shutdown, told why: not killed by the watchdog or by the test's cleanup.
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['hook1 parent-died', 'hook2 parent-died'])
   })
 
   it('takes its worker with it even while the worker is stuck in a synchronous loop (the watchdog)', async () => {

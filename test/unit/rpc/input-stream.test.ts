@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { AbortError, defineContract, inputStream, SerializationError, type HandlerContext } from '@forkrpc/core'
+import { AbortError, ChannelClosedError, defineContract, inputStream, SerializationError, type HandlerContext } from '@forkrpc/core'
 import { deferred, nextTurn, pairFor } from '../support.js'
 
 const contract = defineContract({
@@ -76,7 +76,7 @@ describe('input streams: the parent sends an iterable, the handler reads it', ()
     for (let i = 0; i < 20; i++) await nextTurn()
     expect(pulled).toBe(4)
     await pair.close()
-    await expect(call).rejects.toBeDefined()
+    await expect(call).rejects.toBeInstanceOf(ChannelClosedError)
   })
 
   it('a handler that stops reading early still returns, and the source is stopped', async () => {

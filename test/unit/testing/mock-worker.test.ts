@@ -1,5 +1,5 @@
-import { describe, expect, expectTypeOf, it } from 'vitest'
-import { ChannelClosedError, defineContract, ForkRpcError, procedure, SerializationError, TimeoutError, WorkerExitedError, type RpcWorker } from '@forkrpc/core'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { ChannelClosedError, defineContract, ForkRpcError, inputStream, procedure, SerializationError, stream, TimeoutError, WorkerExitedError, type RpcWorker } from '@forkrpc/core'
 import { mockWorker, NotImplementedError } from '@forkrpc/testing'
 
 const math = defineContract({
@@ -115,5 +115,55 @@ describe('mockWorker', () => {
     await using worker = mockWorker(math, {})
     expect(() => process.kill(worker.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }))
     expect(() => worker.process).toThrow(NotImplementedError)
+  })
+})
+
+describe('mockWorker with stream procedures', () => {
+  const files = defineContract({
+    lines: stream<number, string>(),
+    other: stream<void, number>(),
+    upload: inputStream<string, number>(),
+  })
+
+  it('iterates a stream handler and records the chunks the consumer took', async () => {
+    let finallyRan = false
+    await using worker = mockWorker(files, {
+      async *lines(count) {
+        try {
+          for (let i = 0; i < count; i++) yield `line ${i}`
+        } finally {
+          finallyRan = true
+        }
+      },
+      async upload(lines) {
+        let total = 0
+        for await (const line of lines) total += line.length
+        return total
+      },
+    })
+    const read: string[] = []
+    for await (const line of worker.call.lines(3)) read.push(line)
+    expect(read).toEqual(['line 0', 'line 1', 'line 2'])
+    expect(worker.callsTo('lines')).toEqual([{ procedure: 'lines', input: 3, options: undefined, outcome: { status: 'resolved', value: ['line 0', 'line 1', 'line 2'] } }])
+    // Breaking off early records what was taken, and stops the handler's generator.
+    for await (const line of worker.call.lines(100)) if (line === 'line 1') break
+    await vi.waitFor(() => expect(finallyRan).toBe(true))
+    expect(worker.callsTo('lines')[1]?.outcome).toEqual({ status: 'resolved', value: ['line 0', 'line 1'] })
+    expect(await worker.call.upload(['ab', 'c'])).toBe(3)
+  })
+
+  it('rejects the first next() of a stream without a handler with NotImplementedError, and records it', async () => {
+    await using worker = mockWorker(files, {})
+    const error = await worker.call.other().next().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NotImplementedError)
+    expect(error).toMatchObject({ procedure: 'other' })
+    expect(worker.callsTo('other')[0]?.outcome).toMatchObject({ status: 'rejected', error: { name: 'NotImplementedError' } })
+    await expect(worker.call.upload(['a'])).rejects.toBeInstanceOf(NotImplementedError)
+  })
+
+  it('after close(), a stream rejects with ChannelClosedError', async () => {
+    const worker = mockWorker(files, { async *lines() {} })
+    await worker.close()
+    await expect(worker.call.lines(1).next()).rejects.toBeInstanceOf(ChannelClosedError)
   })
 })

@@ -25,6 +25,9 @@ import { WorkerLifecycle } from './worker-lifecycle.js'
  */
 const ORPHAN_SHUTDOWN_TIMEOUT_MS = 500
 
+/** How long after a disconnect the ppid is looked at again, to see whether the parent died. */
+const PARENT_DEATH_SETTLE_MS = 20
+
 let serving = false
 
 /**
@@ -112,7 +115,10 @@ function serveProcess(contract: Contract, handlers: unknown, options: ServeOptio
   const served: { shutDown?: (cause: ShutdownCause) => void } = {}
   process.once('disconnect', () => {
     channel.close((procedure) => new ChannelClosedError('The parent disconnected', { procedure }))
-    served.shutDown?.(process.ppid === parentPid ? 'disconnect' : 'parent-died')
+    // A parent that dies closes its end of the channel a moment before the kernel hands this
+    // process to a new parent: look at the ppid again shortly, to tell a death from a disconnect.
+    if (process.ppid !== parentPid) return served.shutDown?.('parent-died')
+    setTimeout(() => served.shutDown?.(process.ppid === parentPid ? 'disconnect' : 'parent-died'), PARENT_DEATH_SETTLE_MS)
   })
   process.on('SIGTERM', () => served.shutDown?.('SIGTERM'))
   process.on('SIGINT', () => {
