@@ -1,6 +1,8 @@
 /**
  * `pnpm bench [--quick]`: forkrpc against raw `process.send`, birpc, workerpool and
- * tinypool, all measured in this one run and given as ratios to raw json `process.send`.
+ * tinypool, all measured in this one run and given as ratios to raw json `process.send`;
+ * spawnThread against raw worker thread messages (threads.ts); createPool against piscina,
+ * tinypool, workerpool and poolifier on two workloads (pools.ts, workloads.ts).
  * Prints markdown tables, writes results/latest.json (results/quick.json for --quick)
  * and, after a full run, the tables in README.md. Needs `node --expose-gc`.
  */
@@ -8,14 +10,23 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { describeMachine, processMemory } from './machine.js'
-import { payloads, type Payload } from './payloads.js'
-import { round, summarize, table, type Summary } from './stats.js'
+import { interleavedLatency, interleavedThroughput, throughput, warmUp } from './measure.js'
+import { payloads } from './payloads.js'
+import { poolSubjects } from './pools.js'
+import { poolTargets, renderPools, renderThreads, type Target } from './report.js'
+import { round, summarize, table, type Row, type Summary } from './stats.js'
 import { allSubjects, forkrpc, raw, type Running, type Subject } from './subjects.js'
+import { forkrpcThread, measureThreads, type ThreadResults } from './threads.js'
+import { measurePools, type PoolResults } from './workloads.js'
 
 const quick = process.argv.includes('--quick')
 const settings = quick
   ? { latencyCalls: [100, 50, 5, 1], latencyReps: [3, 3, 3, 2], warmTiny: 500, warm1k: 300, throughputCalls: 10_000, poolThroughputCalls: 2_000, throughputReps: 1, heapCalls: 1_000, soakCalls: 50_000, startupReps: 1 }
   : { latencyCalls: [200, 100, 10, 2], latencyReps: [21, 21, 15, 9], warmTiny: 5_000, warm1k: 3_000, throughputCalls: 100_000, poolThroughputCalls: 20_000, throughputReps: 5, heapCalls: 10_000, soakCalls: 1_000_000, startupReps: 5 }
+/** The pool workloads (workloads.ts): tiny tasks per round and rounds; every terserStride-th file of the corpus. */
+const workloadSettings = quick
+  ? { tinyTasks: 1_000, tinyWarmRounds: 1, tinyRounds: 2, terserStride: 16, terserWarmRounds: 1, terserRounds: 1 }
+  : { tinyTasks: 20_000, tinyWarmRounds: 2, tinyRounds: 5, terserStride: 1, terserWarmRounds: 2, terserRounds: 5 }
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run the bench with node --expose-gc (pnpm bench does)')
@@ -25,28 +36,6 @@ function collect(): void {
 
 const isPool = (subject: Subject): boolean => subject.name.startsWith('workerpool') || subject.name.startsWith('tinypool')
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
-
-/** Mean µs per round trip over `calls` sequential calls. */
-async function latency(running: Running, value: unknown, calls: number): Promise<number> {
-  const start = performance.now()
-  for (let i = 0; i < calls; i++) await running.call('echo', value)
-  return ((performance.now() - start) * 1_000) / calls
-}
-
-/** Calls per second for `total` tiny calls with `inFlight` of them in flight at a time. */
-async function throughput(running: Running, total: number, inFlight: number): Promise<number> {
-  let issued = 0
-  const tiny = payloads[0]?.value
-  async function lane(): Promise<void> {
-    while (issued < total) {
-      issued++
-      await running.call('echo', tiny)
-    }
-  }
-  const start = performance.now()
-  await Promise.all(Array.from({ length: inFlight }, lane))
-  return total / ((performance.now() - start) / 1_000)
-}
 
 /** Parent heap bytes per call in flight, with `count` calls parked in the child. */
 async function heapPerPending(running: Running, count: number): Promise<number> {
@@ -61,19 +50,6 @@ async function heapPerPending(running: Running, count: number): Promise<number> 
   const after = process.memoryUsage().heapUsed
   await Promise.all(calls)
   return (after - before) / count
-}
-
-async function warmUp(running: Running): Promise<void> {
-  const [tiny, kb, kb64, mb] = payloads as [Payload, Payload, Payload, Payload]
-  for (let i = 0; i < settings.warmTiny; i++) await running.call('echo', tiny.value)
-  for (let i = 0; i < settings.warm1k; i++) await running.call('echo', kb.value)
-  for (let i = 0; i < settings.warm1k / 50; i++) await running.call('echo', kb64.value)
-  await running.call('echo', mb.value)
-}
-
-interface Row {
-  subject: string
-  [column: string]: Summary | string | number | undefined
 }
 
 async function main(): Promise<void> {
@@ -93,41 +69,18 @@ async function main(): Promise<void> {
     for (const subject of subjects) {
       running.push(await subject.start())
       log(`warming up ${subject.name}`)
-      await warmUp(running[running.length - 1] as Running)
+      await warmUp(running[running.length - 1] as Running, { tiny: settings.warmTiny, kb: settings.warm1k, kb64: settings.warm1k / 50, mb: 1 })
     }
 
     // Latency: many short repetitions interleaved across subjects, so that drift in the
     // machine's load hits every subject alike; the order rotates each repetition.
-    const latencySamples = subjects.map(() => payloads.map((): number[] => []))
-    const latencyReps = Math.max(...settings.latencyReps)
-    for (let rep = 0; rep < latencyReps; rep++) {
-      log(`latency, repetition ${rep + 1} of ${latencyReps}`)
-      for (let k = 0; k < subjects.length; k++) {
-        const s = (k + rep) % subjects.length
-        for (const [p, payload] of payloads.entries()) {
-          if (rep >= (settings.latencyReps[p] as number)) continue
-          const calls = settings.latencyCalls[p] as number
-          latencySamples[s]?.[p]?.push(await latency(running[s] as Running, payload.value, calls))
-        }
-      }
-    }
-    const latencyRows: Row[] = subjects.map((subject, s) => {
-      const row: Row = { subject: subject.name }
-      for (const [p, payload] of payloads.entries()) row[payload.name] = summarize(latencySamples[s]?.[p] ?? [])
-      return row
-    })
+    const latencyRows = await interleavedLatency(subjects, running, payloads, settings.latencyCalls, settings.latencyReps, log)
 
     // Throughput, 100 and 1,000 calls in flight, repetitions interleaved likewise.
     const throughputRows: Row[] = subjects.map((subject) => ({ subject: subject.name }))
     for (const inFlight of [100, 1_000]) {
-      const samples = subjects.map((): number[] => [])
-      for (let rep = 0; rep < settings.throughputReps; rep++) {
-        log(`throughput, ${inFlight} in flight, repetition ${rep + 1} of ${settings.throughputReps}`)
-        for (const [s, subject] of subjects.entries()) {
-          const total = isPool(subject) ? settings.poolThroughputCalls : settings.throughputCalls
-          samples[s]?.push(await throughput(running[s] as Running, total, inFlight))
-        }
-      }
+      const total = (subject: Subject): number => (isPool(subject) ? settings.poolThroughputCalls : settings.throughputCalls)
+      const samples = await interleavedThroughput(subjects, running, inFlight, settings.throughputReps, total, log)
       for (const [s, row] of throughputRows.entries()) row[`${inFlight} in flight`] = summarize(samples[s] ?? [])
     }
 
@@ -153,31 +106,58 @@ async function main(): Promise<void> {
 
     for (const r of running.splice(0)) await r.close()
 
+    // Thread rows: spawnThread against raw worker thread messages.
+    const threads = await measureThreads(
+      { warmTiny: settings.warmTiny, warm1k: settings.warm1k, latencyCalls: settings.latencyCalls.slice(0, 2), latencyReps: settings.latencyReps.slice(0, 2), throughputCalls: settings.throughputCalls, throughputReps: settings.throughputReps },
+      log,
+    )
+
     // Startup to ready, and idle memory of the child.
     const startupRows: Row[] = []
-    const startupSubjects: Subject[] = [raw('json'), forkrpc('json'), ...subjects.filter(isPool)]
-    // THREAD ROW: issue 4 adds spawnThread(); add a Subject here that starts a forkrpc
-    // thread worker, and its idle memory as the growth of this process's RSS.
+    // THREAD ROW: a forkrpc thread worker (spawnThread); its idle memory is what this process gains.
+    const startupSubjects: Subject[] = [raw('json'), forkrpc('json'), ...subjects.filter(isPool), forkrpcThread()]
     for (const subject of startupSubjects) {
       log(`startup: ${subject.name}`)
       const times: number[] = []
       let memory: { rssMB: number; pssMB: number } | undefined
       for (let rep = 0; rep < settings.startupReps; rep++) {
+        const before = rep === 0 && subject.thread === true ? await settledMemory(process.pid) : undefined
         const start = performance.now()
         const started = await subject.start()
         times.push(performance.now() - start)
         if (rep === 0 && started.pid !== undefined) {
           await delay(500)
           memory = await processMemory(started.pid)
+        } else if (before !== undefined) {
+          await delay(500)
+          const after = await settledMemory(process.pid)
+          memory = after === undefined ? undefined : { rssMB: Math.round((after.rssMB - before.rssMB) * 10) / 10, pssMB: Math.round((after.pssMB - before.pssMB) * 10) / 10 }
         }
         await started.close()
       }
-      startupRows.push({ subject: subject.name, 'startup to ready (ms)': summarize(times), 'idle RSS (MB)': memory?.rssMB, 'idle PSS (MB)': memory?.pssMB })
+      const name = subject.thread === true ? `${subject.name} (memory: what this process gains)` : subject.name
+      startupRows.push({ subject: name, 'startup to ready (ms)': summarize(times), 'idle RSS (MB)': memory?.rssMB, 'idle PSS (MB)': memory?.pssMB })
     }
-    startupRows.push({ subject: 'forkrpc thread worker', note: 'not measured yet: thread workers come with issue 4 (spawnThread)' })
+
+    // Pool workloads: tiny tasks and terser on pools of 2 workers. Last: the inline terser
+    // rounds grow this process's heap, which would blur the thread's memory above.
+    const pools = await measurePools(poolSubjects(), workloadSettings, log)
 
     machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100)
-    const results = { machine, quick, settings, payloads: payloads.map(({ name, bytes }) => ({ name, bytes })), latency: latencyRows, throughput: throughputRows, heap: heapRows, soak, startup: startupRows }
+    const results: Results = {
+      machine,
+      quick,
+      settings,
+      workloadSettings,
+      payloads: payloads.map(({ name, bytes }) => ({ name, bytes })),
+      latency: latencyRows,
+      throughput: throughputRows,
+      heap: heapRows,
+      soak,
+      threads,
+      pools,
+      startup: startupRows,
+    }
     const report = render(results)
     process.stdout.write(`\n${report}\n`)
     const resultsDir = new URL('../results/', import.meta.url)
@@ -194,10 +174,16 @@ async function main(): Promise<void> {
 type Results = {
   machine: ReturnType<typeof describeMachine>
   quick: boolean
+  settings?: typeof settings
+  workloadSettings?: typeof workloadSettings
+  payloads?: { name: string; bytes: number }[]
   latency: Row[]
   throughput: Row[]
   heap: Row[]
   soak: { calls: number; callsPerSecond: number; heapBeforeMB: number; heapAfterMB: number; heapDeltaKB: number }
+  /** Absent from results measured before these sections existed. */
+  threads?: ThreadResults
+  pools?: PoolResults
   startup: Row[]
 }
 
@@ -208,16 +194,6 @@ const best = (row: Row | undefined, column: string, higherIsBetter = false): num
   return (higherIsBetter ? summary?.max : summary?.min) ?? NaN
 }
 const byName = (rows: Row[], name: string): Row | undefined => rows.find((row) => row.subject === name)
-
-interface Target {
-  name: string
-  /** The ratio of medians, and the ratio of best repetitions. */
-  medians: number
-  bests: number
-  /** Judged on the best repetitions (see README: on a shared machine the medians measure its load). */
-  met: boolean
-  metOnMedians: boolean
-}
 
 const RAW = 'raw process.send (json)'
 const PEERS = ['birpc over fork', "workerpool (workerType 'process')", "tinypool (runtime 'child_process')"]
@@ -263,6 +239,7 @@ function targets(results: Results): Target[] {
     const name = `ahead of ${peer} on every row${behindOnBests.length > 0 ? ` (behind on: ${behindOnBests.join(', ')})` : ''}`
     list.push({ name, medians: behindOnMedians.length, bests: behindOnBests.length, met: behindOnBests.length === 0, metOnMedians: behindOnMedians.length === 0 })
   }
+  list.push(...poolTargets(results.pools))
   return list
 }
 
@@ -321,7 +298,10 @@ function render(results: Results): string {
     `\n**Soak**: ${soak.calls.toLocaleString('en-US')} calls through forkrpc (json), 100 in flight, at ${round(soak.callsPerSecond)} calls/s; parent heap ${soak.heapBeforeMB.toFixed(1)} MB before, ${soak.heapAfterMB.toFixed(1)} MB after (${soak.heapDeltaKB >= 0 ? '+' : ''}${round(soak.heapDeltaKB)} KB).`,
   )
 
-  out.push(`\n**Startup to ready, and idle memory of the worker process** (the pools: to the first answer)\n`)
+  out.push(...renderThreads(results.threads))
+  out.push(...renderPools(results.pools))
+
+  out.push(`\n**Startup to ready, and idle memory of the worker process** (the pools: to the first answer; the thread: the growth of this process's RSS and PSS)\n`)
   out.push(
     table(
       ['', 'startup to ready (ms)', 'idle RSS (MB)', 'idle PSS (MB)'],
@@ -333,15 +313,17 @@ function render(results: Results): string {
     ),
   )
 
-  out.push(`\n**Targets** (ratios to raw json; judged on the best repetitions, the medians shown too; for the peers: the number of rows behind)\n`)
+  out.push(
+    `\n**Targets** (ratios to raw json; judged on the best repetitions, the medians shown too; for the peers: the number of rows behind. The pool targets: ratios to the pools named, judged on the medians)\n`,
+  )
   out.push(
     table(
       ['target', 'medians', 'best', ''],
       targets(results).map((target) => [
         target.name,
         round(target.medians),
-        round(target.bests),
-        target.met ? (target.metOnMedians ? 'met' : 'met on the best (not on the medians)') : '**MISSED**',
+        target.judgedOn === 'medians' ? '-' : round(target.bests),
+        target.met ? (target.metOnMedians || target.judgedOn === 'medians' ? 'met' : 'met on the best (not on the medians)') : '**MISSED**',
       ]),
     ),
   )
@@ -350,6 +332,12 @@ function render(results: Results): string {
 
 const START = '<!-- bench:results:start -->'
 const END = '<!-- bench:results:end -->'
+
+/** This process's memory after a full GC. */
+async function settledMemory(pid: number): Promise<{ rssMB: number; pssMB: number } | undefined> {
+  collect()
+  return processMemory(pid)
+}
 
 /** Replaces the results between the markers in bench/README.md. */
 async function updateReadme(report: string): Promise<void> {

@@ -31,3 +31,9 @@ export function table(header: string[], rows: string[][]): string {
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`)
   return lines.join('\n')
 }
+
+/** A row of a report table: the subject and a summary (or a note) per column. */
+export interface Row {
+  subject: string
+  [column: string]: Summary | string | number | undefined
+}

@@ -25,6 +25,8 @@ export interface Running {
 /** Something to measure. */
 export interface Subject {
   readonly name: string
+  /** A worker thread: no process of its own; its memory is what this process gains. */
+  readonly thread?: boolean
   start(): Promise<Running>
 }
 

@@ -1,0 +1,107 @@
+/** The report's sections for the thread rows and the pool workloads, and the pool targets. */
+import { FORKRPC_POOL, POOL_WORKERS } from './pools.js'
+import { round, table, type Row, type Summary } from './stats.js'
+import { RAW_THREAD, type ThreadResults } from './threads.js'
+import { INLINE, type PoolResults } from './workloads.js'
+
+/** A target of the targets table, checked against one run. */
+export interface Target {
+  name: string
+  /** The ratio of medians, and the ratio of best repetitions (or the count of rows behind). */
+  medians: number
+  bests: number
+  /** Judged on the best repetitions (see README), except where `judgedOn` says medians. */
+  met: boolean
+  metOnMedians: boolean
+  judgedOn?: 'medians'
+}
+
+const summary = (row: Row | undefined, column: string): Summary | undefined => row?.[column] as Summary | undefined
+const median = (row: Row | undefined, column: string): number => summary(row, column)?.median ?? NaN
+const byName = (rows: readonly Row[], name: string): Row | undefined => rows.find((row) => row.subject === name)
+
+/** `median [min-max] **ratio x**` and, when asked, the ratio of the best repetitions. */
+function cell(s: Summary | undefined, base: Summary | undefined, higherIsBetter: boolean, withBest = true): string {
+  if (s === undefined) return 'n/a'
+  const ratio = base === undefined ? '' : ` **${(s.median / base.median).toFixed(2)}x**`
+  const best = withBest && base !== undefined ? ` (best ${(higherIsBetter ? s.max / base.max : s.min / base.min).toFixed(2)}x)` : ''
+  return `${round(s.median)} [${round(s.min)}-${round(s.max)}]${ratio}${best}`
+}
+
+export function renderThreads(threads: ThreadResults | undefined): string[] {
+  if (threads === undefined) return ['\n**Thread rows**: not in these results (measured before the section existed).']
+  const out: string[] = []
+  const base = byName(threads.latency, RAW_THREAD)
+  const columns = Object.keys(threads.latency[0] ?? {}).filter((key) => key !== 'subject')
+  out.push(`\n**Worker threads: round-trip latency, one call in flight** (µs per call; lower is better; ratios to raw \`worker.postMessage\`)\n`)
+  out.push(table(['', ...columns], threads.latency.map((row) => [row.subject, ...columns.map((column) => cell(summary(row, column), summary(base, column), false))])))
+  const tputBase = byName(threads.throughput, RAW_THREAD)
+  out.push(`\n**Worker threads: pipelined throughput, tiny calls, 100 in flight** (calls/s; higher is better)\n`)
+  out.push(table(['', '100 in flight'], threads.throughput.map((row) => [row.subject, cell(summary(row, '100 in flight'), summary(tputBase, '100 in flight'), true)])))
+  return out
+}
+
+export function renderPools(pools: PoolResults | undefined): string[] {
+  if (pools === undefined) return ['\n**Pool workloads**: not in these results (measured before the section existed).']
+  const out: string[] = []
+  const base = byName(pools.tiny, FORKRPC_POOL)
+  out.push(
+    `\n**Pools of ${POOL_WORKERS} workers, tiny tasks** (${pools.tinyTasks.toLocaleString('en-US')} tasks queued at once, each the sha1 of 100 bytes; ratios to forkrpc's createPool. ` +
+      'Parent CPU: `process.cpuUsage()`, which for a thread pool includes its worker threads; main thread: the parent\'s main thread alone, in 10 ms ticks)\n',
+  )
+  out.push(
+    table(
+      ['', 'workers', 'tasks/s (higher is better)', 'parent CPU µs/task', 'main thread CPU µs/task'],
+      pools.tiny.map((row) => [
+        row.subject,
+        String(row.runtime),
+        cell(summary(row, 'tasks/s'), summary(base, 'tasks/s'), true, false),
+        cell(summary(row, 'parent CPU µs/task'), summary(base, 'parent CPU µs/task'), false, false),
+        cell(summary(row, 'main thread CPU µs/task'), undefined, false, false),
+      ]),
+    ),
+  )
+  const terserBase = byName(pools.terser, FORKRPC_POOL)
+  out.push(
+    `\n**Pools of ${POOL_WORKERS} workers, terser** (${pools.corpus.files} files, ${round(pools.corpus.bytes / 1_024)} KB, all queued at once: ${pools.corpus.from}; wall time per round, lower is better; ratios to forkrpc's createPool)\n`,
+  )
+  out.push(
+    table(
+      ['', 'workers', 'wall time (ms)', 'parent CPU (ms)'],
+      pools.terser.map((row) => [
+        row.subject,
+        String(row.runtime),
+        cell(summary(row, 'wall ms'), summary(terserBase, 'wall ms'), false, false),
+        cell(summary(row, 'parent CPU ms'), summary(terserBase, 'parent CPU ms'), false, false),
+      ]),
+    ),
+  )
+  return out
+}
+
+/** The pool targets, judged on the medians. */
+export function poolTargets(pools: PoolResults | undefined): Target[] {
+  if (pools === undefined) return []
+  const list: Target[] = []
+  const ours = byName(pools.tiny, FORKRPC_POOL)
+  const rivals = pools.tiny.filter((row) => row.subject !== FORKRPC_POOL && (row.runtime === 'process' || row.subject.startsWith('piscina')))
+  const ahead = rivals.filter((row) => median(row, 'tasks/s') >= median(ours, 'tasks/s'))
+  const bestRival = Math.max(...rivals.map((row) => median(row, 'tasks/s')))
+  const tinyMedians = median(ours, 'tasks/s') / bestRival
+  list.push({
+    name: `pool, tiny tasks/s ahead of every process pool and of piscina (ratio to the best of them${ahead.length > 0 ? `; behind: ${ahead.map((row) => row.subject).join(', ')}` : ''})`,
+    medians: tinyMedians,
+    bests: NaN,
+    met: ahead.length === 0,
+    metOnMedians: ahead.length === 0,
+    judgedOn: 'medians',
+  })
+  const cluster = byName(pools.tiny, 'poolifier FixedClusterPool')
+  const cpu = median(ours, 'parent CPU µs/task') / median(cluster, 'parent CPU µs/task')
+  list.push({ name: "pool, parent CPU per tiny task <= poolifier FixedClusterPool's (ratio)", medians: cpu, bests: NaN, met: cpu <= 1, metOnMedians: cpu <= 1, judgedOn: 'medians' })
+  const pooled = pools.terser.filter((row) => row.subject !== INLINE)
+  const fastest = Math.min(...pooled.map((row) => median(row, 'wall ms')))
+  const terser = median(byName(pools.terser, FORKRPC_POOL), 'wall ms') / fastest
+  list.push({ name: 'pool, terser wall time within 5% of the fastest pool (ratio)', medians: terser, bests: NaN, met: terser <= 1.05, metOnMedians: terser <= 1.05, judgedOn: 'medians' })
+  return list
+}
