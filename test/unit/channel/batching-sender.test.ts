@@ -3,120 +3,150 @@ import { defineContract, procedure } from '@forkrpc/core'
 import { createClient, createRouter, PROTOCOL_VERSION, type Channel } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from '@forkrpc/testing'
 // Internal modules, tested directly: they are not part of the public surface.
-import { createBatchingSender as createCoalescingSender, type RawSend } from '../../../packages/core/src/channel/batching-sender.js'
+import { BatchingSender, FLUSH_AT, type RawSend } from '../../../packages/core/src/channel/batching-sender.js'
 import { MAX_BATCH, unpackingBatches } from '../../../packages/core/src/protocol/batch.js'
 import { readMessage } from '../../../packages/core/src/protocol/read-message.js'
 import { closeAfterTest, recorder } from '../support.js'
 
-/** A raw send that records what is written and completes each write when the test says. */
+/**
+ * A raw send that records what is written; each write completes when the test says, and the
+ * pipe reports full (send() returns false) while `full` is set.
+ */
 function fakeWrite(refuse: (message: object) => boolean = () => false) {
   const written: object[] = []
   const callbacks: Array<(error: Error | null) => void> = []
+  const pipe = { full: false }
   const write: RawSend = (message, done) => {
     if (refuse(message)) throw new TypeError('cannot serialize')
     written.push(message)
     callbacks.push(done)
+    return !pipe.full
   }
   /** Completes every write under way (as Node does on the next tick or once the pipe drains). */
   const complete = (error: Error | null = null): void => {
     for (const done of callbacks.splice(0)) done(error)
   }
-  return { write, written, complete }
+  return { write, written, complete, pipe }
 }
 
 const q = (i: number) => ({ $fr: PROTOCOL_VERSION, t: 'q', i: String(i), m: 'add', v: { a: i, b: 0 } })
 const batchOf = (messages: unknown[]) => ({ $fr: PROTOCOL_VERSION, t: 'b', p: messages })
+/** The end of the current turn: the microtasks queued so far have run. */
+const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-describe('the coalescing sender', () => {
-  it('writes a lone message at once, as it is', () => {
+describe('the batching sender', () => {
+  it('writes a lone message at the end of the turn, as it is', async () => {
     const fake = fakeWrite()
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
     sender.send(q(1))
+    expect(fake.written).toEqual([])
+    await Promise.resolve()
     expect(fake.written).toEqual([q(1)])
   })
 
-  it('packs the messages sent while a write is under way into one batch, in order, once that write completes', () => {
+  it('writes everything sent in one turn as one batch, in order', async () => {
     const fake = fakeWrite()
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
     for (let i = 1; i <= 5; i++) sender.send(q(i))
-    expect(fake.written).toEqual([q(1)])
-    fake.complete()
-    expect(fake.written).toEqual([q(1), batchOf([q(2), q(3), q(4), q(5)])])
-    fake.complete()
-    sender.send(q(6)) // nothing under way again: at once
+    await endOfTurn()
+    expect(fake.written).toEqual([batchOf([q(1), q(2), q(3), q(4), q(5)])])
+    sender.send(q(6)) // a new turn, a new write
+    await endOfTurn()
     expect(fake.written.at(-1)).toEqual(q(6))
   })
 
-  it('sends a queue of one as the message itself, not a batch', () => {
+  it(`writes a queue of ${FLUSH_AT} at once, without waiting for the end of the turn`, () => {
     const fake = fakeWrite()
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
+    for (let i = 0; i < FLUSH_AT - 1; i++) sender.send(q(i))
+    expect(fake.written).toEqual([])
+    sender.send(q(FLUSH_AT - 1))
+    expect(fake.written).toEqual([batchOf(Array.from({ length: FLUSH_AT }, (_, i) => q(i)))])
+  })
+
+  it('while the pipe is full, holds the queue until a write completes, and then writes it as one batch', async () => {
+    const fake = fakeWrite()
+    const sender = new BatchingSender(fake.write)
+    fake.pipe.full = true
     sender.send(q(1))
-    sender.send(q(2))
+    await endOfTurn()
+    expect(fake.written).toEqual([q(1)]) // written; the pipe says it is full
+    for (let i = 2; i <= FLUSH_AT + 5; i++) sender.send(q(i))
+    await endOfTurn()
+    expect(fake.written).toEqual([q(1)]) // held, past FLUSH_AT too
+    fake.pipe.full = false
     fake.complete()
-    expect(fake.written).toEqual([q(1), q(2)])
+    expect(fake.written).toEqual([q(1), batchOf(Array.from({ length: FLUSH_AT + 4 }, (_, i) => q(i + 2)))])
   })
 
   it(`splits a long queue into batches of at most ${MAX_BATCH}, in order`, () => {
     const fake = fakeWrite()
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
+    fake.pipe.full = true // hold it all
+    sender.send(q(0))
+    sender.flushNow()
     const total = 2 * MAX_BATCH + 7
-    for (let i = 0; i <= total; i++) sender.send(q(i))
-    for (let round = 0; round < 4; round++) fake.complete()
+    for (let i = 1; i <= total; i++) sender.send(q(i))
+    sender.flushNow()
     const sizes = fake.written.slice(1).map((message) => (message as { p: object[] }).p.length)
     expect(sizes).toEqual([MAX_BATCH, MAX_BATCH, 7])
     const ids = fake.written.flatMap((message) => ((message as { t: string }).t === 'b' ? (message as { p: Array<{ i: string }> }).p : [message as { i: string }])).map((m) => Number(m.i))
     expect(ids).toEqual(Array.from({ length: total + 1 }, (_, i) => i))
   })
 
-  it('throws for a lone message that cannot be serialized, and does not report it too', () => {
+  it('reports a lone message that cannot be serialized to its listener, and does not throw', async () => {
     const fake = fakeWrite(() => true)
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
     const onUnsendable = vi.fn()
-    expect(() => sender.send(q(1), onUnsendable)).toThrow('cannot serialize')
-    expect(onUnsendable).not.toHaveBeenCalled()
+    expect(() => sender.send(q(1), onUnsendable)).not.toThrow()
+    await endOfTurn()
+    expect(onUnsendable).toHaveBeenCalledOnce()
+    expect(onUnsendable.mock.calls[0]?.[0]).toBeInstanceOf(TypeError)
   })
 
-  it('reports only the queued message that cannot be serialized, and writes the others in order', () => {
+  it('reports only the message of a batch that cannot be serialized, and writes the others in order', async () => {
     const bad = q(3)
     const fake = fakeWrite((message) => message === bad || (message as { p?: unknown[] }).p?.includes(bad) === true)
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
     const reports: Array<[unknown, object]> = []
     const onUnsendable = (error: unknown, message: object) => reports.push([error, message])
     for (const message of [q(1), q(2), bad, q(4)]) sender.send(message, onUnsendable)
-    fake.complete()
+    await endOfTurn()
     expect(fake.written).toEqual([q(1), q(2), q(4)])
     expect(reports).toHaveLength(1)
     expect(reports[0]?.[1]).toBe(bad)
     expect(reports[0]?.[0]).toBeInstanceOf(TypeError)
   })
 
-  it('carries on after a failed write (a peer that is gone) without throwing', () => {
+  it('carries on after a failed write (a peer that is gone) without throwing', async () => {
     const fake = fakeWrite()
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
     sender.send(q(1))
-    sender.send(q(2))
+    await endOfTurn()
     expect(() => fake.complete(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).not.toThrow()
+    sender.send(q(2))
+    await endOfTurn()
     expect(fake.written).toEqual([q(1), q(2)])
   })
 
-  it('flushNow() writes the queue at once, in order, without waiting for the write under way', () => {
+  it('flushNow() writes the queue at once, in order, full pipe or not', () => {
     const fake = fakeWrite()
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
+    fake.pipe.full = true
     for (let i = 1; i <= 3; i++) sender.send(q(i))
     sender.flushNow()
-    expect(fake.written).toEqual([q(1), batchOf([q(2), q(3)])])
+    expect(fake.written).toEqual([batchOf([q(1), q(2), q(3)])])
   })
 
   it('flushed() resolves once everything sent has been written', async () => {
     const fake = fakeWrite()
-    const sender = createCoalescingSender(fake.write)
+    const sender = new BatchingSender(fake.write)
     await sender.flushed() // nothing sent: at once
     sender.send(q(1))
     sender.send(q(2))
     let flushed = false
     void sender.flushed().then(() => (flushed = true))
-    fake.complete() // q(1) written, the batch of q(2) under way
-    await Promise.resolve()
+    await endOfTurn() // the batch is written, its write not complete yet
     expect(flushed).toBe(false)
     fake.complete()
     await Promise.resolve()
@@ -128,8 +158,8 @@ describe('batch messages', () => {
   it('are forkrpc messages with an array of messages; anything else is malformed', () => {
     expect(readMessage(batchOf([q(1)]))).toEqual(batchOf([q(1)]))
     expect(readMessage({ $fr: PROTOCOL_VERSION, t: 'b' })).toBe(false)
-    expect(readMessage({ $fr: PROTOCOL_VERSION, t: 'b', m: { 0: q(1) } })).toBe(false)
-    expect(readMessage({ $fr: PROTOCOL_VERSION, t: 'b', m: 'q' })).toBe(false)
+    expect(readMessage({ $fr: PROTOCOL_VERSION, t: 'b', p: { 0: q(1) } })).toBe(false)
+    expect(readMessage({ $fr: PROTOCOL_VERSION, t: 'b', p: 'q' })).toBe(false)
   })
 
   it('are unpacked into their messages, in order', () => {

@@ -1,38 +1,48 @@
 /**
- * Batching: the messages one side writes while an earlier write is still under way
- * travel together as one batch message (protocol/batch.ts), and the receiving side
- * unpacks them in order.
+ * Batching: what one side sends in one turn of the event loop leaves as one write (a batch
+ * message, protocol/batch.ts), and the receiving side unpacks it in order.
  *
- * Each IPC message costs a fixed amount (a syscall, a JSON or v8 serializer run, a parse
- * and an event on the other side), which dominates small calls: 100 requests packed in
- * one message travel ~7x faster than 100 messages. A lone message must not wait for
- * company, though, so the rule is: when nothing is being written, a message is written at
- * once; while a write is under way (until Node's write callback, which comes on the next
- * tick for a write that went straight to the pipe, or once the pipe has drained), messages
- * queue and go as one batch when it completes. Everything written in one tick after the
- * first message therefore leaves as one batch, a lone call pays nothing, and when the pipe
- * is full (`send()` returned false) the queue grows into larger batches instead of piling
- * up single messages in Node's own unbounded write queue.
+ * One IPC message costs a fixed amount (a system call, a serializer run, a parse and an
+ * event on the other side), which dominates small calls: 100 requests packed in one message
+ * travel ~7x faster than 100 messages. So messages wait in a queue until the end of the
+ * current turn (a microtask: a lone message waits for nothing else) and go together. Two
+ * rules keep both sides busy and memory bounded:
+ * - a queue that reaches {@link FLUSH_AT} messages is written at once, without waiting for
+ *   the end of the turn, so that the other side starts on the first ones while this side
+ *   makes the rest (pipelined calls overlap instead of taking turns);
+ * - while the pipe is full (Node's `send()` returned false), nothing more is written until a
+ *   write completes: the queue grows into larger batches instead of piling up single
+ *   messages in Node's own unbounded write queue.
  */
 import { debug } from '../base/debug.js'
 import { Drained } from '../base/drained.js'
 import { batchOf, MAX_BATCH } from '../protocol/batch.js'
 
 /**
- * Writes one message to the underlying channel (`process.send` / `child.send`) and calls
- * `written` once it is written or has failed. Throws synchronously only when the message
- * cannot be serialized.
+ * A queue this long is written at once rather than at the end of the turn.
+ *
+ * @example
+ * ```ts
+ * if (queue.length >= FLUSH_AT) flush()
+ * ```
+ */
+export const FLUSH_AT = 32
+
+/**
+ * Writes one message to the underlying channel (`process.send` / `child.send`), calls
+ * `written` once it is written or has failed, and returns false when the pipe is full (as
+ * Node's `send()` does). Throws synchronously only when the message cannot be serialized.
  *
  * @example
  * ```ts
  * const write: RawSend = (message, written) => child.send(message, written)
  * ```
  */
-export type RawSend = (message: object, written: (error: Error | null) => void) => void
+export type RawSend = (message: object, written: (error: Error | null) => void) => boolean
 
 /**
- * Told that a message could not be sent because the channel's serializer refused it, when
- * that is found after `send()` has returned (the message had been queued).
+ * Told that a message could not be sent because the channel's serializer refused it (found
+ * when the queue is written, after `send()` has returned).
  *
  * @example
  * ```ts
@@ -42,127 +52,102 @@ export type RawSend = (message: object, written: (error: Error | null) => void) 
 export type UnsendableListener = (error: unknown, message: object) => void
 
 /**
- * A sender that coalesces messages written while a write is under way.
+ * A sender that writes what is sent in one turn as one batch.
  *
  * @example
  * ```ts
- * const sender: BatchingSender = createBatchingSender(write)
- * sender.send(message)
+ * const sender = new BatchingSender((message, written) => child.send(message, written))
+ * sender.send({ $fr: PROTOCOL_VERSION, t: 'q', i: '1', m: 'add', v: { a: 1, b: 2 } })
  * await sender.flushed()
  * ```
  */
-export interface BatchingSender {
-  /**
-   * Sends `message` now, or queues it while a write is under way. A message that cannot be
-   * serialized makes this throw when it is written at once, or is reported to
-   * `onUnsendable` when it had been queued; never both.
-   */
-  send(message: object, onUnsendable?: UnsendableListener): void
-  /**
-   * Writes every queued message now, without waiting for the write under way (Node keeps
-   * the order): call it before disconnecting, which drops what is still queued here.
-   */
-  flushNow(): void
-  /**
-   * Resolves once every message given to `send()` has been written (or has failed): wait
-   * for it before exiting, since Node loses large messages still being written at exit.
-   */
-  flushed(): Promise<void>
-}
+export class BatchingSender {
+  readonly #write: RawSend
+  #queue: object[] = []
+  #listeners: Array<UnsendableListener | undefined> = []
+  /** A flush is queued for the end of the turn. */
+  #scheduled = false
+  /** Writes whose callback has not come yet. */
+  #writing = 0
+  /** The pipe is full: wait for a write to complete before writing more. */
+  #congested = false
+  readonly #drained = new Drained()
 
-/**
- * Wraps a raw send function so that messages written while a write is under way are
- * packed into batch messages.
- *
- * @example
- * ```ts
- * const sender = createBatchingSender((message, written) => child.send(message, written))
- * sender.send({ $fr: PROTOCOL_VERSION, t: 'q', i: '1', m: 'add', v: { a: 1, b: 2 } })
- * ```
- */
-export function createBatchingSender(write: RawSend): BatchingSender {
-  let writing = 0
-  let queue: object[] = []
-  let listeners: Array<UnsendableListener | undefined> = []
-  const flushed = new Drained()
-
-  function written(error: Error | null): void {
-    writing--
-    // A write to a peer that is gone (EPIPE, ERR_IPC_CHANNEL_CLOSED) fails here rather
-    // than crashing the process; the channel's close handling rejects calls in flight.
-    if (error !== null) debug('an IPC write failed: %o', error)
-    if (writing === 0) flush()
+  constructor(write: RawSend) {
+    this.#write = write
   }
 
-  function writeOne(message: object, onUnsendable: UnsendableListener | undefined): void {
-    writing++
-    try {
-      write(message, written)
-    } catch (error) {
-      writing--
-      if (onUnsendable === undefined) debug('dropped a message that cannot be serialized: %o', error)
-      else onUnsendable(error, message)
+  /** Queues `message`; it is written at the end of the turn (or at once, see FLUSH_AT). */
+  readonly send = (message: object, onUnsendable?: UnsendableListener): void => {
+    this.#queue.push(message)
+    this.#listeners.push(onUnsendable)
+    if (this.#queue.length >= FLUSH_AT && !this.#congested) this.flushNow()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      queueMicrotask(this.#onTurnEnd)
     }
   }
 
-  /** Writes the queue as batches, waiting for each write unless `now`; wakes flushed() waiters when all is written. */
-  function flush(now = false): void {
-    // Without `now`, loops only when every message of a batch was refused, so that nothing
-    // is under way.
-    while ((now || writing === 0) && queue.length > 0) writeBatch()
-    if (writing === 0) flushed.wake()
+  /** Writes everything queued now, full pipe or not (before a disconnect, which drops the rest). */
+  readonly flushNow = (): void => {
+    while (this.#queue.length > 0) this.#writeBatch()
+  }
+
+  /** Resolves once every message given to `send()` has been written (or has failed). */
+  readonly flushed = (): Promise<void> => this.#drained.wait(this.#writing === 0 && this.#queue.length === 0)
+
+  readonly #onTurnEnd = (): void => {
+    this.#scheduled = false
+    if (!this.#congested) this.flushNow()
+  }
+
+  readonly #written = (error: Error | null): void => {
+    this.#writing--
+    // A write to a peer that is gone (EPIPE, ERR_IPC_CHANNEL_CLOSED) fails here rather than
+    // crashing the process; the channel's close handling rejects the calls in flight.
+    if (error !== null) debug('an IPC write failed: %o', error)
+    if (this.#congested && this.#writing === 0) {
+      this.#congested = false
+      this.flushNow()
+    }
+    if (this.#writing === 0 && this.#queue.length === 0) this.#drained.wake()
   }
 
   /** Writes up to MAX_BATCH messages from the head of the queue, as one batch when there are several. */
-  function writeBatch(): void {
+  #writeBatch(): void {
     let messages: object[]
-    let unsendable: Array<UnsendableListener | undefined>
-    if (queue.length <= MAX_BATCH) {
-      messages = queue
-      unsendable = listeners
-      queue = []
-      listeners = []
+    let listeners: Array<UnsendableListener | undefined>
+    if (this.#queue.length <= MAX_BATCH) {
+      messages = this.#queue
+      listeners = this.#listeners
+      this.#queue = []
+      this.#listeners = []
     } else {
-      messages = queue.splice(0, MAX_BATCH)
-      unsendable = listeners.splice(0, MAX_BATCH)
+      messages = this.#queue.splice(0, MAX_BATCH)
+      listeners = this.#listeners.splice(0, MAX_BATCH)
     }
-    if (messages.length === 1) {
-      writeOne(messages[0] as object, unsendable[0])
-      return
-    }
-    writing++
+    if (messages.length === 1) return this.#writeOne(messages[0] as object, listeners[0])
     try {
-      write(batchOf(messages), written)
+      this.#writing++
+      if (!this.#write(batchOf(messages), this.#written)) this.#congested = true
     } catch (error) {
-      writing--
-      // The serializer refused something in the batch: write the messages one by one,
-      // in order, so that only the culprits fail.
+      this.#writing--
+      // The serializer refused something in the batch: write the messages one by one, in
+      // order, so that only the culprits fail.
       debug('a batch of %d messages cannot be serialized (%o); writing them one by one', messages.length, error)
-      for (let i = 0; i < messages.length; i++) writeOne(messages[i] as object, unsendable[i])
+      for (let i = 0; i < messages.length; i++) this.#writeOne(messages[i] as object, listeners[i])
     }
   }
 
-  return {
-    send(message, onUnsendable) {
-      if (writing === 0 && queue.length === 0) {
-        // Nothing under way: write it now, so a lone message waits for nothing.
-        writing++
-        try {
-          write(message, written)
-        } catch (error) {
-          writing--
-          throw error
-        }
-        return
-      }
-      queue.push(message)
-      listeners.push(onUnsendable)
-    },
-    flushNow() {
-      flush(true)
-    },
-    flushed() {
-      return flushed.wait(writing === 0 && queue.length === 0)
-    },
+  #writeOne(message: object, onUnsendable: UnsendableListener | undefined): void {
+    try {
+      this.#writing++
+      if (!this.#write(message, this.#written)) this.#congested = true
+    } catch (error) {
+      this.#writing--
+      if (onUnsendable === undefined) debug('dropped a message that cannot be serialized: %o', error)
+      else onUnsendable(error, message)
+      if (this.#writing === 0 && this.#queue.length === 0) this.#drained.wake()
+    }
   }
 }

@@ -28,7 +28,7 @@ export interface MessageEmitter {
  *
  * @example
  * ```ts
- * const { send, receive } = ipcEndpoint(child, createBatchingSender((m, done) => child.send(m, done)), () => `worker ${child.pid}`)
+ * const { send, receive } = ipcEndpoint(child, new BatchingSender((m, done) => child.send(m, done)), () => `worker ${child.pid}`)
  * ```
  */
 export function ipcEndpoint(emitter: MessageEmitter, sender: BatchingSender, peer: () => string): Pick<Channel, 'send' | 'receive'> {

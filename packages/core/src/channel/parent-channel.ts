@@ -2,7 +2,7 @@
  * The worker's end of its IPC channel to the parent (`process.send` / `process.on('message')`).
  */
 import { debug } from '../base/debug.js'
-import { createBatchingSender } from './batching-sender.js'
+import { BatchingSender } from './batching-sender.js'
 import { CloseListeners } from './channel.js'
 import { ipcEndpoint } from './ipc-endpoint.js'
 import type { OwnedChannel } from './process-channel.js'
@@ -22,7 +22,7 @@ import type { OwnedChannel } from './process-channel.js'
 export function parentProcessChannel(): OwnedChannel | undefined {
   const send = process.send?.bind(process)
   if (send === undefined || !process.connected) return undefined
-  const sender = createBatchingSender((message, written) => send(message, undefined, undefined, written))
+  const sender = new BatchingSender((message, written) => send(message, undefined, undefined, written))
   const closing = new CloseListeners()
   // A send after the parent is gone is reported here (asynchronously) instead of throwing.
   process.on('error', (error) => debug('IPC error: %o', error))

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { Serialization } from '../protocol/payload.js'
-import { createBatchingSender } from './batching-sender.js'
+import { BatchingSender } from './batching-sender.js'
 import { CloseListeners, type Channel, type CloseReason } from './channel.js'
 import { ipcEndpoint } from './ipc-endpoint.js'
 
@@ -37,7 +37,7 @@ export interface OwnedChannel extends Channel {
  * ```
  */
 export function processChannel(child: ChildProcess, serialization: Serialization): OwnedChannel {
-  const sender = createBatchingSender((message, written) => child.send(message, written))
+  const sender = new BatchingSender((message, written) => child.send(message, written))
   const closing = new CloseListeners()
   return {
     serialization,
