@@ -48,11 +48,7 @@ export function createCallObject(contract: Contract, target: CallTarget): Readon
 
 function callFunction(name: string, declared: AnyDeclaration, target: CallTarget): (input?: unknown, options?: unknown) => Promise<unknown> {
   const callProcedure = (input?: unknown, options?: unknown): Promise<unknown> => {
-    let caller = WITHOUT_STACK
-    if (target.recordsStacks()) {
-      caller = {}
-      Error.captureStackTrace(caller, callProcedure)
-    }
+    const caller = callerOf(target, callProcedure)
     try {
       return target.call(name, declared, input, options, caller)
     } catch (error) {
@@ -64,11 +60,7 @@ function callFunction(name: string, declared: AnyDeclaration, target: CallTarget
 
 function streamFunction(name: string, declared: AnyDeclaration, target: CallTarget): (input?: unknown, options?: unknown) => AsyncIterableIterator<unknown> {
   const streamProcedure = (input?: unknown, options?: unknown): AsyncIterableIterator<unknown> => {
-    let caller = WITHOUT_STACK
-    if (target.recordsStacks()) {
-      caller = {}
-      Error.captureStackTrace(caller, streamProcedure)
-    }
+    const caller = callerOf(target, streamProcedure)
     try {
       return target.stream(name, declared, input, options, caller)
     } catch (error) {
@@ -76,6 +68,14 @@ function streamFunction(name: string, declared: AnyDeclaration, target: CallTarg
     }
   }
   return streamProcedure
+}
+
+/** The stack of the code that called `fn`, when the target records stacks now. */
+function callerOf(target: CallTarget, fn: (...args: never[]) => unknown): CallerStack {
+  if (!target.recordsStacks()) return WITHOUT_STACK
+  const caller: CallerStack = {}
+  Error.captureStackTrace(caller, fn)
+  return caller
 }
 
 /**
