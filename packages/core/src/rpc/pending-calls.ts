@@ -3,7 +3,9 @@
  * (procedures, streams, input streams), by id, with the ids themselves, `maxPending`, the
  * timers, the abort listeners, and the cancelled calls whose handler has not settled yet.
  */
-import { nanoid } from 'nanoid'
+// The non-secure generator: ids need to be unique, not unguessable, and the secure one
+// loads node:crypto, which costs a worker's startup several milliseconds.
+import { nanoid } from 'nanoid/non-secure'
 import { Drained } from '../base/drained.js'
 import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { CloseReason } from '../channel/channel.js'
