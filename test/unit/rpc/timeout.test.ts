@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { createTestPair } from '@forkrpc/testing'
+import { createMemoryChannelPair, createTestPair } from '@forkrpc/testing'
 import { defineContract, procedure, TimeoutError, type HandlerContext } from '@forkrpc/core'
-import { deferred, pairFor } from '../support.js'
+import { createRouter, PROTOCOL_VERSION } from '@forkrpc/core/channel'
+import { closeAfterTest, deferred, pairFor, recorder } from '../support.js'
 
 const contract = defineContract({
   /** Never settles. */
@@ -167,5 +168,38 @@ describe('invalid timeouts', () => {
   it.each([-5, Number.NaN])('a call rejects a timeout of %s', async (timeout) => {
     const pair = pairFor(contract, makeHandlers())
     await expect(pair.call.add({ a: 1, b: 2 }, { timeout })).rejects.toThrow(TypeError)
+  })
+})
+
+describe('the deadline travels with the call', () => {
+  const timed = defineContract({ waitForAbort: procedure<void, { deadline: number | undefined; reason: string }>() })
+  const handlers = {
+    waitForAbort: (_input: void, ctx: HandlerContext) =>
+      new Promise<{ deadline: number | undefined; reason: string }>((resolve) => {
+        ctx.signal.addEventListener('abort', () => resolve({ deadline: ctx.deadline, reason: (ctx.signal.reason as Error).name }))
+      }),
+  }
+
+  it("aborts the handler's signal with TimeoutError when it passes, even when no cancel arrives", async () => {
+    const { parent, child } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    createRouter(timed, handlers, child)
+    const replies = recorder(parent)
+    const sentAt = Date.now()
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'd1', m: 'waitForAbort', dl: 50 }) // a raw request: nobody will cancel it
+    const reply = await replies.reply('d1')
+    expect(reply).toMatchObject({ t: 'r', v: { reason: 'TimeoutError' } })
+    const deadline = (reply.v as { deadline: number }).deadline
+    expect(deadline).toBeGreaterThanOrEqual(sentAt + 50)
+    expect(deadline).toBeLessThan(sentAt + 1_000)
+  })
+
+  it('is the remaining time of the caller’s timeout, as ctx.deadline; a call without a timeout has none', async () => {
+    const pair = pairFor(defineContract({ deadline: procedure<void, number | null>() }), { deadline: (_input, ctx) => ctx.deadline ?? null })
+    const before = Date.now()
+    const deadline = await pair.call.deadline(undefined, { timeout: 5_000 })
+    expect(deadline).toBeGreaterThanOrEqual(before + 5_000 - 50)
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 5_000)
+    expect(await pair.call.deadline()).toBeNull()
   })
 })

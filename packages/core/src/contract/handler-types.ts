@@ -34,6 +34,12 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H
   /** The call's request id (the same as in debug logs). */
   readonly id: string
   /**
+   * When the call's timeout runs out, as a `Date.now()` time, or undefined when it has none.
+   * At that moment `signal` aborts with a TimeoutError (also if the caller's cancellation is
+   * lost on the way).
+   */
+  readonly deadline: number | undefined
+  /**
    * Sends event `name` of the contract to the parent (fire and forget): its `worker.on`
    * listeners and `worker.events` iterators hear it, and for a `progress` event, this
    * call's `onProgress`. Throws a TypeError for an event the contract does not declare, a

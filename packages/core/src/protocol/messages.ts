@@ -31,7 +31,7 @@ export const PROTOCOL_VERSION = 2
  * ```
  */
 export const MessageType = {
-  /** Caller → handler: call procedure `m` with the payload; `w` / `u` open a stream's credit. */
+  /** Caller → handler: call procedure `m` with the payload; `w` / `u` open a stream's credit; `dl` the time left. */
   Request: 'q',
   /** Caller → handler: the caller gave up on call `i` (`r`: `a` aborted, `t` timed out after `ms`). */
   Cancel: 'c',
@@ -121,6 +121,11 @@ export interface RequestMessage extends Envelope<'q'>, PayloadFields {
   w?: number
   /** An input stream: how many chunks the caller may send before it hears credit. */
   u?: number
+  /**
+   * The call's deadline, as the time left when it was sent, in ms (not a clock time, which
+   * two machines do not share): the handler's signal aborts with TimeoutError when it passes.
+   */
+  dl?: number
 }
 
 /**

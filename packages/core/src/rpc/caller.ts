@@ -121,6 +121,7 @@ export class CallerSide implements CallOwner {
     const id = this.table.nextId()
     const message = { $fr: PROTOCOL_VERSION, t: MessageType.Request, i: id, m: name } as RequestMessage
     if (source !== undefined) message.u = settings.credit
+    if (settings.timeout !== undefined) message.dl = settings.timeout
     this.link.encode(message, input, name, 'input')
     return new Promise((resolve, reject) => {
       const call = new OutgoingCall(this, name, caller, settings, resolve, reject)

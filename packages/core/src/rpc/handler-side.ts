@@ -6,6 +6,7 @@
  */
 import { debug } from '../base/debug.js'
 import { Drained } from '../base/drained.js'
+import { MAX_TIMER_MS } from '../base/timeouts.js'
 import { cancelledByCaller, ProtocolError, timeoutError, tooManyPending, unknownProcedure } from '../errors/call-errors.js'
 import { ChannelClosedError } from '../errors/worker-errors.js'
 import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
@@ -108,6 +109,7 @@ export class HandlerSide {
     if (this.#running.size >= this.#maxPending) return this.#reply(MessageType.Failure, id, name, tooManyPending(name, this.#maxPending, 'worker'))
     const call = new RunningCall(this.#owner, id, name)
     this.#running.set(id, call)
+    if (message.dl !== undefined) armDeadline(call, message.dl)
     if (declared.kind === 'input-stream') {
       const link = this.#link
       call.input = new InputChunks(name, message.u ?? declared.credit, call.signal, (g) => link.send({ $fr: PROTOCOL_VERSION, t: MessageType.InputCredit, i: id, g }))
@@ -179,6 +181,7 @@ export class HandlerSide {
 
   #finish(call: RunningCall, kind: 'r' | 'e', value: unknown): void {
     this.#running.delete(call.id)
+    if (call.deadlineTimer !== undefined) clearTimeout(call.deadlineTimer)
     if (this.#running.size === 0) this.#drained.wake()
     this.#settled?.()
     if (!call.cancelled) return this.#reply(kind, call.id, call.procedure, value)
@@ -235,4 +238,11 @@ export class HandlerSide {
       call.abort(error as Error)
     }
   }
+}
+
+/** The call's signal aborts with TimeoutError when its deadline passes (beyond setTimeout's range: never, in practice). */
+function armDeadline(call: RunningCall, remaining: number): void {
+  call.deadline = Date.now() + remaining
+  if (remaining > MAX_TIMER_MS) return
+  call.deadlineTimer = setTimeout(() => call.abort(timeoutError(call.procedure, remaining)), remaining)
 }

@@ -33,6 +33,10 @@ export class RunningCall implements HandlerContext {
   producer: ChunkProducer | undefined
   /** An input stream's chunks, as the handler reads them. */
   input: InputChunks | undefined
+  /** When the call's deadline passes (`Date.now()` time), if it has one. */
+  deadline: number | undefined = undefined
+  /** The timer that aborts the signal at the deadline. */
+  deadlineTimer: NodeJS.Timeout | undefined = undefined
 
   constructor(
     readonly owner: RunningCallOwner,
