@@ -12,6 +12,7 @@ import {
   type EventSource,
   type Handlers,
   type HostHandlers,
+  type Interceptors,
   type NotificationHandlers,
   type Notify,
   type Serialization,
@@ -43,6 +44,10 @@ export interface TestPairOptions<C extends Contract = Contract> {
   maxMessageBytes?: number
   /** How many calls may wait for their replies at once, as in `fork()`. Default 100,000. */
   maxPending?: number
+  /** The parent's interceptors, as in `fork()`'s options. */
+  interceptors?: Interceptors
+  /** The worker's interceptors, as in `serve()`'s options. */
+  workerInterceptors?: Interceptors
 }
 
 /**
@@ -94,8 +99,14 @@ export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json', { latency: () => layer?.latency() ?? 0 })
   layer = createFaultLayer(parent, child, (reason) => router.abortAll(reason))
   if (options.latency !== undefined) layer.faults.latency(options.latency)
-  const router = createRouter(contract, handlers, layer.child, { maxMessageBytes: options.maxMessageBytes, notifications: options.notifications })
-  const client = createClient(contract, parent, { timeout: options.timeout, maxPending: options.maxPending, maxMessageBytes: options.maxMessageBytes, host: options.host })
+  const router = createRouter(contract, handlers, layer.child, { maxMessageBytes: options.maxMessageBytes, notifications: options.notifications, interceptors: options.workerInterceptors })
+  const client = createClient(contract, parent, {
+    timeout: options.timeout,
+    maxPending: options.maxPending,
+    maxMessageBytes: options.maxMessageBytes,
+    host: options.host,
+    interceptors: options.interceptors,
+  })
   const close = async (): Promise<void> => {
     parent.close((procedure) => new ChannelClosedError(`The test pair was closed before call "${procedure}" returned`, { procedure }))
     router.abortAll(new AbortError('The test pair was closed'))

@@ -39,6 +39,8 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H
    * lost on the way).
    */
   readonly deadline: number | undefined
+  /** What the caller's interceptors sent with the call (a trace context, say); empty when nothing. */
+  readonly metadata: Readonly<Record<string, string>>
   /**
    * Sends event `name` of the contract to the parent (fire and forget): its `worker.on`
    * listeners and `worker.events` iterators hear it, and for a `progress` event, this

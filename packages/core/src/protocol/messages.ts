@@ -126,6 +126,8 @@ export interface RequestMessage extends Envelope<'q'>, PayloadFields {
    * two machines do not share): the handler's signal aborts with TimeoutError when it passes.
    */
   dl?: number
+  /** Metadata set by the caller's interceptors (a trace context, say): the handler's `ctx.metadata`. */
+  md?: Record<string, string>
 }
 
 /**

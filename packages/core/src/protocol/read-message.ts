@@ -17,6 +17,8 @@ const isOptional = (check: (value: unknown) => boolean) => (value: unknown) => v
 const isNames = (value: unknown): boolean => Array.isArray(value) && value.every(isString)
 const isBytes = (value: unknown): boolean => typeof value === 'number' && value > 0
 const isDuration = (value: unknown): boolean => typeof value === 'number' && value >= 0 && Number.isFinite(value)
+const isStringRecord = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isString)
 
 function isMemoryLimits(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false
@@ -26,7 +28,7 @@ function isMemoryLimits(value: unknown): boolean {
 
 /** For each message type, the check of its fields (besides `$fr` and `t`). */
 const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
-  [MessageType.Request]: (m) => isString(m.i) && isString(m.m) && isOptional(isCount)(m.w) && isOptional(isCount)(m.u) && isOptional(isDuration)(m.dl),
+  [MessageType.Request]: (m) => isString(m.i) && isString(m.m) && isOptional(isCount)(m.w) && isOptional(isCount)(m.u) && isOptional(isDuration)(m.dl) && isOptional(isStringRecord)(m.md),
   [MessageType.Cancel]: (m) => isString(m.i) && (m.r === 'a' || m.r === 't') && isOptional((ms) => typeof ms === 'number')(m.ms),
   [MessageType.ResultCredit]: (m) => isString(m.i) && isCount(m.g),
   [MessageType.InputChunks]: (m) => isString(m.i) && isOptional((f) => typeof f === 'boolean')(m.f),

@@ -6,9 +6,11 @@ import { debug } from '../base/debug.js'
 import { AbortError, tooManyPending, type TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { CloseReason } from '../channel/channel.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
+import type { CallInterceptor, InterceptedCall } from '../contract/interceptor-types.js'
 import { validate } from '../contract/validate.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage } from '../protocol/messages.js'
 import { readCallOptions, type CallSettings } from './call-options.js'
+import { interceptCall } from './interceptors.js'
 import { withCallerStack, type CallerStack } from './caller-stack.js'
 import type { Link } from './link.js'
 import { isChunkSource, OutgoingCall } from './outgoing-call.js'
@@ -32,6 +34,8 @@ export interface CallerSettings {
   readonly maxPending: number
   /** Called whenever the number of pending calls changes. */
   readonly sizeChanged: () => void
+  /** Around every call, when there are any. */
+  readonly interceptors?: readonly CallInterceptor[] | undefined
 }
 
 /**
@@ -48,12 +52,14 @@ export class CallerSide implements CallOwner {
   readonly side: 'parent' | 'worker'
   readonly table: PendingCalls
   readonly #timeout: number | undefined
+  readonly #interceptors: readonly CallInterceptor[] | undefined
   #refusal: CloseReason | undefined
 
   constructor(settings: CallerSettings) {
     this.link = settings.link
     this.side = settings.side
     this.#timeout = settings.timeout
+    this.#interceptors = settings.interceptors
     this.table = new PendingCalls(settings.maxPending, settings.sizeChanged)
   }
 
@@ -78,26 +84,42 @@ export class CallerSide implements CallOwner {
   }
 
   /**
-   * Calls a procedure or an input stream. May throw (a bad option, bad input): the call
-   * object turns that into a rejected promise.
+   * Calls a procedure or an input stream, through the interceptors if there are any. May
+   * throw (a bad option, bad input): the call object turns that into a rejected promise.
    */
   call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): Promise<unknown> {
+    const chain = this.#interceptors
+    if (chain === undefined) return this.#call(name, declared, input, options, caller, undefined)
+    const intercepted = { procedure: name, kind: declared.kind, input, options: options as InterceptedCall['options'], metadata: {} }
+    return Promise.resolve(interceptCall(chain, intercepted, (call) => this.#call(name, declared, call.input, call.options, caller, call.metadata)))
+  }
+
+  /** Opens a stream call, through the interceptors if there are any; its request goes out on the first `next()`. */
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): AsyncIterableIterator<unknown> {
+    const chain = this.#interceptors
+    if (chain === undefined) return this.#stream(name, declared, input, options, caller, undefined)
+    const intercepted = { procedure: name, kind: declared.kind, input, options: options as InterceptedCall['options'], metadata: {} }
+    return interceptCall(chain, intercepted, (call) => this.#stream(name, declared, call.input, call.options, caller, call.metadata)) as AsyncIterableIterator<unknown>
+  }
+
+  #call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack, metadata: Record<string, string> | undefined): Promise<unknown> {
     if (this.#refusal !== undefined) return Promise.reject(withCallerStack(this.#refusal(name, false), caller))
     const settings = readCallOptions(name, declared, options, this.#timeout)
     if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
+    const md = metadataOf(name, metadata)
     if (declared.kind === 'input-stream') {
       if (!isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
-      return this.#send(name, undefined, settings, caller, input)
+      return this.#send(name, undefined, settings, caller, input, md)
     }
     const schema = declared.input
-    if (schema === undefined) return this.#send(name, input, settings, caller, undefined)
+    if (schema === undefined) return this.#send(name, input, settings, caller, undefined, md)
     // Checked here so that bad input fails before anything is sent; the handler's side checks
     // again and hands the handler the schema's parsed value. The original input is sent.
     return validate(schema, input, name, 'input').then(
       () => {
         if (this.#refusal !== undefined) throw withCallerStack(this.#refusal(name, false), caller)
         if (settings.signal?.aborted) throw settings.signal.reason
-        return this.#send(name, input, settings, caller, undefined)
+        return this.#send(name, input, settings, caller, undefined, md)
       },
       (error: Error) => {
         throw withCallerStack(error, caller)
@@ -105,23 +127,32 @@ export class CallerSide implements CallOwner {
     )
   }
 
-  /** Opens a stream call; its request goes out on the first `next()`. */
-  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): AsyncIterableIterator<unknown> {
+  #stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack, metadata: Record<string, string> | undefined): AsyncIterableIterator<unknown> {
     let settings: CallSettings | Error
+    let md: Record<string, string> | undefined
     try {
       settings = readCallOptions(name, declared, options, this.#timeout)
+      md = metadataOf(name, metadata)
     } catch (error) {
       settings = error as Error
     }
-    return new OutgoingStream(this, name, input, settings, caller)
+    return new OutgoingStream(this, name, input, settings, caller, md)
   }
 
-  #send(name: string, input: unknown, settings: CallSettings, caller: CallerStack, source: AsyncIterable<unknown> | Iterable<unknown> | undefined): Promise<unknown> {
+  #send(
+    name: string,
+    input: unknown,
+    settings: CallSettings,
+    caller: CallerStack,
+    source: AsyncIterable<unknown> | Iterable<unknown> | undefined,
+    metadata: Record<string, string> | undefined,
+  ): Promise<unknown> {
     if (!this.table.admits()) throw this.tooManyPending(name)
     const id = this.table.nextId()
     const message = { $fr: PROTOCOL_VERSION, t: MessageType.Request, i: id, m: name } as RequestMessage
     if (source !== undefined) message.u = settings.credit
     if (settings.timeout !== undefined) message.dl = settings.timeout
+    if (metadata !== undefined) message.md = metadata
     this.link.encode(message, input, name, 'input')
     return new Promise((resolve, reject) => {
       const call = new OutgoingCall(this, name, caller, settings, resolve, reject)
@@ -177,4 +208,15 @@ export class CallerSide implements CallOwner {
     const orphan = this.table.take(message.i)
     orphan?.fail(new AbortError(`Call "${orphan.procedure}" was cancelled on the other side, not by its caller`, { procedure: orphan.procedure }))
   }
+}
+
+/** The metadata an interceptor set, checked (strings only), or undefined when there is none. */
+function metadataOf(name: string, metadata: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (metadata === undefined) return undefined
+  let any = false
+  for (const key in metadata) {
+    if (typeof metadata[key] !== 'string') throw new TypeError(`call "${name}": metadata.${key} must be a string, got ${typeof metadata[key]}`)
+    any = true
+  }
+  return any ? metadata : undefined
 }

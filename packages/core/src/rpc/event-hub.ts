@@ -6,8 +6,10 @@
 import { debug } from '../base/debug.js'
 import { TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { EventDefinitions } from '../contract/event.js'
+import type { EventInterceptor } from '../contract/interceptor-types.js'
 import type { EventMessage } from '../protocol/messages.js'
 import { AsyncQueue } from './async-queue.js'
+import { interceptEvent } from './interceptors.js'
 import type { Link } from './link.js'
 
 /**
@@ -24,16 +26,18 @@ export class EventHub {
   readonly #link: Link
   readonly #maxPending: number
   readonly #waitingChanged: () => void
+  readonly #interceptors: readonly EventInterceptor[] | undefined
   readonly #listeners = new Map<string, Set<(payload: unknown) => void>>()
   readonly #iterators = new Set<AsyncQueue<unknown>>()
   #waiting = 0
   #closed = false
 
-  constructor(events: EventDefinitions, link: Link, maxPending: number, waitingChanged: () => void) {
+  constructor(events: EventDefinitions, link: Link, maxPending: number, waitingChanged: () => void, interceptors?: readonly EventInterceptor[]) {
     this.#events = events
     this.#link = link
     this.#maxPending = maxPending
     this.#waitingChanged = waitingChanged
+    this.#interceptors = interceptors
   }
 
   /** How many events() iterators are waiting in next(). */
@@ -81,20 +85,34 @@ export class EventHub {
     return queue
   }
 
-  /** Delivers an arrived event: to `progress` (the emitting call's onProgress) first, then to every listener. */
-  dispatch(message: EventMessage, progress: ((payload: unknown) => void) | undefined): void {
+  /**
+   * Delivers an arrived event, through the interceptors if there are any: to `origin`'s
+   * onProgress (the call whose handler emitted it) first, then to every listener.
+   */
+  dispatch(message: EventMessage, origin: { procedure: string; onProgress: ((payload: unknown) => void) | undefined } | undefined): void {
     const name = message.n
     if (!Object.hasOwn(this.#events, name)) return debug('dropped event "%s", which the contract does not declare', name)
     const set = this.#listeners.get(name)
-    if (progress === undefined && (set === undefined || set.size === 0)) return
+    const progress = name === 'progress' ? origin?.onProgress : undefined
+    if (progress === undefined && (set === undefined || set.size === 0) && this.#interceptors === undefined) return
     let payload: unknown
     try {
       payload = this.#link.receive(message, undefined, `payload of event "${name}"`)
     } catch (error) {
       return debug('dropped event "%s": %o', name, error)
     }
-    if (progress !== undefined) deliver(progress, payload)
-    if (set !== undefined) for (const listener of [...set]) deliver(listener, payload)
+    const deliverAll = (delivered: unknown): void => {
+      if (progress !== undefined) deliver(progress, delivered)
+      if (set !== undefined) for (const listener of [...set]) deliver(listener, delivered)
+    }
+    if (this.#interceptors === undefined) return deliverAll(payload)
+    try {
+      interceptEvent(this.#interceptors, { name, payload, procedure: origin?.procedure }, deliverAll)
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error
+      })
+    }
   }
 
   /** The other side is gone: every iterator ends (done). */

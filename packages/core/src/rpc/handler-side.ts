@@ -10,10 +10,12 @@ import { MAX_TIMER_MS } from '../base/timeouts.js'
 import { cancelledByCaller, ProtocolError, timeoutError, tooManyPending, unknownProcedure } from '../errors/call-errors.js'
 import { ChannelClosedError } from '../errors/worker-errors.js'
 import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
+import type { HandlerInterceptor } from '../contract/interceptor-types.js'
 import { validate } from '../contract/validate.js'
 import { MessageType, PROTOCOL_VERSION, type CancelMessage, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage } from '../protocol/messages.js'
 import { ChunkProducer } from './chunk-producer.js'
 import { InputChunks } from './input-chunks.js'
+import { interceptHandler } from './interceptors.js'
 import type { Link } from './link.js'
 import { RunningCall, type RunningCallOwner } from './running-call.js'
 
@@ -37,6 +39,8 @@ export interface HandlerSettings {
   readonly owner: RunningCallOwner
   /** Called after each call settles (a worker checks its memory limits then). */
   readonly settled?: (() => void) | undefined
+  /** Around every handler, when there are any. */
+  readonly interceptors?: readonly HandlerInterceptor[] | undefined
 }
 
 /**
@@ -55,6 +59,7 @@ export class HandlerSide {
   readonly #maxPending: number
   readonly #owner: RunningCallOwner
   readonly #settled: (() => void) | undefined
+  readonly #interceptors: readonly HandlerInterceptor[] | undefined
   readonly #running = new Map<string, RunningCall>()
   readonly #drained = new Drained()
   #refusal: string | undefined
@@ -66,6 +71,7 @@ export class HandlerSide {
     this.#maxPending = settings.maxPending
     this.#owner = settings.owner
     this.#settled = settings.settled
+    this.#interceptors = settings.interceptors
   }
 
   /** How many calls are running. */
@@ -110,6 +116,7 @@ export class HandlerSide {
     const call = new RunningCall(this.#owner, id, name)
     this.#running.set(id, call)
     if (message.dl !== undefined) armDeadline(call, message.dl)
+    if (message.md !== undefined) call.metadata = Object.freeze({ ...message.md })
     if (declared.kind === 'input-stream') {
       const link = this.#link
       call.input = new InputChunks(name, message.u ?? declared.credit, call.signal, (g) => link.send({ $fr: PROTOCOL_VERSION, t: MessageType.InputCredit, i: id, g }))
@@ -132,7 +139,9 @@ export class HandlerSide {
   #run(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
     let result: unknown
     try {
-      result = handler(input, call)
+      const chain = this.#interceptors
+      result =
+        chain === undefined ? handler(input, call) : interceptHandler(chain, { procedure: call.procedure, kind: declared.kind, input, ctx: call }, (next) => handler(next, call))
     } catch (error) {
       return this.#finish(call, MessageType.Failure, error)
     }

@@ -30,16 +30,18 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
   readonly #input: unknown
   readonly #settings: CallSettings | Error
   readonly #queue: AsyncQueue<unknown>
+  readonly #metadata: Record<string, string> | undefined
   #grantor: CreditGrantor | undefined
   #started = false
   #waitTimer: NodeJS.Timeout | undefined
 
   /** `settings` is the Error its options failed with: the first `next()` rejects with it. */
-  constructor(owner: CallOwner, procedure: string, input: unknown, settings: CallSettings | Error, caller: CallerStack) {
+  constructor(owner: CallOwner, procedure: string, input: unknown, settings: CallSettings | Error, caller: CallerStack, metadata?: Record<string, string>) {
     super(procedure, caller, settings instanceof Error ? undefined : settings.signal, settings instanceof Error ? undefined : settings.onProgress)
     this.#owner = owner
     this.#input = input
     this.#settings = settings
+    this.#metadata = metadata
     this.#queue = new AsyncQueue({
       taken: () => this.#grantor?.taken(),
       waiting: (waiting) => this.#waiting(waiting),
@@ -73,6 +75,7 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
     if (!table.admits()) return this.#queue.end(this.#owner.tooManyPending(this.procedure))
     this.id = table.nextId()
     const message = { $fr: PROTOCOL_VERSION, t: MessageType.Request, i: this.id, m: this.procedure, w: settings.credit } as RequestMessage
+    if (this.#metadata !== undefined) message.md = this.#metadata
     const link = this.#owner.link
     try {
       link.encode(message, this.#input, this.procedure, 'input')

@@ -10,6 +10,7 @@ import type { Client, EventSource, Notify } from '../contract/call-types.js'
 import { assertContract, type Contract } from '../contract/define-contract.js'
 import { checkHandlers, checkNotificationHandlers, type Handlers, type NotificationHandlers } from '../contract/handler-types.js'
 import { checkHostHandlers, hostContractOf, type HostHandlers } from '../contract/host.js'
+import type { Interceptors } from '../contract/interceptor-types.js'
 import type { MessageLimitOptions } from '../protocol/limits.js'
 import type { ProtocolMessage } from '../protocol/messages.js'
 import { Peer } from './peer.js'
@@ -30,6 +31,8 @@ export interface ClientOptions extends MessageLimitOptions {
    * only while fewer than 16 calls are in flight). `false` saves a few µs per call.
    */
   callerStacks?: boolean | undefined
+  /** Around the calls it makes (`call`), its host handlers (`handler`) and the events it hears (`event`). */
+  interceptors?: Interceptors | undefined
 }
 
 /**
@@ -94,6 +97,7 @@ export function parentPeer(contract: Contract, channel: Channel, options: Client
     maxMessageBytes: options.maxMessageBytes,
     lifecycle: hooks.lifecycle,
     observe: hooks.observe,
+    interceptors: options.interceptors,
   })
 }
 
@@ -151,6 +155,8 @@ export interface RouterOptions<C extends Contract = Contract> extends MessageLim
   notifications?: NotificationHandlers<C> | undefined
   /** Default timeout of the handlers' calls of host procedures (`ctx.host`). */
   timeout?: number | undefined
+  /** Around the handlers it runs (`handler`), its calls of host procedures (`call`) and the notifications it hears (`event`). */
+  interceptors?: Interceptors | undefined
 }
 
 /**
@@ -214,6 +220,7 @@ export function workerPeer(contract: Contract, handlers: unknown, channel: Chann
     abortRunningOnClose: false,
     lifecycle: hooks.lifecycle,
     settled: hooks.settled,
+    interceptors: options.interceptors,
   })
   for (const [name, handler] of Object.entries(options.notifications ?? {})) peer.hub.on(name, (payload) => notify(handler as (payload: unknown) => unknown, payload))
   return peer

@@ -12,6 +12,7 @@ import type { Channel, CloseReason } from '../channel/channel.js'
 import { errorRegistry } from '../codec/error-registry.js'
 import type { Contract, ErrorClass } from '../contract/define-contract.js'
 import type { EventDefinitions } from '../contract/event.js'
+import type { Interceptors } from '../contract/interceptor-types.js'
 import { AbortError } from '../errors/call-errors.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING, type MessageLimitOptions } from '../protocol/limits.js'
 import { MessageType, type ProtocolMessage } from '../protocol/messages.js'
@@ -22,6 +23,7 @@ import { CallerSide } from './caller.js'
 import { EventEmitter } from './event-emitter.js'
 import { EventHub } from './event-hub.js'
 import { HandlerSide } from './handler-side.js'
+import { checkInterceptors } from './interceptors.js'
 import { Link } from './link.js'
 
 /**
@@ -59,6 +61,8 @@ export interface PeerOptions extends MessageLimitOptions {
   readonly observe?: ((message: ProtocolMessage) => void) | undefined
   /** Called after each handled call settles. */
   readonly settled?: (() => void) | undefined
+  /** Around the calls this side makes, the handlers it runs and the events it hears. */
+  readonly interceptors?: Interceptors | undefined
 }
 
 /**
@@ -84,13 +88,14 @@ export class Peer {
 
   constructor(options: PeerOptions) {
     checkPeerOptions(options)
+    const interceptors = checkInterceptors(options.interceptors, 'interceptors')
     const { channel } = options
     const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING
     this.#channel = channel
     this.#options = options
     this.link = new Link(channel, errorRegistry(options.errors), options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES)
-    this.caller = new CallerSide({ link: this.link, side: options.side, timeout: options.timeout, maxPending, sizeChanged: () => this.#hold() })
-    this.hub = new EventHub(options.hears, this.link, maxPending, () => this.#hold())
+    this.caller = new CallerSide({ link: this.link, side: options.side, timeout: options.timeout, maxPending, sizeChanged: () => this.#hold(), interceptors: interceptors.call })
+    this.hub = new EventHub(options.hears, this.link, maxPending, () => this.#hold(), interceptors.event)
     const stackLimit = options.callerStacks === false ? 0 : CALLER_STACK_LIMIT
     const caller = this.caller
     const noContract: Contract = { procedures: {}, events: {}, host: {}, notifications: {}, errors: [], names: [] }
@@ -108,6 +113,7 @@ export class Peer {
       maxPending,
       owner: { emit: (name, payload, id) => emitter.emit(name, payload, id), host: this.call as never },
       settled: options.settled,
+      interceptors: interceptors.handler,
     })
     channel.receive((received) => this.#receive(received))
     channel.onClose((reason) => this.close(reason))
@@ -160,7 +166,7 @@ export class Peer {
         this.caller.settled(message)
         break
       case MessageType.Event:
-        this.hub.dispatch(message, message.i === undefined || message.n !== 'progress' ? undefined : this.caller.table.get(message.i)?.onProgress)
+        this.hub.dispatch(message, message.i === undefined ? undefined : this.caller.table.get(message.i))
         break
       case MessageType.Batch:
         debug('dropped a batch that the channel did not unpack')

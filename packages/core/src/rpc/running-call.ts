@@ -6,6 +6,8 @@ import type { HandlerContext } from '../contract/handler-types.js'
 import type { ChunkProducer } from './chunk-producer.js'
 import type { InputChunks } from './input-chunks.js'
 
+const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({})
+
 /** What a running call needs of the side that runs it. */
 export interface RunningCallOwner {
   /** Sends an event from the handler of call `id`. */
@@ -33,6 +35,8 @@ export class RunningCall implements HandlerContext {
   producer: ChunkProducer | undefined
   /** An input stream's chunks, as the handler reads them. */
   input: InputChunks | undefined
+  /** What the caller's interceptors sent with the call. */
+  metadata: Readonly<Record<string, string>> = NO_METADATA
   /** When the call's deadline passes (`Date.now()` time), if it has one. */
   deadline: number | undefined = undefined
   /** The timer that aborts the signal at the deadline. */

@@ -5,6 +5,7 @@ import { checkBoolean, checkObject } from '../base/option-checks.js'
 import { checkTimeout } from '../base/timeouts.js'
 import type { Contract } from '../contract/define-contract.js'
 import type { NotificationHandlers } from '../contract/handler-types.js'
+import type { Interceptors } from '../contract/interceptor-types.js'
 import type { MessageLimitOptions } from '../protocol/limits.js'
 
 /**
@@ -60,6 +61,11 @@ export interface ServeOptions<C extends Contract = Contract> extends MessageLimi
    * as much memory as one worker thread (see the README). Default true. Threads have none.
    */
   watchdog?: boolean | undefined
+  /**
+   * Middleware of the worker: around each handler it runs (`handler`), each host procedure
+   * it calls (`call`) and each notification it hears (`event`). See `HandlerInterceptor`.
+   */
+  interceptors?: Interceptors | undefined
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { checkBoolean, checkLimit } from '../base/option-checks.js'
 import { checkTimeout } from '../base/timeouts.js'
+import type { Interceptors } from '../contract/interceptor-types.js'
 import type { MessageLimitOptions } from '../protocol/limits.js'
 import type { StopOptions } from '../supervision/registry.js'
 
@@ -62,6 +63,11 @@ export interface WorkerOptions extends MessageLimitOptions {
    * `at <forkrpc call "name" from the parent>` line only.
    */
   callerStacks?: boolean | undefined
+  /**
+   * Middleware of this side: around each call it makes (`call`), each host handler it runs
+   * (`handler`) and each event it hears (`event`). See `CallInterceptor`.
+   */
+  interceptors?: Interceptors | undefined
 }
 
 /**
