@@ -1,7 +1,7 @@
-import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { AbortError, defineContract, fork, procedure, spawnThread, TimeoutError, type HandlerContext } from '@forkrpc/core'
 import { createClient } from '@forkrpc/core/channel'
-import { createMemoryChannelPair } from '@forkrpc/testing'
+import { createMemoryChannelPair, createTestPair } from '@forkrpc/testing'
 import { deferred, pairFor } from '../support.js'
 
 class MissingKeyError extends Error {
@@ -124,5 +124,61 @@ describe('two-way calls: the child calls procedures the parent serves', () => {
       await fork(app, './app.worker.js', { host: { getConfig: (key) => key, hang: () => new Promise<never>(() => {}), log: () => {} } })
     }
     expect(typeof typeOnly).toBe('function')
+  })
+})
+
+describe('deadlines flow down to two-way calls', () => {
+  const nested = defineContract(
+    { report: procedure<number, string>(), deadlineOfHostCall: procedure<void, number | null>() },
+    { host: { slowConfig: procedure<number, string>(), deadline: procedure<void, number | null>() } },
+  )
+  const host = {
+    slowConfig: (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve(`config after ${ms} ms`), ms)),
+    deadline: (_input: void, ctx: HandlerContext) => ctx.deadline ?? null,
+  }
+
+  it("a handler's call to the parent inherits what is left of its own deadline, and says so when that fires", async () => {
+    let nestedError: TimeoutError | undefined
+    const pair = createTestPair(nested, {
+      report: (ms, ctx) =>
+        ctx.host.slowConfig(ms).catch((error: TimeoutError) => {
+          nestedError = error
+          throw error
+        }),
+      deadlineOfHostCall: (_input, ctx) => ctx.host.deadline(),
+    }, { host })
+    try {
+      // The host call alone would take 300 ms; the call that makes it has 100 ms: both end at
+      // that deadline. The caller sees its own call's timeout; the handler sees that its nested
+      // call fired on the deadline it inherited.
+      const error = await pair.call.report(300, { timeout: 100 }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'TimeoutError', procedure: 'report', timeout: 100, inheritedFrom: undefined })
+      await vi.waitFor(() => expect(nestedError).toBeInstanceOf(TimeoutError))
+      expect(nestedError).toMatchObject({ procedure: 'slowConfig', inheritedFrom: 'report' })
+      expect(nestedError?.timeout).toBeLessThanOrEqual(100)
+      expect(nestedError?.message).toContain('the deadline of call "report", which made it')
+      // Without a deadline of its own, the nested call has none either.
+      await expect(pair.call.report(10)).resolves.toBe('config after 10 ms')
+      // The nested call's own handler (in the parent) sees the inherited deadline.
+      const before = Date.now()
+      const deadline = await pair.call.deadlineOfHostCall(undefined, { timeout: 2_000 })
+      expect(deadline).toBeGreaterThan(before)
+      expect(deadline).toBeLessThanOrEqual(before + 2_000 + 50)
+      expect(await pair.call.deadlineOfHostCall()).toBeNull()
+    } finally {
+      await pair.close()
+    }
+  })
+
+  it('a nested call with a shorter timeout of its own keeps it, and its TimeoutError inherits nothing', async () => {
+    const pair = createTestPair(nested, {
+      report: (ms, ctx) => ctx.host.slowConfig(ms, { timeout: 20 }).catch((error: TimeoutError) => `${error.timeout} ${String(error.inheritedFrom)}`),
+      deadlineOfHostCall: () => null,
+    }, { host })
+    try {
+      await expect(pair.call.report(300, { timeout: 5_000 })).resolves.toBe('20 undefined')
+    } finally {
+      await pair.close()
+    }
   })
 })

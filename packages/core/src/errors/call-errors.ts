@@ -15,6 +15,8 @@ import { describeCall, ForkRpcError, type ForkRpcErrorOptions } from './forkrpc-
 export interface TimeoutErrorOptions extends ForkRpcErrorOptions {
   /** The limit that was exceeded, in milliseconds. */
   timeout?: number | undefined
+  /** The procedure whose deadline fired, when it was not this call's own (a nested call inherits what is left of its caller's). */
+  inheritedFrom?: string | undefined
 }
 
 /**
@@ -32,16 +34,23 @@ export class TimeoutError extends ForkRpcError {
   override readonly code = 'ERR_FORKRPC_TIMEOUT'
   /** The limit that was exceeded, in milliseconds. */
   readonly timeout: number | undefined
+  /**
+   * The procedure whose deadline fired, when it was not this call's own: a call a handler makes
+   * through `ctx.host` inherits what is left of the deadline of the call it handles.
+   */
+  readonly inheritedFrom: string | undefined
 
   constructor(message = 'The call timed out', options: TimeoutErrorOptions = {}) {
     super(message, options)
     this.timeout = options.timeout
+    this.inheritedFrom = options.inheritedFrom
   }
 }
 
-/** The TimeoutError of a call of `procedure` that outlived `timeout` ms. */
-export function timeoutError(procedure: string, timeout: number): TimeoutError {
-  return new TimeoutError(`${describeCall(procedure)} timed out after ${timeout} ms`, { procedure, timeout })
+/** The TimeoutError of a call of `procedure` that outlived `timeout` ms (its own, or the deadline it inherited from `inheritedFrom`). */
+export function timeoutError(procedure: string, timeout: number, inheritedFrom?: string): TimeoutError {
+  const why = inheritedFrom === undefined ? '' : ` (the deadline of call "${inheritedFrom}", which made it)`
+  return new TimeoutError(`${describeCall(procedure)} timed out after ${timeout} ms${why}`, { procedure, timeout, inheritedFrom })
 }
 
 /**

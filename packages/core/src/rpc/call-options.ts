@@ -23,6 +23,39 @@ export interface CallSettings {
   /** The credit window of a stream or an input stream (the procedure's unless the call gives one). */
   readonly credit: number
   readonly onProgress: ((payload: unknown) => void) | undefined
+  /** The procedure whose deadline `timeout` is, when the call inherited it. */
+  readonly inheritedFrom?: string | undefined
+}
+
+/**
+ * The deadline a call inherits from the call whose handler makes it (`ctx.host`): its
+ * timeout is what is left of that deadline when that is less than its own.
+ *
+ * @example
+ * ```ts
+ * const settings = withDeadline(readCallOptions(name, declared, options, undefined), { deadline: ctx.deadline, procedure: ctx.procedure })
+ * ```
+ */
+export interface InheritedDeadline {
+  /** When it passes, as a `Date.now()` time. */
+  readonly deadline: number
+  /** The procedure of the call it belongs to. */
+  readonly procedure: string
+}
+
+/**
+ * The call's settings under `inherited`: the timeout is capped at the time left (at least 1
+ * ms, so that a deadline already passed fails the call with TimeoutError at once).
+ *
+ * @example
+ * ```ts
+ * const capped = withDeadline(settings, { deadline: Date.now() + 50, procedure: 'report' })
+ * ```
+ */
+export function withDeadline(settings: CallSettings, inherited: InheritedDeadline): CallSettings {
+  const left = Math.max(1, inherited.deadline - Date.now())
+  if (settings.timeout !== undefined && settings.timeout <= left) return settings
+  return { ...settings, timeout: left, inheritedFrom: inherited.procedure }
 }
 
 interface RawCallOptions {

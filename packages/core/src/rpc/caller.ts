@@ -9,7 +9,7 @@ import type { AnyDeclaration } from '../contract/define-contract.js'
 import type { CallInterceptor, InterceptedCall } from '../contract/interceptor-types.js'
 import { validate } from '../contract/validate.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage } from '../protocol/messages.js'
-import { readCallOptions, type CallSettings } from './call-options.js'
+import { readCallOptions, withDeadline, type CallSettings, type InheritedDeadline } from './call-options.js'
 import { interceptCall } from './interceptors.js'
 import { withCallerStack, type CallerStack } from './caller-stack.js'
 import type { Link } from './link.js'
@@ -87,11 +87,11 @@ export class CallerSide implements CallOwner {
    * Calls a procedure or an input stream, through the interceptors if there are any. May
    * throw (a bad option, bad input): the call object turns that into a rejected promise.
    */
-  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): Promise<unknown> {
+  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack, inherited?: InheritedDeadline): Promise<unknown> {
     const chain = this.#interceptors
-    if (chain === undefined) return this.#call(name, declared, input, options, caller, undefined)
+    if (chain === undefined) return this.#call(name, declared, input, options, caller, undefined, inherited)
     const intercepted = { procedure: name, kind: declared.kind, input, options: options as InterceptedCall['options'], metadata: {} }
-    return Promise.resolve(interceptCall(chain, intercepted, (call) => this.#call(name, declared, call.input, call.options, caller, call.metadata)))
+    return Promise.resolve(interceptCall(chain, intercepted, (call) => this.#call(name, declared, call.input, call.options, caller, call.metadata, inherited)))
   }
 
   /** Opens a stream call, through the interceptors if there are any; its request goes out on the first `next()`. */
@@ -102,9 +102,18 @@ export class CallerSide implements CallOwner {
     return interceptCall(chain, intercepted, (call) => this.#stream(name, declared, call.input, call.options, caller, call.metadata)) as AsyncIterableIterator<unknown>
   }
 
-  #call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack, metadata: Record<string, string> | undefined): Promise<unknown> {
+  #call(
+    name: string,
+    declared: AnyDeclaration,
+    input: unknown,
+    options: unknown,
+    caller: CallerStack,
+    metadata: Record<string, string> | undefined,
+    inherited: InheritedDeadline | undefined,
+  ): Promise<unknown> {
     if (this.#refusal !== undefined) return Promise.reject(withCallerStack(this.#refusal(name, false), caller))
-    const settings = readCallOptions(name, declared, options, this.#timeout)
+    let settings = readCallOptions(name, declared, options, this.#timeout)
+    if (inherited !== undefined) settings = withDeadline(settings, inherited)
     if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
     const md = metadataOf(name, metadata)
     if (declared.kind === 'input-stream') {

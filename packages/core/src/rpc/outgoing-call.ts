@@ -6,6 +6,7 @@ import { debug } from '../base/debug.js'
 import { timeoutError } from '../errors/call-errors.js'
 import { ForkRpcError } from '../errors/forkrpc-error.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type ReplyMessage } from '../protocol/messages.js'
+import type { CallSettings } from './call-options.js'
 import { stackSuffix, withCallerStack, type CallerStack } from './caller-stack.js'
 import { ChunkProducer } from './chunk-producer.js'
 import { PendingCall, type CallOwner } from './pending-calls.js'
@@ -23,6 +24,7 @@ export class OutgoingCall extends PendingCall {
   readonly #resolve: (value: unknown) => void
   readonly #reject: (reason: unknown) => void
   readonly #timeout: number | undefined
+  readonly #inheritedFrom: string | undefined
   /** An input stream's pump, while it runs. */
   #pump: { producer: ChunkProducer; stop: AbortController } | undefined
 
@@ -30,13 +32,14 @@ export class OutgoingCall extends PendingCall {
     owner: CallOwner,
     procedure: string,
     caller: CallerStack,
-    settings: { signal: AbortSignal | undefined; timeout: number | undefined; onProgress: ((payload: unknown) => void) | undefined },
+    settings: CallSettings,
     resolve: (value: unknown) => void,
     reject: (reason: unknown) => void,
   ) {
     super(procedure, caller, settings.signal, settings.onProgress)
     this.#owner = owner
     this.#timeout = settings.timeout
+    this.#inheritedFrom = settings.inheritedFrom
     this.#resolve = resolve
     this.#reject = reject
   }
@@ -73,7 +76,7 @@ export class OutgoingCall extends PendingCall {
     if (!this.#owner.giveUp(this, { r: 't', ms: timeout })) return
     debug('call %s (%s) timed out after %d ms', this.id, this.procedure, timeout)
     this.#stopPump()
-    this.#reject(withCallerStack(timeoutError(this.procedure, timeout), this.caller))
+    this.#reject(withCallerStack(timeoutError(this.procedure, timeout, this.#inheritedFrom), this.caller))
   }
 
   /** Gave up for a failure of this side's (a chunk that cannot be sent, a source that threw). */

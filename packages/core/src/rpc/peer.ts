@@ -18,6 +18,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING, type MessageLimitOption
 import { MessageType, type ProtocolMessage } from '../protocol/messages.js'
 import { readMessage } from '../protocol/read-message.js'
 import { createCallObject } from './call-object.js'
+import type { InheritedDeadline } from './call-options.js'
 import { CALLER_STACK_LIMIT } from './caller-stack.js'
 import { CallerSide } from './caller.js'
 import { EventEmitter } from './event-emitter.js'
@@ -96,28 +97,36 @@ export class Peer {
     this.link = new Link(channel, errorRegistry(options.errors), options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES)
     this.caller = new CallerSide({ link: this.link, side: options.side, timeout: options.timeout, maxPending, sizeChanged: () => this.#hold(), interceptors: interceptors.call })
     this.hub = new EventHub(options.hears, this.link, maxPending, () => this.#hold(), interceptors.event)
-    const stackLimit = options.callerStacks === false ? 0 : CALLER_STACK_LIMIT
-    const caller = this.caller
-    const noContract: Contract = { procedures: {}, events: {}, host: {}, notifications: {}, errors: [], names: [] }
-    this.call = createCallObject(options.calls ?? noContract, {
-      call: (name, declared, input, callOptions, stack) => caller.call(name, declared, input, callOptions, stack),
-      stream: (name, declared, input, callOptions, stack) => caller.stream(name, declared, input, callOptions, stack),
-      recordsStacks: () => caller.table.size < stackLimit,
-    })
-    this.emitter = new EventEmitter(options.sends, options.side === 'parent' ? 'notification' : 'event', this.link, () => (options.side === 'parent' ? caller.refusal : undefined))
+    this.call = this.#callObject(undefined)
+    this.emitter = new EventEmitter(options.sends, options.side === 'parent' ? 'notification' : 'event', this.link, () => (options.side === 'parent' ? this.caller.refusal : undefined))
     const emitter = this.emitter
     this.handler = new HandlerSide({
       link: this.link,
       contract: options.handles,
       handlers: options.handlers,
       maxPending,
-      owner: { emit: (name, payload, id) => emitter.emit(name, payload, id), host: this.call as never },
+      owner: {
+        emit: (name, payload, id) => emitter.emit(name, payload, id),
+        host: this.call as never,
+        hostWithin: (deadline, procedure) => this.#callObject({ deadline, procedure }) as never,
+      },
       settled: options.settled,
       interceptors: interceptors.handler,
     })
     channel.receive((received) => this.#receive(received))
     channel.onClose((reason) => this.close(reason))
     channel.keepAlive?.(false)
+  }
+
+  /** The call object of the contract this side calls; its calls inherit `deadline` if given (`ctx.host`). */
+  #callObject(deadline: InheritedDeadline | undefined): Readonly<Record<string, (input?: unknown, options?: unknown) => unknown>> {
+    const stackLimit = this.#options.callerStacks === false ? 0 : CALLER_STACK_LIMIT
+    const caller = this.caller
+    return createCallObject(this.#options.calls ?? NO_CONTRACT, {
+      call: (name, declared, input, callOptions, stack) => caller.call(name, declared, input, callOptions, stack, deadline),
+      stream: (name, declared, input, callOptions, stack) => caller.stream(name, declared, input, callOptions, stack),
+      recordsStacks: () => caller.table.size < stackLimit,
+    })
   }
 
   /** The channel is gone: calls fail with `reason`, iterators end, handlers abort (unless the owner keeps them). */
@@ -178,6 +187,8 @@ export class Peer {
     this.#options.observe?.(message)
   }
 }
+
+const NO_CONTRACT: Contract = Object.freeze({ procedures: {}, events: {}, host: {}, notifications: {}, errors: [], names: [] })
 
 function checkPeerOptions(options: PeerOptions): void {
   checkTimeout(options.timeout, 'timeout')

@@ -12,8 +12,10 @@ const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({})
 export interface RunningCallOwner {
   /** Sends an event from the handler of call `id`. */
   emit(name: string, payload: unknown, id: string): void
-  /** The caller of the other side's procedures (`ctx.host`). */
+  /** The caller of the other side's procedures (`ctx.host`) for a handler without a deadline. */
   readonly host: HandlerContext['host']
+  /** The same, for a handler with a deadline: its calls inherit what is left of it. */
+  hostWithin(deadline: number, procedure: string): HandlerContext['host']
 }
 
 /**
@@ -48,8 +50,12 @@ export class RunningCall implements HandlerContext {
     readonly procedure: string,
   ) {}
 
+  #host: HandlerContext['host'] | undefined
+
+  /** Calls made through it inherit what is left of this call's deadline (made on first use). */
   get host(): HandlerContext['host'] {
-    return this.owner.host
+    if (this.deadline === undefined) return this.owner.host
+    return (this.#host ??= this.owner.hostWithin(this.deadline, this.procedure))
   }
 
   emit(name: string, payload?: unknown): void {
