@@ -4,7 +4,7 @@
 import { AbortError, PayloadTooLargeError, ProtocolError, SerializationError, TimeoutError, TooManyPendingCallsError, UnknownProcedureError, ValidationError } from './call-errors.js'
 import { ForkRpcError } from './forkrpc-error.js'
 import { CrashLoopError, QueueFullError } from './pool-errors.js'
-import { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError } from './worker-errors.js'
+import { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError, WorkerUnresponsiveError } from './worker-errors.js'
 
 /** An error class (any constructor of Errors). */
 export type AnyErrorClass = abstract new (...args: never[]) => Error
@@ -16,6 +16,7 @@ export const libraryErrors: ReadonlyMap<string, AnyErrorClass> = new Map<string,
     TimeoutError,
     AbortError,
     WorkerExitedError,
+    WorkerUnresponsiveError,
     ChannelClosedError,
     UnknownProcedureError,
     ValidationError,

@@ -193,3 +193,50 @@ function describeExit({ exitCode, signal, pid }: ExitDetails): string {
 function stderrSection(stderr: string | undefined): string {
   return stderr ? `\n--- last lines of the worker's stderr ---\n${stderr.trimEnd()}` : ''
 }
+
+/**
+ * Options of {@link WorkerUnresponsiveError}.
+ *
+ * @example
+ * ```ts
+ * new WorkerUnresponsiveError('stuck', { silentFor: 5_000 })
+ * ```
+ */
+export interface WorkerUnresponsiveErrorOptions extends ForkRpcErrorOptions {
+  /** How long the worker had been silent when it was given up on, in milliseconds. */
+  silentFor?: number | undefined
+  /** The worker process's pid, when known. */
+  pid?: number | undefined
+}
+
+/**
+ * The worker's event loop did not answer within `unresponsiveAfter` (it was stopped with
+ * SIGSTOP, deadlocked, or stuck in a synchronous loop): the worker was killed and its calls
+ * reject with this error.
+ *
+ * @example
+ * ```ts
+ * await worker.call.render(page).catch((err) => {
+ *   if (err instanceof WorkerUnresponsiveError) console.error(`silent for ${err.silentFor} ms`)
+ * })
+ * ```
+ */
+export class WorkerUnresponsiveError extends ForkRpcError {
+  override readonly code = 'ERR_FORKRPC_WORKER_UNRESPONSIVE'
+  /** How long the worker had been silent when it was given up on, in milliseconds. */
+  readonly silentFor: number | undefined
+  /** The worker process's pid, when known. */
+  readonly pid: number | undefined
+
+  constructor(message = 'The worker stopped answering', options: WorkerUnresponsiveErrorOptions = {}) {
+    super(message, options)
+    this.silentFor = options.silentFor
+    this.pid = options.pid
+  }
+}
+
+/** The WorkerUnresponsiveError of a call of `procedure` (if any) on worker `label`, silent for `silentFor` ms. */
+export function workerUnresponsive(label: string, silentFor: number, pid: number | undefined, procedure?: string): WorkerUnresponsiveError {
+  const call = procedure === undefined ? '' : `; call "${procedure}" was given up on`
+  return new WorkerUnresponsiveError(`Worker ${label} did not answer for ${silentFor} ms (unresponsiveAfter), so it was killed${call}`, { silentFor, pid, procedure })
+}

@@ -63,6 +63,10 @@ export const MessageType = {
   ReadyAck: 'ha',
   /** Parent → worker: shut down (stop taking calls, run the shutdown hooks, exit). */
   Shutdown: 's',
+  /** Parent → worker: are you there? (`n` a sequence number; liveness, `unresponsiveAfter`). */
+  Ping: 'pi',
+  /** Worker → parent: the answer to ping `n`, from the worker's event loop. */
+  Pong: 'po',
 } as const
 
 /**
@@ -91,9 +95,9 @@ export const MessageDirections = {
   /** From either peer to the other. */
   eitherWay: [MessageType.Event, MessageType.Batch],
   /** From a parent to its worker. */
-  toWorker: [MessageType.ReadyQuery, MessageType.ReadyAck, MessageType.Shutdown],
+  toWorker: [MessageType.ReadyQuery, MessageType.ReadyAck, MessageType.Shutdown, MessageType.Ping],
   /** From a worker to its parent. */
-  toParent: [MessageType.Ready, MessageType.OverLimit],
+  toParent: [MessageType.Ready, MessageType.OverLimit, MessageType.Pong],
 } as const
 
 /** What every message carries. */
@@ -309,6 +313,19 @@ export interface ReadyAckMessage extends Envelope<'ha'> {
 export interface ShutdownMessage extends Envelope<'s'> {}
 
 /**
+ * A ping (`pi`) or its pong (`po`): the parent's check that the worker's event loop turns.
+ *
+ * @example
+ * ```ts
+ * const ping: PingMessage = { $fr: 2, t: 'pi', n: 7 }
+ * ```
+ */
+export interface PingMessage extends Envelope<'pi' | 'po'> {
+  /** The ping's sequence number, which its pong repeats. */
+  n: number
+}
+
+/**
  * What a caller sends the handler of its call.
  *
  * @example
@@ -336,7 +353,7 @@ export type ToCallerMessage = ReplyMessage | (ChunkMessage & { t: 'y' }) | (Cred
  * function toWorker(message: ToWorkerMessage): void {}
  * ```
  */
-export type ToWorkerMessage = ReadyQueryMessage | ReadyAckMessage | ShutdownMessage
+export type ToWorkerMessage = ReadyQueryMessage | ReadyAckMessage | ShutdownMessage | (PingMessage & { t: 'pi' })
 
 /**
  * What a worker sends its parent besides calls.
@@ -346,7 +363,7 @@ export type ToWorkerMessage = ReadyQueryMessage | ReadyAckMessage | ShutdownMess
  * function toParent(message: ToParentMessage): void {}
  * ```
  */
-export type ToParentMessage = ReadyMessage | OverLimitMessage
+export type ToParentMessage = ReadyMessage | OverLimitMessage | (PingMessage & { t: 'po' })
 
 /**
  * Every forkrpc message.

@@ -44,6 +44,8 @@ const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
   [MessageType.ReadyQuery]: (m) => isOptional(isNames)(m.n),
   [MessageType.ReadyAck]: (m) => (m.s === 'json' || m.s === 'advanced') && isOptional(isMemoryLimits)(m.l),
   [MessageType.Shutdown]: () => true,
+  [MessageType.Ping]: (m) => Number.isSafeInteger(m.n),
+  [MessageType.Pong]: (m) => Number.isSafeInteger(m.n),
 }
 
 /**

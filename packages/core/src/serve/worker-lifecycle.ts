@@ -53,6 +53,8 @@ export class WorkerLifecycle {
       case MessageType.Shutdown:
         debug('the parent asked this worker to shut down')
         return this.#onShutdownRequest()
+      case MessageType.Ping:
+        return this.#channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Pong, n: message.n })
       default:
         debug('dropped a %s message, which is not for a worker', message.t)
     }

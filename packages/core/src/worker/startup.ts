@@ -4,14 +4,15 @@
  * failure the worker is killed and awaited before the start rejects, so nothing is left
  * behind.
  */
-import { within } from '../base/timeouts.js'
+import { limitOf, within } from '../base/timeouts.js'
 import type { Contract } from '../contract/define-contract.js'
-import { startupFailed, type ExitDetails } from '../errors/worker-errors.js'
+import { startupFailed, workerUnresponsive, type ExitDetails } from '../errors/worker-errors.js'
 import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage, type ReadyAckMessage } from '../protocol/messages.js'
 import type { Peer } from '../rpc/peer.js'
 import { parentPeer } from '../rpc/peer-roles.js'
 import { track, type StopOptions } from '../supervision/registry.js'
 import { exitedEarly, handshake } from './handshake.js'
+import { LivenessWatch } from './liveness.js'
 import type { ManagedWorker } from './managed-worker.js'
 import { stopWorker } from './stop.js'
 import type { WorkerHandle } from './worker-handle.js'
@@ -80,7 +81,20 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
   handle.hold(false)
   const peer = parentPeer(contract, handle.channel, options, { lifecycle: () => undefined, observe: extras.observe })
   worker = make(peer, limits)
+  watchLiveness(handle, peer, options)
   return worker
+}
+
+/** With `unresponsiveAfter`: a worker silent for longer has its calls rejected and is killed. */
+function watchLiveness(handle: WorkerHandle, peer: Peer, options: WorkerOptions): void {
+  const limit = limitOf(options.unresponsiveAfter)
+  if (limit === undefined) return
+  const watch = new LivenessWatch(handle, limit, (silentFor) => {
+    peer.close((procedure) => workerUnresponsive(handle.label, silentFor, handle.runtime === 'process' ? handle.pid : undefined, procedure))
+    handle.kill()
+    options.onUnresponsive?.({ silentFor })
+  })
+  void handle.gone.then(() => watch.stop())
 }
 
 function explainFailure(handle: WorkerHandle, failure: unknown, details: ExitDetails, startupTimeout: number): unknown {

@@ -2,11 +2,12 @@
  * The options every worker takes, process or thread, with their one set of defaults and
  * their one check.
  */
-import { checkBoolean, checkLimit } from '../base/option-checks.js'
+import { checkBoolean, checkFunction, checkLimit } from '../base/option-checks.js'
 import { checkTimeout } from '../base/timeouts.js'
 import type { Interceptors } from '../contract/interceptor-types.js'
 import type { MessageLimitOptions } from '../protocol/limits.js'
 import type { StopOptions } from '../supervision/registry.js'
+import type { UnresponsiveEvent } from './liveness.js'
 
 /**
  * How long a worker has to call `serve()` by default: 10 s.
@@ -68,6 +69,16 @@ export interface WorkerOptions extends MessageLimitOptions {
    * (`handler`) and each event it hears (`event`). See `CallInterceptor`.
    */
   interceptors?: Interceptors | undefined
+  /**
+   * Liveness: a worker that says nothing, not even an answer to the parent's pings, for longer
+   * than this many milliseconds (stopped with SIGSTOP, deadlocked, stuck in a synchronous
+   * loop) is given up on: its calls reject with WorkerUnresponsiveError, it is killed, and
+   * `onUnresponsive` hears how long it was silent. Default: off, since long synchronous work
+   * is legitimate and looks the same; set it above the longest a handler may block.
+   */
+  unresponsiveAfter?: number | undefined
+  /** Called when the worker is given up on for `unresponsiveAfter`, with how long it was silent. */
+  onUnresponsive?: ((event: UnresponsiveEvent) => void) | undefined
 }
 
 /**
@@ -92,7 +103,8 @@ export function stopLimits(options: { grace?: number | undefined; killTimeout?: 
  */
 export function checkWorkerOptions(options: WorkerOptions, where: string): void {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`)
-  for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout'] as const) checkTimeout(options[key], key)
+  for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout', 'unresponsiveAfter'] as const) checkTimeout(options[key], key)
+  checkFunction(options.onUnresponsive, 'onUnresponsive')
   for (const key of ['maxPending', 'maxMessageBytes'] as const) checkLimit(options[key], key)
   checkBoolean(options.callerStacks, 'callerStacks')
 }
