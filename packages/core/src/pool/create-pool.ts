@@ -2,10 +2,10 @@
  * `createPool()`: the public pool, wired from its parts. A call becomes a task
  * (`pool-task.ts`) that the dispatcher (`dispatcher.ts`) runs on the least busy worker or
  * queues (`task-queue.ts`); the supervisor (`member-supervisor.ts`) starts, replaces and
- * guards the workers (`pool-member.ts`), the recycler (`member-recycler.ts`) retires them;
- * the pool's one state field is in `pool-state.ts`.
+ * guards the workers (`pool-member.ts`), the recycler (`member-recycler.ts`) retires them,
+ * the closer (`pool-closer.ts`) stops them all; the pool's one state field is in
+ * `pool-state.ts`.
  */
-import { checkTimeout, waitAtMost } from '../base/timeouts.js'
 import type { Client } from '../contract/call-types.js'
 import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
 import type { ContractWithoutHost } from '../contract/host.js'
@@ -20,6 +20,7 @@ import { Dispatcher } from './dispatcher.js'
 import { MemberRecycler } from './member-recycler.js'
 import { MemberSet } from './member-set.js'
 import { MemberSupervisor } from './member-supervisor.js'
+import { PoolCloser } from './pool-closer.js'
 import { PoolEmitter, type PoolEvents } from './pool-events.js'
 import { readPoolOptions, type PoolOptions } from './pool-options.js'
 import { PoolStatus, type PoolState } from './pool-state.js'
@@ -138,36 +139,8 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
     return new Promise((resolve, reject) => dispatcher.submit(new PoolTask({ name, declaration, input, settings: callSettings, caller, resolve, reject })))
   }
 
-  let closePromise: Promise<ShutdownResult[]> | undefined
-  function close(limits: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
-    if (closePromise !== undefined) return closePromise
-    try {
-      checkTimeout(limits.grace, 'close({ grace })')
-      checkTimeout(limits.killTimeout, 'close({ killTimeout })')
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    status.closing()
-    supervisor.closing()
-    const grace = limits.grace ?? settings.stopLimits.grace ?? 5_000
-    const started = Date.now()
-    closePromise = (async () => {
-      await waitAtMost(dispatcher.drained(), grace)
-      queue.close((task) => new ChannelClosedError(`The pool was closed before call "${task.name}" could start`, { procedure: task.name }))
-      await supervisor.stopStarting()
-      const stopLimits = { grace: Math.max(0, grace - (Date.now() - started)), killTimeout: limits.killTimeout ?? settings.stopLimits.killTimeout }
-      const results = await Promise.all(
-        [...members].filter((member) => member.state !== 'starting').map(async (member) => {
-          member.retire('closed', stopLimits)
-          return { ...member.id, module: member.label, ...(await member.close(stopLimits)) }
-        }),
-      )
-      status.closed()
-      untrack()
-      return results
-    })()
-    return closePromise
-  }
+  const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => untrack())
+  const close = (limits?: Partial<StopOptions>): Promise<ShutdownResult[]> => closer.close(limits)
   const untrack = trackPool({ close })
 
   queueMicrotask(pump) // starts `min` workers
