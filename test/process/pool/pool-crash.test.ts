@@ -24,7 +24,7 @@ describe('a pool: crash recovery', () => {
     }
     const retried = await idempotent
     expect(retried.pid).not.toBe(pid)
-    expect(events).toContainEqual(['exit', { pid, reason: 'crash', code: null, signal: 'SIGKILL' }])
+    expect(events).toContainEqual(['exit', { runtime: 'process', pid, reason: 'crash', code: null, signal: 'SIGKILL' }])
     expect(events).toContainEqual(['restart', expect.objectContaining({ pid, reason: 'crash' })])
     expect(events.filter(([kind]) => kind === 'ready').map(([, event]) => event.pid)).toEqual([pid, retried.pid])
     expect(pool.stats()).toMatchObject({ state: 'running', restarts: 1, workers: 1 })
@@ -72,8 +72,8 @@ describe('a pool: crash recovery', () => {
     const restarts = record(pool, 'restart')
     await expect(pool.call.pid()).rejects.toBeInstanceOf(CrashLoopError)
     expect(restarts.map(([, event]) => event)).toEqual([
-      { pid: expect.any(Number), reason: 'startup', delay: expect.any(Number) },
-      { pid: expect.any(Number), reason: 'startup', delay: expect.any(Number) },
+      { runtime: 'process', pid: expect.any(Number), threadId: undefined, reason: 'startup', delay: expect.any(Number) },
+      { runtime: 'process', pid: expect.any(Number), threadId: undefined, reason: 'startup', delay: expect.any(Number) },
     ])
     const [first, second] = restarts.map(([, event]) => event.delay)
     expect(first).toBeGreaterThan(50)

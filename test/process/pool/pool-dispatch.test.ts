@@ -15,7 +15,7 @@ describe('a pool: dispatch and the queue', () => {
     expect(typeof pid).toBe('number')
     expect(childPids()).toEqual([pid])
     const ran = await pool.call.sleep(1)
-    expect(ran).toEqual({ pid, peak: 1 })
+    expect(ran).toEqual({ pid, threadId: 0, peak: 1 })
     // @ts-expect-error sleep takes a number
     await expect(pool.call.sleep('1')).resolves.toBeDefined()
   })

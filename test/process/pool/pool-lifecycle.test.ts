@@ -21,8 +21,8 @@ describe('a pool: recycling', () => {
     expect(new Set(pids).size).toBe(3)
     await until(() => events.length >= 2, 'two recycled workers to exit')
     expect(events.slice(0, 2).map(([, event]) => event)).toEqual([
-      { pid: pids[0], reason: 'recycled', code: 0, signal: null },
-      { pid: pids[2], reason: 'recycled', code: 0, signal: null },
+      { runtime: 'process', pid: pids[0], reason: 'recycled', code: 0, signal: null },
+      { runtime: 'process', pid: pids[2], reason: 'recycled', code: 0, signal: null },
     ])
     expect(pool.stats().restarts).toBe(0)
   })
@@ -33,7 +33,7 @@ describe('a pool: recycling', () => {
     const exit = next(pool, 'exit')
     const heapUsed = await pool.call.allocate(96)
     expect(heapUsed).toBeGreaterThan(64 * 1024 * 1024)
-    expect(await exit).toEqual({ pid, reason: 'memory', code: 0, signal: null })
+    expect(await exit).toEqual({ runtime: 'process', pid, reason: 'memory', code: 0, signal: null })
     expect(await pool.call.pid()).not.toBe(pid)
   })
 
@@ -59,7 +59,7 @@ describe('a pool: recycling', () => {
     const exit = next(pool, 'exit')
     // sleep ignores its signal: its handler settles 600 ms in, long after the timeout.
     await expect(pool.call.sleep(600, { timeout: 100 })).rejects.toBeInstanceOf(TimeoutError)
-    expect(await exit).toEqual({ pid, reason: 'idle', code: 0, signal: null })
+    expect(await exit).toEqual({ runtime: 'process', pid, reason: 'idle', code: 0, signal: null })
   })
 })
 
@@ -71,7 +71,7 @@ describe('a pool: two-level cancellation', () => {
     const error = await outcome(pool.call.spin(30_000, { timeout: 100 }))
     expect(error).toBeInstanceOf(TimeoutError)
     expect(error).toMatchObject({ timeout: 100 })
-    expect(await exit).toEqual({ pid, reason: 'runaway', code: null, signal: 'SIGKILL' })
+    expect(await exit).toEqual({ runtime: 'process', pid, reason: 'runaway', code: null, signal: 'SIGKILL' })
     const replacement = await pool.call.pid()
     expect(replacement).not.toBe(pid)
     expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
@@ -178,7 +178,7 @@ describe('a pool: close', () => {
     for (const result of results) expect(result).toMatchObject({ code: 0, forced: false })
     await until(() => events.filter(([kind]) => kind === 'exit').length === 2, 'both exit events')
     // Both stopped, none replaced, none counted as a crash.
-    expect(events.filter(([kind]) => kind !== 'exit')).toEqual(pids.map((pid) => ['spawn', { pid }]))
+    expect(events.filter(([kind]) => kind !== 'exit')).toEqual(pids.map((pid) => ['spawn', { runtime: 'process', pid, threadId: undefined }]))
     expect(events.filter(([kind]) => kind === 'exit').map(([, event]) => (event as PoolEvents['exit']).reason)).toEqual(['closed', 'closed'])
     expect(pool.stats()).toMatchObject({ state: 'closed', restarts: 0 })
     await expect(pool.call.pid()).rejects.toBeInstanceOf(ChannelClosedError)

@@ -30,12 +30,30 @@ export interface CrashGuardOptions {
   maxBackoff?: number
 }
 
-/** Why the guard tripped, for the `crashloop` event and CrashLoopError. */
+/**
+ * Why the guard tripped, for the `crashloop` event and CrashLoopError.
+ *
+ * @example
+ * ```ts
+ * const trip: Trip = { detail: '3 worker(s) in a row failed to start', error: startupError }
+ * ```
+ */
 export interface Trip {
   readonly detail: string
   readonly error: unknown
 }
 
+/**
+ * The guard: told of each start, failure and success, it says how long to wait before the
+ * next start and whether starts are stopped (tripped) or may probe.
+ *
+ * @example
+ * ```ts
+ * const guard = new CrashGuard({ maxStartupFailures: 2 })
+ * const trip = guard.startFailed(error) // undefined: not tripped yet
+ * setTimeout(start, guard.delay())
+ * ```
+ */
 export class CrashGuard {
   readonly #maxRestarts: number
   readonly #window: number
@@ -124,7 +142,14 @@ export class CrashGuard {
   }
 }
 
-/** Throws a TypeError for a bad guard option. */
+/**
+ * Throws a TypeError for a bad guard option.
+ *
+ * @example
+ * ```ts
+ * checkCrashGuardOptions({ maxStartupFailures: 0 }, 'createPool()') // throws: maxStartupFailures must be at least 1
+ * ```
+ */
 export function checkCrashGuardOptions(options: CrashGuardOptions, where: string): void {
   for (const key of ['maxRestarts', 'restartWindow', 'maxStartupFailures', 'backoff', 'maxBackoff'] as const) {
     const value = options[key]

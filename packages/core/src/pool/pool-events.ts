@@ -1,6 +1,8 @@
 /**
- * What a pool tells the app about its workers, as typed events.
+ * What a pool tells the app about its workers, as typed events. Each event names its worker
+ * as `workers()` does: runtime, pid and (for a thread) threadId.
  */
+import type { WorkerRuntime } from '../supervision/registry.js'
 
 /**
  * Why a pool's worker exited:
@@ -8,8 +10,8 @@
  * - `idle`: it was idle for `idleTimeout` with more than `min` workers;
  * - `recycled`: it reached `maxTasksPerWorker`;
  * - `memory`: it went over `maxHeapBytes` or `maxRssBytes`;
- * - `runaway`: a cancelled call's handler did not stop within `cancelGrace`, so it was killed;
- * - `crash`: it died by itself;
+ * - `runaway`: a cancelled call's handler did not stop within `cancelGrace`, so it was killed (a thread: terminated);
+ * - `crash`: it died by itself (a thread: an uncaught error, or `process.exit()`);
  * - `startup`: it failed to start (the event's `error` says why).
  *
  * @example
@@ -20,27 +22,54 @@
 export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'crash' | 'startup'
 
 /**
+ * Which worker of a pool an event is about, as `workers()` lists it.
+ *
+ * @example
+ * ```ts
+ * pool.on('ready', ({ runtime, pid, threadId }: WorkerIdentity) => console.log(runtime === 'thread' ? `thread ${threadId}` : `process ${pid}`))
+ * ```
+ */
+export interface WorkerIdentity {
+  /** A child process or a worker thread. */
+  readonly runtime: WorkerRuntime
+  /** The worker process's pid (0 when it failed before it had one); for a thread, this process's. */
+  readonly pid: number
+  /** The thread's id, for a thread worker (undefined when it failed before it had one). */
+  readonly threadId: number | undefined
+}
+
+/**
  * The events of a pool and what their listeners get.
  *
  * @example
  * ```ts
- * pool.on('exit', (event: PoolEvents['exit']) => console.error(event.pid, event.reason, event.code, event.signal))
+ * pool.on('exit', (event: PoolEvents['exit']) => console.error(event.runtime, event.pid, event.threadId, event.reason, event.code, event.signal))
  * ```
  */
 export interface PoolEvents {
-  /** A worker process was started (it is not ready yet). */
-  spawn: { pid: number }
+  /** A worker process or thread was started (it is not ready yet). */
+  spawn: WorkerIdentity
   /** A worker is ready and takes calls. */
-  ready: { pid: number }
-  /** A worker exited (`pid` is 0 when it failed before it had one). */
-  exit: { pid: number; reason: ExitReason; code: number | null; signal: NodeJS.Signals | null; error?: Error }
+  ready: WorkerIdentity
+  /** A worker exited (`signal` is always null for a thread). */
+  exit: WorkerIdentity & { reason: ExitReason; code: number | null; signal: NodeJS.Signals | null; error?: Error }
   /** A worker that died is being replaced, after `delay` ms of backoff. */
-  restart: { pid: number; reason: ExitReason; delay: number }
+  restart: WorkerIdentity & { reason: ExitReason; delay: number }
   /** The crash-loop guard tripped: the pool stops starting workers for `restartWindow` ms. */
   crashloop: { detail: string; error: Error }
 }
 
-/** A small typed event emitter; a listener that throws does not break the pool. */
+/**
+ * A small typed event emitter; a listener that throws does not break the pool.
+ *
+ * @example
+ * ```ts
+ * const events = new PoolEmitter()
+ * const stop = events.on('ready', ({ pid }) => console.log(pid))
+ * events.emit('ready', { runtime: 'process', pid: 1234, threadId: undefined })
+ * stop()
+ * ```
+ */
 export class PoolEmitter {
   readonly #listeners = new Map<keyof PoolEvents, Set<(event: never) => void>>()
 

@@ -71,14 +71,20 @@ export async function spawnThread<C extends Contract>(contract: C, module: strin
 }
 
 /**
- * `spawnThread()`, with what only a pool adds.
+ * `spawnThread()`, with what only a pool adds: to hear of the thread before it is ready (its
+ * threadId), memory limits, and every message.
  *
  * @example
  * ```ts
- * const worker = await spawnThreadWorker(contract, module, options, { observe })
+ * const worker = await spawnThreadWorker(contract, module, options, { observe, onSpawn: (threadId) => emit('spawn', { threadId }) })
  * ```
  */
-export async function spawnThreadWorker(contract: Contract, module: string | URL, options: ThreadOptions & { host?: unknown }, extras: StartExtras): Promise<SpawnedThread<Contract>> {
+export async function spawnThreadWorker(
+  contract: Contract,
+  module: string | URL,
+  options: ThreadOptions & { host?: unknown },
+  extras: StartExtras & { onSpawn?: ((threadId: number) => void) | undefined },
+): Promise<SpawnedThread<Contract>> {
   assertContract(contract, 'spawnThread(contract, module)')
   checkWorkerOptions(options, 'spawnThread()')
   checkHostHandlers(contract, options.host, 'spawnThread()')
@@ -96,6 +102,7 @@ export async function spawnThreadWorker(contract: Contract, module: string | URL
   } catch (error) {
     throw startupFailed(path, `it could not be started: ${(error as Error).message}`, undefined, error)
   }
+  extras.onSpawn?.(thread.threadId)
   const handle = threadHandle(thread, path)
   return startWorker(contract, handle, options, extras, (peer, limits) => new SpawnedThread(peer, handle, limits, thread))
 }

@@ -1,0 +1,66 @@
+/**
+ * When a healthy worker of the pool is retired, and for which reason: after
+ * `maxTasksPerWorker` calls (`recycled`), once over a memory limit (`memory`), or after
+ * `idleTimeout` with more than `min` workers (`idle`). Its replacement, if one is needed,
+ * comes from the supervisor like any other start.
+ */
+import { debug } from '../base/debug.js'
+import type { OverLimitMessage } from '../protocol/messages.js'
+import type { MemberSet } from './member-set.js'
+import type { PoolMember } from './pool-member.js'
+import type { PoolSettings } from './pool-options.js'
+import type { PoolStatus } from './pool-state.js'
+
+/**
+ * The recycler.
+ *
+ * @example
+ * ```ts
+ * const recycler = new MemberRecycler(settings, members, status, () => dispatcher.pump())
+ * recycler.afterCall(member) // retires it after maxTasksPerWorker calls, or arms its idle timer
+ * ```
+ */
+export class MemberRecycler {
+  readonly #settings: PoolSettings
+  readonly #members: MemberSet
+  readonly #status: PoolStatus
+  readonly #pump: () => void
+
+  constructor(settings: PoolSettings, members: MemberSet, status: PoolStatus, pump: () => void) {
+    this.#settings = settings
+    this.#members = members
+    this.#status = status
+    this.#pump = pump
+  }
+
+  /** A pool call on `member` settled. */
+  afterCall(member: PoolMember): void {
+    if (member.state !== 'ready') return
+    if (member.done >= this.#settings.maxTasksPerWorker) member.retire('recycled', this.#settings.stopLimits)
+    else if (member.overLimit) member.retire('memory', this.#settings.stopLimits)
+    else this.armIdle(member)
+  }
+
+  /** `member`'s worker said it is over a memory limit: retired now if idle, else after its calls. */
+  overLimit(member: PoolMember, message: OverLimitMessage): void {
+    debug('pool: worker %d is over its memory limit (heap %d, rss %d)', member.pid, message.hb, message.rb)
+    member.overLimit = true
+    if (member.load === 0) member.retire('memory', this.#settings.stopLimits)
+  }
+
+  /** A cancelled handler on `member` stopped: its slot is free, and it may be idle now. */
+  handlerSettled(member: PoolMember): void {
+    if (member.lingering === 0) member.clearRunaway()
+    this.armIdle(member)
+    this.#pump()
+  }
+
+  /** Retires `member` after `idleTimeout` without calls, if more than `min` workers serve then. */
+  armIdle(member: PoolMember): void {
+    const { idleTimeout, min, stopLimits } = this.#settings
+    if (idleTimeout === undefined || !this.#status.accepting || member.state !== 'ready' || member.load > 0) return
+    member.armIdle(idleTimeout, () => {
+      if (member.load === 0 && this.#members.serving > min) member.retire('idle', stopLimits)
+    })
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The pool's workers, starting ones included, and what the dispatcher and the stats ask of
+ * them: the least busy worker with room for a call, free slots, counts.
+ */
+import type { PoolMember } from './pool-member.js'
+
+/**
+ * Counts of a pool's workers and of the calls running on them.
+ *
+ * @example
+ * ```ts
+ * const { workers, starting, busy, idle, inFlight }: MemberCounts = members.counts()
+ * ```
+ */
+export interface MemberCounts {
+  /** Workers running (ready or stopping). */
+  readonly workers: number
+  readonly starting: number
+  /** Ready workers running at least one call (or a cancelled handler that has not stopped). */
+  readonly busy: number
+  /** Ready workers running nothing. */
+  readonly idle: number
+  /** Pool calls running on workers. */
+  readonly inFlight: number
+}
+
+/**
+ * The set of members.
+ *
+ * @example
+ * ```ts
+ * const members = new MemberSet(4)
+ * members.add(member)
+ * const target = members.leastBusy() // undefined when every ready worker runs `concurrency` calls
+ * ```
+ */
+export class MemberSet implements Iterable<PoolMember> {
+  /** Calls one worker runs at once. */
+  readonly concurrency: number
+  readonly #members: PoolMember[] = []
+
+  constructor(concurrency: number) {
+    this.concurrency = concurrency
+  }
+
+  [Symbol.iterator](): Iterator<PoolMember> {
+    return this.#members[Symbol.iterator]()
+  }
+
+  add(member: PoolMember): void {
+    this.#members.push(member)
+  }
+
+  remove(member: PoolMember): void {
+    const index = this.#members.indexOf(member)
+    if (index >= 0) this.#members.splice(index, 1)
+  }
+
+  /** Every member: starting, ready, retiring, and gone ones whose exit is not yet known. */
+  get size(): number {
+    return this.#members.length
+  }
+
+  get starting(): number {
+    return this.#count((member) => member.state === 'starting')
+  }
+
+  /** Members that take calls. */
+  get serving(): number {
+    return this.#count((member) => member.serving)
+  }
+
+  /** The serving member with the lowest load under `concurrency`, if any. */
+  leastBusy(): PoolMember | undefined {
+    // Hot path: once per call. A loop over at most `max` members.
+    let best: PoolMember | undefined
+    let bestLoad = this.concurrency
+    for (const member of this.#members) {
+      if (!member.serving) continue
+      const load = member.load
+      if (load < bestLoad) {
+        best = member
+        bestLoad = load
+      }
+    }
+    return best
+  }
+
+  /** Calls the serving members could take right now. */
+  freeSlots(): number {
+    let free = 0
+    for (const member of this.#members) if (member.serving) free += Math.max(0, this.concurrency - member.load)
+    return free
+  }
+
+  /** No pool call runs on any member. */
+  get idle(): boolean {
+    return this.#members.every((member) => member.active === 0)
+  }
+
+  counts(): MemberCounts {
+    let busy = 0
+    let idle = 0
+    let inFlight = 0
+    let starting = 0
+    for (const member of this.#members) {
+      inFlight += member.active
+      if (member.state === 'starting') starting += 1
+      else if (member.serving && member.load > 0) busy += 1
+      else if (member.serving) idle += 1
+    }
+    return { workers: this.#members.length - starting, starting, busy, idle, inFlight }
+  }
+
+  #count(test: (member: PoolMember) => boolean): number {
+    let count = 0
+    for (const member of this.#members) if (test(member)) count += 1
+    return count
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The supervision of a pool's workers: start as many as the queue and `min` (or a waiting
+ * `ready()`) want, up to `max`, with backoff after failures; replace a worker that crashed;
+ * and stop starting them when the crash-loop guard trips (its `crashloop` event, the
+ * `crash-loop` state, CrashLoopError for the calls and `ready()`s no worker can take).
+ */
+import { debug } from '../base/debug.js'
+import type { Contract } from '../contract/define-contract.js'
+import { crashLoop } from '../errors/pool-errors.js'
+import { ChannelClosedError, workerExited, type ExitDetails } from '../errors/worker-errors.js'
+import type { ManagedWorker } from '../worker/managed-worker.js'
+import type { CrashGuard, Trip } from './crash-guard.js'
+import { launchWorker } from './launch-worker.js'
+import type { MemberRecycler } from './member-recycler.js'
+import type { MemberSet } from './member-set.js'
+import type { ExitReason, PoolEmitter } from './pool-events.js'
+import { PoolMember } from './pool-member.js'
+import type { PoolSettings } from './pool-options.js'
+import type { PoolStatus } from './pool-state.js'
+import { ReadyWaiters } from './ready-waiters.js'
+import type { TaskQueue } from './task-queue.js'
+
+/**
+ * What the supervisor works with.
+ *
+ * @example
+ * ```ts
+ * const parts: SupervisorParts = { contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle }
+ * ```
+ */
+export interface SupervisorParts {
+  readonly contract: Contract
+  readonly module: string | URL
+  readonly settings: PoolSettings
+  readonly members: MemberSet
+  readonly queue: TaskQueue
+  readonly guard: CrashGuard
+  readonly events: PoolEmitter
+  readonly status: PoolStatus
+  readonly recycler: MemberRecycler
+  /** Moves queued calls to workers with room, then calls `ensureWorkers()`. */
+  readonly pump: () => void
+  /** Wakes close() if no call waits or runs any more. */
+  readonly wakeIfIdle: () => void
+}
+
+/**
+ * The supervisor.
+ *
+ * @example
+ * ```ts
+ * const supervisor = new MemberSupervisor(parts)
+ * supervisor.ensureWorkers() // starts what the queue and min want
+ * await supervisor.whenReady()
+ * ```
+ */
+export class MemberSupervisor {
+  readonly #parts: SupervisorParts
+  readonly #waiters = new ReadyWaiters()
+  readonly #startups = new Set<Promise<void>>()
+  #retryTimer: NodeJS.Timeout | undefined
+  #restarts = 0
+
+  constructor(parts: SupervisorParts) {
+    this.#parts = parts
+  }
+
+  /** Workers replaced after they died. */
+  get restarts(): number {
+    return this.#restarts
+  }
+
+  /**
+   * Calls that workers starting, or still to be started under `max`, will take: they wait
+   * in the queue but do not count against `maxQueue`, so a cold pool takes a burst it can
+   * serve, and `maxQueue: 0` means "no waiting beyond the pool's own capacity".
+   */
+  coming(): number {
+    const { guard, queue, members, settings } = this.#parts
+    const startable = guard.tripped === undefined && queue.open ? Math.max(0, settings.max - members.size) : 0
+    return (members.starting + startable) * settings.concurrency
+  }
+
+  /** Starts the workers that queued calls and the floor (`min`, or one for `ready()`) want, up to `max`. */
+  ensureWorkers(): void {
+    const { members, queue, guard, settings } = this.#parts
+    if (!queue.open) return
+    const ready = members.serving
+    const starting = members.starting
+    const demand = ready + Math.ceil(Math.max(0, queue.size - members.freeSlots()) / settings.concurrency)
+    const wanted = Math.max(this.#floor(), Math.min(settings.max, demand))
+    let needed = Math.min(wanted - ready - starting, settings.max - members.size)
+    if (needed <= 0) return
+    const trip = guard.tripped
+    if (trip !== undefined) {
+      if (ready === 0 && starting === 0) this.#failWaiting(trip)
+      return
+    }
+    if (guard.probing) needed = starting === 0 ? 1 : 0
+    const delay = guard.delay()
+    if (delay > 0) {
+      this.#retryTimer ??= setTimeout(() => {
+        this.#retryTimer = undefined
+        this.#parts.pump()
+      }, delay)
+      return
+    }
+    for (let i = 0; i < needed; i++) this.#start()
+  }
+
+  /** `pool.ready()`: resolves once `Math.max(min, 1)` workers serve. */
+  whenReady(): Promise<void> {
+    const { status, members, guard } = this.#parts
+    if (!status.accepting) return Promise.reject(new ChannelClosedError('The pool was closed: no worker will be ready'))
+    if (members.serving >= this.#readyTarget()) return Promise.resolve()
+    const trip = guard.tripped
+    if (trip !== undefined) return Promise.reject(crashLoop(undefined, trip.detail, trip.error))
+    const ready = this.#waiters.wait()
+    this.#parts.pump()
+    return ready
+  }
+
+  /** The pool is closing: waiting `ready()`s reject with ChannelClosedError. */
+  closing(): void {
+    this.#waiters.rejectAll(new ChannelClosedError('The pool was closed before its workers were ready'))
+  }
+
+  /** Once the queue is closed: no start is pending, and the starts under way have ended. */
+  async stopStarting(): Promise<void> {
+    clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
+    await Promise.all(this.#startups)
+  }
+
+  /** The fewest serving workers wanted: `min`, at least one while `ready()` waits, none once closing. */
+  #floor(): number {
+    if (!this.#parts.status.accepting) return 0
+    return this.#waiters.pending ? this.#readyTarget() : this.#parts.settings.min
+  }
+
+  #readyTarget(): number {
+    return Math.max(this.#parts.settings.min, 1)
+  }
+
+  #start(): void {
+    const { contract, module, settings, members, events, recycler } = this.#parts
+    const member = new PoolMember(settings.start.runtime)
+    members.add(member)
+    const startup = launchWorker(contract, module, settings, member, {
+      spawned: (spawned) => events.emit('spawn', spawned.id),
+      overLimit: (over, message) => recycler.overLimit(over, message),
+      handlerSettled: (settled) => recycler.handlerSettled(settled),
+    }).then(
+      (worker) => this.#onReady(member, worker),
+      (error: Error) => this.#onStartFailed(member, error),
+    )
+    const tracked = startup.finally(() => this.#startups.delete(tracked))
+    this.#startups.add(tracked)
+  }
+
+  #onReady(member: PoolMember, worker: ManagedWorker<Contract>): void {
+    const { guard, status, members, queue, events, settings, recycler } = this.#parts
+    guard.ready()
+    status.recovered()
+    member.started(worker)
+    void worker.handle.gone.then((details) => this.#onGone(member, details))
+    events.emit('ready', member.id)
+    if (!queue.open) member.retire('closed', settings.stopLimits)
+    else recycler.armIdle(member)
+    if (members.serving >= this.#readyTarget()) this.#waiters.resolveAll()
+    this.#parts.pump()
+  }
+
+  #onStartFailed(member: PoolMember, error: Error): void {
+    const { guard, members, queue, events } = this.#parts
+    members.remove(member)
+    member.gone()
+    const details = error as { exitCode?: number | null; signal?: NodeJS.Signals | null }
+    events.emit('exit', { ...member.id, reason: 'startup', code: details.exitCode ?? null, signal: details.signal ?? null, error })
+    const trip = guard.startFailed(error)
+    if (trip !== undefined) this.#onTrip(trip)
+    else if (queue.open && (queue.size > 0 || members.size - members.starting < this.#floor())) events.emit('restart', { ...member.id, reason: 'startup', delay: guard.delay() })
+    this.#parts.pump()
+  }
+
+  /** Its worker is gone (its calls have failed): a crash, unless it was retired or the pool is closing. */
+  #onGone(member: PoolMember, details: ExitDetails): void {
+    // Once the pool is closing, a worker that exits is not replaced and is no crash:
+    // shutdownAll() stops the pool's workers directly, at the same time as the pool.
+    const reason = member.reason ?? (this.#parts.status.accepting ? 'crash' : 'closed')
+    member.gone()
+    if (reason === 'crash') this.#restarts += 1
+    void member.exitOf(details, this.#parts.settings.stopLimits).then((exit) => this.#onExit(member, reason, exit))
+  }
+
+  /** Its process has exited too (see `PoolMember.exitOf`): it leaves the pool, and a crashed one is replaced. */
+  #onExit(member: PoolMember, reason: ExitReason, details: ExitDetails): void {
+    const { guard, members, queue, events } = this.#parts
+    members.remove(member)
+    events.emit('exit', { ...member.id, reason, code: details.exitCode, signal: details.signal })
+    if (reason === 'crash') {
+      const trip = guard.crashed(workerExited(details))
+      if (trip !== undefined) this.#onTrip(trip)
+      // Replaced only when needed (queued calls, or fewer than the floor); otherwise on demand.
+      else if (queue.size > 0 || members.serving + members.starting < this.#floor()) events.emit('restart', { ...member.id, reason: 'crash', delay: guard.delay() })
+    }
+    this.#parts.wakeIfIdle()
+    this.#parts.pump()
+  }
+
+  #onTrip(trip: Trip): void {
+    debug('pool: crash-loop guard tripped: %s', trip.detail)
+    this.#parts.events.emit('crashloop', { detail: trip.detail, error: trip.error as Error })
+    this.#parts.status.tripped()
+    this.#waiters.rejectAll(crashLoop(undefined, trip.detail, trip.error))
+    if (this.#parts.members.serving === 0) this.#failWaiting(trip)
+  }
+
+  /** No worker is left nor coming: queued calls and `ready()`s fail with CrashLoopError. */
+  #failWaiting(trip: Trip): void {
+    this.#parts.queue.failAll((task) => crashLoop(task.name, trip.detail, trip.error))
+    this.#waiters.rejectAll(crashLoop(undefined, trip.detail, trip.error))
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * One worker of a pool, process or thread, and its use. Its state: `starting` (no worker
+ * yet) → `ready` (takes calls) → `retiring` (stopping, for a reason: idle, recycled,
+ * memory, runaway, closed) → `gone` (its calls have failed; it leaves the pool once its
+ * exit is known); a worker that dies by itself goes from `ready` to `gone`. It keeps its
+ * load, its idle timer, the timers watching cancelled handlers (`cancelGrace`), and
+ * whether it went over a memory limit.
+ */
+import { debug } from '../base/debug.js'
+import type { Contract } from '../contract/define-contract.js'
+import type { ExitDetails } from '../errors/worker-errors.js'
+import type { ExitResult, StopOptions, WorkerRuntime } from '../supervision/registry.js'
+import type { ManagedWorker } from '../worker/managed-worker.js'
+import type { ExitReason, WorkerIdentity } from './pool-events.js'
+import type { WorkerCallOptions } from './pool-task.js'
+
+/**
+ * Where a pool's worker is.
+ *
+ * @example
+ * ```ts
+ * const serving = members.filter((member) => member.state === 'ready')
+ * ```
+ */
+export type MemberState = 'starting' | 'ready' | 'retiring' | 'gone'
+
+type CallFunction = (input: unknown, options: WorkerCallOptions) => Promise<unknown>
+
+/**
+ * A pool's worker.
+ *
+ * @example
+ * ```ts
+ * const member = new PoolMember('thread')
+ * member.started(await spawnThreadWorker(contract, module, options, extras))
+ * await member.call('add', { a: 1, b: 2 }, { signal: undefined, timeout: 0, onProgress: undefined })
+ * ```
+ */
+export class PoolMember {
+  readonly runtime: WorkerRuntime
+  /** The process's pid (0 until it has one); for a thread, this process's. */
+  pid: number
+  threadId: number | undefined
+  /** Pool calls running on it. */
+  active = 0
+  /** Pool calls it has finished. */
+  done = 0
+  /** It said it is over `maxHeapBytes` or `maxRssBytes`. */
+  overLimit = false
+  #state: MemberState = 'starting'
+  #reason: ExitReason | undefined
+  #worker: ManagedWorker<Contract> | undefined
+  #idleTimer: NodeJS.Timeout | undefined
+  readonly #runawayTimers = new Set<NodeJS.Timeout>()
+
+  constructor(runtime: WorkerRuntime) {
+    this.runtime = runtime
+    this.pid = runtime === 'thread' ? process.pid : 0
+  }
+
+  get state(): MemberState {
+    return this.#state
+  }
+
+  /** Why it is stopping, once it is retiring. */
+  get reason(): ExitReason | undefined {
+    return this.#reason
+  }
+
+  /** Which worker it is, for events and results. */
+  get id(): WorkerIdentity {
+    return { runtime: this.runtime, pid: this.pid, threadId: this.threadId }
+  }
+
+  /** Its module path, as `workers()` shows it. */
+  get label(): string {
+    return this.#worker?.handle.label ?? ''
+  }
+
+  /** Pool calls running, plus cancelled calls whose handler has not settled yet. */
+  get load(): number {
+    return this.active + (this.#worker?.peer.caller.table.lingering.size ?? 0)
+  }
+
+  /** Cancelled calls whose handler has not settled yet. */
+  get lingering(): number {
+    return this.#worker?.peer.caller.table.lingering.size ?? 0
+  }
+
+  /** Ready, and its worker is alive and takes calls. */
+  get serving(): boolean {
+    return this.#state === 'ready' && this.#worker?.state === 'ready' && this.#worker.handle.running()
+  }
+
+  /** `starting` → `ready`. */
+  started(worker: ManagedWorker<Contract>): void {
+    this.#worker = worker
+    this.pid = worker.handle.pid
+    this.threadId = worker.handle.threadId
+    if (this.#state === 'starting') this.#state = 'ready'
+  }
+
+  /** Runs procedure `name` on its worker. */
+  call(name: string, input: unknown, options: WorkerCallOptions): Promise<unknown> {
+    const call = (this.#worker as ManagedWorker<Contract>).call as unknown as Record<string, CallFunction>
+    return (call[name] as CallFunction)(input, options)
+  }
+
+  /** `ready` → `retiring`: its worker stops in stages. False if it was not ready. */
+  retire(reason: ExitReason, limits: Partial<StopOptions>): boolean {
+    if (this.#state !== 'ready') return false
+    this.#state = 'retiring'
+    this.#reason = reason
+    this.clearIdle()
+    debug('pool: stopping %s worker %d (%s)', this.runtime, this.threadId ?? this.pid, reason)
+    this.close(limits).catch((error: unknown) => debug('pool: closing worker %d failed: %o', this.pid, error))
+    return true
+  }
+
+  /** Its worker's staged stop (the same promise every time). */
+  close(limits: Partial<StopOptions>): Promise<ExitResult> {
+    return (this.#worker as ManagedWorker<Contract>).close(limits)
+  }
+
+  /** `ready` → `retiring`: kills its worker now (SIGKILL, or the thread is terminated). */
+  kill(reason: ExitReason): void {
+    if (this.#state !== 'ready') return
+    this.#state = 'retiring'
+    this.#reason = reason
+    this.clearIdle()
+    ;(this.#worker as ManagedWorker<Contract>).handle.kill()
+    // close() holds the process until the killed worker is gone, so that its exit is seen
+    // and the calls queued behind it get a fresh worker.
+    this.close({ grace: 0, killTimeout: 0 }).catch((error: unknown) => debug('pool: closing worker %d failed: %o', this.pid, error))
+  }
+
+  /**
+   * How its worker ended, once it is gone. `gone` (its channel closed, its calls rejected)
+   * can come before the exit itself: a process asked to stop disconnects first and exits a
+   * little later. Waiting for the exit keeps the `exit` event's code right, and keeps a
+   * replacement from starting while the old process still runs (`max`). A process that
+   * dropped its channel but does not exit by itself is stopped in stages like any other.
+   */
+  async exitOf(details: ExitDetails, limits: Partial<StopOptions>): Promise<ExitDetails> {
+    const handle = (this.#worker as ManagedWorker<Contract>).handle
+    if (handle.running()) await Promise.all([this.close(limits).catch(() => undefined), handle.exited])
+    const exit = await handle.exited
+    return { ...details, exitCode: exit.exitCode, signal: exit.signal }
+  }
+
+  /** → `gone`: its timers are cleared. */
+  gone(): void {
+    this.#state = 'gone'
+    this.clearIdle()
+    this.clearRunaway()
+  }
+
+  /** Calls `onIdle` after `ms` (not holding the process open), unless a call comes first. */
+  armIdle(ms: number, onIdle: () => void): void {
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined
+      onIdle()
+    }, ms)
+    this.#idleTimer.unref()
+  }
+
+  clearIdle(): void {
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
+  }
+
+  /** After a cancellation: kills the worker if a cancelled handler still runs `grace` ms later. */
+  watchRunaway(grace: number): void {
+    // Not unref'd: calls queued behind the runaway handler hold nothing else that keeps the
+    // process alive (the cancelled call no longer does), and a script awaiting them would
+    // end with its promises unsettled. It is cleared once no cancelled handler runs.
+    const timer = setTimeout(() => {
+      this.#runawayTimers.delete(timer)
+      if (!this.serving || !this.#runsLongerThan(grace)) return
+      debug('pool: a cancelled handler on worker %d still runs after %d ms: killing the worker', this.pid, grace)
+      this.kill('runaway')
+    }, grace + 1)
+    this.#runawayTimers.add(timer)
+  }
+
+  clearRunaway(): void {
+    for (const timer of this.#runawayTimers) clearTimeout(timer)
+    this.#runawayTimers.clear()
+  }
+
+  /** Whether a cancelled handler has run on for `grace` ms since its call was given up. */
+  #runsLongerThan(grace: number): boolean {
+    const now = Date.now()
+    for (const since of (this.#worker as ManagedWorker<Contract>).peer.caller.table.lingering.values()) if (now - since >= grace) return true
+    return false
+  }
+}

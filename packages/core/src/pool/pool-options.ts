@@ -1,0 +1,216 @@
+/**
+ * The options of `createPool()`: how many workers and how each is used, the crash-loop
+ * guard, and how each worker starts: in a child process (the default) with `fork()`'s
+ * options, or in a worker thread (`runtime: 'thread'`) with `spawnThread()`'s. One union
+ * discriminated by `runtime`, and its one run-time check (for JavaScript callers too).
+ */
+import { availableParallelism } from 'node:os'
+import { quoted } from '../base/option-checks.js'
+import { checkTimeout, MAX_TIMER_MS } from '../base/timeouts.js'
+import { assertContract } from '../contract/define-contract.js'
+import { hostContractOf } from '../contract/host.js'
+import type { MemoryLimits } from '../protocol/messages.js'
+import type { StopOptions } from '../supervision/registry.js'
+import type { ForkOptions } from '../worker/fork.js'
+import type { ThreadOptions } from '../worker/spawn-thread.js'
+import { checkWorkerOptions } from '../worker/worker-options.js'
+import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js'
+
+/**
+ * The options of every pool, whatever runs its workers.
+ *
+ * @example
+ * ```ts
+ * const options: PoolCommonOptions = { min: 1, max: 4, concurrency: 1, maxQueue: 1_000, cancelGrace: 1_000 }
+ * ```
+ */
+export interface PoolCommonOptions extends CrashGuardOptions {
+  /** Workers kept running even when idle. Default 0: workers start on demand. */
+  min?: number
+  /** The most workers at once (counting those starting and stopping). Default `os.availableParallelism()`. */
+  max?: number
+  /** Calls one worker runs at once. Default 1 (CPU-bound work); raise it for async work. */
+  concurrency?: number
+  /**
+   * Calls that may wait beyond what the pool's workers (running, starting, or yet to start
+   * under `max`) will take; beyond it a call rejects with QueueFullError. Default Infinity.
+   */
+  maxQueue?: number
+  /** A worker idle this long is stopped while more than `min` run, in ms. Default 30,000; `0` or `Infinity`: never. */
+  idleTimeout?: number
+  /** A worker is replaced after this many calls. Default Infinity. */
+  maxTasksPerWorker?: number
+  /** A worker whose heap (`heapUsed`; a thread's own heap) is over this many bytes after a call is replaced. */
+  maxHeapBytes?: number
+  /**
+   * A worker whose resident set is over this many bytes after a call is replaced. For a
+   * thread this is the whole process's resident set, which its threads share.
+   */
+  maxRssBytes?: number
+  /**
+   * Opt-in second level of cancellation: when a call is cancelled or times out, its
+   * handler's `ctx.signal` aborts first; if the handler has not settled `cancelGrace` ms
+   * later (a synchronous loop does not look at signals), the worker is killed (a thread is
+   * terminated) and replaced. Other calls running on that worker reject with
+   * WorkerExitedError (idempotent ones are retried). Default: off.
+   */
+  cancelGrace?: number
+}
+
+/**
+ * The options of a pool of child processes: every worker is forked with `fork()`'s options.
+ *
+ * @example
+ * ```ts
+ * const options: ProcessPoolOptions = { max: 4, serialization: 'advanced', processGroup: true }
+ * ```
+ */
+export interface ProcessPoolOptions extends PoolCommonOptions, ForkOptions {
+  /** What runs each worker: a child process (the default). */
+  runtime?: 'process' | undefined
+  /** For thread pools only. */
+  resourceLimits?: never
+}
+
+/**
+ * The options of a pool of worker threads: every worker is started with `spawnThread()`'s
+ * options.
+ *
+ * @example
+ * ```ts
+ * const options: ThreadPoolOptions = { runtime: 'thread', max: 4, resourceLimits: { maxOldGenerationSizeMb: 256 } }
+ * ```
+ */
+export interface ThreadPoolOptions extends PoolCommonOptions, ThreadOptions {
+  /** What runs each worker: a worker thread of this process. */
+  runtime: 'thread'
+  /** For process pools only. */
+  serialization?: never
+  /** For process pools only. */
+  cwd?: never
+  /** For process pools only. */
+  execPath?: never
+  /** For process pools only. */
+  stdio?: never
+  /** For process pools only. */
+  processGroup?: never
+}
+
+/**
+ * Options of {@link createPool}: a process pool's (the default) or a thread pool's.
+ *
+ * @example
+ * ```ts
+ * const processes: PoolOptions = { max: 4, timeout: 5_000, execArgv: ['--max-old-space-size=512'] }
+ * const threads: PoolOptions = { runtime: 'thread', max: 4, timeout: 5_000 }
+ * ```
+ */
+export type PoolOptions = ProcessPoolOptions | ThreadPoolOptions
+
+/**
+ * How a pool starts each worker.
+ *
+ * @example
+ * ```ts
+ * const start: WorkerStart = { runtime: 'thread', options: { resourceLimits: { maxOldGenerationSizeMb: 64 } } }
+ * ```
+ */
+export type WorkerStart = { readonly runtime: 'process'; readonly options: ForkOptions } | { readonly runtime: 'thread'; readonly options: ThreadOptions }
+
+/**
+ * A pool's options, checked, with their defaults.
+ *
+ * @example
+ * ```ts
+ * const { min, max, concurrency, start } = readPoolOptions(contract, options)
+ * ```
+ */
+export interface PoolSettings {
+  readonly start: WorkerStart
+  readonly min: number
+  readonly max: number
+  readonly concurrency: number
+  readonly maxQueue: number
+  readonly maxTasksPerWorker: number
+  /** Undefined: idle workers are never stopped. */
+  readonly idleTimeout: number | undefined
+  /** Undefined: off. */
+  readonly cancelGrace: number | undefined
+  /** The default timeout of a call (the pool runs it, queue time included). */
+  readonly timeout: number | undefined
+  /** The stop limits given, for retiring workers (each worker has the defaults otherwise). */
+  readonly stopLimits: Partial<StopOptions>
+  readonly memoryLimits: MemoryLimits | undefined
+}
+
+const DEFAULT_IDLE_TIMEOUT = 30_000
+const PROCESS_ONLY = ['serialization', 'cwd', 'execPath', 'stdio', 'processGroup'] as const
+const THREAD_ONLY = ['resourceLimits'] as const
+
+/**
+ * Checks a pool's contract and options and resolves them; throws a TypeError for a bad one.
+ *
+ * @example
+ * ```ts
+ * readPoolOptions(math, { runtime: 'thread', stdio: 'inherit' }) // throws: stdio is an option of process pools only
+ * ```
+ */
+export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSettings {
+  assertContract(contract, 'createPool(contract, module)')
+  if (typeof options !== 'object' || options === null) throw new TypeError('createPool(contract, module, options): options must be an object')
+  const host = hostContractOf(contract)
+  if (host !== undefined) {
+    throw new TypeError(`createPool(): the contract declares host procedures (${quoted(host.names)}), which pools do not take yet: start its workers with fork() or spawnThread() and options.host`)
+  }
+  if ((options as { host?: unknown }).host !== undefined) throw new TypeError('createPool(): a pool takes no host option (pools do not take host procedures yet)')
+  const runtime = checkRuntime(options)
+  const count = (key: 'min' | 'max' | 'concurrency' | 'maxQueue' | 'maxTasksPerWorker', fallback: number, least: number): number => {
+    const value = options[key] ?? fallback
+    if (typeof value !== 'number' || Number.isNaN(value) || value < least || (value !== Infinity && !Number.isInteger(value))) {
+      throw new TypeError(`createPool(): ${key} must be an integer of at least ${least}, got ${String(options[key])}`)
+    }
+    return value
+  }
+  const max = count('max', availableParallelism(), 1)
+  const min = count('min', 0, 0)
+  if (min > max) throw new TypeError(`createPool(): min (${min}) is more than max (${max})`)
+  for (const key of ['maxHeapBytes', 'maxRssBytes'] as const) {
+    const value = options[key]
+    if (value !== undefined && (typeof value !== 'number' || !(value > 0))) throw new TypeError(`createPool(): ${key} must be a positive number of bytes, got ${String(value)}`)
+  }
+  for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout', 'idleTimeout', 'cancelGrace'] as const) checkTimeout(options[key], `createPool(): ${key}`)
+  checkWorkerOptions(options, 'createPool()')
+  checkCrashGuardOptions(options, 'createPool()')
+  const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT
+  // The pool runs the timeouts (queue time counts); workers get each call's remainder.
+  const workerOptions = { ...options, timeout: undefined }
+  return {
+    start: runtime === 'thread' ? { runtime, options: workerOptions as ThreadOptions } : { runtime, options: workerOptions as ForkOptions },
+    min,
+    max,
+    concurrency: count('concurrency', 1, 1),
+    maxQueue: count('maxQueue', Infinity, 0),
+    maxTasksPerWorker: count('maxTasksPerWorker', Infinity, 1),
+    idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
+    cancelGrace: options.cancelGrace === undefined || options.cancelGrace > MAX_TIMER_MS ? undefined : options.cancelGrace,
+    timeout: options.timeout,
+    stopLimits: { grace: options.grace, killTimeout: options.killTimeout },
+    memoryLimits: options.maxHeapBytes === undefined && options.maxRssBytes === undefined ? undefined : { hb: options.maxHeapBytes, rb: options.maxRssBytes },
+  }
+}
+
+/** The runtime, once the options fit it: no process-only option on a thread pool, and the other way round. */
+function checkRuntime(options: PoolOptions): 'process' | 'thread' {
+  const runtime = options.runtime ?? 'process'
+  if (runtime !== 'process' && runtime !== 'thread') throw new TypeError(`createPool(): runtime must be 'process' or 'thread', got ${String(runtime)}`)
+  const foreign = runtime === 'thread' ? PROCESS_ONLY : THREAD_ONLY
+  const other = runtime === 'thread' ? "process pools (runtime: 'process')" : "thread pools (runtime: 'thread')"
+  for (const key of foreign) {
+    if ((options as Record<string, unknown>)[key] !== undefined) throw new TypeError(`createPool(): ${key} is an option of ${other} only; this pool runs ${runtime === 'thread' ? 'worker threads' : 'child processes'}`)
+  }
+  if (runtime === 'process') {
+    const serialization = (options as ProcessPoolOptions).serialization
+    if (serialization !== undefined && serialization !== 'json' && serialization !== 'advanced') throw new TypeError(`createPool(): serialization must be 'json' or 'advanced', got ${String(serialization)}`)
+  }
+  return runtime
+}

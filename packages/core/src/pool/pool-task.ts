@@ -1,0 +1,182 @@
+/**
+ * One call of a pool, from `pool.call.x()` to its answer. Its timeout counts from the call,
+ * queue time included (the deadline); an idempotent call is tried a second time when its
+ * worker dies (the attempts). Its state: `queued` → `running` → `settled`, and `running` →
+ * `queued` once for that retry. While queued it watches its own timeout and AbortSignal.
+ */
+import { MAX_TIMER_MS } from '../base/timeouts.js'
+import type { AnyDeclaration } from '../contract/define-contract.js'
+import { TimeoutError, timeoutError } from '../errors/call-errors.js'
+import { WorkerExitedError } from '../errors/worker-errors.js'
+import type { CallSettings } from '../rpc/call-options.js'
+import { withCallerStack, type CallerStack } from '../rpc/caller-stack.js'
+
+/**
+ * Where a pool call is: waiting for a worker, running on one, or answered.
+ *
+ * @example
+ * ```ts
+ * if (task.state === 'queued') queue.push(task)
+ * ```
+ */
+export type TaskState = 'queued' | 'running' | 'settled'
+
+/**
+ * What a task is made of: the call, its checked options, and its promise's functions.
+ *
+ * @example
+ * ```ts
+ * new PoolTask({ name: 'add', declaration: math.procedures.add, input, settings, caller, resolve, reject })
+ * ```
+ */
+export interface TaskCall {
+  readonly name: string
+  readonly declaration: AnyDeclaration
+  readonly input: unknown
+  /** The call's options, resolved against the procedure's and the pool's timeout. */
+  readonly settings: CallSettings
+  readonly caller: CallerStack
+  readonly resolve: (value: unknown) => void
+  readonly reject: (reason: unknown) => void
+}
+
+/**
+ * The options of a task's call on a worker: the time left of its timeout (`0`: none).
+ *
+ * @example
+ * ```ts
+ * const options: WorkerCallOptions = { signal: undefined, timeout: 250, onProgress: undefined }
+ * ```
+ */
+export interface WorkerCallOptions {
+  readonly signal: AbortSignal | undefined
+  readonly timeout: number
+  readonly onProgress: ((payload: unknown) => void) | undefined
+}
+
+/**
+ * A pool call.
+ *
+ * @example
+ * ```ts
+ * const task = new PoolTask(call)
+ * const options = task.start() // undefined when its deadline has passed: it is settled then
+ * ```
+ */
+export class PoolTask {
+  readonly name: string
+  readonly input: unknown
+  readonly signal: AbortSignal | undefined
+  /** The call's timeout in ms (undefined: none), for the whole call: queue and run. */
+  readonly timeout: number | undefined
+  readonly deadline: number | undefined
+  readonly idempotent: boolean
+  /** Runs on a worker so far. */
+  attempts = 0
+  readonly #call: TaskCall
+  #state: TaskState = 'queued'
+  #timer: NodeJS.Timeout | undefined
+  #onAbort: (() => void) | undefined
+
+  constructor(call: TaskCall, now = Date.now()) {
+    this.#call = call
+    this.name = call.name
+    this.input = call.input
+    this.signal = call.settings.signal
+    this.timeout = call.settings.timeout
+    this.deadline = this.timeout === undefined ? undefined : now + this.timeout
+    this.idempotent = call.declaration.kind === 'procedure' && call.declaration.idempotent
+  }
+
+  get state(): TaskState {
+    return this.#state
+  }
+
+  /**
+   * While queued: calls `giveUp` with the error to fail with once the timeout runs out
+   * (TimeoutError) or the signal aborts (its reason, as it is).
+   */
+  watch(giveUp: (reason: unknown) => void): void {
+    if (this.deadline !== undefined) {
+      const remaining = this.deadline - Date.now()
+      // Beyond setTimeout's range the worker's own timer takes over once the call runs.
+      if (remaining <= MAX_TIMER_MS) this.#timer = setTimeout(() => giveUp(withCallerStack(this.#timeoutError(), this.#call.caller)), Math.max(remaining, 0))
+    }
+    const signal = this.signal
+    if (signal !== undefined) {
+      this.#onAbort = () => giveUp(signal.reason)
+      signal.addEventListener('abort', this.#onAbort, { once: true })
+    }
+  }
+
+  /** Stops watching the timeout and the signal (the task leaves the queue). */
+  unwatch(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort)
+    this.#onAbort = undefined
+  }
+
+  /**
+   * `queued` → `running`: the options of its call on a worker, with the time left. When its
+   * deadline has passed, it is settled with TimeoutError instead, and this returns undefined.
+   */
+  start(now = Date.now()): WorkerCallOptions | undefined {
+    if (this.#state !== 'queued') return undefined
+    let timeout = 0
+    if (this.deadline !== undefined) {
+      timeout = this.deadline - now
+      if (timeout <= 0) {
+        this.refuse(this.#timeoutError())
+        return undefined
+      }
+    }
+    this.#state = 'running'
+    this.attempts += 1
+    return { signal: this.signal, timeout, onProgress: this.#call.settings.onProgress }
+  }
+
+  /** Whether `error` ends a run that may be tried again: its worker died, the call is idempotent and ran once. */
+  retriable(error: unknown): boolean {
+    return error instanceof WorkerExitedError && this.idempotent && this.attempts === 1 && this.#state === 'running'
+  }
+
+  /** `running` → `queued`, to be tried again. */
+  requeue(): void {
+    if (this.#state === 'running') this.#state = 'queued'
+  }
+
+  /** Whether `error` is the call's own cancellation (its timeout, or its signal's reason). */
+  cancelledBy(error: unknown): boolean {
+    return error instanceof TimeoutError || (this.signal?.aborted === true && error === this.signal.reason)
+  }
+
+  resolve(value: unknown): void {
+    if (this.#settle()) this.#call.resolve(value)
+  }
+
+  /**
+   * Fails with `error` as it is (its run's error, or its signal's reason); a timeout of the
+   * remainder on the worker is reported as the call's own timeout.
+   */
+  fail(error: unknown): void {
+    if (error instanceof TimeoutError && this.timeout !== undefined && error.timeout !== this.timeout) this.refuse(this.#timeoutError())
+    else if (this.#settle()) this.#call.reject(error)
+  }
+
+  /** Fails with an error the pool made (queue full, timed out, closed, crash loop), given the caller's stack. */
+  refuse(error: Error): void {
+    if (this.#settle()) this.#call.reject(withCallerStack(error, this.#call.caller))
+  }
+
+  #settle(): boolean {
+    if (this.#state === 'settled') return false
+    this.unwatch()
+    this.#state = 'settled'
+    return true
+  }
+
+  #timeoutError(): TimeoutError {
+    return timeoutError(this.name, this.timeout as number)
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * A pool call on its own: its deadline (queue time counts), its state (queued → running →
+ * settled, running → queued once for a retry), and how it settles.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { TimeoutError } from '../../../packages/core/src/errors/call-errors.js'
+import { QueueFullError } from '../../../packages/core/src/errors/pool-errors.js'
+import { WorkerExitedError } from '../../../packages/core/src/errors/worker-errors.js'
+import { makeTask } from './pool-test-tasks.js'
+
+describe('a pool task', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('runs with what is left of its timeout, its signal and its onProgress', () => {
+    const signal = new AbortController().signal
+    const onProgress = (): void => undefined
+    const { task } = makeTask('job', { timeout: 1_000, signal, onProgress })
+    expect(task.state).toBe('queued')
+    expect(task.deadline).toBe(Date.now() + 1_000)
+    vi.advanceTimersByTime(300) // queue time counts
+    expect(task.start()).toEqual({ signal, timeout: 700, onProgress })
+    expect(task.state).toBe('running')
+    expect(task.attempts).toBe(1)
+  })
+
+  it('runs without a timeout (0) when it has none', () => {
+    const { task } = makeTask('job')
+    expect(task.deadline).toBeUndefined()
+    expect(task.start()).toMatchObject({ timeout: 0 })
+  })
+
+  it('fails with its own TimeoutError instead of starting once its deadline has passed', () => {
+    const { task, outcome } = makeTask('late', { timeout: 100 })
+    vi.advanceTimersByTime(100)
+    expect(task.start()).toBeUndefined()
+    expect(task.state).toBe('settled')
+    expect(outcome.error).toBeInstanceOf(TimeoutError)
+    expect(outcome.error).toMatchObject({ procedure: 'late', timeout: 100 })
+  })
+
+  it('may be retried once, when an idempotent call lost its worker', () => {
+    const exited = new WorkerExitedError('gone', { exitCode: null, signal: 'SIGKILL' })
+    const { task } = makeTask('pid', { idempotent: true })
+    task.start()
+    expect(task.retriable(new Error('a handler error'))).toBe(false)
+    expect(task.retriable(exited)).toBe(true)
+    task.requeue()
+    expect(task.state).toBe('queued')
+    task.start()
+    expect(task.attempts).toBe(2)
+    expect(task.retriable(exited)).toBe(false)
+    const plain = makeTask('sleep').task
+    plain.start()
+    expect(plain.retriable(exited)).toBe(false)
+  })
+
+  it("reports the call's own timeout when the worker ran out of the remainder", () => {
+    const { task, outcome } = makeTask('wait', { timeout: 600 })
+    vi.advanceTimersByTime(300)
+    task.start()
+    task.fail(new TimeoutError('ran out', { procedure: 'wait', timeout: 300 }))
+    expect(outcome.error).toBeInstanceOf(TimeoutError)
+    expect(outcome.error).toMatchObject({ procedure: 'wait', timeout: 600 })
+  })
+
+  it('fails with a handler error as it is', () => {
+    const { task, outcome } = makeTask('job', { timeout: 600 })
+    task.start()
+    const error = new RangeError('bad input')
+    task.fail(error)
+    expect(outcome.error).toBe(error)
+  })
+
+  it('settles once', () => {
+    const { task, outcome } = makeTask('job')
+    task.start()
+    task.resolve(42)
+    task.fail(new Error('too late'))
+    task.refuse(new QueueFullError('too late'))
+    expect(outcome).toEqual({ settled: true, value: 42 })
+    expect(task.state).toBe('settled')
+  })
+
+  it("gives the errors the pool makes the caller's stack", () => {
+    function callSite(): { stack?: string } {
+      const caller = {}
+      Error.captureStackTrace(caller)
+      return caller
+    }
+    const { task, outcome } = makeTask('job', { caller: callSite() })
+    task.refuse(new QueueFullError('full'))
+    expect((outcome.error as Error).stack).toContain('at callSite')
+  })
+
+  it("knows its own cancellation: its timeout, or its signal's reason", () => {
+    const controller = new AbortController()
+    const { task } = makeTask('job', { signal: controller.signal })
+    const reason = new Error('stop')
+    expect(task.cancelledBy(reason)).toBe(false)
+    controller.abort(reason)
+    expect(task.cancelledBy(reason)).toBe(true)
+    expect(task.cancelledBy(new TimeoutError('timed out'))).toBe(true)
+    expect(task.cancelledBy(new Error('other'))).toBe(false)
+  })
+})
