@@ -4,12 +4,7 @@
  * table (`| member | meaning |`) names one property per row, in a code span.
  */
 import { readFileSync } from 'node:fs'
-
-/** One table: its header cells and the cells of each row. */
-export interface Table {
-  readonly header: readonly string[]
-  readonly rows: ReadonlyArray<readonly string[]>
-}
+import { splitAtHeadings, tablesOf, type Table } from './markdown.js'
 
 /** One `### \`name\`` section, up to the next heading of level 2 or 3. */
 export interface Section {
@@ -23,38 +18,11 @@ export const apiDocPath = new URL('../../docs/api.md', import.meta.url)
 /** The sections of docs/api.md in order (a name may appear twice: the tests refuse that). */
 export function readApiDoc(text = readFileSync(apiDocPath, 'utf8')): Section[] {
   const sections: Section[] = []
-  const parts = text.split(/^(?=#{2,3} )/m)
-  for (const part of parts) {
+  for (const part of splitAtHeadings(text, 3)) {
     const heading = /^### `([^`]+)`[ \t]*$/m.exec(part.split('\n')[0] as string)
     if (heading !== null) sections.push({ name: heading[1] as string, text: part, tables: tablesOf(part) })
   }
   return sections
-}
-
-/** The tables of a section: runs of lines that start with `|`, the second being the `|---|` rule. */
-function tablesOf(text: string): Table[] {
-  const tables: Table[] = []
-  let lines: string[] = []
-  for (const line of [...text.split('\n'), '']) {
-    if (line.trimStart().startsWith('|')) {
-      lines.push(line.trim())
-      continue
-    }
-    if (lines.length >= 2 && /^\|[\s:|-]+\|$/.test(lines[1] as string)) {
-      const [header, , ...rows] = lines.map(cells)
-      tables.push({ header: header as string[], rows })
-    }
-    lines = []
-  }
-  return tables
-}
-
-/** The cells of a table row (a `\|` inside a cell does not split it). */
-function cells(line: string): string[] {
-  return line
-    .slice(1, -1)
-    .split(/(?<!\\)\|/)
-    .map((cell) => cell.trim())
 }
 
 /** The property a table row names: its first code span, without a call's parentheses. */
