@@ -1,30 +1,34 @@
-/** docs/api.md documents every runtime export of both packages (and documents nothing that is gone). */
-import { readFileSync } from 'node:fs'
+/**
+ * docs/api.md documents every export of the four entry points, runtime or type (a section
+ * `### \`name\`` with a ```ts example), once, and documents nothing that is not exported.
+ * Exports come from the built declarations (run after `pnpm run build`).
+ */
 import { describe, expect, it } from 'vitest'
-import * as core from '@forkrpc/core'
-import * as channel from '@forkrpc/core/channel'
-import * as testing from '@forkrpc/testing'
-import * as testingVitest from '@forkrpc/testing/vitest'
+import { readApiDoc } from './api-doc.js'
+import { entryPoints, loadPublicApi, type EntryPoint } from './declarations.js'
 
-const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8')
-const documented = new Set([...doc.matchAll(/^### `([^`]+)`$/gm)].map((match) => match[1]))
+const api = loadPublicApi()
+const sections = readApiDoc()
+const byName = new Map(sections.map((section) => [section.name, section]))
 
 describe('docs/api.md', () => {
-  it.each([
-    ['@forkrpc/core', core],
-    ['@forkrpc/core/channel', channel],
-    ['@forkrpc/testing', testing],
-    ['@forkrpc/testing/vitest', testingVitest],
-  ])('has a section, with an example, for every runtime export of %s', (_name, module) => {
-    for (const name of Object.keys(module)) {
-      expect(documented, `docs/api.md lacks "### \`${name}\`"`).toContain(name)
-      const section = doc.slice(doc.indexOf(`### \`${name}\``)).split(/\n### /)[0] as string
-      expect(section, `the section of ${name} has no example`).toContain('```ts')
+  it.each(Object.keys(entryPoints) as EntryPoint[])('has a section, with an example, for every export of %s', (entry) => {
+    const problems: string[] = []
+    for (const { name } of api.exports.filter((exported) => exported.entry === entry)) {
+      const section = byName.get(name)
+      if (section === undefined) problems.push(`lacks "### \`${name}\`"`)
+      else if (!section.text.includes('```ts')) problems.push(`the section of ${name} has no \`\`\`ts example`)
     }
+    expect(problems).toEqual([])
+  })
+
+  it('documents each name once', () => {
+    const seen = new Set<string>()
+    expect(sections.map((section) => section.name).filter((name) => seen.size === seen.add(name).size)).toEqual([])
   })
 
   it('documents no export that does not exist', () => {
-    const exported = new Set([...Object.keys(core), ...Object.keys(channel), ...Object.keys(testing), ...Object.keys(testingVitest)])
-    expect([...documented].filter((name) => !exported.has(name as string))).toEqual([])
+    const exported = new Set(api.exports.map((exported) => exported.name))
+    expect(sections.map((section) => section.name).filter((name) => !exported.has(name))).toEqual([])
   })
 })

@@ -16,3 +16,20 @@ export { createClient, createRouter } from './rpc/peer-roles.js'
 export type { ClientCore, ClientOptions, RouterCore, RouterOptions } from './rpc/peer-roles.js'
 export { MessageType, PROTOCOL_VERSION } from './protocol/messages.js'
 export { workerExited } from './errors/worker-errors.js'
+
+// The types that the signatures above name, and those they name in turn: the same types as
+// `@forkrpc/core` exports, here too so that this entry point is complete by itself (and its API
+// report, api/channel-api.api.md, can check it). Type-only: import the error classes'
+// values from `@forkrpc/core`.
+export type { CallOptions, Client, EventSource, HostClient, InputStreamCallOptions, Notify, ProcedureCall, ProgressOption, StreamCallOptions } from './contract/call-types.js'
+export type { Contract, ErrorClass, HostProcedures, Procedures } from './contract/define-contract.js'
+export type { EventDefinition, EventDefinitions, EventPayload, PayloadArgument } from './contract/event.js'
+export type { Handler, HandlerContext, Handlers, NotificationHandlers } from './contract/handler-types.js'
+export type { HostContract, HostHandlers } from './contract/host.js'
+export type { AnyProcedure, Procedure, ProcedureTypes } from './contract/procedure.js'
+export type { StandardSchemaV1 } from './contract/standard-schema.js'
+export type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamDeclaration, StreamProcedure } from './contract/stream.js'
+export type { ForkRpcError, ForkRpcErrorOptions } from './errors/forkrpc-error.js'
+export type { ExitDetails, WorkerExitedError, WorkerExitedErrorOptions } from './errors/worker-errors.js'
+export type { MessageLimitOptions } from './protocol/limits.js'
+export type { Serialization } from './protocol/payload.js'

@@ -1,5 +1,5 @@
 /**
- * @forkrpc/core: contract-first, typed RPC between a Node.js app and its workers (child
+ * `@forkrpc/core`: contract-first, typed RPC between a Node.js app and its workers (child
  * processes and worker threads). The public entry point: everything here is the API.
  *
  * @example
@@ -11,7 +11,7 @@
 export { defineContract } from './contract/define-contract.js'
 export type { AnyDeclaration, Contract, ContractOptions, ErrorClass, HostProcedures, Procedures } from './contract/define-contract.js'
 export { procedure } from './contract/procedure.js'
-export type { AnyProcedure, Procedure, ProcedureOptions, ProcedureTypes, SchemaProcedureOptions } from './contract/procedure.js'
+export type { AnyProcedure, InputOfSchema, OutputOfSchema, Procedure, ProcedureOptions, ProcedureTypes, SchemaProcedureOptions } from './contract/procedure.js'
 export { DEFAULT_STREAM_CREDIT, inputStream, MAX_STREAM_CREDIT, stream } from './contract/stream.js'
 export type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamDeclaration, StreamOptions, StreamProcedure } from './contract/stream.js'
 export { event } from './contract/event.js'

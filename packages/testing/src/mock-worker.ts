@@ -26,9 +26,27 @@ import { NotImplementedError, notImplemented } from './errors.js'
 import type { Faults, SimulatedExit } from './faults.js'
 import { linkInMemory } from './test-pair.js'
 
-type Input<P> = Parameters<ProcedureCall<P>>[0]
-/** What a recorded call resolves with: a stream's, the chunks its consumer took. */
-type Output<P> = P extends StreamProcedure<unknown, infer K> ? K[] : Awaited<ReturnType<ProcedureCall<P>>>
+/**
+ * The input of a recorded call of procedure `P`, as the caller passed it (an input stream's:
+ * its iterable).
+ *
+ * @example
+ * ```ts
+ * const input: RecordedInput<typeof math.procedures.add> = { a: 1, b: 2 }
+ * ```
+ */
+export type RecordedInput<P> = Parameters<ProcedureCall<P>>[0]
+
+/**
+ * What a recorded call of procedure `P` resolves with: its output; a stream's, the chunks its
+ * consumer took.
+ *
+ * @example
+ * ```ts
+ * const lines: RecordedOutput<typeof files.procedures.lines> = ['line 1', 'line 2'] // a stream of strings
+ * ```
+ */
+export type RecordedOutput<P> = P extends StreamProcedure<unknown, infer K> ? K[] : Awaited<ReturnType<ProcedureCall<P>>>
 
 /**
  * How a recorded call ended, or that it has not yet.
@@ -54,9 +72,9 @@ export type CallOutcome<O> = { status: 'pending' } | { status: 'resolved'; value
 export type RecordedCall<C extends Contract> = {
   [K in keyof C['procedures'] & string]: {
     readonly procedure: K
-    readonly input: Input<C['procedures'][K]>
+    readonly input: RecordedInput<C['procedures'][K]>
     readonly options: CallOptions | undefined
-    readonly outcome: CallOutcome<Output<C['procedures'][K]>>
+    readonly outcome: CallOutcome<RecordedOutput<C['procedures'][K]>>
   }
 }[keyof C['procedures'] & string]
 
@@ -80,7 +98,7 @@ export interface MockWorkerOptions {
 }
 
 /**
- * A stand-in for {@link RpcWorker}: usable wherever one is expected, with a record of
+ * A stand-in for `RpcWorker` (of `@forkrpc/core`): usable wherever one is expected, with a record of
  * its calls and the test pair's fault injection.
  *
  * @example

@@ -9,9 +9,10 @@
  * ```
  * @packageDocumentation
  */
+// The import that declarations keep comes first: the comment above stays in vitest.d.ts.
+import { fork, type CloseOptions, type Contract, type ForkOptions, type RpcWorker } from '@forkrpc/core'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, onTestFinished } from 'vitest'
-import { fork, type CloseOptions, type Contract, type ForkOptions, type RpcWorker } from '@forkrpc/core'
 import { assertNoWorkers } from './no-workers.js'
 import { guardWorker, type WorkerGuard } from './worker-guard.js'
 

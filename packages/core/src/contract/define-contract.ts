@@ -52,7 +52,7 @@ export type ErrorClass = abstract new (...args: never[]) => Error
 
 /**
  * A contract: procedures, events, host procedures, notifications, and the error classes that
- * keep their class across the channel. Plain data, created by {@link defineContract}.
+ * keep their class across the channel. Plain data, created by `defineContract()`.
  *
  * @example
  * ```ts

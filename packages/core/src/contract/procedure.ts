@@ -79,8 +79,27 @@ export interface ProcedureOptions {
 export type SchemaProcedureOptions = ProcedureOptions &
   ({ input: StandardSchemaV1; output?: StandardSchemaV1 } | { input?: StandardSchemaV1; output: StandardSchemaV1 })
 
-type InputOfSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown
-type OutputOfSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown
+/**
+ * The type a Standard Schema accepts (what the caller passes), or `unknown` when `S` is no
+ * schema: the input types of a procedure declared with schemas.
+ *
+ * @example
+ * ```ts
+ * type FibInput = InputOfSchema<typeof fibInputSchema> // z.input<typeof fibInputSchema>
+ * ```
+ */
+export type InputOfSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown
+
+/**
+ * The type a Standard Schema produces (what the handler gets), or `unknown` when `S` is no
+ * schema: the output types of a procedure declared with schemas.
+ *
+ * @example
+ * ```ts
+ * type FibHandlerInput = OutputOfSchema<typeof fibInputSchema> // z.output<typeof fibInputSchema>
+ * ```
+ */
+export type OutputOfSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown
 
 /**
  * Declares a procedure. Either give its types (`procedure<Input, Output>()`) or give

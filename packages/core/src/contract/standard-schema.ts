@@ -13,7 +13,14 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': StandardSchemaV1.Props<Input, Output>
 }
 
-/** Types that belong to {@link StandardSchemaV1}. */
+/**
+ * Types that belong to {@link (StandardSchemaV1:interface)}.
+ *
+ * @example
+ * ```ts
+ * type Parsed = StandardSchemaV1.InferOutput<typeof schema>
+ * ```
+ */
 export declare namespace StandardSchemaV1 {
   /** The `~standard` property of a schema. */
   export interface Props<Input = unknown, Output = Input> {

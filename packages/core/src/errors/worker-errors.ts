@@ -68,6 +68,12 @@ export class WorkerExitedError extends ForkRpcError {
 /**
  * The WorkerExitedError of a call of `procedure` (if any) on a worker that ended as
  * `details` says: `inFlight` when the call had been sent, false when it was made afterwards.
+ * A channel of one's own rejects calls with it when its worker dies, as `fork()` does.
+ *
+ * @example
+ * ```ts
+ * worker.once('exit', (exitCode) => closing.close((procedure, inFlight) => workerExited({ exitCode, signal: null }, procedure, inFlight)))
+ * ```
  */
 export function workerExited(details: ExitDetails, procedure?: string, inFlight = true): WorkerExitedError {
   const call = procedure === undefined ? '' : inFlight ? ` before call "${procedure}" returned` : `; call "${procedure}" was not sent`

@@ -50,7 +50,7 @@ export interface MessageLimitOptions {
    * result or error, a stream's chunks, an input stream's chunks, an event or a notification.
    * What is too large to send is refused with PayloadTooLargeError before anything is sent;
    * what is too large to accept is refused on arrival. Default
-   * {@link DEFAULT_MAX_MESSAGE_BYTES} (64 MiB); `Infinity` turns the check off.
+   * `DEFAULT_MAX_MESSAGE_BYTES` (64 MiB); `Infinity` turns the check off.
    */
   maxMessageBytes?: number | undefined
   /**
@@ -58,7 +58,7 @@ export interface MessageLimitOptions {
    * streams, and cancelled calls whose handler has not settled), and, separately, calls it
    * runs for the other side; also the unread events an `events()` iterator may buffer. A
    * call beyond it is refused with TooManyPendingCallsError. Default
-   * {@link DEFAULT_MAX_PENDING} (100,000); `Infinity` turns the check off.
+   * `DEFAULT_MAX_PENDING` (100,000); `Infinity` turns the check off.
    */
   maxPending?: number | undefined
 }

@@ -12,7 +12,7 @@ import { startWorker } from './startup.js'
 import { checkWorkerOptions, stopLimits, type WorkerOptions } from './worker-options.js'
 
 /**
- * Options of {@link connect}.
+ * Options of {@link (connect:1)}.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export interface ConnectOptions extends WorkerOptions {
 
 /**
  * Wraps a child process that you spawned with an IPC channel, and whose module calls
- * `serve()`, in the same worker interface as {@link fork}, after the same handshake.
+ * `serve()`, in the same worker interface as {@link (fork:1)}, after the same handshake.
  * If its stderr is piped, errors quote its last lines.
  *
  * @example

@@ -18,7 +18,7 @@ import { startWorker, type StartExtras } from './startup.js'
 import { checkWorkerOptions, stopLimits, type WorkerOptions } from './worker-options.js'
 
 /**
- * Options of {@link fork}: forkrpc's own, and those of `child_process.fork` it passes on.
+ * Options of {@link (fork:1)}: forkrpc's own, and those of `child_process.fork` it passes on.
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@ import { threadHandle } from './thread-handle.js'
 import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
 
 /**
- * Options of {@link spawnThread}: forkrpc's own (as for `fork()`), and those of
+ * Options of {@link (spawnThread:1)}: forkrpc's own (as for `fork()`), and those of
  * `new Worker()` it passes on.
  *
  * @example
