@@ -42,7 +42,7 @@ export interface TestPairOptions<C extends Contract = Contract> {
   latency?: number
   /** The largest message either side sends or accepts, as in `fork()` and `serve()`. Default 64 MiB. */
   maxMessageBytes?: number
-  /** How many calls may wait for their replies at once, as in `fork()`. Default 100,000. */
+  /** How many calls may wait at once, on each side, as in `fork()` and `serve()`. Default 100,000. */
   maxPending?: number
   /** The parent's interceptors, as in `fork()`'s options. */
   interceptors?: Interceptors
@@ -99,7 +99,12 @@ export function linkInMemory<C extends Contract>(contract: C, handlers: Handlers
   const { parent, child } = createMemoryChannelPair(options.serialization ?? 'json', { latency: () => layer?.latency() ?? 0 })
   layer = createFaultLayer(parent, child, (reason) => router.abortAll(reason))
   if (options.latency !== undefined) layer.faults.latency(options.latency)
-  const router = createRouter(contract, handlers, layer.child, { maxMessageBytes: options.maxMessageBytes, notifications: options.notifications, interceptors: options.workerInterceptors })
+  const router = createRouter(contract, handlers, layer.child, {
+    maxMessageBytes: options.maxMessageBytes,
+    maxPending: options.maxPending,
+    notifications: options.notifications,
+    interceptors: options.workerInterceptors,
+  })
   const client = createClient(contract, parent, {
     timeout: options.timeout,
     maxPending: options.maxPending,

@@ -213,3 +213,18 @@ describe('batch messages', () => {
     expect(await Promise.all(calls)).toEqual(['first', 'second'])
   })
 })
+
+describe('batches on a channel that does not unpack them', () => {
+  it('are unpacked by the peer: a batch of replies on a memory channel settles the calls', async () => {
+    const contract = defineContract({ add: procedure<{ a: number; b: number }, number>() })
+    const { parent, child } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    const client = createClient(contract, parent)
+    const requests = recorder(child)
+    const calls = [client.call.add({ a: 1, b: 1 }), client.call.add({ a: 2, b: 2 })]
+    await vi.waitFor(() => expect(requests.messages).toHaveLength(2), { interval: 1 })
+    const [first, second] = requests.messages as Array<{ i: string }>
+    child.send(batchOf([{ $fr: PROTOCOL_VERSION, t: 'r', i: second?.i, v: 'second' }, { stray: 1 }, batchOf([]), { $fr: PROTOCOL_VERSION, t: 'r', i: first?.i, v: 'first' }]))
+    expect(await Promise.all(calls)).toEqual(['first', 'second'])
+  })
+})

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { defineContract, procedure, SerializationError, UnknownProcedureError, type Serialization } from '@forkrpc/core'
+import { defineContract, MAX_STREAM_CREDIT, procedure, SerializationError, UnknownProcedureError, type Serialization } from '@forkrpc/core'
+// Internal: the reader of arrived messages.
+import { readMessage } from '../../../packages/core/src/protocol/read-message.js'
 import { createClient, createRouter, PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { createMemoryChannelPair, type MemoryChannel } from '@forkrpc/testing'
 // Internal: the worker's lifecycle messages, which serve() handles.
@@ -344,5 +346,14 @@ describe('a cancel message the client did not send', () => {
     gate.resolve('late result')
     await expect(call).rejects.toMatchObject({ name: 'AbortError', procedure: 'held' })
     expect(client.pending).toBe(0)
+  })
+})
+
+describe('credit windows a request may open', () => {
+  it('are held to MAX_STREAM_CREDIT, as the caller’s options are', () => {
+    const request = (w: number) => ({ $fr: PROTOCOL_VERSION, t: 'q', i: 'w', m: 'lines', w })
+    expect(readMessage(request(MAX_STREAM_CREDIT))).toMatchObject({ w: MAX_STREAM_CREDIT })
+    expect(readMessage(request(MAX_STREAM_CREDIT + 1))).toBe(false)
+    expect(readMessage({ $fr: PROTOCOL_VERSION, t: 'q', i: 'u', m: 'upload', u: 2 ** 40 })).toBe(false)
   })
 })

@@ -136,10 +136,13 @@ export class StartupError extends ForkRpcError {
   readonly stderr: string | undefined
   /** The worker module that failed to start. */
   readonly module: string | undefined
+  /** The worker process's pid, when it was started. */
+  readonly pid: number | undefined
 
   constructor(message = 'The worker failed to start', options: StartupErrorOptions = {}) {
     super(message, options)
     this.module = options.module
+    this.pid = options.pid
     this.exitCode = options.exitCode ?? null
     this.signal = options.signal ?? null
     this.stderr = options.stderr

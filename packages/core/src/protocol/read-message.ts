@@ -12,6 +12,13 @@ function isCount(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
 }
 
+/**
+ * The largest credit window a request may open (the same as `MAX_STREAM_CREDIT` of
+ * contract/stream.ts, which the caller's options are held to): a larger one is malformed.
+ */
+const MAX_WINDOW = 65_536
+const isWindow = (value: unknown): boolean => isCount(value) && (value as number) <= MAX_WINDOW
+
 const isString = (value: unknown): boolean => typeof value === 'string'
 const isOptional = (check: (value: unknown) => boolean) => (value: unknown) => value === undefined || check(value)
 const isNames = (value: unknown): boolean => Array.isArray(value) && value.every(isString)
@@ -28,7 +35,7 @@ function isMemoryLimits(value: unknown): boolean {
 
 /** For each message type, the check of its fields (besides `$fr` and `t`). */
 const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
-  [MessageType.Request]: (m) => isString(m.i) && isString(m.m) && isOptional(isCount)(m.w) && isOptional(isCount)(m.u) && isOptional(isDuration)(m.dl) && isOptional(isStringRecord)(m.md),
+  [MessageType.Request]: (m) => isString(m.i) && isString(m.m) && isOptional(isWindow)(m.w) && isOptional(isWindow)(m.u) && isOptional(isDuration)(m.dl) && isOptional(isStringRecord)(m.md),
   [MessageType.Cancel]: (m) => isString(m.i) && (m.r === 'a' || m.r === 't') && isOptional((ms) => typeof ms === 'number')(m.ms),
   [MessageType.ResultCredit]: (m) => isString(m.i) && isCount(m.g),
   [MessageType.InputChunks]: (m) => isString(m.i) && isOptional((f) => typeof f === 'boolean')(m.f),

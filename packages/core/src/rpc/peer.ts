@@ -16,7 +16,7 @@ import type { Interceptors } from '../contract/interceptor-types.js'
 import { AbortError } from '../errors/call-errors.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING, type MessageLimitOptions } from '../protocol/limits.js'
 import { MessageType, type ProtocolMessage } from '../protocol/messages.js'
-import { readMessage } from '../protocol/read-message.js'
+import { isForkRpcMessage, readMessage } from '../protocol/read-message.js'
 import { createCallObject } from './call-object.js'
 import type { InheritedDeadline } from './call-options.js'
 import { CALLER_STACK_LIMIT } from './caller-stack.js'
@@ -178,8 +178,12 @@ export class Peer {
         this.hub.dispatch(message, message.i === undefined ? undefined : this.caller.table.get(message.i))
         break
       case MessageType.Batch:
-        debug('dropped a batch that the channel did not unpack')
-        break
+        // IPC channels unpack batches themselves; one arriving on another channel is unpacked here.
+        for (const inner of message.p) {
+          if (isForkRpcMessage(inner) && inner.t !== MessageType.Batch) this.#receive(inner)
+          else debug('dropped a message inside a batch that is not a forkrpc message: %o', inner)
+        }
+        return
       default:
         if (this.#options.lifecycle === undefined) debug('dropped a %s message, which is not for this side', message.t)
         else this.#options.lifecycle(message)

@@ -61,6 +61,8 @@ export interface ServeOptions<C extends Contract = Contract> extends MessageLimi
    * as much memory as one worker thread (see the README). Default true. Threads have none.
    */
   watchdog?: boolean | undefined
+  /** Default timeout of the handlers' calls of host procedures (`ctx.host`), in ms. `0` or `Infinity` (the default): none. */
+  timeout?: number | undefined
   /**
    * Middleware of the worker: around each handler it runs (`handler`), each host procedure
    * it calls (`call`) and each notification it hears (`event`). See `HandlerInterceptor`.
@@ -89,6 +91,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000
 export function checkServeOptions(options: ServeOptions): readonly ShutdownHook[] {
   checkObject(options, 'serve(contract, handlers, options): options')
   checkTimeout(options.shutdownTimeout, 'serve({ shutdownTimeout })')
+  checkTimeout(options.timeout, 'serve({ timeout })')
   checkBoolean(options.watchdog, 'serve({ watchdog })')
   const hooks = options.onShutdown === undefined ? [] : Array.isArray(options.onShutdown) ? options.onShutdown : [options.onShutdown]
   for (const hook of hooks) {
