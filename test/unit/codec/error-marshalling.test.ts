@@ -277,14 +277,18 @@ describe.each(['json', 'advanced'] as const)('errors thrown by a handler (%s cha
     // The handler runs on a later turn (the channel delivers asynchronously), so this
     // function can only be in the stack if the caller's frames were joined to it.
     async function callerThatMakesTheFailingCall(): Promise<unknown> {
-      return pair.call.fail('stack').catch((error: unknown) => error)
+      try {
+        return await pair.call.fail('stack')
+      } catch (error) {
+        return error
+      }
     }
     const error = (await callerThatMakesTheFailingCall()) as Error
     expect(error).toBeInstanceOf(ParseError)
     const stack = error.stack ?? ''
     expect(stack).toMatch(/^ParseError: with a stack\n/)
     const handlerFrame = stack.indexOf('handlerThatThrowsForTheStackTest')
-    const callerFrame = stack.indexOf('callerThatMakesTheFailingCall')
+    const callerFrame = stack.search(/at (async )?callerThatMakesTheFailingCall/)
     expect(handlerFrame).toBeGreaterThan(0)
     expect(callerFrame).toBeGreaterThan(handlerFrame)
     expect(stack.slice(callerFrame)).toContain('error-marshalling.test.ts')

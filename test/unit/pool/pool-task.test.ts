@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TimeoutError } from '../../../packages/core/src/errors/call-errors.js'
 import { QueueFullError } from '../../../packages/core/src/errors/pool-errors.js'
 import { WorkerExitedError } from '../../../packages/core/src/errors/worker-errors.js'
+import { joinCallerFrames } from '../../../packages/core/src/rpc/caller-stack.js'
 import { makeTask } from './pool-test-tasks.js'
 
 describe('a pool task', () => {
@@ -86,15 +87,16 @@ describe('a pool task', () => {
     expect(task.state).toBe('settled')
   })
 
-  it("gives the errors the pool makes the caller's stack", () => {
-    function callSite(): { stack?: string } {
-      const caller = {}
-      Error.captureStackTrace(caller)
-      return caller
-    }
-    const { task, outcome } = makeTask('job', { caller: callSite() })
+  it("marks the errors the pool makes for the caller's frames, which replace the pool's own", async () => {
+    const { task, outcome } = makeTask('job')
     task.refuse(new QueueFullError('full'))
-    expect((outcome.error as Error).stack).toContain('at callSite')
+    async function awaitingCaller(): Promise<unknown> {
+      await null
+      return joinCallerFrames(outcome.error, awaitingCaller)
+    }
+    const error = (await awaitingCaller()) as Error
+    expect(error.stack).toMatch(/^QueueFullError: full\n    at /)
+    expect(error.stack).not.toContain('packages/core/src/pool')
   })
 
   it("knows its own cancellation: its timeout, or its signal's reason", () => {

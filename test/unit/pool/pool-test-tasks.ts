@@ -4,7 +4,6 @@
  */
 import { procedure } from '@forkrpc/core'
 import { readCallOptions } from '../../../packages/core/src/rpc/call-options.js'
-import { WITHOUT_STACK, type CallerStack } from '../../../packages/core/src/rpc/caller-stack.js'
 import { PoolTask } from '../../../packages/core/src/pool/pool-task.js'
 
 /** What became of a task's promise so far. */
@@ -17,7 +16,7 @@ export interface Outcome {
 /** A task of procedure `name` (its options checked as a pool checks them), and its outcome. */
 export function makeTask(
   name: string,
-  options: { timeout?: number; signal?: AbortSignal; onProgress?: (payload: unknown) => void; idempotent?: boolean; caller?: CallerStack } = {},
+  options: { timeout?: number; signal?: AbortSignal; onProgress?: (payload: unknown) => void; idempotent?: boolean } = {},
 ): { task: PoolTask; outcome: Outcome } {
   const declaration = procedure<void, unknown>({ idempotent: options.idempotent ?? false })
   const settings = readCallOptions(name, declaration, { timeout: options.timeout, signal: options.signal, onProgress: options.onProgress }, undefined)
@@ -27,7 +26,6 @@ export function makeTask(
     declaration,
     input: undefined,
     settings,
-    caller: options.caller ?? WITHOUT_STACK,
     resolve: (value) => Object.assign(outcome, { settled: true, value }),
     reject: (error) => Object.assign(outcome, { settled: true, error }),
   })

@@ -13,7 +13,7 @@ import { crashLoop } from '../errors/pool-errors.js'
 import { ChannelClosedError } from '../errors/worker-errors.js'
 import { createCallObject } from '../rpc/call-object.js'
 import { readCallOptions } from '../rpc/call-options.js'
-import { withCallerStack, type CallerStack } from '../rpc/caller-stack.js'
+import { madeHere } from '../rpc/caller-stack.js'
 import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
@@ -129,14 +129,14 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
     succeeded: () => guard.succeeded(),
   })
 
-  function submit(name: string, declaration: AnyDeclaration, input: unknown, callOptions: unknown, caller: CallerStack): Promise<unknown> {
+  function submit(name: string, declaration: AnyDeclaration, input: unknown, callOptions: unknown): Promise<unknown> {
     if (declaration.kind === 'input-stream') return Promise.reject(new TypeError(`"${name}" is an input stream procedure, which a pool does not take yet: fork a worker for it`))
     const callSettings = readCallOptions(name, declaration, callOptions, settings.timeout)
-    if (!status.accepting) return Promise.reject(withCallerStack(new ChannelClosedError(`The pool was closed; call "${name}" was not sent`, { procedure: name }), caller))
+    if (!status.accepting) return Promise.reject(madeHere(new ChannelClosedError(`The pool was closed; call "${name}" was not sent`, { procedure: name })))
     if (callSettings.signal?.aborted) return Promise.reject(callSettings.signal.reason)
     const trip = guard.tripped
-    if (trip !== undefined && members.serving === 0) return Promise.reject(withCallerStack(crashLoop(name, trip.detail, trip.error), caller))
-    return new Promise((resolve, reject) => dispatcher.submit(new PoolTask({ name, declaration, input, settings: callSettings, caller, resolve, reject })))
+    if (trip !== undefined && members.serving === 0) return Promise.reject(madeHere(crashLoop(name, trip.detail, trip.error)))
+    return new Promise((resolve, reject) => dispatcher.submit(new PoolTask({ name, declaration, input, settings: callSettings, resolve, reject })))
   }
 
   const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => untrack())
@@ -150,7 +150,7 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
       stream: (name) => {
         throw new TypeError(`"${name}" is a stream procedure, which a pool does not take yet: fork a worker for it`)
       },
-      recordsStacks: () => true,
+      joinsStacks: settings.callerStacks,
     }) as unknown as Client<C>,
     on: (event, listener) => events.on(event, listener),
     ready: () => supervisor.whenReady(),

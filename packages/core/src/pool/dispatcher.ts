@@ -94,7 +94,7 @@ export class Dispatcher {
     if (options === undefined) return // its deadline passed while it waited: it has failed
     member.active += 1
     member.clearIdle()
-    member.call(task.name, task.input, options).then(
+    member.call(task.name, task.declaration, task.input, options).then(
       (value) => {
         this.#hooks.succeeded()
         task.resolve(value)

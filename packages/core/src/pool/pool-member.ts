@@ -7,7 +7,7 @@
  * whether it went over a memory limit.
  */
 import { debug } from '../base/debug.js'
-import type { Contract } from '../contract/define-contract.js'
+import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
 import type { ExitDetails } from '../errors/worker-errors.js'
 import type { ExitResult, StopOptions, WorkerRuntime } from '../supervision/registry.js'
 import type { ManagedWorker } from '../worker/managed-worker.js'
@@ -24,7 +24,6 @@ import type { WorkerCallOptions } from './pool-task.js'
  */
 export type MemberState = 'starting' | 'ready' | 'retiring' | 'gone'
 
-type CallFunction = (input: unknown, options: WorkerCallOptions) => Promise<unknown>
 
 /**
  * A pool's worker.
@@ -100,10 +99,17 @@ export class PoolMember {
     if (this.#state === 'starting') this.#state = 'ready'
   }
 
-  /** Runs procedure `name` on its worker. */
-  call(name: string, input: unknown, options: WorkerCallOptions): Promise<unknown> {
-    const call = (this.#worker as ManagedWorker<Contract>).call as unknown as Record<string, CallFunction>
-    return (call[name] as CallFunction)(input, options)
+  /**
+   * Runs procedure `name` on its worker, through its peer rather than its call object: a
+   * failure's error then gets the frames of the pool's caller, not the pool's (caller-stack.ts).
+   */
+  call(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): Promise<unknown> {
+    const caller = (this.#worker as ManagedWorker<Contract>).peer.caller
+    try {
+      return caller.call(name, declared, input, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** `ready` → `retiring`: its worker stops in stages. False if it was not ready. */

@@ -138,6 +138,8 @@ export interface PoolSettings {
   readonly cancelGrace: number | undefined
   /** The default timeout of a call (the pool runs it, queue time included). */
   readonly timeout: number | undefined
+  /** Whether a failed call's error gets the caller's frames. */
+  readonly callerStacks: boolean
   /** The stop limits given, for retiring workers (each worker has the defaults otherwise). */
   readonly stopLimits: Partial<StopOptions>
   readonly memoryLimits: MemoryLimits | undefined
@@ -194,6 +196,7 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
     cancelGrace: options.cancelGrace === undefined || options.cancelGrace > MAX_TIMER_MS ? undefined : options.cancelGrace,
     timeout: options.timeout,
+    callerStacks: options.callerStacks !== false,
     stopLimits: { grace: options.grace, killTimeout: options.killTimeout },
     memoryLimits: options.maxHeapBytes === undefined && options.maxRssBytes === undefined ? undefined : { hb: options.maxHeapBytes, rb: options.maxRssBytes },
   }

@@ -9,7 +9,7 @@ import type { AnyDeclaration } from '../contract/define-contract.js'
 import { TimeoutError, timeoutError } from '../errors/call-errors.js'
 import { WorkerExitedError } from '../errors/worker-errors.js'
 import type { CallSettings } from '../rpc/call-options.js'
-import { withCallerStack, type CallerStack } from '../rpc/caller-stack.js'
+import { madeHere } from '../rpc/caller-stack.js'
 
 /**
  * Where a pool call is: waiting for a worker, running on one, or answered.
@@ -26,7 +26,7 @@ export type TaskState = 'queued' | 'running' | 'settled'
  *
  * @example
  * ```ts
- * new PoolTask({ name: 'add', declaration: math.procedures.add, input, settings, caller, resolve, reject })
+ * new PoolTask({ name: 'add', declaration: math.procedures.add, input, settings, resolve, reject })
  * ```
  */
 export interface TaskCall {
@@ -35,7 +35,6 @@ export interface TaskCall {
   readonly input: unknown
   /** The call's options, resolved against the procedure's and the pool's timeout. */
   readonly settings: CallSettings
-  readonly caller: CallerStack
   readonly resolve: (value: unknown) => void
   readonly reject: (reason: unknown) => void
 }
@@ -64,6 +63,8 @@ export interface WorkerCallOptions {
  * ```
  */
 export class PoolTask {
+  /** The procedure's declaration. */
+  readonly declaration: AnyDeclaration
   readonly name: string
   readonly input: unknown
   readonly signal: AbortSignal | undefined
@@ -81,6 +82,7 @@ export class PoolTask {
   constructor(call: TaskCall, now = Date.now()) {
     this.#call = call
     this.name = call.name
+    this.declaration = call.declaration
     this.input = call.input
     this.signal = call.settings.signal
     this.timeout = call.settings.timeout
@@ -100,7 +102,7 @@ export class PoolTask {
     if (this.deadline !== undefined) {
       const remaining = this.deadline - Date.now()
       // Beyond setTimeout's range the worker's own timer takes over once the call runs.
-      if (remaining <= MAX_TIMER_MS) this.#timer = setTimeout(() => giveUp(withCallerStack(this.#timeoutError(), this.#call.caller)), Math.max(remaining, 0))
+      if (remaining <= MAX_TIMER_MS) this.#timer = setTimeout(() => giveUp(madeHere(this.#timeoutError())), Math.max(remaining, 0))
     }
     const signal = this.signal
     if (signal !== undefined) {
@@ -166,7 +168,7 @@ export class PoolTask {
 
   /** Fails with an error the pool made (queue full, timed out, closed, crash loop), given the caller's stack. */
   refuse(error: Error): void {
-    if (this.#settle()) this.#call.reject(withCallerStack(error, this.#call.caller))
+    if (this.#settle()) this.#call.reject(madeHere(error))
   }
 
   #settle(): boolean {

@@ -1,29 +1,29 @@
 /**
  * The object behind `worker.call`, `pool.call` and `ctx.host`: one function per procedure of
  * a contract on a frozen, null-prototype object, so that it is not thenable and `toJSON`,
- * `then` or a typo are simply undefined. Each function records its caller's stack (when
- * asked to) and never throws: whatever goes wrong is a rejected promise, or for a stream an
- * iterator whose first `next()` rejects.
+ * `then` or a typo are simply undefined. Each function never throws: whatever goes wrong is a
+ * rejected promise, or for a stream an iterator whose first `next()` rejects. A failed call's
+ * error gets the frames of the code that awaited it (caller-stack.ts).
  */
 import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
 import { AsyncQueue } from './async-queue.js'
-import { WITHOUT_STACK, type CallerStack } from './caller-stack.js'
+import { joinCallerFrames } from './caller-stack.js'
 
 /**
  * Where the call object sends its calls.
  *
  * @example
  * ```ts
- * const target: CallTarget = { call: (name, declared, input, options, caller) => caller.call(name, declared, input, options, caller), stream: ..., recordsStacks: () => true }
+ * const target: CallTarget = { call: (name, declared, input, options) => caller.call(name, declared, input, options), stream: ..., joinsStacks: true }
  * ```
  */
 export interface CallTarget {
   /** A procedure's or an input stream's call. May throw: the call object rejects with it. */
-  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): Promise<unknown>
+  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown): Promise<unknown>
   /** A stream's call: its iterator, made at once (a stream starts on the first `next()`). */
-  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): AsyncIterableIterator<unknown>
-  /** Whether to record the caller's stack for the next call. */
-  recordsStacks(): boolean
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown): AsyncIterableIterator<unknown>
+  /** Whether a failed call's error gets the caller's frames (`callerStacks`). */
+  readonly joinsStacks: boolean
 }
 
 /**
@@ -47,35 +47,34 @@ export function createCallObject(contract: Contract, target: CallTarget): Readon
 }
 
 function callFunction(name: string, declared: AnyDeclaration, target: CallTarget): (input?: unknown, options?: unknown) => Promise<unknown> {
-  const callProcedure = (input?: unknown, options?: unknown): Promise<unknown> => {
-    const caller = callerOf(target, callProcedure)
+  if (!target.joinsStacks) {
+    return (input, options) => {
+      try {
+        return target.call(name, declared, input, options)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+  }
+  // Async, so that a failure's error can get the awaiting code's frames for free.
+  const callProcedure = async (input?: unknown, options?: unknown): Promise<unknown> => {
     try {
-      return target.call(name, declared, input, options, caller)
+      return await target.call(name, declared, input, options)
     } catch (error) {
-      return Promise.reject(error)
+      throw joinCallerFrames(error, callProcedure)
     }
   }
   return callProcedure
 }
 
 function streamFunction(name: string, declared: AnyDeclaration, target: CallTarget): (input?: unknown, options?: unknown) => AsyncIterableIterator<unknown> {
-  const streamProcedure = (input?: unknown, options?: unknown): AsyncIterableIterator<unknown> => {
-    const caller = callerOf(target, streamProcedure)
+  return (input, options) => {
     try {
-      return target.stream(name, declared, input, options, caller)
+      return target.stream(name, declared, input, options)
     } catch (error) {
       return failedIterator(error)
     }
   }
-  return streamProcedure
-}
-
-/** The stack of the code that called `fn`, when the target records stacks now. */
-function callerOf(target: CallTarget, fn: (...args: never[]) => unknown): CallerStack {
-  if (!target.recordsStacks()) return WITHOUT_STACK
-  const caller: CallerStack = {}
-  Error.captureStackTrace(caller, fn)
-  return caller
 }
 
 /**

@@ -1,63 +1,80 @@
 /**
- * The caller's stack: recorded where a call is made (while few calls are in flight), and
- * joined to the stack of the error the call fails with, so that one trace shows both sides.
+ * The caller's stack in a failed call's error, so that one trace shows both sides.
+ *
+ * Recording a stack when a call is made costs a few µs, more than the rest of the caller's
+ * work on a call, and is wasted on every call that succeeds. So nothing is recorded then:
+ * the call function is an `async` function, and when a call fails, its error gets the
+ * frames of the code that awaits it, which V8 keeps for free (its async stack traces: the
+ * `at async yourFunction (file:line)` frames). An error from the other side keeps its own
+ * stack (the handler's frames), followed by an `at <forkrpc call "name" from the parent>`
+ * line and the caller's frames; an error made on this side (a timeout, an exit) gets the
+ * caller's frames instead of the timer's or listener's it was made in.
  */
 
+/** How an error wants the caller's frames, by error. */
+const joins = new WeakMap<object, 'append' | 'replace'>()
+
 /**
- * Where a call was made: an object whose `stack` Error.captureStackTrace filled in, or
- * {@link WITHOUT_STACK} when none was recorded.
+ * An error rebuilt from the other side's: its stack is the handler's; it gets the line that
+ * marks the crossing now, and the caller's frames when the call function rethrows it.
  *
  * @example
  * ```ts
- * const caller: CallerStack = {}
- * Error.captureStackTrace(caller, callProcedure)
+ * reject(fromOtherSide(link.unmarshal(data, { procedure }), 'add', 'parent'))
  * ```
  */
-export interface CallerStack {
-  stack?: string
-}
-
-/** The caller of a call whose stack was not recorded. */
-export const WITHOUT_STACK: CallerStack = Object.freeze({})
-
-/**
- * The caller's stack (joined to a failed call's error) is recorded while fewer than this
- * many calls are in flight on the channel. Recording it costs a few µs per call: nothing next
- * to a lone call's round trip, but it would halve the throughput of pipelined calls, which get
- * the other side's frames and the `at <forkrpc call ...>` line without the caller's frames.
- */
-export const CALLER_STACK_LIMIT = 16
-
-/**
- * Replaces an error's stack (made in a timer or an event handler) with the caller's frames.
- *
- * @example
- * ```ts
- * reject(withCallerStack(timeoutError('add', 100), caller))
- * ```
- */
-export function withCallerStack<E extends Error>(error: E, caller: CallerStack): E {
-  if (caller.stack !== undefined) {
-    Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}${callerFrames(caller.stack)}`, writable: true, configurable: true })
-  }
+export function fromOtherSide(error: unknown, procedure: string, side: 'parent' | 'worker'): unknown {
+  if (typeof error !== 'object' || error === null || !(error instanceof Error)) return error
+  const stack = typeof error.stack === 'string' ? error.stack : `${error.name}: ${error.message}`
+  Object.defineProperty(error, 'stack', { value: `${stack}\n    at <forkrpc call "${procedure}" from the ${side}>`, writable: true, configurable: true })
+  joins.set(error, 'append')
   return error
 }
 
 /**
- * What goes after the other side's frames in the stack of a call's error: the line that marks
- * the crossing, then the caller's frames.
+ * An error made on this side for a call (a timeout, an exit, a refusal): its stack is replaced
+ * with the caller's frames when the call function rethrows it.
  *
  * @example
  * ```ts
- * unmarshalThrown(data, registry, { procedure, stackSuffix: stackSuffix('add', caller, 'parent') })
+ * reject(madeHere(timeoutError('add', 100)))
  * ```
  */
-export function stackSuffix(procedure: string, caller: CallerStack, side: 'parent' | 'worker'): string {
-  return `\n    at <forkrpc call "${procedure}" from the ${side}>${caller.stack === undefined ? '' : callerFrames(caller.stack)}`
+export function madeHere<E>(error: E): E {
+  if (typeof error === 'object' && error !== null) joins.set(error, 'replace')
+  return error
 }
 
-/** The frames of a captured stack, without its first (message) line. */
-function callerFrames(stack: string): string {
-  const newline = stack.indexOf('\n')
-  return newline === -1 ? '' : stack.slice(newline)
+/**
+ * Joins the frames of the code awaiting `fn` (an async call function, rethrowing `error`) to
+ * `error`'s stack, as `fromOtherSide` / `madeHere` asked. Other errors pass as they are: an
+ * AbortSignal's reason, an interceptor's own error.
+ *
+ * @example
+ * ```ts
+ * const callProcedure = async (input) => { try { return await send(input) } catch (error) { throw joinCallerFrames(error, callProcedure) } }
+ * ```
+ */
+export function joinCallerFrames(error: unknown, fn: (...args: never[]) => unknown): unknown {
+  const mode = typeof error === 'object' && error !== null ? joins.get(error) : undefined
+  if (mode === undefined) return error
+  joins.delete(error as object)
+  const here: { stack?: string } = {}
+  Error.captureStackTrace(here, fn)
+  const frames = framesOf(here.stack ?? '')
+  const own = error as Error
+  const stack = mode === 'append' ? `${String(own.stack)}${frames}` : `${own.name}: ${own.message}${frames}`
+  Object.defineProperty(own, 'stack', { value: stack, writable: true, configurable: true })
+  return error
+}
+
+/**
+ * The frames of a captured stack, without its first (message) line and without Node's own
+ * frames (the timer or tick queue that resumed the caller), which say nothing of the call.
+ */
+function framesOf(stack: string): string {
+  const lines = stack.split('\n')
+  let frames = ''
+  for (let i = 1; i < lines.length; i++) if (!(lines[i] as string).includes('(node:internal/')) frames += `\n${lines[i] as string}`
+  return frames
 }

@@ -11,7 +11,7 @@ import { validate } from '../contract/validate.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage } from '../protocol/messages.js'
 import { readCallOptions, withDeadline, type CallSettings, type InheritedDeadline } from './call-options.js'
 import { interceptCall } from './interceptors.js'
-import { withCallerStack, type CallerStack } from './caller-stack.js'
+import { madeHere } from './caller-stack.js'
 import type { Link } from './link.js'
 import { isChunkSource, OutgoingCall } from './outgoing-call.js'
 import { OutgoingStream } from './outgoing-stream.js'
@@ -44,7 +44,7 @@ export interface CallerSettings {
  * @example
  * ```ts
  * const caller = new CallerSide({ link, side: 'parent', timeout: undefined, maxPending: 100_000, sizeChanged: () => {} })
- * await caller.call('add', math.procedures.add, { a: 1, b: 2 }, undefined, WITHOUT_STACK)
+ * await caller.call('add', math.procedures.add, { a: 1, b: 2 }, undefined)
  * ```
  */
 export class CallerSide implements CallOwner {
@@ -87,19 +87,19 @@ export class CallerSide implements CallOwner {
    * Calls a procedure or an input stream, through the interceptors if there are any. May
    * throw (a bad option, bad input): the call object turns that into a rejected promise.
    */
-  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack, inherited?: InheritedDeadline): Promise<unknown> {
+  call(name: string, declared: AnyDeclaration, input: unknown, options: unknown, inherited?: InheritedDeadline): Promise<unknown> {
     const chain = this.#interceptors
-    if (chain === undefined) return this.#call(name, declared, input, options, caller, undefined, inherited)
+    if (chain === undefined) return this.#call(name, declared, input, options, undefined, inherited)
     const intercepted = { procedure: name, kind: declared.kind, input, options: options as InterceptedCall['options'], metadata: {} }
-    return Promise.resolve(interceptCall(chain, intercepted, (call) => this.#call(name, declared, call.input, call.options, caller, call.metadata, inherited)))
+    return Promise.resolve(interceptCall(chain, intercepted, (call) => this.#call(name, declared, call.input, call.options, call.metadata, inherited)))
   }
 
   /** Opens a stream call, through the interceptors if there are any; its request goes out on the first `next()`. */
-  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack): AsyncIterableIterator<unknown> {
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown): AsyncIterableIterator<unknown> {
     const chain = this.#interceptors
-    if (chain === undefined) return this.#stream(name, declared, input, options, caller, undefined)
+    if (chain === undefined) return this.#stream(name, declared, input, options, undefined)
     const intercepted = { procedure: name, kind: declared.kind, input, options: options as InterceptedCall['options'], metadata: {} }
-    return interceptCall(chain, intercepted, (call) => this.#stream(name, declared, call.input, call.options, caller, call.metadata)) as AsyncIterableIterator<unknown>
+    return interceptCall(chain, intercepted, (call) => this.#stream(name, declared, call.input, call.options, call.metadata)) as AsyncIterableIterator<unknown>
   }
 
   #call(
@@ -107,36 +107,35 @@ export class CallerSide implements CallOwner {
     declared: AnyDeclaration,
     input: unknown,
     options: unknown,
-    caller: CallerStack,
     metadata: Record<string, string> | undefined,
     inherited: InheritedDeadline | undefined,
   ): Promise<unknown> {
-    if (this.#refusal !== undefined) return Promise.reject(withCallerStack(this.#refusal(name, false), caller))
+    if (this.#refusal !== undefined) return Promise.reject(madeHere(this.#refusal(name, false)))
     let settings = readCallOptions(name, declared, options, this.#timeout)
     if (inherited !== undefined) settings = withDeadline(settings, inherited)
     if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
     const md = metadataOf(name, metadata)
     if (declared.kind === 'input-stream') {
       if (!isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
-      return this.#send(name, undefined, settings, caller, input, md)
+      return this.#send(name, undefined, settings, input, md)
     }
     const schema = declared.input
-    if (schema === undefined) return this.#send(name, input, settings, caller, undefined, md)
+    if (schema === undefined) return this.#send(name, input, settings, undefined, md)
     // Checked here so that bad input fails before anything is sent; the handler's side checks
     // again and hands the handler the schema's parsed value. The original input is sent.
     return validate(schema, input, name, 'input').then(
       () => {
-        if (this.#refusal !== undefined) throw withCallerStack(this.#refusal(name, false), caller)
+        if (this.#refusal !== undefined) throw madeHere(this.#refusal(name, false))
         if (settings.signal?.aborted) throw settings.signal.reason
-        return this.#send(name, input, settings, caller, undefined, md)
+        return this.#send(name, input, settings, undefined, md)
       },
       (error: Error) => {
-        throw withCallerStack(error, caller)
+        throw madeHere(error)
       },
     )
   }
 
-  #stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, caller: CallerStack, metadata: Record<string, string> | undefined): AsyncIterableIterator<unknown> {
+  #stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, metadata: Record<string, string> | undefined): AsyncIterableIterator<unknown> {
     let settings: CallSettings | Error
     let md: Record<string, string> | undefined
     try {
@@ -145,14 +144,13 @@ export class CallerSide implements CallOwner {
     } catch (error) {
       settings = error as Error
     }
-    return new OutgoingStream(this, name, input, settings, caller, md)
+    return new OutgoingStream(this, name, input, settings, md)
   }
 
   #send(
     name: string,
     input: unknown,
     settings: CallSettings,
-    caller: CallerStack,
     source: AsyncIterable<unknown> | Iterable<unknown> | undefined,
     metadata: Record<string, string> | undefined,
   ): Promise<unknown> {
@@ -164,7 +162,7 @@ export class CallerSide implements CallOwner {
     if (metadata !== undefined) message.md = metadata
     this.link.encode(message, input, name, 'input')
     return new Promise((resolve, reject) => {
-      const call = new OutgoingCall(this, name, caller, settings, resolve, reject)
+      const call = new OutgoingCall(this, name, settings, resolve, reject)
       call.id = id
       this.table.add(call)
       if (settings.timeout !== undefined) this.table.armTimeout(call, settings.timeout)
@@ -172,7 +170,7 @@ export class CallerSide implements CallOwner {
         this.link.transmit(message, input, name, 'input', (error) => this.table.take(id)?.fail(error))
       } catch (error) {
         this.table.take(id)
-        reject(withCallerStack(error as Error, caller))
+        reject(madeHere(error))
         return
       }
       if (source !== undefined) call.pumpFrom(source, settings.credit)
@@ -215,7 +213,7 @@ export class CallerSide implements CallOwner {
     // A call still pending was never cancelled by this caller, yet the other side says its
     // handler was (a forged or confused cancel): it will get no other reply, so settle it.
     const orphan = this.table.take(message.i)
-    orphan?.fail(new AbortError(`Call "${orphan.procedure}" was cancelled on the other side, not by its caller`, { procedure: orphan.procedure }))
+    orphan?.fail(madeHere(new AbortError(`Call "${orphan.procedure}" was cancelled on the other side, not by its caller`, { procedure: orphan.procedure })))
   }
 }
 

@@ -7,7 +7,7 @@ import { timeoutError } from '../errors/call-errors.js'
 import { ForkRpcError } from '../errors/forkrpc-error.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type ReplyMessage } from '../protocol/messages.js'
 import type { CallSettings } from './call-options.js'
-import { stackSuffix, withCallerStack, type CallerStack } from './caller-stack.js'
+import { fromOtherSide, madeHere } from './caller-stack.js'
 import { ChunkProducer } from './chunk-producer.js'
 import { PendingCall, type CallOwner } from './pending-calls.js'
 
@@ -16,7 +16,7 @@ import { PendingCall, type CallOwner } from './pending-calls.js'
  *
  * @example
  * ```ts
- * new Promise((resolve, reject) => table.add(new OutgoingCall(owner, 'add', caller, settings, resolve, reject)))
+ * new Promise((resolve, reject) => table.add(new OutgoingCall(owner, 'add', settings, resolve, reject)))
  * ```
  */
 export class OutgoingCall extends PendingCall {
@@ -31,12 +31,11 @@ export class OutgoingCall extends PendingCall {
   constructor(
     owner: CallOwner,
     procedure: string,
-    caller: CallerStack,
     settings: CallSettings,
     resolve: (value: unknown) => void,
     reject: (reason: unknown) => void,
   ) {
-    super(procedure, caller, settings.signal, settings.onProgress)
+    super(procedure, settings.signal, settings.onProgress)
     this.#owner = owner
     this.#timeout = settings.timeout
     this.#inheritedFrom = settings.inheritedFrom
@@ -51,17 +50,17 @@ export class OutgoingCall extends PendingCall {
     try {
       value = link.receive(message, this.procedure, message.t === MessageType.Result ? 'result' : 'error')
     } catch (error) {
-      this.#reject(withCallerStack(error as Error, this.caller))
+      this.#reject(madeHere(error))
       return
     }
     if (message.t === MessageType.Result) this.#resolve(value)
-    else this.#reject(link.unmarshal(value, { procedure: this.procedure, stackSuffix: stackSuffix(this.procedure, this.caller, this.#owner.side) }))
+    else this.#reject(fromOtherSide(link.unmarshal(value, { procedure: this.procedure }), this.procedure, this.#owner.side))
   }
 
   /** forkrpc's own errors get the caller's frames; anything else (a source's error) keeps its own stack. */
   fail(error: unknown): void {
     this.#stopPump()
-    this.#reject(error instanceof ForkRpcError ? withCallerStack(error, this.caller) : error)
+    this.#reject(error instanceof ForkRpcError ? madeHere(error) : error)
   }
 
   aborted(reason: unknown): void {
@@ -76,7 +75,7 @@ export class OutgoingCall extends PendingCall {
     if (!this.#owner.giveUp(this, { r: 't', ms: timeout })) return
     debug('call %s (%s) timed out after %d ms', this.id, this.procedure, timeout)
     this.#stopPump()
-    this.#reject(withCallerStack(timeoutError(this.procedure, timeout, this.#inheritedFrom), this.caller))
+    this.#reject(madeHere(timeoutError(this.procedure, timeout, this.#inheritedFrom)))
   }
 
   /** Gave up for a failure of this side's (a chunk that cannot be sent, a source that threw). */

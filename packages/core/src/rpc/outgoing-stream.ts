@@ -11,7 +11,7 @@ import { ForkRpcError } from '../errors/forkrpc-error.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type ReplyMessage, type RequestMessage } from '../protocol/messages.js'
 import { AsyncQueue } from './async-queue.js'
 import type { CallSettings } from './call-options.js'
-import { stackSuffix, withCallerStack, type CallerStack } from './caller-stack.js'
+import { fromOtherSide, joinCallerFrames, madeHere } from './caller-stack.js'
 import { CreditGrantor } from './credit.js'
 import { PendingCall, type CallOwner } from './pending-calls.js'
 
@@ -21,7 +21,7 @@ import { PendingCall, type CallOwner } from './pending-calls.js'
  *
  * @example
  * ```ts
- * const stream = new OutgoingStream(owner, 'lines', { path }, settings, caller)
+ * const stream = new OutgoingStream(owner, 'lines', { path }, settings)
  * for await (const line of stream) console.log(line)
  * ```
  */
@@ -36,8 +36,8 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
   #waitTimer: NodeJS.Timeout | undefined
 
   /** `settings` is the Error its options failed with: the first `next()` rejects with it. */
-  constructor(owner: CallOwner, procedure: string, input: unknown, settings: CallSettings | Error, caller: CallerStack, metadata?: Record<string, string>) {
-    super(procedure, caller, settings instanceof Error ? undefined : settings.signal, settings instanceof Error ? undefined : settings.onProgress)
+  constructor(owner: CallOwner, procedure: string, input: unknown, settings: CallSettings | Error, metadata?: Record<string, string>) {
+    super(procedure, settings instanceof Error ? undefined : settings.signal, settings instanceof Error ? undefined : settings.onProgress)
     this.#owner = owner
     this.#input = input
     this.#settings = settings
@@ -53,9 +53,14 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
     return this
   }
 
-  next(): Promise<IteratorResult<unknown>> {
+  /** Async, so that a failure's error can get the consuming code's frames for free (caller-stack.ts). */
+  async next(): Promise<IteratorResult<unknown>> {
     if (!this.#started) this.#start()
-    return this.#queue.next()
+    try {
+      return await this.#queue.next()
+    } catch (error) {
+      throw joinCallerFrames(error, OutgoingStream.prototype.next)
+    }
   }
 
   /** Called by `break` (and `return` in a `for await`): stops the handler's generator. */
@@ -69,7 +74,7 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
     const settings = this.#settings
     if (settings instanceof Error) return this.#queue.end(settings)
     const refusal = this.#owner.refusal
-    if (refusal !== undefined) return this.#queue.end(withCallerStack(refusal(this.procedure, false), this.caller))
+    if (refusal !== undefined) return this.#queue.end(madeHere(refusal(this.procedure, false)))
     if (settings.signal?.aborted) return this.#queue.end(settings.signal.reason)
     const table = this.#owner.table
     if (!table.admits()) return this.#queue.end(this.#owner.tooManyPending(this.procedure))
@@ -80,7 +85,7 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
     try {
       link.encode(message, this.#input, this.procedure, 'input')
     } catch (error) {
-      return this.#queue.end(withCallerStack(error as Error, this.caller))
+      return this.#queue.end(error)
     }
     this.#grantor = new CreditGrantor(settings.credit, (g) => link.send({ $fr: PROTOCOL_VERSION, t: MessageType.ResultCredit, i: this.id, g }))
     table.add(this)
@@ -114,16 +119,17 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
     let error: unknown
     try {
       const data = this.#owner.link.receive(message, this.procedure, 'error')
-      error = this.#owner.link.unmarshal(data, { procedure: this.procedure, stackSuffix: stackSuffix(this.procedure, this.caller, this.#owner.side) })
+      error = fromOtherSide(this.#owner.link.unmarshal(data, { procedure: this.procedure }), this.procedure, this.#owner.side)
     } catch (decodeError) {
-      error = withCallerStack(decodeError as Error, this.caller)
+      error = decodeError
     }
     this.#queue.end(error)
   }
 
+  /** forkrpc's own errors get the consumer's frames; anything else keeps its own stack. */
   fail(error: unknown): void {
     this.#clearWaitTimer()
-    this.#queue.end(error instanceof ForkRpcError ? withCallerStack(error, this.caller) : error)
+    this.#queue.end(error instanceof ForkRpcError ? madeHere(error) : error)
   }
 
   aborted(reason: unknown): void {
@@ -137,7 +143,7 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
     const timeout = (this.#settings as CallSettings).timeout as number
     if (!this.#owner.giveUp(this, { r: 't', ms: timeout })) return
     debug('stream %s (%s) timed out after %d ms without a chunk', this.id, this.procedure, timeout)
-    this.#queue.end(withCallerStack(timeoutError(this.procedure, timeout), this.caller))
+    this.#queue.end(madeHere(timeoutError(this.procedure, timeout)))
   }
 
   /** Stops the stream for a failure of this side's: the handler is cancelled, the consumer gets `error`. */

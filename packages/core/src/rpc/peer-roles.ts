@@ -26,10 +26,7 @@ import { Peer } from './peer.js'
 export interface ClientOptions extends MessageLimitOptions {
   /** Default timeout of every call, in milliseconds. `0` or `Infinity` (the default): none. */
   timeout?: number | undefined
-  /**
-   * Join the caller's frames to the stack of a failed call's error (default true; recorded
-   * only while fewer than 16 calls are in flight). `false` saves a few µs per call.
-   */
+  /** Join the frames of the code awaiting a failed call to its error's stack (default true; free until a call fails). */
   callerStacks?: boolean | undefined
   /** Around the calls it makes (`call`), its host handlers (`handler`) and the events it hears (`event`). */
   interceptors?: Interceptors | undefined

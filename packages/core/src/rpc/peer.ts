@@ -19,7 +19,6 @@ import { MessageType, type ProtocolMessage } from '../protocol/messages.js'
 import { isForkRpcMessage, readMessage } from '../protocol/read-message.js'
 import { createCallObject } from './call-object.js'
 import type { InheritedDeadline } from './call-options.js'
-import { CALLER_STACK_LIMIT } from './caller-stack.js'
 import { CallerSide } from './caller.js'
 import { EventEmitter } from './event-emitter.js'
 import { EventHub } from './event-hub.js'
@@ -120,12 +119,11 @@ export class Peer {
 
   /** The call object of the contract this side calls; its calls inherit `deadline` if given (`ctx.host`). */
   #callObject(deadline: InheritedDeadline | undefined): Readonly<Record<string, (input?: unknown, options?: unknown) => unknown>> {
-    const stackLimit = this.#options.callerStacks === false ? 0 : CALLER_STACK_LIMIT
     const caller = this.caller
     return createCallObject(this.#options.calls ?? NO_CONTRACT, {
-      call: (name, declared, input, callOptions, stack) => caller.call(name, declared, input, callOptions, stack, deadline),
-      stream: (name, declared, input, callOptions, stack) => caller.stream(name, declared, input, callOptions, stack),
-      recordsStacks: () => caller.table.size < stackLimit,
+      call: (name, declared, input, callOptions) => caller.call(name, declared, input, callOptions, deadline),
+      stream: (name, declared, input, callOptions) => caller.stream(name, declared, input, callOptions),
+      joinsStacks: this.#options.callerStacks !== false,
     })
   }
 

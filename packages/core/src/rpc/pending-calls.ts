@@ -11,7 +11,6 @@ import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { CloseReason } from '../channel/channel.js'
 import type { TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { ChunkMessage, ReplyMessage } from '../protocol/messages.js'
-import type { CallerStack } from './caller-stack.js'
 import type { Link } from './link.js'
 
 /**
@@ -51,7 +50,6 @@ export abstract class PendingCall {
 
   constructor(
     readonly procedure: string,
-    readonly caller: CallerStack,
     readonly signal: AbortSignal | undefined,
     readonly onProgress: ((payload: unknown) => void) | undefined,
   ) {}

@@ -58,10 +58,10 @@ export interface WorkerOptions extends MessageLimitOptions {
   /** How long `close()` waits after SIGTERM (a thread: after asking it again) before killing it. Default 5,000 ms. */
   killTimeout?: number | undefined
   /**
-   * Join the caller's frames to the stack of a failed call's error (default true; recorded
-   * only while fewer than 16 calls are in flight). Recording costs a few µs per call, so
-   * `false` makes a tiny call faster; errors then carry the worker's frames and the
-   * `at <forkrpc call "name" from the parent>` line only.
+   * Join the frames of the code awaiting a failed call to its error's stack (default true).
+   * They come from V8's async stack traces when the call fails, so nothing is recorded while
+   * calls succeed; `false` leaves them out (the error keeps the worker's frames and the
+   * `at <forkrpc call "name" from the parent>` line).
    */
   callerStacks?: boolean | undefined
   /**
