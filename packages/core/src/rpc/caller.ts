@@ -53,6 +53,8 @@ export class CallerSide implements CallOwner {
   readonly table: PendingCalls
   readonly #timeout: number | undefined
   readonly #interceptors: readonly CallInterceptor[] | undefined
+  /** The settings of calls made without options, by declaration: the same for every such call. */
+  readonly #plainSettings = new WeakMap<AnyDeclaration, CallSettings>()
   #refusal: CloseReason | undefined
 
   constructor(settings: CallerSettings) {
@@ -111,7 +113,7 @@ export class CallerSide implements CallOwner {
     inherited: InheritedDeadline | undefined,
   ): Promise<unknown> {
     if (this.#refusal !== undefined) return Promise.reject(madeHere(this.#refusal(name, false)))
-    let settings = readCallOptions(name, declared, options, this.#timeout)
+    let settings = options === undefined ? this.#plainSettingsOf(name, declared) : readCallOptions(name, declared, options, this.#timeout)
     if (inherited !== undefined) settings = withDeadline(settings, inherited)
     if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
     const md = metadataOf(name, metadata)
@@ -133,6 +135,12 @@ export class CallerSide implements CallOwner {
         throw madeHere(error)
       },
     )
+  }
+
+  #plainSettingsOf(name: string, declared: AnyDeclaration): CallSettings {
+    let settings = this.#plainSettings.get(declared)
+    if (settings === undefined) this.#plainSettings.set(declared, (settings = Object.freeze(readCallOptions(name, declared, undefined, this.#timeout))))
+    return settings
   }
 
   #stream(name: string, declared: AnyDeclaration, input: unknown, options: unknown, metadata: Record<string, string> | undefined): AsyncIterableIterator<unknown> {

@@ -3,9 +3,6 @@
  * (procedures, streams, input streams), by id, with the ids themselves, `maxPending`, the
  * timers, the abort listeners, and the cancelled calls whose handler has not settled yet.
  */
-// The non-secure generator: ids need to be unique, not unguessable, and the secure one
-// loads node:crypto, which costs a worker's startup several milliseconds.
-import { nanoid } from 'nanoid/non-secure'
 import { Drained } from '../base/drained.js'
 import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { CloseReason } from '../channel/channel.js'
@@ -93,9 +90,9 @@ export class PendingCalls {
   // One 'abort' listener per signal, however many calls share it (a listener per call
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
   readonly #bySignal = new Map<AbortSignal, Set<PendingCall>>()
-  // Ids: a random prefix per caller (so that ids in the debug logs of a pool's workers
-  // never collide) and a counter (several times cheaper per call than a random id each).
-  readonly #prefix = nanoid(6)
+  // Ids: a counter, unique among this caller's calls, which is all the handler's table needs
+  // (the debug log names the worker beside each id). Short ids are fewer bytes to encode and
+  // parse on every message of the call.
   #last = 0
   readonly #drained = new Drained()
   readonly #sizeChanged: () => void
@@ -116,7 +113,7 @@ export class PendingCalls {
   }
 
   nextId(): string {
-    return this.#prefix + (++this.#last).toString(36)
+    return (++this.#last).toString(36)
   }
 
   add(call: PendingCall): void {
