@@ -53,5 +53,6 @@ export type { PayloadTooLargeErrorOptions, TimeoutErrorOptions, TooManyPendingCa
 export { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError, WorkerUnresponsiveError } from './errors/worker-errors.js'
 export type { ContractMismatchErrorOptions, ExitDetails, StartupErrorOptions, WorkerExitedErrorOptions, WorkerUnresponsiveErrorOptions } from './errors/worker-errors.js'
 export type { UnresponsiveEvent } from './worker/liveness.js'
+export type { InspectEvent, InspectOption, InspectOptions } from './worker/inspect-option.js'
 export { CrashLoopError, QueueFullError } from './errors/pool-errors.js'
 export type { QueueFullErrorOptions } from './errors/pool-errors.js'

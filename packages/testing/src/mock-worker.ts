@@ -184,6 +184,7 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
     events: pair.events,
     notify: pair.notify,
     pid: FIRST_FAKE_PID + fakePids++,
+    inspectorUrl: undefined,
     get process(): ChildProcess {
       throw new NotImplementedError('mockWorker(): a mock worker has no child process')
     },

@@ -53,6 +53,7 @@ export function guardWorker<C extends Contract>(worker: RpcWorker<C>, options: G
     events: worker.events,
     notify: worker.notify,
     pid: worker.pid,
+    inspectorUrl: worker.inspectorUrl,
     get process() {
       return worker.process
     },

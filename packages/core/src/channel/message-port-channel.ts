@@ -17,6 +17,33 @@ import type { Channel } from './channel.js'
 export const THREAD_MARKER = '$forkrpcThread'
 
 /**
+ * The `workerData` key that tells `serve()` in a thread to open the inspector, with where
+ * (`{ host, port }`): a thread cannot take `--inspect` in its `execArgv`.
+ *
+ * @example
+ * ```ts
+ * new Worker(path, { workerData: { [THREAD_MARKER]: true, [THREAD_INSPECT]: { host: '127.0.0.1', port: 0 } } })
+ * ```
+ */
+export const THREAD_INSPECT = '$forkrpcInspect'
+
+/**
+ * Where `spawnThread()` asked this thread to open its inspector, or undefined.
+ *
+ * @example
+ * ```ts
+ * const target = threadInspectTarget()
+ * if (target !== undefined) inspector.open(target.port, target.host)
+ * ```
+ */
+export function threadInspectTarget(): { host: string; port: number } | undefined {
+  if (spawnedThreadPort() === undefined) return undefined
+  const target = (workerData as Record<string, unknown>)[THREAD_INSPECT] as { host?: unknown; port?: unknown } | undefined
+  if (typeof target !== 'object' || target === null || typeof target.host !== 'string' || typeof target.port !== 'number') return undefined
+  return { host: target.host, port: target.port }
+}
+
+/**
  * The port to the parent when this code runs in a thread started by `spawnThread()`, or
  * undefined (the main thread, or a thread someone else started).
  *

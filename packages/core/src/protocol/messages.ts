@@ -242,6 +242,8 @@ export interface BatchMessage extends Envelope<'b'> {
 export interface ReadyMessage extends Envelope<'h'> {
   /** The names of the procedures it serves. */
   n: string[]
+  /** Its inspector's URL, when it runs with one open (the `inspect` option). */
+  iu?: string
 }
 
 /**

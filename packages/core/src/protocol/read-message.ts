@@ -46,7 +46,7 @@ const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
   [MessageType.Settled]: (m) => isString(m.i),
   [MessageType.Event]: (m) => isString(m.n) && isOptional(isString)(m.i),
   [MessageType.Batch]: (m) => Array.isArray(m.p),
-  [MessageType.Ready]: (m) => isNames(m.n),
+  [MessageType.Ready]: (m) => isNames(m.n) && isOptional(isString)(m.iu),
   [MessageType.OverLimit]: (m) => typeof m.hb === 'number' && typeof m.rb === 'number',
   [MessageType.ReadyQuery]: (m) => isOptional(isNames)(m.n),
   [MessageType.ReadyAck]: (m) => (m.s === 'json' || m.s === 'advanced') && isOptional(isMemoryLimits)(m.l),

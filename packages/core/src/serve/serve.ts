@@ -15,6 +15,7 @@ import { ChannelClosedError } from '../errors/worker-errors.js'
 import type { Peer } from '../rpc/peer.js'
 import { workerPeer } from '../rpc/peer-roles.js'
 import { checkServeOptions, DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServeOptions, type ShutdownCause, type ShutdownHook } from './serve-options.js'
+import { openInspector } from './inspector.js'
 import { shutDown } from './shutdown.js'
 import { startWatchdog, type Watchdog } from './watchdog.js'
 import { WorkerLifecycle } from './worker-lifecycle.js'
@@ -88,7 +89,7 @@ function serveOverChannel(
     const bound = cause === 'parent-died' ? ORPHAN_SHUTDOWN_TIMEOUT_MS : (options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
     void shutDown(peer.handler, hooks, cause, bound, beforeExit ?? (() => undefined))
   }
-  const lifecycle = new WorkerLifecycle(contract, channel, () => shutDownFor('request'))
+  const lifecycle = new WorkerLifecycle(contract, channel, () => shutDownFor('request'), openInspector())
   const peer = workerPeer(contract, handlers, channel, options, {
     where: 'serve(contract, handlers)',
     lifecycle: (message) => lifecycle.handle(message),

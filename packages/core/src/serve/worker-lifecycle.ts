@@ -6,7 +6,7 @@
 import { debug } from '../base/debug.js'
 import type { Channel } from '../channel/channel.js'
 import type { Contract } from '../contract/define-contract.js'
-import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage } from '../protocol/messages.js'
+import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage, type ReadyMessage } from '../protocol/messages.js'
 import type { Link } from '../rpc/link.js'
 
 /**
@@ -25,11 +25,13 @@ export class WorkerLifecycle {
   readonly #onShutdownRequest: () => void
   #link: Link | undefined
   #memoryLimits: MemoryLimits | undefined
+  readonly #inspectorUrl: string | undefined
 
-  constructor(contract: Contract, channel: Channel, onShutdownRequest: () => void) {
+  constructor(contract: Contract, channel: Channel, onShutdownRequest: () => void, inspectorUrl?: string) {
     this.#contract = contract
     this.#channel = channel
     this.#onShutdownRequest = onShutdownRequest
+    this.#inspectorUrl = inspectorUrl
   }
 
   /** The peer's link (made after this), whose codec the ack may change. */
@@ -39,7 +41,9 @@ export class WorkerLifecycle {
 
   /** Tells the parent this worker is ready, serving the contract's procedures. */
   announce(): void {
-    this.#channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Ready, n: [...this.#contract.names] })
+    const ready: ReadyMessage = { $fr: PROTOCOL_VERSION, t: MessageType.Ready, n: [...this.#contract.names] }
+    if (this.#inspectorUrl !== undefined) ready.iu = this.#inspectorUrl
+    this.#channel.send(ready)
   }
 
   handle(message: ProtocolMessage): void {

@@ -77,6 +77,8 @@ export interface WorkerInfo {
   readonly state: WorkerState
   /** Calls waiting for a reply, plus cancelled calls whose handler has not settled yet. */
   readonly inFlight: number
+  /** The worker's inspector URL, when it was started with `inspect`. */
+  readonly inspectorUrl?: string | undefined
 }
 
 /**

@@ -62,6 +62,8 @@ export interface RpcWorker<C extends Contract> extends ContractWorker<C> {
   readonly pid: number
   /** The underlying ChildProcess (for its stdout, say). Prefer `close()` to killing it. */
   readonly process: ChildProcess
+  /** The worker's inspector URL, when it was forked with `inspect` (for Chrome DevTools or an IDE). */
+  readonly inspectorUrl: string | undefined
 }
 
 /**
@@ -79,4 +81,6 @@ export interface ThreadWorker<C extends Contract> extends ContractWorker<C> {
   readonly threadId: number
   /** The underlying `Worker`. Prefer `close()` to terminating it. */
   readonly thread: Worker
+  /** The thread's inspector URL, when it was started with `inspect` (for Chrome DevTools or an IDE). */
+  readonly inspectorUrl: string | undefined
 }

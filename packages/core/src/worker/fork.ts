@@ -12,6 +12,7 @@ import { startupFailed } from '../errors/worker-errors.js'
 import type { Serialization } from '../protocol/payload.js'
 import type { RpcWorker } from './contract-worker.js'
 import { ProcessWorker } from './managed-worker.js'
+import { inspectArgv, inspectTarget, type InspectOptions } from './inspect-option.js'
 import { processHandle } from './process-handle.js'
 import { PROCESS_GROUPS_SUPPORTED } from './process-group.js'
 import { startWorker, type StartExtras } from './startup.js'
@@ -25,7 +26,7 @@ import { checkWorkerOptions, stopLimits, type WorkerOptions } from './worker-opt
  * await fork(math, './math.worker.js', { timeout: 1_000, env: { ...process.env, LOG: '1' } })
  * ```
  */
-export interface ForkOptions extends WorkerOptions {
+export interface ForkOptions extends WorkerOptions, InspectOptions {
   /** `json` (default; superjson keeps Date, Map, BigInt, ... exact) or `advanced` (structured clone: Buffers, typed arrays). */
   serialization?: Serialization | undefined
   /** Command-line arguments for the worker (its `process.argv.slice(2)`). */
@@ -101,6 +102,7 @@ export async function forkWorker(
   assertContract(contract, 'fork(contract, module)')
   checkWorkerOptions(options, 'fork()')
   checkHostHandlers(contract, options.host, 'fork()')
+  const inspect = inspectTarget(options, 'fork()')
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
   const path = module instanceof URL ? fileURLToPath(module) : resolve(cwd ?? process.cwd(), module)
   const serialization = options.serialization ?? 'json'
@@ -110,7 +112,7 @@ export async function forkWorker(
   const child = forkProcess(path, options.args ?? [], {
     env: options.env,
     cwd,
-    execArgv: options.execArgv === undefined ? undefined : [...options.execArgv],
+    execArgv: inspect !== undefined ? inspectArgv(options.execArgv ?? process.execArgv, inspect) : options.execArgv === undefined ? undefined : [...options.execArgv],
     execPath: options.execPath,
     stdio: options.stdio ?? ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization,
@@ -119,5 +121,5 @@ export async function forkWorker(
   })
   if (child.pid !== undefined) extras.onSpawn?.(child.pid)
   const handle = processHandle(child, { serialization, label: path, forwardStderr: options.stdio === undefined, processGroup, killTimeout: stopLimits(options).killTimeout })
-  return startWorker(contract, handle, options, extras, (peer, limits) => new ProcessWorker(peer, handle, limits, child))
+  return startWorker(contract, handle, options, extras, (peer, limits, inspectorUrl) => new ProcessWorker(peer, handle, limits, child, inspectorUrl))
 }

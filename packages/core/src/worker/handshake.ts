@@ -21,7 +21,8 @@ import { isForkRpcMessage, readMessage } from '../protocol/read-message.js'
 export const exitedEarly = Symbol('exited before ready')
 
 /**
- * Resolves when the worker announces the right contract; rejects with ContractMismatchError
+ * Resolves when the worker announces the right contract, with its inspector's URL if it has
+ * one open (the `inspect` option); rejects with ContractMismatchError
  * on a mismatch (of procedures or of the protocol version), or with {@link exitedEarly}.
  *
  * @example
@@ -29,14 +30,13 @@ export const exitedEarly = Symbol('exited before ready')
  * await handshake(math, channel, '/app/math.worker.js', handle.exited)
  * ```
  */
-export function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+export function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<string | undefined> {
+  return new Promise<string | undefined>((resolve, reject) => {
     const stop = channel.receive((received) => {
       if (!isForkRpcMessage(received) || received.t !== MessageType.Ready) return
       stop()
       try {
-        checkReady(contract, label, received)
-        resolve()
+        resolve(checkReady(contract, label, received))
       } catch (error) {
         reject(error)
       }
@@ -48,8 +48,11 @@ export function handshake(contract: Contract, channel: Channel, label: string, e
   })
 }
 
-/** Throws ContractMismatchError unless `received` announces `contract`'s procedures in this protocol version. */
-function checkReady(contract: Contract, label: string, received: { $fr: unknown }): void {
+/**
+ * Throws ContractMismatchError unless `received` announces `contract`'s procedures in this
+ * protocol version; returns the worker's inspector URL, if any.
+ */
+function checkReady(contract: Contract, label: string, received: { $fr: unknown }): string | undefined {
   if (received.$fr !== PROTOCOL_VERSION) {
     throw new ContractMismatchError(
       `Worker ${label} speaks forkrpc protocol ${JSON.stringify(received.$fr)}, this parent speaks ${PROTOCOL_VERSION}: install the same @forkrpc/core version on both sides`,
@@ -60,7 +63,7 @@ function checkReady(contract: Contract, label: string, received: { $fr: unknown 
   const served = new Set(message.n)
   const missing = contract.names.filter((name) => !served.has(name))
   const unexpected = message.n.filter((name) => !contract.names.includes(name))
-  if (missing.length === 0 && unexpected.length === 0) return
+  if (missing.length === 0 && unexpected.length === 0) return message.iu
   const parts = []
   if (missing.length > 0) parts.push(`it does not serve ${quoted(missing)}`)
   if (unexpected.length > 0) parts.push(`it serves ${quoted(unexpected)}, which the parent's contract lacks`)

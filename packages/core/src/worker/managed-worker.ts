@@ -41,11 +41,13 @@ export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
   readonly notify: Notify<C>
   readonly peer: Peer
   readonly handle: WorkerHandle
+  /** The worker's inspector URL, when it was started with `inspect`. */
+  readonly inspectorUrl: string | undefined
   readonly #limits: StopOptions
   #state: ManagedWorkerState = 'ready'
   #closing: Promise<ExitResult> | undefined
 
-  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions) {
+  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions, inspectorUrl?: string) {
     const client = clientOf<C>(peer)
     this.call = client.call
     this.on = client.on
@@ -53,6 +55,7 @@ export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
     this.notify = client.notify
     this.peer = peer
     this.handle = handle
+    this.inspectorUrl = inspectorUrl
     this.#limits = limits
     void handle.gone.then(() => (this.#state = 'gone'))
   }
@@ -106,8 +109,8 @@ export class ProcessWorker<C extends Contract> extends ManagedWorker<C> implemen
   readonly pid: number
   readonly #child: ChildProcess
 
-  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions, child: ChildProcess) {
-    super(peer, handle, limits)
+  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions, child: ChildProcess, inspectorUrl?: string) {
+    super(peer, handle, limits, inspectorUrl)
     this.pid = handle.pid
     this.#child = child
   }
@@ -130,8 +133,8 @@ export class SpawnedThread<C extends Contract> extends ManagedWorker<C> implemen
   readonly threadId: number
   readonly thread: Worker
 
-  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions, thread: Worker) {
-    super(peer, handle, limits)
+  constructor(peer: Peer, handle: WorkerHandle, limits: StopOptions, thread: Worker, inspectorUrl?: string) {
+    super(peer, handle, limits, inspectorUrl)
     this.threadId = thread.threadId
     this.thread = thread
   }

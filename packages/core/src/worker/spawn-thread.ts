@@ -6,12 +6,13 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
-import { THREAD_MARKER } from '../channel/message-port-channel.js'
+import { THREAD_INSPECT, THREAD_MARKER } from '../channel/message-port-channel.js'
 import { assertContract, type Contract } from '../contract/define-contract.js'
 import { checkHostHandlers, type ContractWithoutHost, type HostOption } from '../contract/host.js'
 import { startupFailed } from '../errors/worker-errors.js'
 import type { ThreadWorker } from './contract-worker.js'
 import { SpawnedThread } from './managed-worker.js'
+import { inspectTarget, type InspectOptions } from './inspect-option.js'
 import { startWorker, type StartExtras } from './startup.js'
 import { threadHandle } from './thread-handle.js'
 import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
@@ -25,7 +26,7 @@ import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
  * await spawnThread(math, './math.worker.js', { timeout: 1_000, resourceLimits: { maxOldGenerationSizeMb: 64 } })
  * ```
  */
-export interface ThreadOptions extends WorkerOptions {
+export interface ThreadOptions extends WorkerOptions, InspectOptions {
   /** Command-line arguments for the thread (its `process.argv.slice(2)`). */
   args?: readonly string[] | undefined
   /** The thread's `process.env`. Default: a copy of this process's. */
@@ -88,6 +89,7 @@ export async function spawnThreadWorker(
   assertContract(contract, 'spawnThread(contract, module)')
   checkWorkerOptions(options, 'spawnThread()')
   checkHostHandlers(contract, options.host, 'spawnThread()')
+  const inspect = inspectTarget(options, 'spawnThread()')
   const path = module instanceof URL ? fileURLToPath(module) : resolve(module)
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
   let thread: Worker
@@ -97,12 +99,12 @@ export async function spawnThreadWorker(
       env: options.env,
       execArgv: options.execArgv === undefined ? undefined : [...options.execArgv],
       resourceLimits: options.resourceLimits,
-      workerData: { [THREAD_MARKER]: true },
+      workerData: inspect === undefined ? { [THREAD_MARKER]: true } : { [THREAD_MARKER]: true, [THREAD_INSPECT]: inspect },
     })
   } catch (error) {
     throw startupFailed(path, `it could not be started: ${(error as Error).message}`, undefined, error)
   }
   extras.onSpawn?.(thread.threadId)
   const handle = threadHandle(thread, path)
-  return startWorker(contract, handle, options, extras, (peer, limits) => new SpawnedThread(peer, handle, limits, thread))
+  return startWorker(contract, handle, options, extras, (peer, limits, inspectorUrl) => new SpawnedThread(peer, handle, limits, thread, inspectorUrl))
 }

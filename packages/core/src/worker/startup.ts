@@ -4,6 +4,7 @@
  * failure the worker is killed and awaited before the start rejects, so nothing is left
  * behind.
  */
+import { debug } from '../base/debug.js'
 import { limitOf, within } from '../base/timeouts.js'
 import type { Contract } from '../contract/define-contract.js'
 import { startupFailed, workerUnresponsive, type ExitDetails } from '../errors/worker-errors.js'
@@ -12,6 +13,7 @@ import type { Peer } from '../rpc/peer.js'
 import { parentPeer } from '../rpc/peer-roles.js'
 import { track, type StopOptions } from '../supervision/registry.js'
 import { exitedEarly, handshake } from './handshake.js'
+import { type InspectOptions } from './inspect-option.js'
 import { LivenessWatch } from './liveness.js'
 import type { ManagedWorker } from './managed-worker.js'
 import { stopWorker } from './stop.js'
@@ -46,12 +48,13 @@ const startupTimedOut = Symbol('startup timed out')
 export async function startWorker<W extends ManagedWorker<Contract>>(
   contract: Contract,
   handle: WorkerHandle,
-  options: WorkerOptions & { host?: unknown },
+  options: WorkerOptions & InspectOptions & { host?: unknown },
   extras: StartExtras,
-  make: (peer: Peer, limits: StopOptions) => W,
+  make: (peer: Peer, limits: StopOptions, inspectorUrl: string | undefined) => W,
 ): Promise<W> {
   const limits = stopLimits(options)
   let worker: W | undefined
+  let inspectorUrl: string | undefined
   const untrack = track({
     info: () => ({
       runtime: handle.runtime,
@@ -60,6 +63,7 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
       module: handle.label,
       state: worker === undefined ? 'starting' : worker.state === 'ready' ? 'ready' : 'closing',
       inFlight: worker?.inFlight ?? 0,
+      inspectorUrl,
     }),
     // Still starting: its start rejects with StartupError once it has exited.
     stop: (stopOptions) => worker?.close(stopOptions) ?? stopWorker(handle, Promise.resolve(), { grace: 0, killTimeout: stopOptions.killTimeout ?? limits.killTimeout }),
@@ -68,7 +72,7 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
   void handle.gone.then(untrack)
   const startupTimeout = options.startupTimeout ?? DEFAULT_STARTUP_TIMEOUT_MS
   try {
-    await within(handshake(contract, handle.channel, handle.label, handle.exited), startupTimeout, () => startupTimedOut)
+    inspectorUrl = await within(handshake(contract, handle.channel, handle.label, handle.exited), startupTimeout, () => startupTimedOut)
   } catch (failure) {
     handle.kill()
     throw explainFailure(handle, failure, await handle.gone, startupTimeout)
@@ -80,8 +84,9 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   handle.hold(false)
   const peer = parentPeer(contract, handle.channel, options, { lifecycle: () => undefined, observe: extras.observe })
-  worker = make(peer, limits)
+  worker = make(peer, limits, inspectorUrl)
   watchLiveness(handle, peer, options)
+  reportInspector(handle, options, inspectorUrl)
   return worker
 }
 
@@ -95,6 +100,17 @@ function watchLiveness(handle: WorkerHandle, peer: Peer, options: WorkerOptions)
     options.onUnresponsive?.({ silentFor })
   })
   void handle.gone.then(() => watch.stop())
+}
+
+/** With `inspect`: the inspector's URL in the debug log and to `onInspect`. */
+function reportInspector(handle: WorkerHandle, options: InspectOptions, url: string | undefined): void {
+  if (options.inspect === undefined || options.inspect === false) return
+  if (url === undefined) {
+    debug('%s opened no inspector (its port may be taken)', handle.label)
+    return
+  }
+  debug('the inspector of %s is at %s', handle.label, url)
+  options.onInspect?.({ url, module: handle.label })
 }
 
 function explainFailure(handle: WorkerHandle, failure: unknown, details: ExitDetails, startupTimeout: number): unknown {
