@@ -8,12 +8,12 @@ import { afterAll, afterEach } from 'vitest'
 import type { ContractWithoutHost } from '@forkrpc/core'
 import { connectNats, type ConnectNatsOptions, type NatsWorker } from '@forkrpc/nats'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { fixture, tsx, waitForExit, isAlive } from './helpers.js'
+import { fixture, isAlive, tsx, waitForExit, type Transport } from './helpers.js'
 import { startNatsServer, stopAllNatsServers, type NatsServerProcess, type StartOptions } from './nats-server.js'
 
 /** Heartbeats fast enough that a lost instance shows within a test's time. */
-export const TEST_HEARTBEAT = 100
-export const TEST_HEARTBEAT_TIMEOUT = 500
+export const TEST_HEARTBEAT = 200
+export const TEST_HEARTBEAT_TIMEOUT = 1_000
 
 let shared: Promise<NatsServerProcess> | undefined
 
@@ -116,3 +116,29 @@ afterAll(async () => {
   shared = undefined
   await stopAllNatsServers()
 })
+
+/**
+ * The contract suite's NATS transport: the fixture's handlers served by an instance in a
+ * child process (nats-host.ts), called through connectNats. Closing the worker closes the
+ * caller, then the instance (draining).
+ */
+export const natsTransport: Transport = {
+  name: 'nats',
+  async start(contract, name) {
+    const which = ({ 'math.worker.ts': 'math', 'stream.worker.ts': 'streams' } as const)[name as 'math.worker.ts' | 'stream.worker.ts']
+    if (which === undefined) throw new Error(`no NATS instance serves the fixture ${name}`)
+    const { url } = await natsServer()
+    const subject = freshSubject(which)
+    const instance = await startInstance(which, url, subject)
+    // The suite is about semantics: a timeout that a loaded machine does not trip (the default is 3 s).
+    const worker = await connectCaller(contract, url, subject, { heartbeatTimeout: 2_000 })
+    const close = worker.close.bind(worker)
+    return Object.assign(Object.create(worker) as typeof worker, {
+      async close(options?: { grace?: number }) {
+        const result = await close(options)
+        await instance.close()
+        return result
+      },
+    })
+  },
+}

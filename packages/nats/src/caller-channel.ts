@@ -79,6 +79,8 @@ export class CallerChannel implements Channel {
   #timer: NodeJS.Timeout | undefined
   #connected = true
   #retries = 0
+  /** A verdict on silent calls is pending (see #check). */
+  #suspects = false
 
   constructor(settings: CallerChannelSettings) {
     this.#nc = settings.connection
@@ -190,7 +192,9 @@ export class CallerChannel implements Channel {
     }
     const route = this.#byToken.get(token)
     if (route === undefined) return debug('dropped a message for call token %s, which is not in flight', token)
-    if (msg.data.length === 0 && msg.headers?.code === 503) return this.#noResponders(route)
+    // 503: nobody listens where the message went. For a request, no instance serves the
+    // subject; for a later message of a call, its instance is gone (or took a new subject).
+    if (msg.data.length === 0 && msg.headers?.code === 503) return route.instance === undefined ? this.#noResponders(route) : this.#lost(route, 'gone')
     const instance = msg.reply
     if (instance !== undefined && instance !== '') this.#bind(route, instance)
     if (msg.data.length === 0) return // an acknowledgement
@@ -270,17 +274,34 @@ export class CallerChannel implements Channel {
     this.#timer = undefined
   }
 
-  /** Calls whose instance was not heard from within the timeout are lost. */
+  /**
+   * Calls whose instance was not heard from within the timeout are lost. The verdict waits
+   * for the check phase of this turn of the event loop: timers run before I/O, so after this
+   * side's own loop was blocked, acknowledgements and heartbeats that arrived meanwhile are
+   * read first, and a busy caller does not mistake its own lag for a silent instance.
+   */
   #check(): void {
-    if (!this.#connected) return
+    if (!this.#connected || this.#suspects) return
     const now = Date.now()
-    for (const route of [...this.#routes.values()]) {
-      if (route.instance === undefined) {
-        if (now - route.sentAt > this.#timeout) this.#lost(route, 'unacknowledged')
-      } else if (now - Math.max(this.#heard.get(route.instance) ?? 0, route.sentAt) > this.#timeout) {
-        this.#lost(route, 'silent')
+    const suspects: Route[] = []
+    for (const route of this.#routes.values()) if (this.#silentFor(route, now) > this.#timeout) suspects.push(route)
+    if (suspects.length === 0) return
+    this.#suspects = true
+    setImmediate(() => {
+      this.#suspects = false
+      if (!this.#connected) return
+      const later = Date.now()
+      for (const route of suspects) {
+        if (this.#routes.get(route.id) !== route || this.#silentFor(route, later) <= this.#timeout) continue
+        this.#lost(route, route.instance === undefined ? 'unacknowledged' : 'silent')
       }
-    }
+    })
+  }
+
+  /** How long the call's instance (or, before it acknowledged, the request) has been silent. */
+  #silentFor(route: Route, now: number): number {
+    if (route.instance === undefined) return now - route.sentAt
+    return now - Math.max(this.#heard.get(route.instance) ?? 0, route.sentAt)
   }
 
   async #watchStatus(): Promise<void> {

@@ -41,15 +41,17 @@ export class NoRespondersError extends WorkerExitedError {
 
 /**
  * Why a call's instance was given up on: it stopped sending heartbeats while the call ran
- * (`silent`), no instance acknowledged the request in time (`unacknowledged`), or this
- * side's own connection to NATS dropped while the call was in flight (`disconnected`).
+ * (`silent`), NATS said nobody listens on its subject any more when the caller sent it the
+ * call's next message (`gone`: it exited, or took a new subject after a reconnect), no
+ * instance acknowledged the request in time (`unacknowledged`), or this side's own
+ * connection to NATS dropped while the call was in flight (`disconnected`).
  *
  * @example
  * ```ts
  * const reason: LostReason = 'silent'
  * ```
  */
-export type LostReason = 'silent' | 'unacknowledged' | 'disconnected'
+export type LostReason = 'silent' | 'gone' | 'unacknowledged' | 'disconnected'
 
 /**
  * Options of {@link InstanceLostError}.
