@@ -1,8 +1,9 @@
-/** docs/api.md documents every runtime export of both packages (and documents nothing that is gone). */
+/** docs/api.md documents every runtime export of the packages (and documents nothing that is gone). */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as core from '@forkrpc/core'
 import * as channel from '@forkrpc/core/channel'
+import * as nats from '@forkrpc/nats'
 import * as testing from '@forkrpc/testing'
 import * as testingVitest from '@forkrpc/testing/vitest'
 
@@ -15,6 +16,7 @@ describe('docs/api.md', () => {
     ['@forkrpc/core/channel', channel],
     ['@forkrpc/testing', testing],
     ['@forkrpc/testing/vitest', testingVitest],
+    ['@forkrpc/nats', nats],
   ])('has a section, with an example, for every runtime export of %s', (_name, module) => {
     for (const name of Object.keys(module)) {
       expect(documented, `docs/api.md lacks "### \`${name}\`"`).toContain(name)
@@ -24,7 +26,7 @@ describe('docs/api.md', () => {
   })
 
   it('documents no export that does not exist', () => {
-    const exported = new Set([...Object.keys(core), ...Object.keys(channel), ...Object.keys(testing), ...Object.keys(testingVitest)])
+    const exported = new Set([...Object.keys(core), ...Object.keys(channel), ...Object.keys(testing), ...Object.keys(testingVitest), ...Object.keys(nats)])
     expect([...documented].filter((name) => !exported.has(name as string))).toEqual([])
   })
 })

@@ -101,7 +101,7 @@ describe('failures over NATS', () => {
       expect(Date.now()).toBeLessThan(deadline)
       result = await worker.call.add({ a: 2, b: 3 }, { timeout: 2_000 }).catch((e: unknown) => {
         expect(e).toBeInstanceOf(WorkerExitedError)
-        return new Promise<undefined>((resolve) => setTimeout(resolve, 50))
+        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 50))
       })
     }
     expect(result).toBe(5)
