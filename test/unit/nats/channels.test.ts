@@ -87,7 +87,8 @@ describe('the serving channel', () => {
     client.publish(channel.instance, JSON.stringify({ $fr: PROTOCOL_VERSION, t: 'c', i: 'x', r: 'a' }), { reply: '_INBOX.c.2' })
     await settle()
     expect(aborted).toEqual(['AbortError'])
-    expect(bodies.at(-1)).toBe(`_INBOX.c.2:${JSON.stringify({ $fr: PROTOCOL_VERSION, t: 'd', i: 'x' })}`)
+    expect(bodies).toContain(`_INBOX.c.2:${JSON.stringify({ $fr: PROTOCOL_VERSION, t: 'd', i: 'x' })}`)
+    expect(bodies.filter((body) => body.startsWith('_INBOX.c.1:{'))).toEqual([])
   })
 
   it('does not acknowledge a call that answered in the same turn: its reply is the acknowledgement', async () => {
@@ -180,5 +181,23 @@ describe('the caller channel', () => {
     await settle()
     expect((heard[0] as { v: { value: InstanceLostError } }).v.value.reason).toBe('disconnected')
     expect(channel.routes).toBe(0)
+  })
+})
+
+describe('connectNats and serveNats options', () => {
+  it('refuse what is not a connection, a subject with wildcards, and contracts with host procedures', async () => {
+    const { connectNats, serveNats } = await import('../../../packages/nats/src/index.js')
+    const nc = new FakeBroker().connection().nc
+    await expect(connectNats(contract, { connection: {} as never, subject: 'svc' })).rejects.toThrow(TypeError)
+    await expect(connectNats(contract, { connection: nc, subject: 'svc.*' })).rejects.toThrow(/subject/)
+    await expect(serveNats(contract, { add: () => 1, wait: () => '', read: () => '' }, { connection: nc, subject: 'a b' })).rejects.toThrow(/subject/)
+    await expect(connectNats(contract, { connection: nc, subject: 'svc', heartbeatTimeout: -1 })).rejects.toThrow(/heartbeatTimeout/)
+    const twoWay = defineContract({ add: procedure<number, number>() }, { host: { log: procedure<string, void>() } })
+    await expect(connectNats(twoWay as never, { connection: nc, subject: 'svc' })).rejects.toThrow(/host procedures/)
+    // The limit in force is the server's max_payload (less room for the call id) when that is smaller.
+    const small = new FakeBroker().connection(1_000).nc
+    const worker = await connectNats(contract, { connection: small, subject: 'svc' })
+    await expect(worker.call.add({ a: 1, b: 'x'.repeat(2_000) as never })).rejects.toMatchObject({ name: 'PayloadTooLargeError', limit: 1_000 - 64 })
+    await worker.close({ grace: 0 })
   })
 })
