@@ -59,6 +59,13 @@ module.exports = {
       to: {},
     },
     {
+      name: 'nats-uses-the-public-api',
+      severity: 'error',
+      comment: '@forkrpc/nats imports @forkrpc/core by its public entry points only (index, channel), as its users do',
+      from: { path: '^packages/nats/src/' },
+      to: { path: '^packages/core/(src|dist)/', pathNot: '^packages/core/(src|dist)/(index|channel-api)\\.(ts|js|d\\.ts)$' },
+    },
+    {
       name: 'testing-uses-the-public-api',
       severity: 'error',
       comment: '@forkrpc/testing imports @forkrpc/core by its public entry points only, as its users do',

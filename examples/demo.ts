@@ -19,6 +19,8 @@ const examples = [
   'file-lines',
   'config-from-parent',
   'thread-vs-process',
+  // Needs nats-server; without one it says so and skips (exit 0).
+  'nats-failover',
 ]
 const results: Array<{ name: string; ok: boolean; detail: string }> = []
 

@@ -26,6 +26,7 @@ const entries = [
   ['core', 'channel-api'],
   ['testing', 'index'],
   ['testing', 'vitest'],
+  ['nats', 'index'],
 ]
 
 /** What an update reports by design, not a problem. */

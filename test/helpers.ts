@@ -44,9 +44,9 @@ export async function spawnThreadFixture<C extends ContractWithoutHost>(contract
   return worker
 }
 
-/** A way to start a fixture worker: in a child process or in a thread. */
+/** A way to start a fixture worker: in a child process, in a thread, or (nats-helpers.ts) behind NATS. */
 export interface Transport {
-  name: 'process' | 'thread'
+  name: 'process' | 'thread' | 'nats'
   /** `allowExit`: the test makes the worker exit on purpose. */
   start<C extends ContractWithoutHost>(contract: C, name: string, options?: { allowExit?: boolean }): Promise<ContractWorker<C>>
 }

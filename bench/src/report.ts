@@ -1,4 +1,5 @@
-/** The report's sections for the thread rows and the pool workloads, and the pool targets. */
+/** The report's sections for the thread rows, the NATS rows and the pool workloads, and their targets. */
+import { FORKRPC_NATS, RAW_NATS, type NatsResults } from './nats.js'
 import { FORKRPC_POOL, POOL_WORKERS } from './pools.js'
 import { round, table, type Row, type Summary } from './stats.js'
 import { RAW_THREAD, type ThreadResults } from './threads.js'
@@ -39,6 +40,39 @@ export function renderThreads(threads: ThreadResults | undefined): string[] {
   out.push(`\n**Worker threads: pipelined throughput, tiny calls, 100 in flight** (calls/s; higher is better)\n`)
   out.push(table(['', '100 in flight'], threads.throughput.map((row) => [row.subject, cell(summary(row, '100 in flight'), summary(tputBase, '100 in flight'), true)])))
   return out
+}
+
+export function renderNats(nats: NatsResults | undefined): string[] {
+  if (nats === undefined) return ['\n**NATS rows**: not in these results (measured before the section existed).']
+  if ('skipped' in nats) return [`\n**NATS rows**: skipped: ${nats.skipped}.`]
+  const out: string[] = []
+  const base = byName(nats.latency, RAW_NATS)
+  const columns = Object.keys(nats.latency[0] ?? {}).filter((key) => key !== 'subject')
+  out.push(`\n**Over NATS (${nats.server}): round-trip latency, one call in flight** (µs per call; lower is better; ratios to raw request-reply of the same client, \`nc.request()\` and \`msg.respond()\` with JSON bodies)\n`)
+  out.push(table(['', ...columns], nats.latency.map((row) => [row.subject, ...columns.map((column) => cell(summary(row, column), summary(base, column), false))])))
+  const tputBase = byName(nats.throughput, RAW_NATS)
+  out.push(`\n**Over NATS: pipelined throughput, tiny calls, 100 in flight** (calls/s; higher is better)\n`)
+  out.push(table(['', '100 in flight'], nats.throughput.map((row) => [row.subject, cell(summary(row, '100 in flight'), summary(tputBase, '100 in flight'), true)])))
+  return out
+}
+
+/** The NATS targets: latency <= 1.2x raw request-reply (tiny and ~1 KB), pipelined throughput ahead of it. */
+export function natsTargets(nats: NatsResults | undefined): Target[] {
+  if (nats === undefined || 'skipped' in nats) return []
+  const list: Target[] = []
+  for (const column of Object.keys(nats.latency[0] ?? {}).filter((key) => key !== 'subject')) {
+    const ours = summary(byName(nats.latency, FORKRPC_NATS), column)
+    const raw = summary(byName(nats.latency, RAW_NATS), column)
+    const medians = (ours?.median ?? NaN) / (raw?.median ?? NaN)
+    const bests = (ours?.min ?? NaN) / (raw?.min ?? NaN)
+    list.push({ name: `NATS, ${column} call latency <= 1.2x raw request-reply`, medians, bests, met: bests <= 1.2, metOnMedians: medians <= 1.2 })
+  }
+  const ours = summary(byName(nats.throughput, FORKRPC_NATS), '100 in flight')
+  const raw = summary(byName(nats.throughput, RAW_NATS), '100 in flight')
+  const medians = (ours?.median ?? NaN) / (raw?.median ?? NaN)
+  const bests = (ours?.max ?? NaN) / (raw?.max ?? NaN)
+  list.push({ name: 'NATS, throughput 100 in flight ahead of raw request-reply (> 1x)', medians, bests, met: bests > 1, metOnMedians: medians > 1 })
+  return list
 }
 
 export function renderPools(pools: PoolResults | undefined): string[] {

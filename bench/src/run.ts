@@ -1,7 +1,8 @@
 /**
  * `pnpm bench [--quick]`: forkrpc against raw `process.send`, birpc, workerpool and
  * tinypool, all measured in this one run and given as ratios to raw json `process.send`;
- * spawnThread against raw worker thread messages (threads.ts); createPool against piscina,
+ * spawnThread against raw worker thread messages (threads.ts); forkrpc over NATS against raw
+ * NATS request-reply of the same client (nats.ts); createPool against piscina,
  * tinypool, workerpool and poolifier on two workloads (pools.ts, workloads.ts).
  * Prints markdown tables, writes results/latest.json (results/quick.json for --quick)
  * and, after a full run, the tables in README.md. Needs `node --expose-gc`.
@@ -12,8 +13,9 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { describeMachine, processMemory } from './machine.js'
 import { interleavedLatency, interleavedThroughput, throughput, warmUp } from './measure.js'
 import { payloads } from './payloads.js'
+import { measureNats, type NatsResults } from './nats.js'
 import { poolSubjects } from './pools.js'
-import { poolTargets, renderPools, renderThreads, type Target } from './report.js'
+import { natsTargets, poolTargets, renderNats, renderPools, renderThreads, type Target } from './report.js'
 import { round, summarize, table, type Row, type Summary } from './stats.js'
 import { allSubjects, forkrpc, raw, type Running, type Subject } from './subjects.js'
 import { forkrpcThread, measureThreads, type ThreadResults } from './threads.js'
@@ -112,6 +114,12 @@ async function main(): Promise<void> {
       log,
     )
 
+    // NATS rows: forkrpc over NATS against raw request-reply of the same client (skipped without nats-server).
+    const nats = await measureNats(
+      { warmTiny: settings.warmTiny, warm1k: settings.warm1k, latencyCalls: settings.latencyCalls.slice(0, 2), latencyReps: settings.latencyReps.slice(0, 2), throughputCalls: settings.throughputCalls, throughputReps: settings.throughputReps },
+      log,
+    )
+
     // Startup to ready, and idle memory of the child.
     const startupRows: Row[] = []
     // THREAD ROW: a forkrpc thread worker (spawnThread); its idle memory is what this process gains.
@@ -155,6 +163,7 @@ async function main(): Promise<void> {
       heap: heapRows,
       soak,
       threads,
+      nats,
       pools,
       startup: startupRows,
     }
@@ -183,6 +192,7 @@ type Results = {
   soak: { calls: number; callsPerSecond: number; heapBeforeMB: number; heapAfterMB: number; heapDeltaKB: number }
   /** Absent from results measured before these sections existed. */
   threads?: ThreadResults
+  nats?: NatsResults
   pools?: PoolResults
   startup: Row[]
 }
@@ -239,6 +249,7 @@ function targets(results: Results): Target[] {
     const name = `ahead of ${peer} on every row${behindOnBests.length > 0 ? ` (behind on: ${behindOnBests.join(', ')})` : ''}`
     list.push({ name, medians: behindOnMedians.length, bests: behindOnBests.length, met: behindOnBests.length === 0, metOnMedians: behindOnMedians.length === 0 })
   }
+  list.push(...natsTargets(results.nats))
   list.push(...poolTargets(results.pools))
   return list
 }
@@ -299,6 +310,7 @@ function render(results: Results): string {
   )
 
   out.push(...renderThreads(results.threads))
+  out.push(...renderNats(results.nats))
   out.push(...renderPools(results.pools))
 
   out.push(`\n**Startup to ready, and idle memory of the worker process** (the pools: to the first answer; the thread: the growth of this process's RSS and PSS)\n`)

@@ -1,6 +1,6 @@
 /**
  * The public API as the TypeScript compiler sees it in the built declarations (`dist/*.d.ts`
- * of both packages, so run after `pnpm run build`): every export of every entry point, resolved
+ * of the packages, so run after `pnpm run build`): every export of every entry point, resolved
  * to its declarations, and the properties of a type, inherited ones included. Shared by the
  * tests that keep docs/api.md and the TSDoc in step with the API.
  */
@@ -16,6 +16,7 @@ export const entryPoints = {
   '@forkrpc/core/channel': 'packages/core/dist/channel-api.d.ts',
   '@forkrpc/testing': 'packages/testing/dist/index.d.ts',
   '@forkrpc/testing/vitest': 'packages/testing/dist/vitest.d.ts',
+  '@forkrpc/nats': 'packages/nats/dist/index.d.ts',
 } as const
 
 export type EntryPoint = keyof typeof entryPoints

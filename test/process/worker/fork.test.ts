@@ -76,7 +76,7 @@ describe('fork()', () => {
     expect(error).toBeInstanceOf(ParseError)
     expect(error.message).toBe('bad token')
     expect(error.cause).toBeInstanceOf(TypeError)
-    expect(error.stack).toContain('math.worker.ts')
+    expect(error.stack).toContain('math.handlers.ts') // the fixture's handler, where it threw
     expect(error.stack).toContain('fork.test.ts')
   })
 

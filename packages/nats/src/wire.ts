@@ -1,0 +1,154 @@
+/**
+ * The wire of forkrpc over NATS: which subjects carry what, and the small helpers both
+ * sides share. forkrpc's own messages (protocol v2 of `@forkrpc/core`) travel as JSON in
+ * the message body; everything the transport adds is in NATS's own fields (the subject,
+ * the reply subject, the 503 status of "no responders"), so a message costs no header.
+ *
+ * - `<subject>`: requests (`q`), taken by one instance of the queue group; the reply
+ *   subject is the call's own subject in the caller's inbox, `<inbox>.<token>`.
+ * - `<subject>.notify`: notifications, heard by every instance.
+ * - `<inbox>.<token>`: everything about one call, instance to caller (`r`, `e`, `y`,
+ *   `ki`, `d`, `ev`, and the empty acknowledgement). Each message's reply subject is the
+ *   instance's own subject: where the caller sends the call's later messages.
+ * - `<inbox>._hb`: heartbeats, empty, from every instance that runs calls of this caller;
+ *   the reply subject says which instance.
+ * - `<instance>`: the instance's own subject (an inbox of its connection, new after each
+ *   reconnect), for a running call's later messages from its caller (`c`, `k`, `yi`); the
+ *   reply subject, `<inbox>.<token>`, says which call.
+ */
+import { debuglog } from 'node:util'
+
+/** Logs with `NODE_DEBUG=forkrpc` (or `FORKRPC_DEBUG=1`), as core does. */
+const log = debuglog('forkrpc')
+const forced = process.env.FORKRPC_DEBUG === '1'
+
+/**
+ * Logs a transport event (`NODE_DEBUG=forkrpc`).
+ *
+ * @example
+ * ```ts
+ * debug('dropped a message for call %s', token)
+ * ```
+ */
+export function debug(format: string, ...args: unknown[]): void {
+  if (forced) console.error(`FORKRPC ${process.pid}: nats: ${format}`, ...args)
+  else log(`nats: ${format}`, ...args)
+}
+
+/**
+ * The last token of a caller's inbox subjects that carries heartbeats. Call tokens are
+ * base-36 numbers, which never contain `_`.
+ *
+ * @example
+ * ```ts
+ * nc.publish(`${inbox}.${HEARTBEAT_TOKEN}`, Empty, { reply: instance })
+ * ```
+ */
+export const HEARTBEAT_TOKEN = '_hb'
+
+/**
+ * The subject that carries a contract's notifications to every instance.
+ *
+ * @example
+ * ```ts
+ * notifySubject('math') // 'math.notify'
+ * ```
+ */
+export function notifySubject(subject: string): string {
+  return `${subject}.notify`
+}
+
+/**
+ * The room a message needs besides what core measures: the serving side puts the caller's
+ * call id in place of its own shorter one. `maxMessageBytes` is set this far under the
+ * server's `max_payload`.
+ *
+ * @example
+ * ```ts
+ * const limit = Math.min(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, maxPayload - ID_ROOM)
+ * ```
+ */
+export const ID_ROOM = 64
+
+/** Messages that end a call on the serving side: its route can go. */
+const TERMINAL = new Set(['r', 'e', 'd'])
+
+/**
+ * True for a message after which nothing more is sent about its call (`r`, `e`, `d`).
+ *
+ * @example
+ * ```ts
+ * if (isTerminal(message.t)) forget(call)
+ * ```
+ */
+export function isTerminal(type: unknown): boolean {
+  return TERMINAL.has(type as string)
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * Reads a message body as JSON; undefined for a body that is not an object.
+ *
+ * @example
+ * ```ts
+ * const message = readBody(msg.data)
+ * ```
+ */
+export function readBody(data: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(decoder.decode(data))
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A checked whole number of milliseconds (or bytes) option, at least `min`.
+ *
+ * @example
+ * ```ts
+ * const heartbeat = checkPositive(options.heartbeat, 'heartbeat', 1_000)
+ * ```
+ */
+export function checkPositive(value: unknown, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) throw new TypeError(`${name} must be a number >= ${min}, got ${String(value)}`)
+  return value
+}
+
+/**
+ * A checked subject (or queue name): a non-empty string without spaces or wildcards.
+ *
+ * @example
+ * ```ts
+ * checkSubject('math.v1', 'subject')
+ * ```
+ */
+export function checkSubject(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !/^[^\s*>]+$/.test(value) || value.startsWith('.') || value.endsWith('.') || value.includes('..')) {
+    throw new TypeError(`${name} must be a NATS subject without wildcards (such as "math.v1"), got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+/**
+ * Resolves once `promise` settles or `ms` have passed: true when it settled in time.
+ *
+ * @example
+ * ```ts
+ * if (!(await within(router.drained(), grace))) router.abortAll(reason)
+ * ```
+ */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
