@@ -31,10 +31,7 @@ console.log(`inline:          ${inline} primes in ${Math.round(inlineMs)} ms`)
 
 // 2. A pool with one worker per core, started and warmed up first.
 await using pool = createPool(primes, new URL('./primes.worker.ts', import.meta.url), { min: cores, max: cores })
-await new Promise<void>((resolve) => {
-  let ready = 0
-  pool.on('ready', () => ++ready === cores && resolve())
-})
+await pool.ready() // resolves once `min` (here: all) workers are ready
 // A call with `concurrency: 1` goes to an idle worker: this warms up each one.
 await Promise.all(Array.from({ length: cores }, () => pool.call.count({ from: 0, to: 200_000 })))
 started = performance.now()

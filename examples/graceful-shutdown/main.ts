@@ -27,10 +27,7 @@ const shutdown = new Promise<{ results: ShutdownResult[]; signal: NodeJS.Signals
 const single = await fork(jobs, worker)
 const pool = createPool(jobs, worker, { min: 2, max: 2 })
 pool.on('exit', ({ pid, reason, code }) => console.log(`  [pool] worker ${pid} exited (${reason}, code ${code})`))
-await new Promise<void>((resolve) => {
-  let ready = 0
-  pool.on('ready', () => ++ready === 2 && resolve())
-})
+await pool.ready() // both workers (min: 2) are ready
 console.log('-- the registry knows every worker this process started:')
 for (const { pid, module, state } of workers()) console.log(`  pid ${pid} ${state} ${module.split('/').slice(-2).join('/')}`)
 

@@ -31,7 +31,7 @@ console.log(`crunch(1e12) with { timeout: 300 } rejected after ${Math.round(perf
 // The next call waits for the slot: the stuck worker is killed, a fresh one starts.
 const second = await pool.call.ping()
 assert.notEqual(second, first)
-assert.deepEqual(exits, [{ pid: first, reason: 'runaway', code: null, signal: 'SIGKILL' }])
+assert.deepEqual(exits, [{ runtime: 'process', pid: first, threadId: undefined, reason: 'runaway', code: null, signal: 'SIGKILL' }])
 console.log(`ping() = ${second} after ${Math.round(performance.now() - started)} ms: a fresh worker answers (timeout 300 + cancelGrace 500 + its startup)`)
 console.log(`crunch(1e6) = ${await pool.call.crunch({ iterations: 1e6 })}`)
 console.log(`stats: ${JSON.stringify(pool.stats())}`)

@@ -26,6 +26,7 @@ export type { Contract, ErrorClass, HostProcedures, Procedures } from './contrac
 export type { EventDefinition, EventDefinitions, EventPayload, PayloadArgument } from './contract/event.js'
 export type { Handler, HandlerContext, Handlers, NotificationHandlers } from './contract/handler-types.js'
 export type { HostContract, HostHandlers } from './contract/host.js'
+export type { CallInterceptor, CallKind, EventInterceptor, HandledCall, HandlerInterceptor, InterceptedCall, InterceptedEvent, Interceptors } from './contract/interceptor-types.js'
 export type { AnyProcedure, Procedure, ProcedureTypes } from './contract/procedure.js'
 export type { StandardSchemaV1 } from './contract/standard-schema.js'
 export type { AnyInputStreamProcedure, AnyStreamProcedure, InputStreamProcedure, StreamDeclaration, StreamProcedure } from './contract/stream.js'

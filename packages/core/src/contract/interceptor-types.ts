@@ -29,7 +29,9 @@ export type CallKind = 'procedure' | 'stream' | 'input-stream'
  * ```
  */
 export interface InterceptedCall {
+  /** The procedure's name. */
   readonly procedure: string
+  /** A procedure, a stream or an input stream. */
   readonly kind: CallKind
   /** The input as the caller passed it (for an input stream, its iterable). */
   readonly input: unknown
@@ -43,14 +45,16 @@ export interface InterceptedCall {
  * A caller's interceptor: gets the call and `next`, which makes it (pass the call on,
  * changed or not) and returns its outcome: a promise of the output, or for a stream
  * (`call.kind === 'stream'`) its AsyncIterableIterator. Return what `next` returns, or
- * something of the same kind; throw (or reject) to fail the call.
+ * something of the same kind; throw (or reject) to fail the call. A stream's iterator must
+ * come back as it is: an `async` interceptor would return a promise of it, which the caller
+ * cannot iterate.
  *
  * @example
  * ```ts
- * const timed: CallInterceptor = async (call, next) => {
- *   if (call.kind === 'stream') return next(call)
+ * const timed: CallInterceptor = (call, next) => {
+ *   if (call.kind === 'stream') return next(call) // the iterator itself, not a promise of it
  *   const started = performance.now()
- *   try { return await next(call) } finally { metrics.observe(call.procedure, performance.now() - started) }
+ *   return Promise.resolve(next(call)).finally(() => metrics.observe(call.procedure, performance.now() - started))
  * }
  * await fork(math, url, { interceptors: { call: [timed] } })
  * ```
@@ -66,7 +70,9 @@ export type CallInterceptor = (call: InterceptedCall, next: (call: InterceptedCa
  * ```
  */
 export interface HandledCall {
+  /** The procedure's name. */
   readonly procedure: string
+  /** A procedure, a stream or an input stream. */
   readonly kind: CallKind
   /** The input the handler will get (parsed by its schema, if any; for an input stream, its chunks). */
   readonly input: unknown
@@ -77,14 +83,16 @@ export interface HandledCall {
 /**
  * A handler's interceptor: gets the call and `next`, which runs the handler with an input
  * (pass `call.input`, or another) and returns what it returns (for a stream, its
- * AsyncIterable). Return that, or something of the same kind; throw to fail the call.
+ * AsyncIterable). Return that, or something of the same kind; throw to fail the call. A
+ * stream's AsyncIterable must come back as it is, not from an `async` interceptor (a promise
+ * of it fails the call).
  *
  * @example
  * ```ts
- * const logged: HandlerInterceptor = async (call, next) => {
- *   if (call.kind === 'stream') return next(call.input)
+ * const logged: HandlerInterceptor = (call, next) => {
+ *   if (call.kind === 'stream') return next(call.input) // the AsyncIterable itself
  *   console.error('start', call.procedure)
- *   try { return await next(call.input) } finally { console.error('end', call.procedure) }
+ *   return Promise.resolve(next(call.input)).finally(() => console.error('end', call.procedure))
  * }
  * serve(contract, handlers, { interceptors: { handler: [logged] } })
  * ```
@@ -101,9 +109,11 @@ export type HandlerInterceptor = (call: HandledCall, next: (input: unknown) => u
  * ```
  */
 export interface InterceptedEvent {
+  /** The event's name. */
   readonly name: string
+  /** Its payload, decoded. */
   readonly payload: unknown
-  /** The procedure of the call whose handler emitted it (events from the worker; undefined for notifications). */
+  /** The procedure of the call whose handler emitted it, while that call is pending here (undefined otherwise, and for notifications). */
   readonly procedure: string | undefined
 }
 
