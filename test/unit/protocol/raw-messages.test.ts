@@ -188,10 +188,10 @@ describe('malformed forkrpc messages', () => {
     { $fr: PROTOCOL_VERSION },
     { $fr: PROTOCOL_VERSION, t: 'q' },
     { $fr: PROTOCOL_VERSION, t: 'zz' },
-    { $fr: PROTOCOL_VERSION + 1, t: 'q', i: 'a', m: 'add', v: { a: 1, b: 1 } },
-    { $fr: '1', t: 'q', i: 'b', m: 'add', v: { a: 1, b: 1 } },
+    { $fr: PROTOCOL_VERSION + 1, t: 'q', i: 'bad-a', m: 'add', v: { a: 1, b: 1 } },
+    { $fr: '1', t: 'q', i: 'bad-b', m: 'add', v: { a: 1, b: 1 } },
     { $fr: PROTOCOL_VERSION, t: 'q', i: 5, m: 'add', v: { a: 1, b: 1 } },
-    { $fr: PROTOCOL_VERSION, t: 'q', i: 'c', m: ['add'], v: { a: 1, b: 1 } },
+    { $fr: PROTOCOL_VERSION, t: 'q', i: 'bad-c', m: ['add'], v: { a: 1, b: 1 } },
     { $fr: PROTOCOL_VERSION, t: 7 },
     { $fr: PROTOCOL_VERSION, t: 'r' },
     { $fr: PROTOCOL_VERSION, t: 'e', i: null },
@@ -219,7 +219,7 @@ describe('malformed forkrpc messages', () => {
     expect(handlers.add).toHaveBeenCalledTimes(malformed.length + 1)
     // None of the malformed requests got an answer.
     const answered = (id: string) => toParent.messages.some((m) => ['r', 'e'].includes((m as RawMessage | null)?.t as string) && (m as RawMessage).i === id)
-    for (const id of ['a', 'b', 'c']) expect(answered(id)).toBe(false)
+    for (const id of ['bad-a', 'bad-b', 'bad-c']) expect(answered(id)).toBe(false)
   })
 
   it('with the wrong protocol version run no handler', async () => {
