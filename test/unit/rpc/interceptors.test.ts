@@ -120,6 +120,44 @@ describe('call interceptors', () => {
   })
 })
 
+describe('call interceptors written as async functions, or that fail', () => {
+  it('an async interceptor around a stream (a promise of the iterator) works like a plain one', async () => {
+    const seen: string[] = []
+    const asyncCall: CallInterceptor = async (call, next) => {
+      await Promise.resolve()
+      seen.push(call.procedure)
+      return next(call)
+    }
+    const pair = pairFor(contract, handlers as never, { interceptors: { call: [asyncCall] }, host: { name: () => 'parent' } })
+    const chunks: number[] = []
+    for await (const chunk of pair.call.count(3)) chunks.push(chunk)
+    expect(chunks).toEqual([0, 1, 2])
+    expect(await pair.call.add({ a: 1, b: 2 })).toBe(3)
+    expect(seen).toEqual(['count', 'add'])
+  })
+
+  it('one that throws rejects the call (never a synchronous throw), for a procedure and for a stream', async () => {
+    const refusing: CallInterceptor = () => {
+      throw new Error('refused by policy')
+    }
+    const pair = pairFor(contract, handlers as never, { interceptors: { call: [refusing] }, host: { name: () => 'parent' } })
+    let made: Promise<number> | undefined
+    expect(() => (made = pair.call.add({ a: 1, b: 2 }))).not.toThrow()
+    await expect(made).rejects.toThrow('refused by policy')
+    const stream = pair.call.count(3)
+    await expect(stream.next()).rejects.toThrow('refused by policy')
+  })
+
+  it('one that returns something other than the stream fails the stream with a TypeError that says so', async () => {
+    const wrong: CallInterceptor = (call, next) => (call.kind === 'stream' ? 42 : next(call))
+    const pair = pairFor(contract, handlers as never, { interceptors: { call: [wrong] }, host: { name: () => 'parent' } })
+    await expect(pair.call.count(3).next()).rejects.toThrow(/interceptor of stream "count" returned number, not the stream/)
+    const asyncWrong: CallInterceptor = async (call, next) => (call.kind === 'stream' ? 'nope' : next(call))
+    const other = pairFor(contract, handlers as never, { interceptors: { call: [asyncWrong] }, host: { name: () => 'parent' } })
+    await expect(other.call.count(3).next()).rejects.toThrow(TypeError)
+  })
+})
+
 describe('handler interceptors', () => {
   it('wrap each handler with its context; may refuse a call, and the caller gets the error', async () => {
     const log: string[] = []
@@ -153,6 +191,25 @@ describe('handler interceptors', () => {
     expect(await pair.call.askHost()).toBe('parent')
     expect(hostLog).toHaveBeenCalledOnce()
     expect(hostLog.mock.calls[0]?.[0]).toMatchObject({ procedure: 'name', kind: 'procedure' })
+  })
+})
+
+describe('handler interceptors written as async functions', () => {
+  it("an async interceptor around a stream's handler (a promise of the iterable) works like a plain one", async () => {
+    const asyncHandler: HandlerInterceptor = async (call, next) => {
+      await Promise.resolve()
+      return next(call.input)
+    }
+    const pair = pairFor(contract, handlers as never, { workerInterceptors: { handler: [asyncHandler] }, host: { name: () => 'parent' } })
+    const chunks: number[] = []
+    for await (const chunk of pair.call.count(3)) chunks.push(chunk)
+    expect(chunks).toEqual([0, 1, 2])
+  })
+
+  it('a promise of something other than an iterable still fails the stream with a TypeError', async () => {
+    const wrong: HandlerInterceptor = async () => 7
+    const pair = pairFor(contract, handlers as never, { workerInterceptors: { handler: [wrong] }, host: { name: () => 'parent' } })
+    await expect(pair.call.count(3).next()).rejects.toThrow(/must return an AsyncIterable/)
   })
 })
 

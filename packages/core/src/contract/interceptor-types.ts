@@ -45,9 +45,8 @@ export interface InterceptedCall {
  * A caller's interceptor: gets the call and `next`, which makes it (pass the call on,
  * changed or not) and returns its outcome: a promise of the output, or for a stream
  * (`call.kind === 'stream'`) its AsyncIterableIterator. Return what `next` returns, or
- * something of the same kind; throw (or reject) to fail the call. A stream's iterator must
- * come back as it is: an `async` interceptor would return a promise of it, which the caller
- * cannot iterate.
+ * something of the same kind; throw (or reject) to fail the call. An `async` interceptor works
+ * for streams too: the promise of the iterator is awaited on the first `next()`.
  *
  * @example
  * ```ts
@@ -83,9 +82,8 @@ export interface HandledCall {
 /**
  * A handler's interceptor: gets the call and `next`, which runs the handler with an input
  * (pass `call.input`, or another) and returns what it returns (for a stream, its
- * AsyncIterable). Return that, or something of the same kind; throw to fail the call. A
- * stream's AsyncIterable must come back as it is, not from an `async` interceptor (a promise
- * of it fails the call).
+ * AsyncIterable). Return that, or something of the same kind (a promise of it, from an
+ * `async` interceptor, is awaited before the first chunk); throw to fail the call.
  *
  * @example
  * ```ts

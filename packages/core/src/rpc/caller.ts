@@ -11,6 +11,7 @@ import { validate } from '../contract/validate.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage } from '../protocol/messages.js'
 import { readCallOptions, withDeadline, type CallSettings, type InheritedDeadline } from './call-options.js'
 import { interceptCall } from './interceptors.js'
+import { streamOutcome } from './stream-outcome.js'
 import { madeHere } from './caller-stack.js'
 import type { Link } from './link.js'
 import { isChunkSource, OutgoingCall } from './outgoing-call.js'
@@ -93,7 +94,11 @@ export class CallerSide implements CallOwner {
     const chain = this.#interceptors
     if (chain === undefined) return this.#call(name, declared, input, options, undefined, inherited)
     const intercepted = { procedure: name, kind: declared.kind, input, options: options as InterceptedCall['options'], metadata: {} }
-    return Promise.resolve(interceptCall(chain, intercepted, (call) => this.#call(name, declared, call.input, call.options, call.metadata, inherited)))
+    try {
+      return Promise.resolve(interceptCall(chain, intercepted, (call) => this.#call(name, declared, call.input, call.options, call.metadata, inherited)))
+    } catch (error) {
+      return Promise.reject(error) // an interceptor that throws: a promise API never throws
+    }
   }
 
   /** Opens a stream call, through the interceptors if there are any; its request goes out on the first `next()`. */
@@ -101,7 +106,7 @@ export class CallerSide implements CallOwner {
     const chain = this.#interceptors
     if (chain === undefined) return this.#stream(name, declared, input, options, undefined)
     const intercepted = { procedure: name, kind: declared.kind, input, options: options as InterceptedCall['options'], metadata: {} }
-    return interceptCall(chain, intercepted, (call) => this.#stream(name, declared, call.input, call.options, call.metadata)) as AsyncIterableIterator<unknown>
+    return streamOutcome(() => interceptCall(chain, intercepted, (call) => this.#stream(name, declared, call.input, call.options, call.metadata)), name)
   }
 
   #call(

@@ -166,8 +166,17 @@ export class HandlerSide {
 
   /** A stream: sends the handler's chunks as credit allows, then ends it. */
   #produce(call: RunningCall, producer: ChunkProducer, result: unknown): void {
-    if (typeof (result as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] !== 'function') {
-      const error = new TypeError(`The handler of stream "${call.procedure}" must return an AsyncIterable (write it as an async function*), got ${typeof result}`)
+    const isStream = typeof (result as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] === 'function'
+    if (!isStream && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      // A promise of the stream (an `async` handler interceptor): produce once it is known.
+      Promise.resolve(result).then(
+        (stream) => this.#produce(call, producer, stream),
+        (error: unknown) => this.#finish(call, MessageType.Failure, error),
+      )
+      return
+    }
+    if (!isStream) {
+      const error = new TypeError(`The handler of stream "${call.procedure}" must return an AsyncIterable (write it as an async function*) or a promise of one, got ${typeof result}`)
       return this.#finish(call, MessageType.Failure, error)
     }
     producer.run(result as AsyncIterable<unknown>, (chunks) => this.#sendChunks(call, chunks)).then(
