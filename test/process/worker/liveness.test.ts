@@ -4,7 +4,7 @@
  * that is merely busy with asynchronous work is left alone.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { WorkerUnresponsiveError, type UnresponsiveEvent } from '@forkrpc/core'
+import { WorkerExitedError, WorkerUnresponsiveError, type UnresponsiveEvent } from '@forkrpc/core'
 import { lifecycle } from '../../fixtures/lifecycle.contract.js'
 import { forkFixture, isAlive, spawnThreadFixture, waitForExit } from '../../helpers.js'
 
@@ -18,13 +18,14 @@ describe('a worker that stops answering', () => {
     const stoppedAt = Date.now()
     const error = await worker.call.sleep(60_000).catch((e: unknown) => e) // no timeout of its own
     expect(error).toBeInstanceOf(WorkerUnresponsiveError)
-    expect(error).toMatchObject({ code: 'ERR_FORKRPC_WORKER_UNRESPONSIVE', procedure: 'sleep', pid: worker.pid })
+    expect(error).toBeInstanceOf(WorkerExitedError) // the worker is gone: code written for crashes handles it
+    expect(error).toMatchObject({ code: 'ERR_FORKRPC_WORKER_UNRESPONSIVE', procedure: 'sleep', pid: worker.pid, signal: 'SIGKILL' })
     expect((error as WorkerUnresponsiveError).silentFor).toBeGreaterThan(LIMIT)
     expect(Date.now() - stoppedAt).toBeLessThan(5_000)
     expect(onUnresponsive).toHaveBeenCalledOnce()
     expect(onUnresponsive.mock.calls[0]?.[0].silentFor).toBeGreaterThan(LIMIT)
     await waitForExit(worker.pid)
-    await expect(worker.close()).resolves.toMatchObject({ signal: 'SIGKILL' })
+    await expect(worker.close()).resolves.toEqual({ code: null, signal: 'SIGKILL', forced: true })
   })
 
   it('without unresponsiveAfter, the call to a stopped worker is still pending (why the option exists)', async () => {

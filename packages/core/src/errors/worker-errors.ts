@@ -46,7 +46,8 @@ export interface WorkerExitedErrorOptions extends ForkRpcErrorOptions, Partial<E
  * ```
  */
 export class WorkerExitedError extends ForkRpcError {
-  override readonly code = 'ERR_FORKRPC_WORKER_EXITED'
+  /** `ERR_FORKRPC_WORKER_EXITED`, or `ERR_FORKRPC_WORKER_UNRESPONSIVE` for a `WorkerUnresponsiveError`. */
+  override readonly code: 'ERR_FORKRPC_WORKER_EXITED' | 'ERR_FORKRPC_WORKER_UNRESPONSIVE' = 'ERR_FORKRPC_WORKER_EXITED'
   /** The exit code, or null when a signal ended the worker (or it only disconnected). */
   readonly exitCode: number | null
   /** The signal that ended the worker, or null. */
@@ -211,17 +212,16 @@ function stderrSection(stderr: string | undefined): string {
  * new WorkerUnresponsiveError('stuck', { silentFor: 5_000 })
  * ```
  */
-export interface WorkerUnresponsiveErrorOptions extends ForkRpcErrorOptions {
+export interface WorkerUnresponsiveErrorOptions extends WorkerExitedErrorOptions {
   /** How long the worker had been silent when it was given up on, in milliseconds. */
   silentFor?: number | undefined
-  /** The worker process's pid, when known. */
-  pid?: number | undefined
 }
 
 /**
  * The worker's event loop did not answer within `unresponsiveAfter` (it was stopped with
  * SIGSTOP, deadlocked, or stuck in a synchronous loop): the worker was killed and its calls
- * reject with this error.
+ * reject with this error. It is a {@link WorkerExitedError} (the worker is gone; code written
+ * for crashes handles it, and a pool retries idempotent calls), with its own code.
  *
  * @example
  * ```ts
@@ -230,22 +230,24 @@ export interface WorkerUnresponsiveErrorOptions extends ForkRpcErrorOptions {
  * })
  * ```
  */
-export class WorkerUnresponsiveError extends ForkRpcError {
+export class WorkerUnresponsiveError extends WorkerExitedError {
   override readonly code = 'ERR_FORKRPC_WORKER_UNRESPONSIVE'
   /** How long the worker had been silent when it was given up on, in milliseconds. */
   readonly silentFor: number | undefined
-  /** The worker process's pid, when known. */
-  readonly pid: number | undefined
 
   constructor(message = 'The worker stopped answering', options: WorkerUnresponsiveErrorOptions = {}) {
     super(message, options)
     this.silentFor = options.silentFor
-    this.pid = options.pid
   }
 }
 
 /** The WorkerUnresponsiveError of a call of `procedure` (if any) on worker `label`, silent for `silentFor` ms. */
 export function workerUnresponsive(label: string, silentFor: number, pid: number | undefined, procedure?: string): WorkerUnresponsiveError {
   const call = procedure === undefined ? '' : `; call "${procedure}" was given up on`
-  return new WorkerUnresponsiveError(`Worker ${label} did not answer for ${silentFor} ms (unresponsiveAfter), so it was killed${call}`, { silentFor, pid, procedure })
+  return new WorkerUnresponsiveError(`Worker ${label} did not answer for ${silentFor} ms (unresponsiveAfter), so it was killed${call}`, {
+    silentFor,
+    pid,
+    procedure,
+    signal: pid === undefined ? null : 'SIGKILL',
+  })
 }

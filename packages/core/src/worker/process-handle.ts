@@ -54,6 +54,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
   // Grandchildren in the worker's group must not outlive it, however it ended.
   const gone = group === undefined ? watch.gone : watch.gone.then(async (details) => (await endGroup(group, settings.killTimeout), details))
   const stderr = child.stderr as (NodeJS.ReadableStream & { ref?(): void; unref?(): void }) | null
+  let killed = false
   return {
     runtime: 'process',
     label: settings.label,
@@ -71,8 +72,11 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
     },
     terminate: () => signal('SIGTERM'),
     kill() {
-      if (child.exitCode === null && child.signalCode === null) signal('SIGKILL')
+      if (child.exitCode !== null || child.signalCode !== null) return
+      killed = true
+      signal('SIGKILL')
     },
+    killed: () => killed,
     hold(active) {
       if (active) {
         child.ref()

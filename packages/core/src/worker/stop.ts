@@ -42,5 +42,6 @@ export async function stopWorker(handle: WorkerHandle, drained: Promise<void>, l
     }
   }
   const details = await finished
-  return { code: details.exitCode, signal: details.signal, forced }
+  // Killed here, or before close() was called (given up on for unresponsiveAfter, say).
+  return { code: details.exitCode, signal: details.signal, forced: forced || handle.killed() }
 }

@@ -21,6 +21,7 @@ export function threadHandle(thread: Worker, label: string): WorkerHandle {
   const channel = threadChannel(thread)
   let uncaught: string | undefined
   let exitedAlready = false
+  let killed = false
   thread.on('error', (error: unknown) => {
     debug('thread %d: uncaught %o', thread.threadId, error)
     uncaught = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error)
@@ -49,8 +50,11 @@ export function threadHandle(thread: Worker, label: string): WorkerHandle {
     // A thread has no signals: the firm stage asks again (serve() ignores a second request).
     terminate: requestShutdown,
     kill() {
-      if (!exitedAlready) void thread.terminate()
+      if (exitedAlready) return
+      killed = true
+      void thread.terminate()
     },
+    killed: () => killed,
     hold(active) {
       if (exitedAlready) return
       if (active) thread.ref()

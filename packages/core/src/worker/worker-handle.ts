@@ -39,6 +39,8 @@ export interface WorkerHandle {
   terminate(): void
   /** The last stage: SIGKILL (to the whole process group, with `processGroup`) or `thread.terminate()`. */
   kill(): void
+  /** Whether this side killed it (`kill()` while it ran): its stop was forced, whoever asked. */
+  killed(): boolean
   /** Whether the worker keeps this process alive (while starting and stopping) or not (once ready and idle). */
   hold(active: boolean): void
   /** Says that this side is stopping the worker: a disconnect is ours, and the exit will come. */
