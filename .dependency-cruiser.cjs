@@ -7,7 +7,7 @@
 const layers = {
   errors: [],
   base: ['errors'],
-  contract: ['base', 'errors'],
+  contract: ['protocol', 'base', 'errors'],
   protocol: ['base', 'errors'],
   codec: ['protocol', 'base', 'errors'],
   channel: ['protocol', 'base', 'errors'],

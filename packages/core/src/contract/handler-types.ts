@@ -34,7 +34,8 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H
   /** The call's request id (the same as in debug logs). */
   readonly id: string
   /**
-   * When the call's timeout runs out, as a `Date.now()` time, or undefined when it has none.
+   * When the call's timeout runs out, as a `Date.now()` time, or undefined when it has none
+   * (always for a stream: its timeout is the longest wait for each chunk, not a deadline).
    * At that moment `signal` aborts with a TimeoutError (also if the caller's cancellation is
    * lost on the way).
    */

@@ -5,6 +5,9 @@
  * and not yet taken by the other side.
  */
 import { checkObject } from '../base/option-checks.js'
+import { MAX_STREAM_CREDIT } from '../protocol/limits.js'
+
+export { MAX_STREAM_CREDIT }
 import { checkTimeout } from '../base/timeouts.js'
 
 /**
@@ -112,15 +115,6 @@ export interface StreamOptions {
  */
 export const DEFAULT_STREAM_CREDIT = 16
 
-/**
- * The largest credit window accepted: more would defeat flow control.
- *
- * @example
- * ```ts
- * stream<void, number>({ credit: MAX_STREAM_CREDIT })
- * ```
- */
-export const MAX_STREAM_CREDIT = 65_536
 
 /**
  * Declares a stream procedure: the handler is an async generator (or returns any

@@ -14,6 +14,17 @@ import { serialize } from 'node:v8'
 import type { Serialization } from './payload.js'
 
 /**
+ * The largest credit window accepted, in a stream's options and on the wire (a request's `w`
+ * and `u`, a credit message's grant): more would defeat flow control.
+ *
+ * @example
+ * ```ts
+ * stream<void, number>({ credit: MAX_STREAM_CREDIT })
+ * ```
+ */
+export const MAX_STREAM_CREDIT = 65_536
+
+/**
  * Default `maxMessageBytes`: 64 MiB. Far above any call a normal app makes (a 64 MiB JSON
  * message takes around a second to cross the channel), and far below what exhausts memory.
  *

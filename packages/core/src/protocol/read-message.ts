@@ -4,6 +4,7 @@
  * the rest of forkrpc, with their fields of the right types.
  */
 import { MessageType, PROTOCOL_VERSION, type ProtocolMessage } from './messages.js'
+import { MAX_STREAM_CREDIT } from './limits.js'
 
 type Fields = Partial<Record<string, unknown>>
 
@@ -16,8 +17,7 @@ function isCount(value: unknown): boolean {
  * The largest credit window a request may open (the same as `MAX_STREAM_CREDIT` of
  * contract/stream.ts, which the caller's options are held to): a larger one is malformed.
  */
-const MAX_WINDOW = 65_536
-const isWindow = (value: unknown): boolean => isCount(value) && (value as number) <= MAX_WINDOW
+const isWindow = (value: unknown): boolean => isCount(value) && (value as number) <= MAX_STREAM_CREDIT
 
 const isString = (value: unknown): boolean => typeof value === 'string'
 const isOptional = (check: (value: unknown) => boolean) => (value: unknown) => value === undefined || check(value)
