@@ -341,6 +341,8 @@ function lostError(subject: string, route: Route, reason: LostReason, timeout: n
       ? `The connection to NATS dropped while ${call} was in flight; it may or may not have run`
       : reason === 'unacknowledged'
         ? `No instance serving "${subject}" acknowledged ${call} within ${timeout} ms; it may or may not have run`
-        : `The instance serving "${subject}" that ran ${call} sent no heartbeat for ${timeout} ms (killed, cut off, or its event loop blocked); it may or may not have finished`
+        : reason === 'gone'
+          ? `The instance serving "${subject}" that ran ${call} is gone (nobody listens on its subject any more: it exited, or took a new subject after a reconnect); it may or may not have finished`
+          : `The instance serving "${subject}" that ran ${call} sent no heartbeat for ${timeout} ms (killed, cut off, or its event loop blocked); it may or may not have finished`
   return new InstanceLostError(message, { subject, instance: route.instance, reason, procedure: route.procedure })
 }

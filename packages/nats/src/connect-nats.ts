@@ -6,7 +6,7 @@ import { ChannelClosedError, DEFAULT_GRACE_MS, type ContractWithoutHost, type Co
 import { createClient } from '@forkrpc/core/channel'
 import { CallerChannel } from './caller-channel.js'
 import { checkConnection, checkNoHost, effectiveLimit, type ServeNatsOptions } from './serve-nats.js'
-import { checkPositive, checkSubject, within } from './wire.js'
+import { checkPeriod, checkPositive, checkSubject, within } from './wire.js'
 
 /**
  * Default heartbeat timeout of a caller, in ms: a call whose instance was not heard from for
@@ -80,7 +80,7 @@ export interface NatsWorker<C extends ContractWithoutHost> extends ContractWorke
 export async function connectNats<C extends ContractWithoutHost>(contract: C, options: ConnectNatsOptions): Promise<NatsWorker<C>> {
   const nc = checkConnection(options?.connection, 'connectNats')
   const subject = checkSubject(options.subject, 'subject')
-  const heartbeatTimeout = checkPositive(options.heartbeatTimeout, 'heartbeatTimeout', DEFAULT_HEARTBEAT_TIMEOUT_MS, 10)
+  const heartbeatTimeout = checkPeriod(options.heartbeatTimeout, 'heartbeatTimeout', DEFAULT_HEARTBEAT_TIMEOUT_MS, 10)
   const defaultGrace = checkPositive(options.grace, 'grace', DEFAULT_GRACE_MS, 0)
   checkNoHost(contract, 'connectNats')
   const channel = new CallerChannel({ connection: nc, contract, subject, heartbeatTimeout, inboxPrefix: options.inboxPrefix })

@@ -58,7 +58,7 @@ export type LostReason = 'silent' | 'gone' | 'unacknowledged' | 'disconnected'
  *
  * @example
  * ```ts
- * new InstanceLostError('gone', { subject: 'math', reason: 'silent' })
+ * new InstanceLostError('the instance went silent', { subject: 'math', reason: 'silent' })
  * ```
  */
 export interface InstanceLostErrorOptions extends NoRespondersErrorOptions {

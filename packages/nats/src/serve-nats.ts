@@ -7,7 +7,7 @@ import { AbortError, DEFAULT_MAX_MESSAGE_BYTES, type ContractWithoutHost, type H
 import { createRouter, type RouterCore } from '@forkrpc/core/channel'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { ServingChannel } from './serving-channel.js'
-import { checkPositive, checkSubject, ID_ROOM, within } from './wire.js'
+import { checkPeriod, checkPositive, checkSubject, ID_ROOM, within } from './wire.js'
 
 /**
  * Default heartbeat interval of a serving instance, in ms: how often the callers of its
@@ -93,7 +93,7 @@ export async function serveNats<C extends ContractWithoutHost>(contract: C, hand
   const nc = checkConnection(options?.connection, 'serveNats')
   const subject = checkSubject(options.subject, 'subject')
   const queue = options.queue === undefined ? subject : checkSubject(options.queue, 'queue')
-  const heartbeat = checkPositive(options.heartbeat, 'heartbeat', DEFAULT_HEARTBEAT_MS)
+  const heartbeat = checkPeriod(options.heartbeat, 'heartbeat', DEFAULT_HEARTBEAT_MS)
   const defaultGrace = checkPositive(options.grace, 'grace', 5_000, 0)
   const defaultShutdownTimeout = checkPositive(options.shutdownTimeout, 'shutdownTimeout', 3_000, 0)
   checkNoHost(contract, 'serveNats')

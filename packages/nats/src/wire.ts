@@ -119,6 +119,32 @@ export function checkPositive(value: unknown, name: string, fallback: number, mi
 }
 
 /**
+ * The longest delay Node's timers take (about 24.8 days); a longer one, `Infinity` included,
+ * would fire after 1 ms.
+ *
+ * @example
+ * ```ts
+ * setTimeout(giveUp, Math.min(grace, MAX_TIMER_MS))
+ * ```
+ */
+export const MAX_TIMER_MS = 2_147_483_647
+
+/**
+ * A checked period (a heartbeat, a heartbeat timeout): a finite number of ms >= `min`, since
+ * a period of `Infinity` would mean never and is not what either option is for.
+ *
+ * @example
+ * ```ts
+ * const heartbeat = checkPeriod(options.heartbeat, 'heartbeat', 1_000)
+ * ```
+ */
+export function checkPeriod(value: unknown, name: string, fallback: number, min = 1): number {
+  const period = checkPositive(value, name, fallback, min)
+  if (period > MAX_TIMER_MS) throw new TypeError(`${name} must be a finite number of ms (at most ${MAX_TIMER_MS}), got ${String(value)}`)
+  return period
+}
+
+/**
  * A checked subject (or queue name): a non-empty string without spaces or wildcards.
  *
  * @example
@@ -144,7 +170,7 @@ export function checkSubject(value: unknown, name: string): string {
 export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms)
+    timer = setTimeout(() => resolve(false), Math.min(ms, MAX_TIMER_MS))
   })
   try {
     return await Promise.race([promise.then(() => true as const), timeout])

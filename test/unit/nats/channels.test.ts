@@ -144,6 +144,22 @@ describe('the caller channel', () => {
     expect(settled).toEqual({ $fr: PROTOCOL_VERSION, t: 'd', i: 'b' })
   })
 
+  it('fails a call still running whose instance is gone with InstanceLostError (gone), saying so', async () => {
+    const broker = new FakeBroker()
+    const { channel, heard } = caller(broker)
+    const instance = broker.connection()
+    const sub = instance.subscribe('svc', { queue: 'svc', callback: (_, msg) => instance.publish(msg.reply as string, new Uint8Array(), { reply: '_INBOX.gone' }) })
+    channel.send(request('b', 'wait', 1))
+    await settle()
+    sub.unsubscribe()
+    channel.send({ $fr: PROTOCOL_VERSION, t: 'k', i: 'b', g: 1 })
+    await settle()
+    const failure = heard.at(-1) as { t: string; i: string; v: { value: InstanceLostError } }
+    expect(failure.t).toBe('e')
+    expect(failure.v.value.reason).toBe('gone')
+    expect(failure.v.value.message).toMatch(/is gone \(nobody listens on its subject any more/)
+  })
+
   it('gives up on a silent instance after the heartbeat timeout, and retries an idempotent call once elsewhere with the time left', async () => {
     const broker = new FakeBroker()
     const { channel, heard } = caller(broker, 40)
@@ -192,6 +208,9 @@ describe('connectNats and serveNats options', () => {
     await expect(connectNats(contract, { connection: nc, subject: 'svc.*' })).rejects.toThrow(/subject/)
     await expect(serveNats(contract, { add: () => 1, wait: () => '', read: () => '' }, { connection: nc, subject: 'a b' })).rejects.toThrow(/subject/)
     await expect(connectNats(contract, { connection: nc, subject: 'svc', heartbeatTimeout: -1 })).rejects.toThrow(/heartbeatTimeout/)
+    // A period of Infinity would be a 1 ms timer in Node: refused, not turned into a busy loop.
+    await expect(connectNats(contract, { connection: nc, subject: 'svc', heartbeatTimeout: Infinity })).rejects.toThrow(/heartbeatTimeout must be a finite number/)
+    await expect(serveNats(contract, { add: () => 1, wait: () => '', read: () => '' }, { connection: nc, subject: 'svc', heartbeat: Infinity })).rejects.toThrow(/heartbeat must be a finite number/)
     const twoWay = defineContract({ add: procedure<number, number>() }, { host: { log: procedure<string, void>() } })
     await expect(connectNats(twoWay as never, { connection: nc, subject: 'svc' })).rejects.toThrow(/host procedures/)
     // The limit in force is the server's max_payload (less room for the call id) when that is smaller.
