@@ -112,8 +112,12 @@ export function createFuzzer(seed: number, options: FuzzerOptions): () => unknow
         return known.length > 0 ? pick(known) : 'none'
       case 3:
         return hugeId
-      case 4:
-        return scalar()
+      case 4: {
+        // Ids are a base-36 counter: a short one ('c', '1a') would be a real call's id, which
+        // the fuzz is not meant to know (it aims at the known ones above).
+        const forged = scalar()
+        return typeof forged === 'string' && /^[0-9a-z]{1,8}$/.test(forged) ? `~${forged}` : forged
+      }
       case 5:
         return pick(['__proto__', 'constructor', 'toString'])
       default:

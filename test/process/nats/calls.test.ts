@@ -68,7 +68,8 @@ describe('calls over NATS', () => {
     const worker = await connectCaller(math, url, subjects.math)
     const from = mathInstance.messages.length
     const started = Date.now()
-    await expect(worker.call.slow(10_000, { timeout: 200 })).rejects.toBeInstanceOf(TimeoutError)
+    const timedOut = await worker.call.slow(10_000, { timeout: 200 }).catch((e: unknown) => e)
+    expect(timedOut, String((timedOut as Error)?.stack)).toBeInstanceOf(TimeoutError)
     expect(Date.now() - started).toBeLessThan(2_000)
     expect(await observedAbort(from)).toBe('TimeoutError')
   })

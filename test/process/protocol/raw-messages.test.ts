@@ -18,15 +18,15 @@ describe('the protocol on a real channel', () => {
       { $fr: PROTOCOL_VERSION, t: 'q', i: 5, m: 'sleep' },
       { $fr: PROTOCOL_VERSION, t: 'q', i: 'x', m: 7 },
       { $fr: PROTOCOL_VERSION, t: 'zz', i: 'x' },
-      { $fr: 2, t: 'q', i: 'x', m: 'sleep', v: 1 },
+      { $fr: PROTOCOL_VERSION + 1, t: 'q', i: 'x', m: 'sleep', v: 1 }, // another version
       { $fr: PROTOCOL_VERSION, t: 'c', i: 'never-existed', r: 'a' },
       { $fr: PROTOCOL_VERSION, t: 'r', i: 'never-existed', v: 1 },
       { $fr: PROTOCOL_VERSION, t: 'q', i: 'bad-x', m: 'echo', x: 'not an object' },
       { $fr: PROTOCOL_VERSION, t: 'q', i: 'bad-meta', m: 'echo', x: { json: {}, meta: { values: { '__proto__.polluted': ['undefined'] } } } },
     ]
     const replies: unknown[] = []
-    // Replies written while another write is under way arrive packed in one batch (`b`).
-    worker.process.on('message', (message: { t?: string; m?: unknown[] }) => replies.push(...(message?.t === 'b' && Array.isArray(message.m) ? message.m : [message])))
+    // Replies written in one turn of the worker's event loop arrive packed in one batch (`b`, its messages in `p`).
+    worker.process.on('message', (message: { t?: string; p?: unknown[] }) => replies.push(...(message?.t === 'b' && Array.isArray(message.p) ? message.p : [message])))
     for (const message of garbage) worker.process.send(message as object)
     // Calls in between still get their own answers.
     expect(await worker.call.sleep(1)).toBe('slept 1')
