@@ -19,6 +19,9 @@ const examples = [
   'file-lines',
   'config-from-parent',
   'thread-vs-process',
+  'interceptors',
+  'deadlines',
+  'debug-worker',
   // Needs nats-server; without one it says so and skips (exit 0).
   'nats-failover',
 ]
