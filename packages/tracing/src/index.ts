@@ -1,0 +1,17 @@
+/**
+ * `@forkrpc/tracing`: OpenTelemetry tracing across the fork. With `tracingInterceptors()` on
+ * both sides, the active trace context travels with each call (in its metadata) and the
+ * worker's handler runs inside it, so a span started in the parent has the worker's work as its
+ * children, in a child process or a worker thread. Needs `@opentelemetry/api` (a peer
+ * dependency) and, to record anything, an OpenTelemetry SDK on each side.
+ *
+ * @example
+ * ```ts
+ * import { tracingInterceptors } from '@forkrpc/tracing'
+ * const worker = await fork(contract, url, { interceptors: tracingInterceptors() })
+ * ```
+ * @packageDocumentation
+ */
+export { tracingInterceptors } from './tracing-interceptors.js'
+export type { TracingInterceptors } from './tracing-interceptors.js'
+export type { TracingOptions } from './tracing-options.js'
