@@ -66,6 +66,13 @@ module.exports = {
       to: { path: '^packages/core/(src|dist)/', pathNot: '^packages/core/(src|dist)/(index|channel-api)\\.(ts|js|d\\.ts)$' },
     },
     {
+      name: 'tracing-uses-the-public-api',
+      severity: 'error',
+      comment: '@forkrpc/tracing imports @forkrpc/core by its public entry points only, as its users do',
+      from: { path: '^packages/tracing/src/' },
+      to: { path: '^packages/core/(src|dist)/', pathNot: '^packages/core/(src|dist)/(index|channel-api)\\.(ts|js|d\\.ts)$' },
+    },
+    {
       name: 'testing-uses-the-public-api',
       severity: 'error',
       comment: '@forkrpc/testing imports @forkrpc/core by its public entry points only, as its users do',

@@ -27,6 +27,7 @@ const entries = [
   ['testing', 'index'],
   ['testing', 'vitest'],
   ['nats', 'index'],
+  ['tracing', 'index'],
 ]
 
 /** What an update reports by design, not a problem. */

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-for package in core testing nats; do
+for package in core testing nats tracing; do
   publint "packages/$package" --pack false --strict
   tarball="$(cd "packages/$package" && pnpm pack --config.ignore-scripts=true --pack-destination "$out" | tail -n 1)"
   # ESM-only by decision (README, "Design decisions"): the esm-only profile leaves out the

@@ -1,5 +1,5 @@
 /**
- * docs/api.md documents every export of the four entry points, runtime or type (a section
+ * docs/api.md documents every export of the entry points, runtime or type (a section
  * `### \`name\`` with a ```ts example), once, and documents nothing that is not exported.
  * Exports come from the built declarations (run after `pnpm run build`).
  */

@@ -17,6 +17,7 @@ export const entryPoints = {
   '@forkrpc/testing': 'packages/testing/dist/index.d.ts',
   '@forkrpc/testing/vitest': 'packages/testing/dist/vitest.d.ts',
   '@forkrpc/nats': 'packages/nats/dist/index.d.ts',
+  '@forkrpc/tracing': 'packages/tracing/dist/index.d.ts',
 } as const
 
 export type EntryPoint = keyof typeof entryPoints
