@@ -23,7 +23,9 @@ import { resolveTracing, type TracingOptions } from './tracing-options.js'
  * ```
  */
 export interface TracingInterceptors extends Interceptors {
+  /** One interceptor: a CLIENT span around each call this side makes, its context sent in the call's metadata. */
   readonly call: readonly CallInterceptor[]
+  /** One interceptor: each handler this side runs, inside a SERVER span that is a child of its caller's. */
   readonly handler: readonly HandlerInterceptor[]
 }
 
