@@ -59,6 +59,7 @@ export class Dispatcher {
     const member = this.#queue.size === 0 ? this.#members.leastBusy() : undefined
     if (member !== undefined) return this.#run(task, member)
     if (!this.#queue.admits(this.#hooks.coming())) return task.refuse(queueFull(task.name, this.#queue.maxQueue))
+    task.keepContext()
     this.#queue.push(task)
     this.pump()
   }
@@ -94,16 +95,19 @@ export class Dispatcher {
     if (options === undefined) return // its deadline passed while it waited: it has failed
     member.active += 1
     member.clearIdle()
-    member.call(task.name, task.declaration, task.input, options).then(
-      (value) => {
-        this.#hooks.succeeded()
-        task.resolve(value)
-        this.#settled(member)
-      },
-      (error: unknown) => {
-        this.#failed(task, member, error)
-        this.#settled(member)
-      },
+    // In the caller's async context if the task waited in the queue (and so its callbacks too).
+    task.inContext(() =>
+      member.call(task.name, task.declaration, task.input, options).then(
+        (value) => {
+          this.#hooks.succeeded()
+          task.resolve(value)
+          this.#settled(member)
+        },
+        (error: unknown) => {
+          this.#failed(task, member, error)
+          this.#settled(member)
+        },
+      ),
     )
   }
 
@@ -111,6 +115,7 @@ export class Dispatcher {
     if (task.retriable(error) && this.#queue.open) {
       debug('pool: retrying idempotent call "%s" after its worker %d died', task.name, member.pid)
       task.requeue()
+      task.keepContext() // here, the context of its run: its caller's
       this.#queue.pushFront(task)
       return
     }

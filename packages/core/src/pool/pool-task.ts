@@ -4,6 +4,7 @@
  * worker dies (the attempts). Its state: `queued` → `running` → `settled`, and `running` →
  * `queued` once for that retry. While queued it watches its own timeout and AbortSignal.
  */
+import { AsyncResource } from 'node:async_hooks'
 import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import { TimeoutError, timeoutError } from '../errors/call-errors.js'
@@ -76,6 +77,8 @@ export class PoolTask {
   attempts = 0
   readonly #call: TaskCall
   #state: TaskState = 'queued'
+  /** Its caller's async context, kept while it waits in the queue. */
+  #context: AsyncResource | undefined
   #timer: NodeJS.Timeout | undefined
   #onAbort: (() => void) | undefined
 
@@ -109,6 +112,22 @@ export class PoolTask {
       this.#onAbort = () => giveUp(signal.reason)
       signal.addEventListener('abort', this.#onAbort, { once: true })
     }
+  }
+
+  /**
+   * The task is about to wait in the queue: keeps the async context it is in (its caller's),
+   * so that it runs in that context when a worker takes it, not in the context of whatever
+   * freed the worker. Call interceptors, tracing's among them, then see the caller's
+   * AsyncLocalStorage stores whether the call waited or not. A call that runs at once pays
+   * nothing for it.
+   */
+  keepContext(): void {
+    this.#context ??= new AsyncResource('forkrpc.PoolCall')
+  }
+
+  /** Runs `work` in the context kept by `keepContext()`, or as it is if there is none. */
+  inContext<R>(work: () => R): R {
+    return this.#context === undefined ? work() : this.#context.runInAsyncScope(work)
   }
 
   /** Stops watching the timeout and the signal (the task leaves the queue). */
