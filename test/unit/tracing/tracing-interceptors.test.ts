@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { trace } from '@opentelemetry/api'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { defineContract, inputStream, procedure, stream, type HandlerContext } from '@forkrpc/core'
+import { defineContract, inputStream, procedure, stream, type CallInterceptor, type HandlerContext } from '@forkrpc/core'
 import { tracingInterceptors, type TracingOptions } from '@forkrpc/tracing'
 import { startTracingSdk, type SpanRecord, type TestSdk } from '../../fixtures/tracing-sdk.js'
 import { pairFor } from '../support.js'
@@ -37,6 +37,7 @@ const handlers = {
     throw new Boom('no luck')
   },
   async *count(n: number) {
+    if (n < 0) throw new Boom('negative count')
     for (let i = 0; i < n; i++) {
       await new Promise((resolve) => setImmediate(resolve))
       // Each chunk says which span was active in the generator's body when it was made.
@@ -143,6 +144,29 @@ describe('tracingInterceptors() in a test pair', () => {
     // The cancel reaches the generator after `break` returns: its span ends then.
     const server = await vi.waitFor(() => byKind(sdk.finished(), 'SERVER'))
     expect(server).toMatchObject({ status: 'UNSET', events: [], parentSpanId: byKind(sdk.finished(), 'CLIENT').spanId })
+  })
+
+  it('records a stream whose generator throws on both spans', async () => {
+    const pair = tracedPair()
+    await expect(pair.call.count(-1).next()).rejects.toBeInstanceOf(Boom)
+    for (const span of [byKind(sdk.finished(), 'CLIENT'), byKind(sdk.finished(), 'SERVER')]) {
+      expect(span).toMatchObject({ status: 'ERROR', exceptionMessage: 'negative count', attributes: { 'error.type': 'Boom', 'rpc.forkrpc.kind': 'stream' } })
+    }
+  })
+
+  it('ends the CLIENT span with the error of an interceptor after it that throws, and runs that interceptor inside the span', async () => {
+    const tracing = tracingInterceptors({ tracerProvider: sdk.provider })
+    let activeInside: string | undefined
+    const refuse: CallInterceptor = () => {
+      activeInside = activeSpanId()
+      throw new TypeError('refused')
+    }
+    const pair = pairFor(contract, handlers, { interceptors: { call: [...tracing.call, refuse] }, host: { name: () => '' } })
+    await expect(pair.call.active()).rejects.toThrow('refused')
+    const client = byKind(sdk.finished(), 'CLIENT')
+    expect(client).toMatchObject({ status: 'ERROR', statusMessage: 'refused', attributes: { 'error.type': 'TypeError' } })
+    expect(activeInside).toBe(client.spanId)
+    expect(sdk.finished().filter((span) => span.kind === 'SERVER')).toEqual([])
   })
 
   it('traces an input stream, whose handler reads its chunks inside the SERVER span', async () => {
