@@ -22,6 +22,7 @@ const examples = [
   'interceptors',
   'deadlines',
   'debug-worker',
+  'tracing',
   // Needs nats-server; without one it says so and skips (exit 0).
   'nats-failover',
 ]
