@@ -6,7 +6,7 @@
 import { context, SpanKind, trace } from '@opentelemetry/api'
 import type { CallInterceptor } from '@forkrpc/core'
 import { endFailed, endWith } from './span-outcome.js'
-import { traceIterator } from './traced-iterator.js'
+import { traceStream } from './traced-iterator.js'
 import type { Tracing } from './tracing-options.js'
 
 /**
@@ -32,6 +32,6 @@ export function callerSpans(tracing: Tracing): CallInterceptor {
       endFailed(span, error)
       throw error
     }
-    return call.kind === 'stream' ? traceIterator(outcome as AsyncIterator<unknown>, span) : endWith(span, outcome)
+    return call.kind === 'stream' ? traceStream(outcome, span) : endWith(span, outcome)
   }
 }

@@ -4,10 +4,10 @@
  * caller sent none. The span is the active one while the handler runs, so the spans the
  * handler starts, and the calls it makes through `ctx.host`, are its children.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api'
 import type { HandlerInterceptor } from '@forkrpc/core'
 import { endFailed, endWith } from './span-outcome.js'
-import { traceIterator } from './traced-iterator.js'
+import { traceStream } from './traced-iterator.js'
 import type { Tracing } from './tracing-options.js'
 
 /**
@@ -34,15 +34,6 @@ export function handlerSpans(tracing: Tracing): HandlerInterceptor {
       endFailed(span, error)
       throw error
     }
-    if (call.kind !== 'stream') return endWith(span, outcome)
-    const iterable = outcome as Partial<AsyncIterable<unknown>> | null
-    const iterate = iterable?.[Symbol.asyncIterator]
-    if (typeof iterate !== 'function') {
-      // forkrpc fails the call with a TypeError; the span says so too.
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the handler of a stream did not return an AsyncIterable' })
-      span.end()
-      return outcome
-    }
-    return traceIterator(context.with(scope, () => iterate.call(iterable)), span, scope)
+    return call.kind === 'stream' ? traceStream(outcome, span, scope) : endWith(span, outcome)
   }
 }

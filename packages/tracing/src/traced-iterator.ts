@@ -2,9 +2,42 @@
  * A stream's span covers the stream: the iterator of a stream call (the caller's) or of a
  * stream handler (the worker's generator) is wrapped so that the span ends when the stream
  * does: done, failed (recorded), or stopped early with `return()` (a `break`, a cancel).
+ * Interceptors may hand streams on as promises of them (`async` ones): those are followed.
  */
-import { context, type Context, type Span } from '@opentelemetry/api'
+import { context, SpanStatusCode, type Context, type Span } from '@opentelemetry/api'
 import { endFailed } from './span-outcome.js'
+
+/**
+ * Wraps what `next` returned for a stream (the caller's: its iterator; the handler's: its
+ * AsyncIterable) so that `span` ends with the stream: the stream itself, or a promise of it (an
+ * `async` interceptor further in), which gives a promise of the wrapped stream. Anything else is
+ * not a stream: the span ends with an error and forkrpc fails the call with a TypeError.
+ *
+ * @example
+ * ```ts
+ * return traceStream(context.with(scope, () => next(call.input)), span, scope)
+ * ```
+ */
+export function traceStream(outcome: unknown, span: Span, scope?: Context): unknown {
+  const iterable = outcome as Partial<AsyncIterable<unknown>> | null
+  const iterate = iterable?.[Symbol.asyncIterator]
+  if (typeof iterate === 'function') {
+    const iterator = scope === undefined ? iterate.call(iterable) : context.with(scope, () => iterate.call(iterable))
+    return traceIterator(iterator, span, scope)
+  }
+  if (typeof (outcome as PromiseLike<unknown> | null)?.then === 'function') {
+    return Promise.resolve(outcome).then(
+      (stream) => traceStream(stream, span, scope),
+      (error: unknown) => {
+        endFailed(span, error)
+        throw error
+      },
+    )
+  }
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `not a stream (an AsyncIterable): ${outcome === null ? 'null' : typeof outcome}` })
+  span.end()
+  return outcome
+}
 
 /**
  * Wraps `iterator` so that `span` ends with it. With `scope`, each step runs inside that
@@ -13,7 +46,7 @@ import { endFailed } from './span-outcome.js'
  *
  * @example
  * ```ts
- * return traceIterator(next(call) as AsyncIterator<unknown>, span)
+ * return traceIterator(stream[Symbol.asyncIterator](), span)
  * ```
  */
 export function traceIterator<T>(iterator: AsyncIterator<T>, span: Span, scope?: Context): AsyncIterableIterator<T> {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { trace } from '@opentelemetry/api'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { defineContract, inputStream, procedure, stream, type CallInterceptor, type HandlerContext } from '@forkrpc/core'
+import { defineContract, inputStream, procedure, stream, type CallInterceptor, type HandlerContext, type HandlerInterceptor } from '@forkrpc/core'
 import { tracingInterceptors, type TracingOptions } from '@forkrpc/tracing'
 import { startTracingSdk, type SpanRecord, type TestSdk } from '../../fixtures/tracing-sdk.js'
 import { pairFor } from '../support.js'
@@ -167,6 +167,22 @@ describe('tracingInterceptors() in a test pair', () => {
     expect(client).toMatchObject({ status: 'ERROR', statusMessage: 'refused', attributes: { 'error.type': 'TypeError' } })
     expect(activeInside).toBe(client.spanId)
     expect(sdk.finished().filter((span) => span.kind === 'SERVER')).toEqual([])
+  })
+
+  it('follows streams that async interceptors after its own hand on as promises, on both sides', async () => {
+    const tracing = tracingInterceptors({ tracerProvider: sdk.provider })
+    const asyncCall: CallInterceptor = async (call, next) => next(call)
+    const asyncHandler: HandlerInterceptor = async (call, next) => next(call.input)
+    const pair = pairFor(contract, handlers, {
+      interceptors: { call: [...tracing.call, asyncCall] },
+      workerInterceptors: { handler: [...tracing.handler, asyncHandler] },
+      host: { name: () => '' },
+    })
+    const chunks: number[] = []
+    for await (const chunk of pair.call.count(3)) chunks.push(chunk)
+    expect(chunks).toEqual([0, 1, 2]) // the generator's body ran inside the SERVER span
+    const spans = sdk.finished()
+    expect(byKind(spans, 'SERVER')).toMatchObject({ status: 'UNSET', parentSpanId: byKind(spans, 'CLIENT').spanId })
   })
 
   it('traces an input stream, whose handler reads its chunks inside the SERVER span', async () => {
