@@ -43,7 +43,9 @@ export function launchWorker(contract: Contract, module: string | URL, settings:
   const observe = (message: ProtocolMessage): void => {
     if (member.state === 'starting') return
     if (message.t === MessageType.OverLimit) hooks.overLimit(member, message)
-    else if (message.t === MessageType.Settled) hooks.handlerSettled(member)
+    // A cancelled call's handler has settled: `d`, or its own reply (`r` / `e`) when that
+    // crossed the cancellation on the wire (a handler that stopped at its deadline, say).
+    else if (message.t === MessageType.Settled || ((message.t === MessageType.Result || message.t === MessageType.Failure) && member.hasRunaway)) hooks.handlerSettled(member)
   }
   const extras = { memoryLimits: settings.memoryLimits, observe }
   const { start } = settings

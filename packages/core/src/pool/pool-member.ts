@@ -190,6 +190,11 @@ export class PoolMember {
     this.#runawayTimers.add(timer)
   }
 
+  /** Whether a cancelled handler is being watched (see watchRunaway). */
+  get hasRunaway(): boolean {
+    return this.#runawayTimers.size > 0
+  }
+
   clearRunaway(): void {
     for (const timer of this.#runawayTimers) clearTimeout(timer)
     this.#runawayTimers.clear()
