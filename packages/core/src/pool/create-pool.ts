@@ -24,6 +24,8 @@ import { PoolCloser } from './pool-closer.js'
 import { PoolEmitter, type PoolEvents } from './pool-events.js'
 import { readPoolOptions, type PoolOptions } from './pool-options.js'
 import { PoolStatus, type PoolState } from './pool-state.js'
+import { readPoolCallOptions, type PoolCallOptions } from './pool-call-options.js'
+import type { PoolMember } from './pool-member.js'
 import { PoolTask } from './pool-task.js'
 import { TaskQueue } from './task-queue.js'
 
@@ -64,8 +66,12 @@ export interface PoolStats {
  * ```
  */
 export interface Pool<C extends Contract> {
-  /** One async function per procedure, as on a single worker; calls go to the least busy worker. */
-  readonly call: Client<C>
+  /**
+   * One async function per procedure, as on a single worker; calls go to the least busy
+   * worker. Each takes, besides a worker call's options, a `priority` (higher leaves the
+   * queue first) and a `key` (calls with one key go to one worker): {@link PoolCallOptions}.
+   */
+  readonly call: Client<C, PoolCallOptions>
   /** Listens to an event; returns the function that stops listening. */
   on<E extends keyof PoolEvents>(event: E, listener: (event: PoolEvents[E]) => void): () => void
   /**
@@ -118,7 +124,7 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()
   const members = new MemberSet(settings.concurrency)
-  const queue = new TaskQueue(settings.maxQueue, () => dispatcher.wakeIfIdle())
+  const queue = new TaskQueue<PoolMember>(settings.maxQueue, () => dispatcher.wakeIfIdle())
   const pump = (): void => dispatcher.pump()
   const recycler = new MemberRecycler(settings, members, status, pump)
   const supervisor = new MemberSupervisor({ contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle: () => dispatcher.wakeIfIdle() })
@@ -132,11 +138,12 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
   function submit(name: string, declaration: AnyDeclaration, input: unknown, callOptions: unknown): Promise<unknown> {
     if (declaration.kind === 'input-stream') return Promise.reject(new TypeError(`"${name}" is an input stream procedure, which a pool does not take yet: fork a worker for it`))
     const callSettings = readCallOptions(name, declaration, callOptions, settings.timeout)
+    const routing = readPoolCallOptions(name, callOptions)
     if (!status.accepting) return Promise.reject(madeHere(new ChannelClosedError(`The pool was closed; call "${name}" was not sent`, { procedure: name })))
     if (callSettings.signal?.aborted) return Promise.reject(callSettings.signal.reason)
     const trip = guard.tripped
     if (trip !== undefined && members.serving === 0) return Promise.reject(madeHere(crashLoop(name, trip.detail, trip.error)))
-    return new Promise((resolve, reject) => dispatcher.submit(new PoolTask({ name, declaration, input, settings: callSettings, resolve, reject })))
+    return new Promise((resolve, reject) => dispatcher.submit(new PoolTask({ name, declaration, input, settings: callSettings, routing, resolve, reject })))
   }
 
   const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => untrack())
@@ -151,7 +158,7 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
         throw new TypeError(`"${name}" is a stream procedure, which a pool does not take yet: fork a worker for it`)
       },
       joinsStacks: settings.callerStacks,
-    }) as unknown as Client<C>,
+    }) as unknown as Client<C, PoolCallOptions>,
     on: (event, listener) => events.on(event, listener),
     ready: () => supervisor.whenReady(),
     stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts }),

@@ -144,7 +144,7 @@ export class MemberSupervisor {
 
   #start(): void {
     const { contract, module, settings, members, events, recycler } = this.#parts
-    const member = new PoolMember(settings.start.runtime)
+    const member = new PoolMember(settings.start.runtime, members.nextSerial())
     members.add(member)
     const startup = launchWorker(contract, module, settings, member, {
       spawned: (spawned) => events.emit('spawn', spawned.id),

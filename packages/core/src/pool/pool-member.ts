@@ -10,6 +10,7 @@ import { debug } from '../base/debug.js'
 import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
 import type { ExitDetails } from '../errors/worker-errors.js'
 import type { ExitResult, StopOptions, WorkerRuntime } from '../supervision/registry.js'
+import { failedIterator } from '../rpc/call-object.js'
 import type { ManagedWorker } from '../worker/managed-worker.js'
 import type { ExitReason, WorkerIdentity } from './pool-events.js'
 import type { WorkerCallOptions } from './pool-task.js'
@@ -30,13 +31,15 @@ export type MemberState = 'starting' | 'ready' | 'retiring' | 'gone'
  *
  * @example
  * ```ts
- * const member = new PoolMember('thread')
+ * const member = new PoolMember('thread', members.nextSerial())
  * member.started(await spawnThreadWorker(contract, module, options, extras))
  * await member.call('add', { a: 1, b: 2 }, { signal: undefined, timeout: 0, onProgress: undefined })
  * ```
  */
 export class PoolMember {
   readonly runtime: WorkerRuntime
+  /** Its number in the pool, never reused: what rendezvous hashing of keys scores. */
+  readonly serial: number
   /** The process's pid (0 until it has one); for a thread, this process's. */
   pid: number
   threadId: number | undefined
@@ -52,8 +55,9 @@ export class PoolMember {
   #idleTimer: NodeJS.Timeout | undefined
   readonly #runawayTimers = new Set<NodeJS.Timeout>()
 
-  constructor(runtime: WorkerRuntime) {
+  constructor(runtime: WorkerRuntime, serial: number) {
     this.runtime = runtime
+    this.serial = serial
     this.pid = runtime === 'thread' ? process.pid : 0
   }
 
@@ -86,9 +90,10 @@ export class PoolMember {
     return this.#worker?.peer.caller.table.lingering.size ?? 0
   }
 
-  /** Ready, and its worker is alive and takes calls. */
+  /** Ready, and its worker is alive and takes calls (its channel has not closed, it was not given up on). */
   get serving(): boolean {
-    return this.#state === 'ready' && this.#worker?.state === 'ready' && this.#worker.handle.running()
+    const worker = this.#worker
+    return this.#state === 'ready' && worker?.state === 'ready' && worker.peer.caller.refusal === undefined && worker.handle.running()
   }
 
   /** `starting` → `ready`. */
@@ -109,6 +114,15 @@ export class PoolMember {
       return caller.call(name, declared, input, options)
     } catch (error) {
       return Promise.reject(error)
+    }
+  }
+
+  /** Opens stream `name` on its worker, through its peer (as `call`); the request goes out on the first `next()`. */
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): AsyncIterableIterator<unknown> {
+    try {
+      return (this.#worker as ManagedWorker<Contract>).peer.caller.stream(name, declared, input, options)
+    } catch (error) {
+      return failedIterator(error)
     }
   }
 

@@ -1,15 +1,18 @@
 /**
  * One call of a pool, from `pool.call.x()` to its answer. Its timeout counts from the call,
  * queue time included (the deadline); an idempotent call is tried a second time when its
- * worker dies (the attempts). Its state: `queued` → `running` → `settled`, and `running` →
- * `queued` once for that retry. While queued it watches its own timeout and AbortSignal.
+ * worker dies or stops answering (the attempts). Its state: `queued` → `running` →
+ * `settled`, and `running` → `queued` once for that retry. While queued it watches its own
+ * timeout and AbortSignal. It carries its routing: its priority, and its key's hash.
  */
 import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import { TimeoutError, timeoutError } from '../errors/call-errors.js'
-import { WorkerExitedError } from '../errors/worker-errors.js'
+import { WorkerExitedError, WorkerUnresponsiveError } from '../errors/worker-errors.js'
 import type { CallSettings } from '../rpc/call-options.js'
 import { madeHere } from '../rpc/caller-stack.js'
+import { hashKey } from './key-owner.js'
+import { DEFAULT_ROUTING, type PoolRouting } from './pool-call-options.js'
 
 /**
  * Where a pool call is: waiting for a worker, running on one, or answered.
@@ -35,22 +38,41 @@ export interface TaskCall {
   readonly input: unknown
   /** The call's options, resolved against the procedure's and the pool's timeout. */
   readonly settings: CallSettings
+  /** Its priority and key (default: priority 0, no key). */
+  readonly routing?: PoolRouting | undefined
   readonly resolve: (value: unknown) => void
   readonly reject: (reason: unknown) => void
 }
 
 /**
- * The options of a task's call on a worker: the time left of its timeout (`0`: none).
+ * The options of a task's call on a worker: the time left of its timeout (`0`: none; for
+ * a stream, its wait for each chunk), and a stream's credit window.
  *
  * @example
  * ```ts
- * const options: WorkerCallOptions = { signal: undefined, timeout: 250, onProgress: undefined }
+ * const options: WorkerCallOptions = { signal: undefined, timeout: 250, onProgress: undefined, credit: undefined }
  * ```
  */
 export interface WorkerCallOptions {
   readonly signal: AbortSignal | undefined
   readonly timeout: number
   readonly onProgress: ((payload: unknown) => void) | undefined
+  /** Streams and input streams only (a procedure's call refuses it). */
+  readonly credit: number | undefined
+}
+
+/**
+ * Where a task runs: a pool member's worker (its procedures, streams and input streams).
+ *
+ * @example
+ * ```ts
+ * const target: TaskTarget = member
+ * await target.call('add', math.procedures.add, { a: 1, b: 2 }, options)
+ * ```
+ */
+export interface TaskTarget {
+  call(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): Promise<unknown>
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): AsyncIterableIterator<unknown>
 }
 
 /**
@@ -72,6 +94,15 @@ export class PoolTask {
   readonly timeout: number | undefined
   readonly deadline: number | undefined
   readonly idempotent: boolean
+  /** Higher leaves the queue first. */
+  readonly priority: number
+  /** The routing key, if any, and its hash (0 without a key). */
+  readonly key: string | undefined
+  readonly keyHash: number
+  /** Its place among the queued calls of its priority (set by the queue; lower goes first). */
+  seq = 0
+  /** When it was made (`performance.now()`), for its wait in the queue. */
+  readonly madeAt = performance.now()
   /** Runs on a worker so far. */
   attempts = 0
   readonly #call: TaskCall
@@ -88,6 +119,10 @@ export class PoolTask {
     this.timeout = call.settings.timeout
     this.deadline = this.timeout === undefined ? undefined : now + this.timeout
     this.idempotent = call.declaration.kind === 'procedure' && call.declaration.idempotent
+    const routing = call.routing ?? DEFAULT_ROUTING
+    this.priority = routing.priority
+    this.key = routing.key
+    this.keyHash = routing.key === undefined ? 0 : hashKey(routing.key)
   }
 
   get state(): TaskState {
@@ -135,12 +170,24 @@ export class PoolTask {
     }
     this.#state = 'running'
     this.attempts += 1
-    return { signal: this.signal, timeout, onProgress: this.#call.settings.onProgress }
+    const { kind } = this.declaration
+    const settings = this.#call.settings
+    // A stream's timeout is its wait for each chunk (its wait in the queue was the first).
+    if (kind === 'stream') timeout = this.timeout ?? 0
+    return { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit }
   }
 
-  /** Whether `error` ends a run that may be tried again: its worker died, the call is idempotent and ran once. */
+  /** Runs it on `member` (started with `start()`); settles once its worker slot is free. */
+  run(member: TaskTarget, options: WorkerCallOptions): Promise<unknown> {
+    return member.call(this.name, this.declaration, this.input, options)
+  }
+
+  /**
+   * Whether `error` ends a run that may be tried again: its worker died or stopped
+   * answering, the call is idempotent and ran once.
+   */
   retriable(error: unknown): boolean {
-    return error instanceof WorkerExitedError && this.idempotent && this.attempts === 1 && this.#state === 'running'
+    return (error instanceof WorkerExitedError || error instanceof WorkerUnresponsiveError) && this.idempotent && this.attempts === 1 && this.#state === 'running'
   }
 
   /** `running` → `queued`, to be tried again. */
