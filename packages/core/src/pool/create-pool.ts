@@ -7,13 +7,9 @@
  * `pool-state.ts`.
  */
 import type { Client } from '../contract/call-types.js'
-import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
-import type { ContractWithoutHost } from '../contract/host.js'
-import { crashLoop } from '../errors/pool-errors.js'
-import { ChannelClosedError } from '../errors/worker-errors.js'
+import type { Contract } from '../contract/define-contract.js'
+import type { ContractWithoutHost, HostOption } from '../contract/host.js'
 import { createCallObject } from '../rpc/call-object.js'
-import { readCallOptions } from '../rpc/call-options.js'
-import { madeHere } from '../rpc/caller-stack.js'
 import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
@@ -24,9 +20,9 @@ import { PoolCloser } from './pool-closer.js'
 import { PoolEmitter, type PoolEvents } from './pool-events.js'
 import { readPoolOptions, type PoolOptions } from './pool-options.js'
 import { PoolStatus, type PoolState } from './pool-state.js'
-import { readPoolCallOptions, type PoolCallOptions } from './pool-call-options.js'
+import type { PoolCallOptions } from './pool-call-options.js'
+import { PoolCalls } from './pool-calls.js'
 import type { PoolMember } from './pool-member.js'
-import { PoolTask } from './pool-task.js'
 import { TaskQueue } from './task-queue.js'
 
 /**
@@ -104,8 +100,9 @@ export interface Pool<C extends Contract> {
  * the call, queue time included. A worker that dies fails its calls with WorkerExitedError,
  * except calls of procedures declared `idempotent`, which are retried once on another
  * worker; it is replaced, with backoff, and a crash-loop guard stops the restarts when
- * workers keep dying (`crashloop` event, CrashLoopError). Stream procedures and host
- * procedures are not taken yet (a TypeError).
+ * workers keep dying (`crashloop` event, CrashLoopError). Stream procedures, input
+ * streams and host procedures work as on a single worker; a stream holds its worker's slot
+ * until it ends, and is never retried.
  *
  * @example
  * ```ts
@@ -118,7 +115,18 @@ export interface Pool<C extends Contract> {
  * const threads = createPool(primes, new URL('./primes.worker.js', import.meta.url), { runtime: 'thread', max: 4 })
  * ```
  */
-export function createPool<C extends ContractWithoutHost>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
+export function createPool<C extends ContractWithoutHost>(contract: C, module: string | URL, options?: PoolOptions): Pool<C>
+/**
+ * Starts a pool whose contract declares host procedures (two-way calls): `options.host`
+ * must give their handlers, which every worker of the pool calls in this process.
+ *
+ * @example
+ * ```ts
+ * const pool = createPool(app, new URL('./app.worker.js', import.meta.url), { max: 2, host: { getConfig: (key) => config[key] } })
+ * ```
+ */
+export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions & HostOption<C>): Pool<C>
+export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
   const settings = readPoolOptions(contract, options)
   const status = new PoolStatus()
   const guard = new CrashGuard(options)
@@ -135,16 +143,7 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
     succeeded: () => guard.succeeded(),
   })
 
-  function submit(name: string, declaration: AnyDeclaration, input: unknown, callOptions: unknown): Promise<unknown> {
-    if (declaration.kind === 'input-stream') return Promise.reject(new TypeError(`"${name}" is an input stream procedure, which a pool does not take yet: fork a worker for it`))
-    const callSettings = readCallOptions(name, declaration, callOptions, settings.timeout)
-    const routing = readPoolCallOptions(name, callOptions)
-    if (!status.accepting) return Promise.reject(madeHere(new ChannelClosedError(`The pool was closed; call "${name}" was not sent`, { procedure: name })))
-    if (callSettings.signal?.aborted) return Promise.reject(callSettings.signal.reason)
-    const trip = guard.tripped
-    if (trip !== undefined && members.serving === 0) return Promise.reject(madeHere(crashLoop(name, trip.detail, trip.error)))
-    return new Promise((resolve, reject) => dispatcher.submit(new PoolTask({ name, declaration, input, settings: callSettings, routing, resolve, reject })))
-  }
+  const calls = new PoolCalls({ timeout: settings.timeout, status, guard, members, dispatcher })
 
   const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => untrack())
   const close = (limits?: Partial<StopOptions>): Promise<ShutdownResult[]> => closer.close(limits)
@@ -153,10 +152,8 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
   queueMicrotask(pump) // starts `min` workers
   return {
     call: createCallObject(contract, {
-      call: submit,
-      stream: (name) => {
-        throw new TypeError(`"${name}" is a stream procedure, which a pool does not take yet: fork a worker for it`)
-      },
+      call: (name, declaration, input, options) => calls.call(name, declaration, input, options),
+      stream: (name, declaration, input, options) => calls.stream(name, declaration, input, options),
       joinsStacks: settings.callerStacks,
     }) as unknown as Client<C, PoolCallOptions>,
     on: (event, listener) => events.on(event, listener),

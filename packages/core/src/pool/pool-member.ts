@@ -13,7 +13,7 @@ import type { ExitResult, StopOptions, WorkerRuntime } from '../supervision/regi
 import { failedIterator } from '../rpc/call-object.js'
 import type { ManagedWorker } from '../worker/managed-worker.js'
 import type { ExitReason, WorkerIdentity } from './pool-events.js'
-import type { WorkerCallOptions } from './pool-task.js'
+import type { WorkerCallOptions } from './task-call.js'
 
 /**
  * Where a pool's worker is.

@@ -5,10 +5,9 @@
  * discriminated by `runtime`, and its one run-time check (for JavaScript callers too).
  */
 import { availableParallelism } from 'node:os'
-import { quoted } from '../base/option-checks.js'
 import { checkTimeout, MAX_TIMER_MS } from '../base/timeouts.js'
 import { assertContract } from '../contract/define-contract.js'
-import { hostContractOf } from '../contract/host.js'
+import { checkHostHandlers } from '../contract/host.js'
 import type { MemoryLimits } from '../protocol/messages.js'
 import type { StopOptions } from '../supervision/registry.js'
 import type { ForkOptions } from '../worker/fork.js'
@@ -97,7 +96,7 @@ export interface ThreadPoolOptions extends PoolCommonOptions, ThreadOptions {
 }
 
 /**
- * Options of {@link createPool}: a process pool's (the default) or a thread pool's.
+ * Options of {@link (createPool:1)}: a process pool's (the default) or a thread pool's.
  *
  * @example
  * ```ts
@@ -160,11 +159,8 @@ const THREAD_ONLY = ['resourceLimits'] as const
 export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSettings {
   assertContract(contract, 'createPool(contract, module)')
   if (typeof options !== 'object' || options === null) throw new TypeError('createPool(contract, module, options): options must be an object')
-  const host = hostContractOf(contract)
-  if (host !== undefined) {
-    throw new TypeError(`createPool(): the contract declares host procedures (${quoted(host.names)}), which pools do not take yet: start its workers with fork() or spawnThread() and options.host`)
-  }
-  if ((options as { host?: unknown }).host !== undefined) throw new TypeError('createPool(): a pool takes no host option (pools do not take host procedures yet)')
+  // Every worker serves the contract's host procedures with the same handlers: checked before any starts.
+  checkHostHandlers(contract, (options as { host?: unknown }).host, 'createPool()')
   const runtime = checkRuntime(options)
   const count = (key: 'min' | 'max' | 'concurrency' | 'maxQueue' | 'maxTasksPerWorker', fallback: number, least: number): number => {
     const value = options[key] ?? fallback

@@ -9,71 +9,10 @@ import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import { TimeoutError, timeoutError } from '../errors/call-errors.js'
 import { WorkerExitedError, WorkerUnresponsiveError } from '../errors/worker-errors.js'
-import type { CallSettings } from '../rpc/call-options.js'
 import { madeHere } from '../rpc/caller-stack.js'
 import { hashKey } from './key-owner.js'
-import { DEFAULT_ROUTING, type PoolRouting } from './pool-call-options.js'
-
-/**
- * Where a pool call is: waiting for a worker, running on one, or answered.
- *
- * @example
- * ```ts
- * if (task.state === 'queued') queue.push(task)
- * ```
- */
-export type TaskState = 'queued' | 'running' | 'settled'
-
-/**
- * What a task is made of: the call, its checked options, and its promise's functions.
- *
- * @example
- * ```ts
- * new PoolTask({ name: 'add', declaration: math.procedures.add, input, settings, resolve, reject })
- * ```
- */
-export interface TaskCall {
-  readonly name: string
-  readonly declaration: AnyDeclaration
-  readonly input: unknown
-  /** The call's options, resolved against the procedure's and the pool's timeout. */
-  readonly settings: CallSettings
-  /** Its priority and key (default: priority 0, no key). */
-  readonly routing?: PoolRouting | undefined
-  readonly resolve: (value: unknown) => void
-  readonly reject: (reason: unknown) => void
-}
-
-/**
- * The options of a task's call on a worker: the time left of its timeout (`0`: none; for
- * a stream, its wait for each chunk), and a stream's credit window.
- *
- * @example
- * ```ts
- * const options: WorkerCallOptions = { signal: undefined, timeout: 250, onProgress: undefined, credit: undefined }
- * ```
- */
-export interface WorkerCallOptions {
-  readonly signal: AbortSignal | undefined
-  readonly timeout: number
-  readonly onProgress: ((payload: unknown) => void) | undefined
-  /** Streams and input streams only (a procedure's call refuses it). */
-  readonly credit: number | undefined
-}
-
-/**
- * Where a task runs: a pool member's worker (its procedures, streams and input streams).
- *
- * @example
- * ```ts
- * const target: TaskTarget = member
- * await target.call('add', math.procedures.add, { a: 1, b: 2 }, options)
- * ```
- */
-export interface TaskTarget {
-  call(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): Promise<unknown>
-  stream(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): AsyncIterableIterator<unknown>
-}
+import { DEFAULT_ROUTING } from './pool-call-options.js'
+import type { TaskCall, TaskState, TaskTarget, WorkerCallOptions } from './task-call.js'
 
 /**
  * A pool call.
@@ -109,6 +48,7 @@ export class PoolTask {
   #state: TaskState = 'queued'
   #timer: NodeJS.Timeout | undefined
   #onAbort: (() => void) | undefined
+  #giveUp: ((reason: unknown) => void) | undefined
 
   constructor(call: TaskCall, now = Date.now()) {
     this.#call = call
@@ -134,6 +74,7 @@ export class PoolTask {
    * (TimeoutError) or the signal aborts (its reason, as it is).
    */
   watch(giveUp: (reason: unknown) => void): void {
+    this.#giveUp = giveUp
     if (this.deadline !== undefined) {
       const remaining = this.deadline - Date.now()
       // Beyond setTimeout's range the worker's own timer takes over once the call runs.
@@ -146,8 +87,14 @@ export class PoolTask {
     }
   }
 
+  /** While queued: leaves the queue at once, failed with `reason` (a stream its consumer broke off). */
+  withdraw(reason: unknown): void {
+    this.#giveUp?.(reason)
+  }
+
   /** Stops watching the timeout and the signal (the task leaves the queue). */
   unwatch(): void {
+    this.#giveUp = undefined
     clearTimeout(this.#timer)
     this.#timer = undefined
     if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort)
@@ -179,7 +126,8 @@ export class PoolTask {
 
   /** Runs it on `member` (started with `start()`); settles once its worker slot is free. */
   run(member: TaskTarget, options: WorkerCallOptions): Promise<unknown> {
-    return member.call(this.name, this.declaration, this.input, options)
+    const runOn = this.#call.runOn
+    return runOn === undefined ? member.call(this.name, this.declaration, this.input, options) : runOn(member, options)
   }
 
   /**
