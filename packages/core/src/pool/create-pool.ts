@@ -143,7 +143,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     succeeded: () => guard.succeeded(),
   })
 
-  const calls = new PoolCalls({ timeout: settings.timeout, status, guard, members, dispatcher })
+  const calls = new PoolCalls({ timeout: settings.timeout, interceptors: settings.callInterceptors, status, guard, members, dispatcher })
 
   const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => untrack())
   const close = (limits?: Partial<StopOptions>): Promise<ShutdownResult[]> => closer.close(limits)

@@ -8,12 +8,15 @@ import { availableParallelism } from 'node:os'
 import { checkTimeout, MAX_TIMER_MS } from '../base/timeouts.js'
 import { assertContract } from '../contract/define-contract.js'
 import { checkHostHandlers } from '../contract/host.js'
+import type { CallInterceptor } from '../contract/interceptor-types.js'
 import type { MemoryLimits } from '../protocol/messages.js'
+import { checkInterceptors } from '../rpc/interceptors.js'
 import type { StopOptions } from '../supervision/registry.js'
 import type { ForkOptions } from '../worker/fork.js'
 import type { ThreadOptions } from '../worker/spawn-thread.js'
 import { checkWorkerOptions } from '../worker/worker-options.js'
 import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js'
+import { carryMetadata } from './metadata-carrier.js'
 
 /**
  * The options of every pool, whatever runs its workers.
@@ -137,6 +140,8 @@ export interface PoolSettings {
   readonly cancelGrace: number | undefined
   /** The default timeout of a call (the pool runs it, queue time included). */
   readonly timeout: number | undefined
+  /** The `call` interceptors, which the pool runs once per call (its workers run the others). */
+  readonly callInterceptors: readonly CallInterceptor[] | undefined
   /** Whether a failed call's error gets the caller's frames. */
   readonly callerStacks: boolean
   /** The stop limits given, for retiring workers (each worker has the defaults otherwise). */
@@ -180,8 +185,11 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
   checkWorkerOptions(options, 'createPool()')
   checkCrashGuardOptions(options, 'createPool()')
   const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT
-  // The pool runs the timeouts (queue time counts); workers get each call's remainder.
-  const workerOptions = { ...options, timeout: undefined }
+  const { call, ...others } = checkInterceptors(options.interceptors, 'createPool({ interceptors })')
+  // The pool runs the timeouts (queue time counts); workers get each call's remainder. It runs
+  // the call interceptors too, once per call; its workers only send their metadata. Every
+  // other option, known to the pool or not, is passed on to each worker's start as it is.
+  const workerOptions = { ...options, timeout: undefined, interceptors: call === undefined ? options.interceptors : { ...others, call: [carryMetadata] } }
   return {
     start: runtime === 'thread' ? { runtime, options: workerOptions as ThreadOptions } : { runtime, options: workerOptions as ForkOptions },
     min,
@@ -192,6 +200,7 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
     cancelGrace: options.cancelGrace === undefined || options.cancelGrace > MAX_TIMER_MS ? undefined : options.cancelGrace,
     timeout: options.timeout,
+    callInterceptors: call,
     callerStacks: options.callerStacks !== false,
     stopLimits: { grace: options.grace, killTimeout: options.killTimeout },
     memoryLimits: options.maxHeapBytes === undefined && options.maxRssBytes === undefined ? undefined : { hb: options.maxHeapBytes, rb: options.maxRssBytes },

@@ -121,7 +121,8 @@ export class PoolTask {
     const settings = this.#call.settings
     // A stream's timeout is its wait for each chunk (its wait in the queue was the first).
     if (kind === 'stream') timeout = this.timeout ?? 0
-    return { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit }
+    const options = { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit }
+    return this.#call.metadata === undefined ? options : { ...options, metadata: this.#call.metadata }
   }
 
   /** Runs it on `member` (started with `start()`); settles once its worker slot is free. */

@@ -30,6 +30,8 @@ export interface TaskCall {
   readonly input: unknown
   /** The call's options, resolved against the procedure's and the pool's timeout. */
   readonly settings: CallSettings
+  /** What the pool's `call` interceptors put in its metadata, if any. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined
   /** Its priority and key (default: priority 0, no key). */
   readonly routing?: PoolRouting | undefined
   /** How it runs on a worker, if not as a call (a stream: `pool-stream.ts`); settles once its slot is free. */
@@ -53,6 +55,8 @@ export interface WorkerCallOptions {
   readonly onProgress: ((payload: unknown) => void) | undefined
   /** Streams and input streams only (a procedure's call refuses it). */
   readonly credit: number | undefined
+  /** What the pool's `call` interceptors put in the call's metadata (`metadata-carrier.ts` sends it). */
+  readonly metadata?: Readonly<Record<string, string>> | undefined
 }
 
 /**
