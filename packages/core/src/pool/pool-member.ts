@@ -154,6 +154,14 @@ export class PoolMember {
     this.close({ grace: 0, killTimeout: 0 }).catch((error: unknown) => debug('pool: closing worker %d failed: %o', this.pid, error))
   }
 
+  /** `ready` → `retiring`: its worker was given up on for `unresponsiveAfter` (and is being killed). */
+  unresponsive(): void {
+    if (this.#state !== 'ready') return
+    this.#state = 'retiring'
+    this.#reason = 'unresponsive'
+    this.clearIdle()
+  }
+
   /**
    * How its worker ended, once it is gone. `gone` (its channel closed, its calls rejected)
    * can come before the exit itself: a process asked to stop disconnects first and exits a
