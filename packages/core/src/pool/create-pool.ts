@@ -18,6 +18,7 @@ import { MemberSet } from './member-set.js'
 import { MemberSupervisor } from './member-supervisor.js'
 import { PoolCloser } from './pool-closer.js'
 import { PoolEmitter, type PoolEvents } from './pool-events.js'
+import { PoolMetrics, type ProcedureStats, type WorkerStats } from './pool-metrics.js'
 import { readPoolOptions, type PoolOptions } from './pool-options.js'
 import { PoolStatus, type PoolState } from './pool-state.js'
 import type { PoolCallOptions } from './pool-call-options.js'
@@ -26,11 +27,16 @@ import type { PoolMember } from './pool-member.js'
 import { TaskQueue } from './task-queue.js'
 
 /**
- * A snapshot of a pool.
+ * A snapshot of a pool: counts of its workers and calls, and for a dashboard, per procedure
+ * the percentiles of its calls' waits in the queue and runs on a worker (over the latest
+ * 1,024 of each: bounded memory), and per worker its load, calls and utilisation.
  *
  * @example
  * ```ts
- * const { workers, busy, idle, queued } = pool.stats()
+ * const { workers, busy, idle, queued, procedures, perWorker } = pool.stats()
+ * const resize = procedures.resize // undefined until a call of it has run
+ * if (resize !== undefined) console.log(`resize: waited p99 ${resize.queueWait.p99} ms, ran p50 ${resize.runTime.p50} ms`)
+ * for (const worker of perWorker) console.log(worker.pid, `${Math.round(worker.utilisation * 100)}% busy`, worker.load)
  * ```
  */
 export interface PoolStats {
@@ -47,8 +53,16 @@ export interface PoolStats {
   readonly queued: number
   /** Calls running on workers. */
   readonly inFlight: number
-  /** Workers replaced after they died. */
+  /** Workers replaced after they died or stopped answering. */
   readonly restarts: number
+  /**
+   * Per procedure that ran at least once (a null-prototype record): its calls' waits in the
+   * queue and runs on a worker, each as count and p50/p90/p99/max over the latest 1,024.
+   * A run is one attempt: a retried call counts twice.
+   */
+  readonly procedures: Readonly<Record<string, ProcedureStats>>
+  /** Every worker of the pool, starting and stopping ones included, with its load and utilisation. */
+  readonly perWorker: readonly WorkerStats[]
 }
 
 /**
@@ -77,7 +91,7 @@ export interface Pool<C extends Contract> {
    * ChannelClosedError once the pool is closing. Never throws.
    */
   ready(): Promise<void>
-  /** Counts of workers and calls, right now. */
+  /** Counts of workers and calls right now, waits and run times per procedure, and each worker's utilisation. */
   stats(): PoolStats
   /**
    * Stops taking calls; queued and running calls get `grace` ms to finish (queued calls
@@ -132,6 +146,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()
   const members = new MemberSet(settings.concurrency)
+  const metrics = new PoolMetrics()
   const queue = new TaskQueue<PoolMember>(settings.maxQueue, () => dispatcher.wakeIfIdle())
   const pump = (): void => dispatcher.pump()
   const recycler = new MemberRecycler(settings, members, status, pump)
@@ -141,6 +156,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     wantWorkers: () => supervisor.ensureWorkers(),
     afterCall: (member) => recycler.afterCall(member),
     succeeded: () => guard.succeeded(),
+    ran: (name, waited, ran) => metrics.ran(name, waited, ran),
   })
 
   const calls = new PoolCalls({ timeout: settings.timeout, interceptors: settings.callInterceptors, status, guard, members, dispatcher })
@@ -158,7 +174,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     }) as unknown as Client<C, PoolCallOptions>,
     on: (event, listener) => events.on(event, listener),
     ready: () => supervisor.whenReady(),
-    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts }),
+    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts, ...metrics.snapshot(members) }),
     close,
     async [Symbol.asyncDispose]() {
       await close()

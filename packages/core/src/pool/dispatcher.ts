@@ -18,7 +18,7 @@ import type { TaskQueue } from './task-queue.js'
  *
  * @example
  * ```ts
- * const hooks: DispatchHooks = { coming: () => supervisor.coming(), wantWorkers: () => supervisor.ensureWorkers(), afterCall: (member) => supervisor.afterCall(member), succeeded: () => guard.succeeded() }
+ * const hooks: DispatchHooks = { coming: () => supervisor.coming(), wantWorkers: () => supervisor.ensureWorkers(), afterCall: (member) => supervisor.afterCall(member), succeeded: () => guard.succeeded(), ran: (name, waited, ran) => metrics.ran(name, waited, ran) }
  * ```
  */
 export interface DispatchHooks {
@@ -30,6 +30,8 @@ export interface DispatchHooks {
   afterCall(member: PoolMember): void
   /** A call succeeded: the workers are healthy. */
   succeeded(): void
+  /** A run of `procedure` ended, after `waited` ms in the queue and `ran` ms on a worker (for the stats). */
+  ran(procedure: string, waited: number, ran: number): void
 }
 
 /**
@@ -103,17 +105,19 @@ export class Dispatcher {
   #run(task: PoolTask, member: PoolMember): void {
     const options = task.start()
     if (options === undefined) return // its deadline passed while it waited: it has failed
-    member.active += 1
+    const started = performance.now()
+    const waited = started - task.queuedAt
+    member.began(started)
     member.clearIdle()
     task.run(member, options).then(
       (value) => {
         this.#hooks.succeeded()
         task.resolve(value)
-        this.#settled(member)
+        this.#settled(task, member, waited, started)
       },
       (error: unknown) => {
         this.#failed(task, member, error)
-        this.#settled(member)
+        this.#settled(task, member, waited, started)
       },
     )
   }
@@ -129,9 +133,10 @@ export class Dispatcher {
     task.fail(error)
   }
 
-  #settled(member: PoolMember): void {
-    member.active -= 1
-    member.done += 1
+  #settled(task: PoolTask, member: PoolMember, waited: number, started: number): void {
+    const now = performance.now()
+    member.ended(now)
+    this.#hooks.ran(task.name, waited, now - started)
     this.#hooks.afterCall(member)
     this.wakeIfIdle()
     this.pump()

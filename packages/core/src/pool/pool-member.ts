@@ -43,10 +43,14 @@ export class PoolMember {
   /** The process's pid (0 until it has one); for a thread, this process's. */
   pid: number
   threadId: number | undefined
-  /** Pool calls running on it. */
+  /** Pool calls running on it (see `began` and `ended`). */
   active = 0
   /** Pool calls it has finished. */
   done = 0
+  /** When it became ready, and since when it runs a call (`performance.now()`), and for how long it did before. */
+  #readyAt: number | undefined
+  #busySince = 0
+  #busyTime = 0
   /** It said it is over `maxHeapBytes` or `maxRssBytes`. */
   overLimit = false
   #state: MemberState = 'starting'
@@ -101,7 +105,27 @@ export class PoolMember {
     this.#worker = worker
     this.pid = worker.handle.pid
     this.threadId = worker.handle.threadId
+    this.#readyAt = performance.now()
     if (this.#state === 'starting') this.#state = 'ready'
+  }
+
+  /** A pool call starts on it. */
+  began(now = performance.now()): void {
+    if (this.active === 0) this.#busySince = now
+    this.active += 1
+  }
+
+  /** A pool call on it has ended. */
+  ended(now = performance.now()): void {
+    this.active -= 1
+    this.done += 1
+    if (this.active === 0) this.#busyTime += now - this.#busySince
+  }
+
+  /** How long it has run calls, and how long it has been ready, in ms. */
+  usage(now = performance.now()): { busyTime: number; lifetime: number } {
+    if (this.#readyAt === undefined) return { busyTime: 0, lifetime: 0 }
+    return { busyTime: this.#busyTime + (this.active > 0 ? now - this.#busySince : 0), lifetime: now - this.#readyAt }
   }
 
   /**

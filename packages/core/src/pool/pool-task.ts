@@ -40,8 +40,8 @@ export class PoolTask {
   readonly keyHash: number
   /** Its place among the queued calls of its priority (set by the queue; lower goes first). */
   seq = 0
-  /** When it was made (`performance.now()`), for its wait in the queue. */
-  readonly madeAt = performance.now()
+  /** When it was made, or put back in the queue for a retry (`performance.now()`): its wait in the queue counts from then. */
+  queuedAt = performance.now()
   /** Runs on a worker so far. */
   attempts = 0
   readonly #call: TaskCall
@@ -141,7 +141,9 @@ export class PoolTask {
 
   /** `running` → `queued`, to be tried again. */
   requeue(): void {
-    if (this.#state === 'running') this.#state = 'queued'
+    if (this.#state !== 'running') return
+    this.#state = 'queued'
+    this.queuedAt = performance.now()
   }
 
   /** Whether `error` is the call's own cancellation (its timeout, or its signal's reason). */
