@@ -43,7 +43,14 @@ export interface PoolRouting {
   readonly key: string | undefined
 }
 
-/** The routing of a call without options, or without routing options: the same object every time. */
+/**
+ * The routing of a call without options, or without routing options: the same object every time.
+ *
+ * @example
+ * ```ts
+ * const routing = options === undefined ? DEFAULT_ROUTING : readPoolCallOptions(name, options)
+ * ```
+ */
 export const DEFAULT_ROUTING: PoolRouting = Object.freeze({ priority: 0, key: undefined })
 
 /**

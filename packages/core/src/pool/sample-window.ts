@@ -4,7 +4,14 @@
  * (8 KiB per window) however long the pool runs. Percentiles are computed when asked for.
  */
 
-/** How many of the latest samples a window keeps. */
+/**
+ * How many of the latest samples a window keeps.
+ *
+ * @example
+ * ```ts
+ * const covered = Math.min(stats.runTime.count, SAMPLE_WINDOW) // the runs the percentiles cover
+ * ```
+ */
 export const SAMPLE_WINDOW = 1024
 
 /**
