@@ -129,7 +129,9 @@ export class Dispatcher {
       this.#queue.pushFront(task)
       return
     }
-    if (this.#cancelGrace !== undefined && task.cancelledBy(error)) member.watchRunaway(this.#cancelGrace)
+    // Only while a handler runs on after its call was given up on: a handler that saw its own
+    // deadline (it travels with the request) and failed has answered, and needs no watching.
+    if (this.#cancelGrace !== undefined && task.cancelledBy(error) && member.lingering > 0) member.watchRunaway(this.#cancelGrace)
     task.fail(error)
   }
 

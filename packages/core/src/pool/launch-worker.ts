@@ -47,7 +47,8 @@ export function launchWorker(contract: Contract, module: string | URL, settings:
   const observe = (message: ProtocolMessage): void => {
     if (member.state === 'starting') return
     if (message.t === MessageType.OverLimit) hooks.overLimit(member, message)
-    else if (message.t === MessageType.Settled) hooks.handlerSettled(member)
+    // A cancelled handler is done once it says so (`d`), or once its reply crosses the cancel.
+    else if (message.t === MessageType.Settled || (member.watchingRunaway && (message.t === MessageType.Result || message.t === MessageType.Failure))) hooks.handlerSettled(member)
   }
   const extras = { memoryLimits: settings.memoryLimits, observe }
   const { start } = settings

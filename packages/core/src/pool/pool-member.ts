@@ -236,6 +236,11 @@ export class PoolMember {
     this.#runawayTimers.add(timer)
   }
 
+  /** Whether a timer watches a cancelled handler (`cancelGrace`). */
+  get watchingRunaway(): boolean {
+    return this.#runawayTimers.size > 0
+  }
+
   clearRunaway(): void {
     for (const timer of this.#runawayTimers) clearTimeout(timer)
     this.#runawayTimers.clear()
