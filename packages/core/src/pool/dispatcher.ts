@@ -107,7 +107,7 @@ export class Dispatcher {
     if (options === undefined) return // its deadline passed while it waited: it has failed
     const started = performance.now()
     const waited = started - task.queuedAt
-    member.began(started)
+    member.usage.began(started)
     member.clearIdle()
     task.run(member, options).then(
       (value) => {
@@ -137,7 +137,7 @@ export class Dispatcher {
 
   #settled(task: PoolTask, member: PoolMember, waited: number, started: number): void {
     const now = performance.now()
-    member.ended(now)
+    member.usage.ended(now)
     this.#hooks.ran(task.name, waited, now - started)
     this.#hooks.afterCall(member)
     this.wakeIfIdle()

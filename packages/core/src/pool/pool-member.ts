@@ -12,6 +12,8 @@ import type { ExitDetails } from '../errors/worker-errors.js'
 import type { ExitResult, StopOptions, WorkerRuntime } from '../supervision/registry.js'
 import { failedIterator } from '../rpc/call-object.js'
 import type { ManagedWorker } from '../worker/managed-worker.js'
+import { MemberUsage } from './member-usage.js'
+import { RunawayWatch } from './runaway-watch.js'
 import type { ExitReason, WorkerIdentity } from './pool-events.js'
 import type { WorkerCallOptions } from './task-call.js'
 
@@ -43,21 +45,20 @@ export class PoolMember {
   /** The process's pid (0 until it has one); for a thread, this process's. */
   pid: number
   threadId: number | undefined
-  /** Pool calls running on it (see `began` and `ended`). */
-  active = 0
-  /** Pool calls it has finished. */
-  done = 0
-  /** When it became ready, and since when it runs a call (`performance.now()`), and for how long it did before. */
-  #readyAt: number | undefined
-  #busySince = 0
-  #busyTime = 0
+  /** Calls running and finished, busy time: see `member-usage.ts`. */
+  readonly usage = new MemberUsage()
   /** It said it is over `maxHeapBytes` or `maxRssBytes`. */
   overLimit = false
   #state: MemberState = 'starting'
   #reason: ExitReason | undefined
   #worker: ManagedWorker<Contract> | undefined
   #idleTimer: NodeJS.Timeout | undefined
-  readonly #runawayTimers = new Set<NodeJS.Timeout>()
+  readonly #runaway = new RunawayWatch({
+    pid: () => this.pid,
+    serving: () => this.serving,
+    lingering: () => (this.#worker as ManagedWorker<Contract>).peer.caller.table.lingering,
+    kill: () => this.kill('runaway'),
+  })
 
   constructor(runtime: WorkerRuntime, serial: number) {
     this.runtime = runtime
@@ -105,27 +106,18 @@ export class PoolMember {
     this.#worker = worker
     this.pid = worker.handle.pid
     this.threadId = worker.handle.threadId
-    this.#readyAt = performance.now()
+    this.usage.readyNow()
     if (this.#state === 'starting') this.#state = 'ready'
   }
 
-  /** A pool call starts on it. */
-  began(now = performance.now()): void {
-    if (this.active === 0) this.#busySince = now
-    this.active += 1
+  /** Pool calls running on it. */
+  get active(): number {
+    return this.usage.active
   }
 
-  /** A pool call on it has ended. */
-  ended(now = performance.now()): void {
-    this.active -= 1
-    this.done += 1
-    if (this.active === 0) this.#busyTime += now - this.#busySince
-  }
-
-  /** How long it has run calls, and how long it has been ready, in ms. */
-  usage(now = performance.now()): { busyTime: number; lifetime: number } {
-    if (this.#readyAt === undefined) return { busyTime: 0, lifetime: 0 }
-    return { busyTime: this.#busyTime + (this.active > 0 ? now - this.#busySince : 0), lifetime: now - this.#readyAt }
+  /** Pool calls it has finished. */
+  get done(): number {
+    return this.usage.done
   }
 
   /**
@@ -222,34 +214,17 @@ export class PoolMember {
     this.#idleTimer = undefined
   }
 
-  /** After a cancellation: kills the worker if a cancelled handler still runs `grace` ms later. */
+  /** After a cancellation: kills the worker if a cancelled handler still runs `grace` ms later (`runaway-watch.ts`). */
   watchRunaway(grace: number): void {
-    // Not unref'd: calls queued behind the runaway handler hold nothing else that keeps the
-    // process alive (the cancelled call no longer does), and a script awaiting them would
-    // end with its promises unsettled. It is cleared once no cancelled handler runs.
-    const timer = setTimeout(() => {
-      this.#runawayTimers.delete(timer)
-      if (!this.serving || !this.#runsLongerThan(grace)) return
-      debug('pool: a cancelled handler on worker %d still runs after %d ms: killing the worker', this.pid, grace)
-      this.kill('runaway')
-    }, grace + 1)
-    this.#runawayTimers.add(timer)
+    this.#runaway.watch(grace)
   }
 
   /** Whether a timer watches a cancelled handler (`cancelGrace`). */
   get watchingRunaway(): boolean {
-    return this.#runawayTimers.size > 0
+    return this.#runaway.watching
   }
 
   clearRunaway(): void {
-    for (const timer of this.#runawayTimers) clearTimeout(timer)
-    this.#runawayTimers.clear()
-  }
-
-  /** Whether a cancelled handler has run on for `grace` ms since its call was given up. */
-  #runsLongerThan(grace: number): boolean {
-    const now = Date.now()
-    for (const since of (this.#worker as ManagedWorker<Contract>).peer.caller.table.lingering.values()) if (now - since >= grace) return true
-    return false
+    this.#runaway.clear()
   }
 }

@@ -76,7 +76,7 @@ export class PoolMetrics {
     const procedures: Record<string, ProcedureStats> = Object.create(null) as Record<string, ProcedureStats>
     for (const [name, windows] of this.#procedures) procedures[name] = { queueWait: windows.queueWait.summary(), runTime: windows.runTime.summary() }
     const perWorker = [...members].map((member): WorkerStats => {
-      const { busyTime, lifetime } = member.usage(now)
+      const { busyTime, lifetime } = member.usage.times(now)
       return { ...member.id, state: member.state, load: member.load, calls: member.done, busyTime, lifetime, utilisation: lifetime > 0 ? Math.min(1, busyTime / lifetime) : 0 }
     })
     return { procedures, perWorker }
