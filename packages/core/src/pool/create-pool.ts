@@ -111,12 +111,17 @@ export interface Pool<C extends Contract> {
  *
  * Calls go to the least busy ready worker, or wait in a queue (at most `maxQueue`) and
  * honour their own timeout and AbortSignal while they wait: a call's timeout counts from
- * the call, queue time included. A worker that dies fails its calls with WorkerExitedError,
- * except calls of procedures declared `idempotent`, which are retried once on another
- * worker; it is replaced, with backoff, and a crash-loop guard stops the restarts when
- * workers keep dying (`crashloop` event, CrashLoopError). Stream procedures, input
- * streams and host procedures work as on a single worker; a stream holds its worker's slot
- * until it ends, and is never retried.
+ * the call, queue time included. A call's `priority` orders the queue (highest first, FIFO
+ * within one); calls with the same `key` go to the same worker while it lives (rendezvous
+ * hashing), waiting for it when it is busy. A worker that dies fails its calls with
+ * WorkerExitedError, except calls of procedures declared `idempotent`, which are retried
+ * once on another worker; it is replaced, with backoff, and a crash-loop guard stops the
+ * restarts when workers keep dying (`crashloop` event, CrashLoopError). With
+ * `unresponsiveAfter`, a worker that stops answering (SIGSTOP, a synchronous loop) is
+ * treated the same way, with WorkerUnresponsiveError and an `unresponsive` event. Stream
+ * procedures, input streams and host procedures work as on a single worker; a stream holds
+ * its worker's slot until it ends, and is never retried. The pool's `call` interceptors run
+ * once per call. `stats()` has what a dashboard charts.
  *
  * @example
  * ```ts
@@ -124,6 +129,7 @@ export interface Pool<C extends Contract> {
  * const pool = createPool(primes, new URL('./primes.worker.js', import.meta.url), { max: 4, timeout: 10_000 })
  * pool.on('exit', ({ pid, reason }) => console.error(`worker ${pid} exited: ${reason}`))
  * console.log(await pool.call.count({ below: 1_000_000 }))
+ * console.log(await pool.call.count({ below: 1_000 }, { priority: 10, key: 'small' }))
  * await pool.close()
  *
  * const threads = createPool(primes, new URL('./primes.worker.js', import.meta.url), { runtime: 'thread', max: 4 })
