@@ -41,6 +41,9 @@ describe('a pool: streams', () => {
       const all: number[] = []
       for await (const n of pool.call.numbers({ count: 5 }, { priority: 1 })) all.push(n)
       expect(all).toEqual([0, 1, 2, 3, 4])
+      // A bad routing option fails the first next(), never the call itself.
+      const bad = pool.call.numbers({}, { priority: Number.POSITIVE_INFINITY })
+      await expect(bad.next()).rejects.toThrow(new TypeError('call "numbers": options.priority must be a finite number, got Infinity'))
     }))
 
   it('fails a stream whose worker dies mid-stream with WorkerExitedError, after its chunks, and does not retry it', () =>
