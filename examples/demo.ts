@@ -15,6 +15,8 @@ const examples = [
   'connect',
   'graceful-shutdown',
   'runaway',
+  'routing',
+  'pool-liveness',
   'progress-bar',
   'file-lines',
   'config-from-parent',

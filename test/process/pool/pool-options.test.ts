@@ -1,13 +1,11 @@
 /**
  * createPool()'s checks, made before anything starts: the runtime and the options that only
- * one runtime takes (typed apart too), contracts with host procedures; and the procedures a
- * pool does not take yet (streams, input streams).
+ * one runtime takes (typed apart too), the host handlers of a contract with host procedures.
  */
 import { describe, expect, it } from 'vitest'
 import { createPool, workers } from '@forkrpc/core'
 import { configured } from '../../fixtures/config.contract.js'
 import { poolContract } from '../../fixtures/pool.contract.js'
-import { streams } from '../../fixtures/stream.contract.js'
 import { childPids, fixture, tsx } from '../../helpers.js'
 
 const module = fixture('pool.worker.ts')
@@ -47,11 +45,14 @@ describe('createPool() options', () => {
     expect(typed).toBeTypeOf('function')
   })
 
-  it('refuses a contract with host procedures, and a host option', () => {
-    // @ts-expect-error a pool takes no contract with host procedures
-    expect(() => createPool(configured, fixture('config.worker.ts'))).toThrow(/the contract declares host procedures \("getConfig"\), which pools do not take yet/)
-    // @ts-expect-error a pool takes no host option
-    expect(() => createPool(poolContract, module, { host: {} })).toThrow(/a pool takes no host option/)
+  it('wants host handlers exactly for a contract with host procedures, checked before any worker starts', () => {
+    // @ts-expect-error a contract with host procedures needs their handlers
+    expect(() => createPool(configured, fixture('config.worker.ts'))).toThrow(/createPool\(\): the contract declares host procedures \("getConfig"\); pass their handlers as options.host/)
+    // @ts-expect-error getConfig is missing
+    expect(() => createPool(configured, fixture('config.worker.ts'), { host: {} })).toThrow(/getConfig/)
+    // Typed like fork(): an empty host object type-checks, and is refused at run time.
+    expect(() => createPool(poolContract, module, { host: {} })).toThrow(/options.host was given, but the contract declares no host procedures/)
+    expect(childPids()).toEqual([])
   })
 
   it('refuses bad worker options at once, not at each start', () => {
@@ -60,17 +61,5 @@ describe('createPool() options', () => {
     expect(() => createPool(poolContract, module, { serialization: 'v8' })).toThrow(/serialization must be 'json' or 'advanced'/)
     expect(childPids()).toEqual([])
     expect(workers()).toEqual([])
-  })
-})
-
-describe('procedures a pool does not take yet', () => {
-  it("fails a stream's first next() and an input stream's call with a TypeError, starting no worker", async () => {
-    await using pool = createPool(streams, fixture('stream.worker.ts'), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
-    const iterator = pool.call.numbers({ count: 1 })[Symbol.asyncIterator]()
-    await expect(iterator.next()).rejects.toThrow(new TypeError('"numbers" is a stream procedure, which a pool does not take yet: fork a worker for it'))
-    await expect(pool.call.sum([1, 2])).rejects.toThrow(new TypeError('"sum" is an input stream procedure, which a pool does not take yet: fork a worker for it'))
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(pool.stats()).toMatchObject({ workers: 0, starting: 0, queued: 0 })
-    expect(childPids()).toEqual([])
   })
 })

@@ -16,7 +16,7 @@ export interface Outcome {
 /** A task of procedure `name` (its options checked as a pool checks them), and its outcome. */
 export function makeTask(
   name: string,
-  options: { timeout?: number; signal?: AbortSignal; onProgress?: (payload: unknown) => void; idempotent?: boolean } = {},
+  options: { timeout?: number; signal?: AbortSignal; onProgress?: (payload: unknown) => void; idempotent?: boolean; priority?: number; key?: string } = {},
 ): { task: PoolTask; outcome: Outcome } {
   const declaration = procedure<void, unknown>({ idempotent: options.idempotent ?? false })
   const settings = readCallOptions(name, declaration, { timeout: options.timeout, signal: options.signal, onProgress: options.onProgress }, undefined)
@@ -26,6 +26,7 @@ export function makeTask(
     declaration,
     input: undefined,
     settings,
+    routing: { priority: options.priority ?? 0, key: options.key },
     resolve: (value) => Object.assign(outcome, { settled: true, value }),
     reject: (error) => Object.assign(outcome, { settled: true, error }),
   })

@@ -72,35 +72,37 @@ export type ProgressOption<E extends EventDefinitions> = 'progress' extends keyo
 /**
  * The function that calls procedure `P`: input first (optional when it may be undefined),
  * then options. A stream procedure's returns an AsyncIterable of its chunks; an input
- * stream procedure's takes an iterable of chunks.
+ * stream procedure's takes an iterable of chunks. `X` is what the caller adds to every
+ * call's options (a pool: `priority` and `key`).
  *
  * @example
  * ```ts
  * const add: ProcedureCall<typeof math.procedures.add> = worker.call.add
  * ```
  */
-export type ProcedureCall<P, E extends EventDefinitions = EventDefinitions> =
+export type ProcedureCall<P, E extends EventDefinitions = EventDefinitions, X extends object = {}> =
   P extends InputStreamProcedure<infer K, infer O>
-    ? (chunks: AsyncIterable<K> | Iterable<K>, options?: InputStreamCallOptions & ProgressOption<E>) => Promise<O>
+    ? (chunks: AsyncIterable<K> | Iterable<K>, options?: InputStreamCallOptions & ProgressOption<E> & X) => Promise<O>
     : P extends StreamProcedure<infer I, infer K>
       ? undefined extends I
-        ? (input?: I, options?: StreamCallOptions & ProgressOption<E>) => AsyncIterableIterator<K>
-        : (input: I, options?: StreamCallOptions & ProgressOption<E>) => AsyncIterableIterator<K>
+        ? (input?: I, options?: StreamCallOptions & ProgressOption<E> & X) => AsyncIterableIterator<K>
+        : (input: I, options?: StreamCallOptions & ProgressOption<E> & X) => AsyncIterableIterator<K>
       : ProcedureTypes<P> extends { input: infer I; output: infer O }
         ? undefined extends I
-          ? (input?: I, options?: CallOptions & ProgressOption<E>) => Promise<O>
-          : (input: I, options?: CallOptions & ProgressOption<E>) => Promise<O>
+          ? (input?: I, options?: CallOptions & ProgressOption<E> & X) => Promise<O>
+          : (input: I, options?: CallOptions & ProgressOption<E> & X) => Promise<O>
         : never
 
 /**
- * The typed client of a contract: one async function per procedure, nothing else.
+ * The typed client of a contract: one async function per procedure, nothing else. `X` is
+ * what the caller adds to every call's options (`Client<C, PoolCallOptions>` for a pool).
  *
  * @example
  * ```ts
  * const sum: number = await worker.call.add({ a: 1, b: 2 })
  * ```
  */
-export type Client<C extends Contract> = { readonly [K in keyof C['procedures']]: ProcedureCall<C['procedures'][K], C['events']> }
+export type Client<C extends Contract, X extends object = {}> = { readonly [K in keyof C['procedures']]: ProcedureCall<C['procedures'][K], C['events'], X> }
 
 /**
  * The client a handler uses to call the parent (`ctx.host`).

@@ -7,13 +7,9 @@
  * `pool-state.ts`.
  */
 import type { Client } from '../contract/call-types.js'
-import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
-import type { ContractWithoutHost } from '../contract/host.js'
-import { crashLoop } from '../errors/pool-errors.js'
-import { ChannelClosedError } from '../errors/worker-errors.js'
+import type { Contract } from '../contract/define-contract.js'
+import type { ContractWithoutHost, HostOption } from '../contract/host.js'
 import { createCallObject } from '../rpc/call-object.js'
-import { readCallOptions } from '../rpc/call-options.js'
-import { madeHere } from '../rpc/caller-stack.js'
 import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
@@ -22,17 +18,25 @@ import { MemberSet } from './member-set.js'
 import { MemberSupervisor } from './member-supervisor.js'
 import { PoolCloser } from './pool-closer.js'
 import { PoolEmitter, type PoolEvents } from './pool-events.js'
+import { PoolMetrics, type ProcedureStats, type WorkerStats } from './pool-metrics.js'
 import { readPoolOptions, type PoolOptions } from './pool-options.js'
 import { PoolStatus, type PoolState } from './pool-state.js'
-import { PoolTask } from './pool-task.js'
+import type { PoolCallOptions } from './pool-call-options.js'
+import { PoolCalls } from './pool-calls.js'
+import type { PoolMember } from './pool-member.js'
 import { TaskQueue } from './task-queue.js'
 
 /**
- * A snapshot of a pool.
+ * A snapshot of a pool: counts of its workers and calls, and for a dashboard, per procedure
+ * the percentiles of its calls' waits in the queue and runs on a worker (over the latest
+ * 1,024 of each: bounded memory), and per worker its load, calls and utilisation.
  *
  * @example
  * ```ts
- * const { workers, busy, idle, queued } = pool.stats()
+ * const { workers, busy, idle, queued, procedures, perWorker } = pool.stats()
+ * const resize = procedures.resize // undefined until a call of it has run
+ * if (resize !== undefined) console.log(`resize: waited p99 ${resize.queueWait.p99} ms, ran p50 ${resize.runTime.p50} ms`)
+ * for (const worker of perWorker) console.log(worker.pid, `${Math.round(worker.utilisation * 100)}% busy`, worker.load)
  * ```
  */
 export interface PoolStats {
@@ -49,8 +53,16 @@ export interface PoolStats {
   readonly queued: number
   /** Calls running on workers. */
   readonly inFlight: number
-  /** Workers replaced after they died. */
+  /** Workers replaced after they died or stopped answering. */
   readonly restarts: number
+  /**
+   * Per procedure that ran at least once (a null-prototype record): its calls' waits in the
+   * queue and runs on a worker, each as count and p50/p90/p99/max over the latest 1,024.
+   * A run is one attempt: a retried call counts twice.
+   */
+  readonly procedures: Readonly<Record<string, ProcedureStats>>
+  /** Every worker of the pool, starting and stopping ones included, with its load and utilisation. */
+  readonly perWorker: readonly WorkerStats[]
 }
 
 /**
@@ -64,8 +76,12 @@ export interface PoolStats {
  * ```
  */
 export interface Pool<C extends Contract> {
-  /** One async function per procedure, as on a single worker; calls go to the least busy worker. */
-  readonly call: Client<C>
+  /**
+   * One async function per procedure, as on a single worker; calls go to the least busy
+   * worker. Each takes, besides a worker call's options, a `priority` (higher leaves the
+   * queue first) and a `key` (calls with one key go to one worker): {@link PoolCallOptions}.
+   */
+  readonly call: Client<C, PoolCallOptions>
   /** Listens to an event; returns the function that stops listening. */
   on<E extends keyof PoolEvents>(event: E, listener: (event: PoolEvents[E]) => void): () => void
   /**
@@ -75,7 +91,7 @@ export interface Pool<C extends Contract> {
    * ChannelClosedError once the pool is closing. Never throws.
    */
   ready(): Promise<void>
-  /** Counts of workers and calls, right now. */
+  /** Counts of workers and calls right now, waits and run times per procedure, and each worker's utilisation. */
   stats(): PoolStats
   /**
    * Stops taking calls; queued and running calls get `grace` ms to finish (queued calls
@@ -95,11 +111,17 @@ export interface Pool<C extends Contract> {
  *
  * Calls go to the least busy ready worker, or wait in a queue (at most `maxQueue`) and
  * honour their own timeout and AbortSignal while they wait: a call's timeout counts from
- * the call, queue time included. A worker that dies fails its calls with WorkerExitedError,
- * except calls of procedures declared `idempotent`, which are retried once on another
- * worker; it is replaced, with backoff, and a crash-loop guard stops the restarts when
- * workers keep dying (`crashloop` event, CrashLoopError). Stream procedures and host
- * procedures are not taken yet (a TypeError).
+ * the call, queue time included. A call's `priority` orders the queue (highest first, FIFO
+ * within one); calls with the same `key` go to the same worker while it lives (rendezvous
+ * hashing), waiting for it when it is busy. A worker that dies fails its calls with
+ * WorkerExitedError, except calls of procedures declared `idempotent`, which are retried
+ * once on another worker; it is replaced, with backoff, and a crash-loop guard stops the
+ * restarts when workers keep dying (`crashloop` event, CrashLoopError). With
+ * `unresponsiveAfter`, a worker that stops answering (SIGSTOP, a synchronous loop) is
+ * treated the same way, with WorkerUnresponsiveError and an `unresponsive` event. Stream
+ * procedures, input streams and host procedures work as on a single worker; a stream holds
+ * its worker's slot until it ends, and is never retried. The pool's `call` interceptors run
+ * once per call. `stats()` has what a dashboard charts.
  *
  * @example
  * ```ts
@@ -107,18 +129,31 @@ export interface Pool<C extends Contract> {
  * const pool = createPool(primes, new URL('./primes.worker.js', import.meta.url), { max: 4, timeout: 10_000 })
  * pool.on('exit', ({ pid, reason }) => console.error(`worker ${pid} exited: ${reason}`))
  * console.log(await pool.call.count({ below: 1_000_000 }))
+ * console.log(await pool.call.count({ below: 1_000 }, { priority: 10, key: 'small' }))
  * await pool.close()
  *
  * const threads = createPool(primes, new URL('./primes.worker.js', import.meta.url), { runtime: 'thread', max: 4 })
  * ```
  */
-export function createPool<C extends ContractWithoutHost>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
+export function createPool<C extends ContractWithoutHost>(contract: C, module: string | URL, options?: PoolOptions): Pool<C>
+/**
+ * Starts a pool whose contract declares host procedures (two-way calls): `options.host`
+ * must give their handlers, which every worker of the pool calls in this process.
+ *
+ * @example
+ * ```ts
+ * const pool = createPool(app, new URL('./app.worker.js', import.meta.url), { max: 2, host: { getConfig: (key) => config[key] } })
+ * ```
+ */
+export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions & HostOption<C>): Pool<C>
+export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
   const settings = readPoolOptions(contract, options)
   const status = new PoolStatus()
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()
   const members = new MemberSet(settings.concurrency)
-  const queue = new TaskQueue(settings.maxQueue, () => dispatcher.wakeIfIdle())
+  const metrics = new PoolMetrics()
+  const queue = new TaskQueue<PoolMember>(settings.maxQueue, () => dispatcher.wakeIfIdle())
   const pump = (): void => dispatcher.pump()
   const recycler = new MemberRecycler(settings, members, status, pump)
   const supervisor = new MemberSupervisor({ contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle: () => dispatcher.wakeIfIdle() })
@@ -127,17 +162,10 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
     wantWorkers: () => supervisor.ensureWorkers(),
     afterCall: (member) => recycler.afterCall(member),
     succeeded: () => guard.succeeded(),
+    ran: (name, waited, ran) => metrics.ran(name, waited, ran),
   })
 
-  function submit(name: string, declaration: AnyDeclaration, input: unknown, callOptions: unknown): Promise<unknown> {
-    if (declaration.kind === 'input-stream') return Promise.reject(new TypeError(`"${name}" is an input stream procedure, which a pool does not take yet: fork a worker for it`))
-    const callSettings = readCallOptions(name, declaration, callOptions, settings.timeout)
-    if (!status.accepting) return Promise.reject(madeHere(new ChannelClosedError(`The pool was closed; call "${name}" was not sent`, { procedure: name })))
-    if (callSettings.signal?.aborted) return Promise.reject(callSettings.signal.reason)
-    const trip = guard.tripped
-    if (trip !== undefined && members.serving === 0) return Promise.reject(madeHere(crashLoop(name, trip.detail, trip.error)))
-    return new Promise((resolve, reject) => dispatcher.submit(new PoolTask({ name, declaration, input, settings: callSettings, resolve, reject })))
-  }
+  const calls = new PoolCalls({ timeout: settings.timeout, interceptors: settings.callInterceptors, status, guard, members, dispatcher })
 
   const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => untrack())
   const close = (limits?: Partial<StopOptions>): Promise<ShutdownResult[]> => closer.close(limits)
@@ -146,15 +174,13 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
   queueMicrotask(pump) // starts `min` workers
   return {
     call: createCallObject(contract, {
-      call: submit,
-      stream: (name) => {
-        throw new TypeError(`"${name}" is a stream procedure, which a pool does not take yet: fork a worker for it`)
-      },
+      call: (name, declaration, input, options) => calls.call(name, declaration, input, options),
+      stream: (name, declaration, input, options) => calls.stream(name, declaration, input, options),
       joinsStacks: settings.callerStacks,
-    }) as unknown as Client<C>,
+    }) as unknown as Client<C, PoolCallOptions>,
     on: (event, listener) => events.on(event, listener),
     ready: () => supervisor.whenReady(),
-    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts }),
+    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts, ...metrics.snapshot(members) }),
     close,
     async [Symbol.asyncDispose]() {
       await close()

@@ -1,7 +1,8 @@
 /**
- * The dispatcher: puts each call on the least busy ready worker, or in the queue until one
- * has room (the pump); runs it there with the time left of its timeout and its own signal
- * and `onProgress`; retries an idempotent call once on another worker when its worker died;
+ * The dispatcher: puts each call on the least busy ready worker (a keyed call: on its key's
+ * worker), or in the queue until one has room (the pump, which takes the highest priority
+ * first); runs it there with the time left of its timeout and its own signal and
+ * `onProgress`; retries an idempotent call once when its worker died or stopped answering;
  * and after a cancellation, watches the handler for `cancelGrace` (a runaway is killed).
  */
 import { debug } from '../base/debug.js'
@@ -17,7 +18,7 @@ import type { TaskQueue } from './task-queue.js'
  *
  * @example
  * ```ts
- * const hooks: DispatchHooks = { coming: () => supervisor.coming(), wantWorkers: () => supervisor.ensureWorkers(), afterCall: (member) => supervisor.afterCall(member), succeeded: () => guard.succeeded() }
+ * const hooks: DispatchHooks = { coming: () => supervisor.coming(), wantWorkers: () => supervisor.ensureWorkers(), afterCall: (member) => supervisor.afterCall(member), succeeded: () => guard.succeeded(), ran: (name, waited, ran) => metrics.ran(name, waited, ran) }
  * ```
  */
 export interface DispatchHooks {
@@ -29,6 +30,8 @@ export interface DispatchHooks {
   afterCall(member: PoolMember): void
   /** A call succeeded: the workers are healthy. */
   succeeded(): void
+  /** A run of `procedure` ended, after `waited` ms in the queue and `ran` ms on a worker (for the stats). */
+  ran(procedure: string, waited: number, ran: number): void
 }
 
 /**
@@ -41,39 +44,49 @@ export interface DispatchHooks {
  * ```
  */
 export class Dispatcher {
-  readonly #queue: TaskQueue
+  readonly #queue: TaskQueue<PoolMember>
   readonly #members: MemberSet
   readonly #cancelGrace: number | undefined
   readonly #hooks: DispatchHooks
   readonly #drained = new Drained()
 
-  constructor(queue: TaskQueue, members: MemberSet, cancelGrace: number | undefined, hooks: DispatchHooks) {
+  constructor(queue: TaskQueue<PoolMember>, members: MemberSet, cancelGrace: number | undefined, hooks: DispatchHooks) {
     this.#queue = queue
     this.#members = members
     this.#cancelGrace = cancelGrace
     this.#hooks = hooks
   }
 
-  /** Runs a new task on the least busy worker, or queues it (QueueFullError beyond `maxQueue`). */
+  /**
+   * Runs a new task on the least busy worker (a keyed one: on its key's worker, if it has
+   * room), or queues it (QueueFullError beyond `maxQueue`).
+   */
   submit(task: PoolTask): void {
-    const member = this.#queue.size === 0 ? this.#members.leastBusy() : undefined
-    if (member !== undefined) return this.#run(task, member)
+    if (this.#queue.size === 0) {
+      const member = task.key === undefined ? this.#members.leastBusy() : this.#ownerWithRoom(task)
+      if (member !== undefined) return this.#run(task, member)
+    }
     if (!this.#queue.admits(this.#hooks.coming())) return task.refuse(queueFull(task.name, this.#queue.maxQueue))
     task.keepContext()
     this.#queue.push(task)
     this.pump()
   }
 
-  /** Moves queued tasks to workers with room, in order; then asks for workers if some still wait. */
+  /** Moves queued tasks to workers with room, highest priority first; then asks for workers if some still wait. */
   pump(): void {
+    if (this.#queue.size > 0) this.#queue.route(this.#members.servingMembers())
     while (this.#queue.size > 0) {
-      const member = this.#members.leastBusy()
-      if (member === undefined) break
-      const task = this.#queue.shift()
-      if (task === undefined) break
-      this.#run(task, member)
+      const next = this.#queue.next(this.#members)
+      if (next === undefined) break
+      this.#run(next.task, next.member)
     }
     this.#hooks.wantWorkers()
+  }
+
+  #ownerWithRoom(task: PoolTask): PoolMember | undefined {
+    this.#queue.route(this.#members.servingMembers())
+    const owner = this.#queue.ownerOf(task)
+    return owner !== undefined && this.#members.hasRoom(owner) ? owner : undefined
   }
 
   /** Resolves once no task waits or runs. */
@@ -93,19 +106,21 @@ export class Dispatcher {
   #run(task: PoolTask, member: PoolMember): void {
     const options = task.start()
     if (options === undefined) return // its deadline passed while it waited: it has failed
-    member.active += 1
+    const started = performance.now()
+    const waited = started - task.queuedAt
+    member.usage.began(started)
     member.clearIdle()
     // In the caller's async context if the task waited in the queue (and so its callbacks too).
     task.inContext(() =>
-      member.call(task.name, task.declaration, task.input, options).then(
+      task.run(member, options).then(
         (value) => {
           this.#hooks.succeeded()
           task.resolve(value)
-          this.#settled(member)
+          this.#settled(task, member, waited, started)
         },
         (error: unknown) => {
           this.#failed(task, member, error)
-          this.#settled(member)
+          this.#settled(task, member, waited, started)
         },
       ),
     )
@@ -113,19 +128,22 @@ export class Dispatcher {
 
   #failed(task: PoolTask, member: PoolMember, error: unknown): void {
     if (task.retriable(error) && this.#queue.open) {
-      debug('pool: retrying idempotent call "%s" after its worker %d died', task.name, member.pid)
+      debug('pool: retrying idempotent call "%s" after its worker %d died or stopped answering', task.name, member.pid)
       task.requeue()
       task.keepContext() // here, the context of its run: its caller's
       this.#queue.pushFront(task)
       return
     }
-    if (this.#cancelGrace !== undefined && task.cancelledBy(error)) member.watchRunaway(this.#cancelGrace)
+    // Only while a handler runs on after its call was given up on: a handler that saw its own
+    // deadline (it travels with the request) and failed has answered, and needs no watching.
+    if (this.#cancelGrace !== undefined && task.cancelledBy(error) && member.lingering > 0) member.watchRunaway(this.#cancelGrace)
     task.fail(error)
   }
 
-  #settled(member: PoolMember): void {
-    member.active -= 1
-    member.done += 1
+  #settled(task: PoolTask, member: PoolMember, waited: number, started: number): void {
+    const now = performance.now()
+    member.usage.ended(now)
+    this.#hooks.ran(task.name, waited, now - started)
     this.#hooks.afterCall(member)
     this.wakeIfIdle()
     this.pump()

@@ -2,11 +2,13 @@
  * Starts the worker of one pool member in the pool's runtime, a child process (`forkWorker`)
  * or a worker thread (`spawnThreadWorker`): the same lifecycle either way. The member
  * learns its pid or threadId as soon as the worker exists, and the pool hears the messages
- * it watches: going over a memory limit, and a cancelled handler that has settled.
+ * it watches (going over a memory limit, a cancelled handler that has settled) and a worker
+ * given up on for `unresponsiveAfter`.
  */
 import type { Contract } from '../contract/define-contract.js'
 import { MessageType, type OverLimitMessage, type ProtocolMessage } from '../protocol/messages.js'
 import { forkWorker } from '../worker/fork.js'
+import type { UnresponsiveEvent } from '../worker/liveness.js'
 import type { ManagedWorker } from '../worker/managed-worker.js'
 import { spawnThreadWorker } from '../worker/spawn-thread.js'
 import type { PoolMember } from './pool-member.js'
@@ -17,7 +19,7 @@ import type { PoolSettings } from './pool-options.js'
  *
  * @example
  * ```ts
- * const hooks: LaunchHooks = { spawned: (member) => events.emit('spawn', member.id), overLimit: retireSoon, handlerSettled: armIdle }
+ * const hooks: LaunchHooks = { spawned: (member) => events.emit('spawn', member.id), overLimit: retireSoon, handlerSettled: armIdle, unresponsive: replace }
  * ```
  */
 export interface LaunchHooks {
@@ -27,6 +29,8 @@ export interface LaunchHooks {
   overLimit(member: PoolMember, message: OverLimitMessage): void
   /** A cancelled call's handler has settled on the ready worker. */
   handlerSettled(member: PoolMember): void
+  /** The ready worker was given up on for `unresponsiveAfter` (its calls have failed, it is being killed). */
+  unresponsive(member: PoolMember, silentFor: number): void
 }
 
 /**
@@ -43,14 +47,23 @@ export function launchWorker(contract: Contract, module: string | URL, settings:
   const observe = (message: ProtocolMessage): void => {
     if (member.state === 'starting') return
     if (message.t === MessageType.OverLimit) hooks.overLimit(member, message)
-    // A cancelled call's handler has settled: `d`, or its own reply (`r` / `e`) when that
-    // crossed the cancellation on the wire (a handler that stopped at its deadline, say).
-    else if (message.t === MessageType.Settled || ((message.t === MessageType.Result || message.t === MessageType.Failure) && member.hasRunaway)) hooks.handlerSettled(member)
+    // A cancelled handler is done once it says so (`d`), or once its reply crosses the cancel.
+    else if (message.t === MessageType.Settled || (member.watchingRunaway && (message.t === MessageType.Result || message.t === MessageType.Failure))) hooks.handlerSettled(member)
   }
   const extras = { memoryLimits: settings.memoryLimits, observe }
   const { start } = settings
+  // `unresponsiveAfter` applies to every member: the pool hears of each one given up on
+  // before the app's own `onUnresponsive`, and before its failed calls are retried.
+  const onUnresponsive = start.options.onUnresponsive
+  const options = {
+    ...start.options,
+    onUnresponsive: (event: UnresponsiveEvent) => {
+      hooks.unresponsive(member, event.silentFor)
+      onUnresponsive?.(event)
+    },
+  }
   if (start.runtime === 'thread') {
-    return spawnThreadWorker(contract, module, start.options, {
+    return spawnThreadWorker(contract, module, options, {
       ...extras,
       onSpawn: (threadId) => {
         member.threadId = threadId
@@ -58,7 +71,7 @@ export function launchWorker(contract: Contract, module: string | URL, settings:
       },
     })
   }
-  return forkWorker(contract, module, start.options, {
+  return forkWorker(contract, module, options, {
     ...extras,
     onSpawn: (pid) => {
       member.pid = pid

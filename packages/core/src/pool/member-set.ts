@@ -38,6 +38,7 @@ export class MemberSet implements Iterable<PoolMember> {
   /** Calls one worker runs at once. */
   readonly concurrency: number
   readonly #members: PoolMember[] = []
+  #serials = 0
 
   constructor(concurrency: number) {
     this.concurrency = concurrency
@@ -45,6 +46,11 @@ export class MemberSet implements Iterable<PoolMember> {
 
   [Symbol.iterator](): Iterator<PoolMember> {
     return this.#members[Symbol.iterator]()
+  }
+
+  /** A serial number for a new member: never reused in this pool. */
+  nextSerial(): number {
+    return ++this.#serials
   }
 
   add(member: PoolMember): void {
@@ -84,6 +90,16 @@ export class MemberSet implements Iterable<PoolMember> {
       }
     }
     return best
+  }
+
+  /** Whether `member` serves and runs fewer than `concurrency` calls. */
+  hasRoom(member: PoolMember): boolean {
+    return member.serving && member.load < this.concurrency
+  }
+
+  /** The members that take calls, in the order they were added: the owners of keys. */
+  servingMembers(): PoolMember[] {
+    return this.#members.filter((member) => member.serving)
   }
 
   /** Calls the serving members could take right now. */

@@ -1,6 +1,7 @@
 /**
  * The supervision of a pool's workers: start as many as the queue and `min` (or a waiting
- * `ready()`) want, up to `max`, with backoff after failures; replace a worker that crashed;
+ * `ready()`) want, up to `max`, with backoff after failures; replace a worker that crashed
+ * or stopped answering (`unresponsiveAfter`: its `unresponsive` event);
  * and stop starting them when the crash-loop guard trips (its `crashloop` event, the
  * `crash-loop` state, CrashLoopError for the calls and `ready()`s no worker can take).
  */
@@ -144,12 +145,16 @@ export class MemberSupervisor {
 
   #start(): void {
     const { contract, module, settings, members, events, recycler } = this.#parts
-    const member = new PoolMember(settings.start.runtime)
+    const member = new PoolMember(settings.start.runtime, members.nextSerial())
     members.add(member)
     const startup = launchWorker(contract, module, settings, member, {
       spawned: (spawned) => events.emit('spawn', spawned.id),
       overLimit: (over, message) => recycler.overLimit(over, message),
       handlerSettled: (settled) => recycler.handlerSettled(settled),
+      unresponsive: (silent, silentFor) => {
+        silent.unresponsive()
+        events.emit('unresponsive', { ...silent.id, silentFor })
+      },
     }).then(
       (worker) => this.#onReady(member, worker),
       (error: Error) => this.#onStartFailed(member, error),
@@ -189,7 +194,7 @@ export class MemberSupervisor {
     // shutdownAll() stops the pool's workers directly, at the same time as the pool.
     const reason = member.reason ?? (this.#parts.status.accepting ? 'crash' : 'closed')
     member.gone()
-    if (reason === 'crash') this.#restarts += 1
+    if (failed(reason)) this.#restarts += 1
     void member.exitOf(details, this.#parts.settings.stopLimits).then((exit) => this.#onExit(member, reason, exit))
   }
 
@@ -198,11 +203,12 @@ export class MemberSupervisor {
     const { guard, members, queue, events } = this.#parts
     members.remove(member)
     events.emit('exit', { ...member.id, reason, code: details.exitCode, signal: details.signal })
-    if (reason === 'crash') {
+    // A worker given up on for `unresponsiveAfter` failed like one that crashed: the guard counts it.
+    if (failed(reason)) {
       const trip = guard.crashed(workerExited(details))
       if (trip !== undefined) this.#onTrip(trip)
       // Replaced only when needed (queued calls, or fewer than the floor); otherwise on demand.
-      else if (queue.size > 0 || members.serving + members.starting < this.#floor()) events.emit('restart', { ...member.id, reason: 'crash', delay: guard.delay() })
+      else if (queue.size > 0 || members.serving + members.starting < this.#floor()) events.emit('restart', { ...member.id, reason, delay: guard.delay() })
     }
     this.#parts.wakeIfIdle()
     this.#parts.pump()
@@ -221,4 +227,9 @@ export class MemberSupervisor {
     this.#parts.queue.failAll((task) => crashLoop(task.name, trip.detail, trip.error))
     this.#waiters.rejectAll(crashLoop(undefined, trip.detail, trip.error))
   }
+}
+
+/** Whether a worker that exited for `reason` failed: it crashed, or stopped answering. */
+function failed(reason: ExitReason): boolean {
+  return reason === 'crash' || reason === 'unresponsive'
 }

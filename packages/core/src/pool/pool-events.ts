@@ -12,6 +12,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * - `memory`: it went over `maxHeapBytes` or `maxRssBytes`;
  * - `runaway`: a cancelled call's handler did not stop within `cancelGrace`, so it was killed (a thread: terminated);
  * - `crash`: it died by itself (a thread: an uncaught error, or `process.exit()`);
+ * - `unresponsive`: it said nothing for longer than `unresponsiveAfter`, so it was killed (a thread: terminated);
  * - `startup`: it failed to start (the event's `error` says why).
  *
  * @example
@@ -19,7 +20,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * pool.on('exit', ({ reason }: { reason: ExitReason }) => reason === 'crash' && metrics.crashes.inc())
  * ```
  */
-export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'crash' | 'startup'
+export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'crash' | 'unresponsive' | 'startup'
 
 /**
  * Which worker of a pool an event is about, as `workers()` lists it.
@@ -53,6 +54,12 @@ export interface PoolEvents {
   ready: WorkerIdentity
   /** A worker exited (`signal` is always null for a thread). */
   exit: WorkerIdentity & { reason: ExitReason; code: number | null; signal: NodeJS.Signals | null; error?: Error }
+  /**
+   * A worker said nothing, not even an answer to the pool's pings, for longer than
+   * `unresponsiveAfter` (`silentFor` ms): its calls have failed with WorkerUnresponsiveError
+   * (idempotent ones are retried on another worker), and it is killed and replaced.
+   */
+  unresponsive: WorkerIdentity & { silentFor: number }
   /** A worker that died is being replaced, after `delay` ms of backoff. */
   restart: WorkerIdentity & { reason: ExitReason; delay: number }
   /** The crash-loop guard tripped: the pool stops starting workers for `restartWindow` ms. */

@@ -10,9 +10,12 @@ import { debug } from '../base/debug.js'
 import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
 import type { ExitDetails } from '../errors/worker-errors.js'
 import type { ExitResult, StopOptions, WorkerRuntime } from '../supervision/registry.js'
+import { failedIterator } from '../rpc/call-object.js'
 import type { ManagedWorker } from '../worker/managed-worker.js'
+import { MemberUsage } from './member-usage.js'
+import { RunawayWatch } from './runaway-watch.js'
 import type { ExitReason, WorkerIdentity } from './pool-events.js'
-import type { WorkerCallOptions } from './pool-task.js'
+import type { WorkerCallOptions } from './task-call.js'
 
 /**
  * Where a pool's worker is.
@@ -30,30 +33,36 @@ export type MemberState = 'starting' | 'ready' | 'retiring' | 'gone'
  *
  * @example
  * ```ts
- * const member = new PoolMember('thread')
+ * const member = new PoolMember('thread', members.nextSerial())
  * member.started(await spawnThreadWorker(contract, module, options, extras))
  * await member.call('add', { a: 1, b: 2 }, { signal: undefined, timeout: 0, onProgress: undefined })
  * ```
  */
 export class PoolMember {
   readonly runtime: WorkerRuntime
+  /** Its number in the pool, never reused: what rendezvous hashing of keys scores. */
+  readonly serial: number
   /** The process's pid (0 until it has one); for a thread, this process's. */
   pid: number
   threadId: number | undefined
-  /** Pool calls running on it. */
-  active = 0
-  /** Pool calls it has finished. */
-  done = 0
+  /** Calls running and finished, busy time: see `member-usage.ts`. */
+  readonly usage = new MemberUsage()
   /** It said it is over `maxHeapBytes` or `maxRssBytes`. */
   overLimit = false
   #state: MemberState = 'starting'
   #reason: ExitReason | undefined
   #worker: ManagedWorker<Contract> | undefined
   #idleTimer: NodeJS.Timeout | undefined
-  readonly #runawayTimers = new Set<NodeJS.Timeout>()
+  readonly #runaway = new RunawayWatch({
+    pid: () => this.pid,
+    serving: () => this.serving,
+    lingering: () => (this.#worker as ManagedWorker<Contract>).peer.caller.table.lingering,
+    kill: () => this.kill('runaway'),
+  })
 
-  constructor(runtime: WorkerRuntime) {
+  constructor(runtime: WorkerRuntime, serial: number) {
     this.runtime = runtime
+    this.serial = serial
     this.pid = runtime === 'thread' ? process.pid : 0
   }
 
@@ -86,9 +95,10 @@ export class PoolMember {
     return this.#worker?.peer.caller.table.lingering.size ?? 0
   }
 
-  /** Ready, and its worker is alive and takes calls. */
+  /** Ready, and its worker is alive and takes calls (its channel has not closed, it was not given up on). */
   get serving(): boolean {
-    return this.#state === 'ready' && this.#worker?.state === 'ready' && this.#worker.handle.running()
+    const worker = this.#worker
+    return this.#state === 'ready' && worker?.state === 'ready' && worker.peer.caller.refusal === undefined && worker.handle.running()
   }
 
   /** `starting` → `ready`. */
@@ -96,7 +106,18 @@ export class PoolMember {
     this.#worker = worker
     this.pid = worker.handle.pid
     this.threadId = worker.handle.threadId
+    this.usage.readyNow()
     if (this.#state === 'starting') this.#state = 'ready'
+  }
+
+  /** Pool calls running on it. */
+  get active(): number {
+    return this.usage.active
+  }
+
+  /** Pool calls it has finished. */
+  get done(): number {
+    return this.usage.done
   }
 
   /**
@@ -109,6 +130,15 @@ export class PoolMember {
       return caller.call(name, declared, input, options)
     } catch (error) {
       return Promise.reject(error)
+    }
+  }
+
+  /** Opens stream `name` on its worker, through its peer (as `call`); the request goes out on the first `next()`. */
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): AsyncIterableIterator<unknown> {
+    try {
+      return (this.#worker as ManagedWorker<Contract>).peer.caller.stream(name, declared, input, options)
+    } catch (error) {
+      return failedIterator(error)
     }
   }
 
@@ -138,6 +168,14 @@ export class PoolMember {
     // close() holds the process until the killed worker is gone, so that its exit is seen
     // and the calls queued behind it get a fresh worker.
     this.close({ grace: 0, killTimeout: 0 }).catch((error: unknown) => debug('pool: closing worker %d failed: %o', this.pid, error))
+  }
+
+  /** `ready` → `retiring`: its worker was given up on for `unresponsiveAfter` (and is being killed). */
+  unresponsive(): void {
+    if (this.#state !== 'ready') return
+    this.#state = 'retiring'
+    this.#reason = 'unresponsive'
+    this.clearIdle()
   }
 
   /**
@@ -176,34 +214,17 @@ export class PoolMember {
     this.#idleTimer = undefined
   }
 
-  /** After a cancellation: kills the worker if a cancelled handler still runs `grace` ms later. */
+  /** After a cancellation: kills the worker if a cancelled handler still runs `grace` ms later (`runaway-watch.ts`). */
   watchRunaway(grace: number): void {
-    // Not unref'd: calls queued behind the runaway handler hold nothing else that keeps the
-    // process alive (the cancelled call no longer does), and a script awaiting them would
-    // end with its promises unsettled. It is cleared once no cancelled handler runs.
-    const timer = setTimeout(() => {
-      this.#runawayTimers.delete(timer)
-      if (!this.serving || !this.#runsLongerThan(grace)) return
-      debug('pool: a cancelled handler on worker %d still runs after %d ms: killing the worker', this.pid, grace)
-      this.kill('runaway')
-    }, grace + 1)
-    this.#runawayTimers.add(timer)
+    this.#runaway.watch(grace)
   }
 
-  /** Whether a cancelled handler is being watched (see watchRunaway). */
-  get hasRunaway(): boolean {
-    return this.#runawayTimers.size > 0
+  /** Whether a timer watches a cancelled handler (`cancelGrace`). */
+  get watchingRunaway(): boolean {
+    return this.#runaway.watching
   }
 
   clearRunaway(): void {
-    for (const timer of this.#runawayTimers) clearTimeout(timer)
-    this.#runawayTimers.clear()
-  }
-
-  /** Whether a cancelled handler has run on for `grace` ms since its call was given up. */
-  #runsLongerThan(grace: number): boolean {
-    const now = Date.now()
-    for (const since of (this.#worker as ManagedWorker<Contract>).peer.caller.table.lingering.values()) if (now - since >= grace) return true
-    return false
+    this.#runaway.clear()
   }
 }

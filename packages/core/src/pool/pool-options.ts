@@ -5,16 +5,18 @@
  * discriminated by `runtime`, and its one run-time check (for JavaScript callers too).
  */
 import { availableParallelism } from 'node:os'
-import { quoted } from '../base/option-checks.js'
 import { checkTimeout, MAX_TIMER_MS } from '../base/timeouts.js'
 import { assertContract } from '../contract/define-contract.js'
-import { hostContractOf } from '../contract/host.js'
+import { checkHostHandlers } from '../contract/host.js'
+import type { CallInterceptor } from '../contract/interceptor-types.js'
 import type { MemoryLimits } from '../protocol/messages.js'
+import { checkInterceptors } from '../rpc/interceptors.js'
 import type { StopOptions } from '../supervision/registry.js'
 import type { ForkOptions } from '../worker/fork.js'
 import type { ThreadOptions } from '../worker/spawn-thread.js'
 import { checkWorkerOptions } from '../worker/worker-options.js'
 import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js'
+import { carryMetadata } from './metadata-carrier.js'
 
 /**
  * The options of every pool, whatever runs its workers.
@@ -97,7 +99,7 @@ export interface ThreadPoolOptions extends PoolCommonOptions, ThreadOptions {
 }
 
 /**
- * Options of {@link createPool}: a process pool's (the default) or a thread pool's.
+ * Options of {@link (createPool:1)}: a process pool's (the default) or a thread pool's.
  *
  * @example
  * ```ts
@@ -138,6 +140,8 @@ export interface PoolSettings {
   readonly cancelGrace: number | undefined
   /** The default timeout of a call (the pool runs it, queue time included). */
   readonly timeout: number | undefined
+  /** The `call` interceptors, which the pool runs once per call (its workers run the others). */
+  readonly callInterceptors: readonly CallInterceptor[] | undefined
   /** Whether a failed call's error gets the caller's frames. */
   readonly callerStacks: boolean
   /** The stop limits given, for retiring workers (each worker has the defaults otherwise). */
@@ -160,11 +164,8 @@ const THREAD_ONLY = ['resourceLimits'] as const
 export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSettings {
   assertContract(contract, 'createPool(contract, module)')
   if (typeof options !== 'object' || options === null) throw new TypeError('createPool(contract, module, options): options must be an object')
-  const host = hostContractOf(contract)
-  if (host !== undefined) {
-    throw new TypeError(`createPool(): the contract declares host procedures (${quoted(host.names)}), which pools do not take yet: start its workers with fork() or spawnThread() and options.host`)
-  }
-  if ((options as { host?: unknown }).host !== undefined) throw new TypeError('createPool(): a pool takes no host option (pools do not take host procedures yet)')
+  // Every worker serves the contract's host procedures with the same handlers: checked before any starts.
+  checkHostHandlers(contract, (options as { host?: unknown }).host, 'createPool()')
   const runtime = checkRuntime(options)
   const count = (key: 'min' | 'max' | 'concurrency' | 'maxQueue' | 'maxTasksPerWorker', fallback: number, least: number): number => {
     const value = options[key] ?? fallback
@@ -184,8 +185,11 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
   checkWorkerOptions(options, 'createPool()')
   checkCrashGuardOptions(options, 'createPool()')
   const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT
-  // The pool runs the timeouts (queue time counts); workers get each call's remainder.
-  const workerOptions = { ...options, timeout: undefined }
+  const { call, ...others } = checkInterceptors(options.interceptors, 'createPool({ interceptors })')
+  // The pool runs the timeouts (queue time counts); workers get each call's remainder. It runs
+  // the call interceptors too, once per call; its workers only send their metadata. Every
+  // other option, known to the pool or not, is passed on to each worker's start as it is.
+  const workerOptions = { ...options, timeout: undefined, interceptors: call === undefined ? options.interceptors : { ...others, call: [carryMetadata] } }
   return {
     start: runtime === 'thread' ? { runtime, options: workerOptions as ThreadOptions } : { runtime, options: workerOptions as ForkOptions },
     min,
@@ -196,6 +200,7 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
     cancelGrace: options.cancelGrace === undefined || options.cancelGrace > MAX_TIMER_MS ? undefined : options.cancelGrace,
     timeout: options.timeout,
+    callInterceptors: call,
     callerStacks: options.callerStacks !== false,
     stopLimits: { grace: options.grace, killTimeout: options.killTimeout },
     memoryLimits: options.maxHeapBytes === undefined && options.maxRssBytes === undefined ? undefined : { hb: options.maxHeapBytes, rb: options.maxRssBytes },

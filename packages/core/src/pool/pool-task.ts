@@ -1,58 +1,19 @@
 /**
  * One call of a pool, from `pool.call.x()` to its answer. Its timeout counts from the call,
  * queue time included (the deadline); an idempotent call is tried a second time when its
- * worker dies (the attempts). Its state: `queued` → `running` → `settled`, and `running` →
- * `queued` once for that retry. While queued it watches its own timeout and AbortSignal.
+ * worker dies or stops answering (the attempts). Its state: `queued` → `running` →
+ * `settled`, and `running` → `queued` once for that retry. While queued it watches its own
+ * timeout and AbortSignal. It carries its routing: its priority, and its key's hash.
  */
 import { AsyncResource } from 'node:async_hooks'
 import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import { TimeoutError, timeoutError } from '../errors/call-errors.js'
-import { WorkerExitedError } from '../errors/worker-errors.js'
-import type { CallSettings } from '../rpc/call-options.js'
+import { WorkerExitedError, WorkerUnresponsiveError } from '../errors/worker-errors.js'
 import { madeHere } from '../rpc/caller-stack.js'
-
-/**
- * Where a pool call is: waiting for a worker, running on one, or answered.
- *
- * @example
- * ```ts
- * if (task.state === 'queued') queue.push(task)
- * ```
- */
-export type TaskState = 'queued' | 'running' | 'settled'
-
-/**
- * What a task is made of: the call, its checked options, and its promise's functions.
- *
- * @example
- * ```ts
- * new PoolTask({ name: 'add', declaration: math.procedures.add, input, settings, resolve, reject })
- * ```
- */
-export interface TaskCall {
-  readonly name: string
-  readonly declaration: AnyDeclaration
-  readonly input: unknown
-  /** The call's options, resolved against the procedure's and the pool's timeout. */
-  readonly settings: CallSettings
-  readonly resolve: (value: unknown) => void
-  readonly reject: (reason: unknown) => void
-}
-
-/**
- * The options of a task's call on a worker: the time left of its timeout (`0`: none).
- *
- * @example
- * ```ts
- * const options: WorkerCallOptions = { signal: undefined, timeout: 250, onProgress: undefined }
- * ```
- */
-export interface WorkerCallOptions {
-  readonly signal: AbortSignal | undefined
-  readonly timeout: number
-  readonly onProgress: ((payload: unknown) => void) | undefined
-}
+import { hashKey } from './key-owner.js'
+import { DEFAULT_ROUTING } from './pool-call-options.js'
+import type { TaskCall, TaskState, TaskTarget, WorkerCallOptions } from './task-call.js'
 
 /**
  * A pool call.
@@ -73,6 +34,15 @@ export class PoolTask {
   readonly timeout: number | undefined
   readonly deadline: number | undefined
   readonly idempotent: boolean
+  /** Higher leaves the queue first. */
+  readonly priority: number
+  /** The routing key, if any, and its hash (0 without a key). */
+  readonly key: string | undefined
+  readonly keyHash: number
+  /** Its place among the queued calls of its priority (set by the queue; lower goes first). */
+  seq = 0
+  /** When it was made, or put back in the queue for a retry (`performance.now()`): its wait in the queue counts from then. */
+  queuedAt = performance.now()
   /** Runs on a worker so far. */
   attempts = 0
   readonly #call: TaskCall
@@ -81,6 +51,7 @@ export class PoolTask {
   #context: AsyncResource | undefined
   #timer: NodeJS.Timeout | undefined
   #onAbort: (() => void) | undefined
+  #giveUp: ((reason: unknown) => void) | undefined
 
   constructor(call: TaskCall, now = Date.now()) {
     this.#call = call
@@ -91,6 +62,10 @@ export class PoolTask {
     this.timeout = call.settings.timeout
     this.deadline = this.timeout === undefined ? undefined : now + this.timeout
     this.idempotent = call.declaration.kind === 'procedure' && call.declaration.idempotent
+    const routing = call.routing ?? DEFAULT_ROUTING
+    this.priority = routing.priority
+    this.key = routing.key
+    this.keyHash = routing.key === undefined ? 0 : hashKey(routing.key)
   }
 
   get state(): TaskState {
@@ -102,6 +77,7 @@ export class PoolTask {
    * (TimeoutError) or the signal aborts (its reason, as it is).
    */
   watch(giveUp: (reason: unknown) => void): void {
+    this.#giveUp = giveUp
     if (this.deadline !== undefined) {
       const remaining = this.deadline - Date.now()
       // Beyond setTimeout's range the worker's own timer takes over once the call runs.
@@ -130,8 +106,14 @@ export class PoolTask {
     return this.#context === undefined ? work() : this.#context.runInAsyncScope(work)
   }
 
+  /** While queued: leaves the queue at once, failed with `reason` (a stream its consumer broke off). */
+  withdraw(reason: unknown): void {
+    this.#giveUp?.(reason)
+  }
+
   /** Stops watching the timeout and the signal (the task leaves the queue). */
   unwatch(): void {
+    this.#giveUp = undefined
     clearTimeout(this.#timer)
     this.#timer = undefined
     if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort)
@@ -154,17 +136,33 @@ export class PoolTask {
     }
     this.#state = 'running'
     this.attempts += 1
-    return { signal: this.signal, timeout, onProgress: this.#call.settings.onProgress }
+    const { kind } = this.declaration
+    const settings = this.#call.settings
+    // A stream's timeout is its wait for each chunk (its wait in the queue was the first).
+    if (kind === 'stream') timeout = this.timeout ?? 0
+    const options = { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit }
+    return this.#call.metadata === undefined ? options : { ...options, metadata: this.#call.metadata }
   }
 
-  /** Whether `error` ends a run that may be tried again: its worker died, the call is idempotent and ran once. */
+  /** Runs it on `member` (started with `start()`); settles once its worker slot is free. */
+  run(member: TaskTarget, options: WorkerCallOptions): Promise<unknown> {
+    const runOn = this.#call.runOn
+    return runOn === undefined ? member.call(this.name, this.declaration, this.input, options) : runOn(member, options)
+  }
+
+  /**
+   * Whether `error` ends a run that may be tried again: its worker died or stopped
+   * answering, the call is idempotent and ran once.
+   */
   retriable(error: unknown): boolean {
-    return error instanceof WorkerExitedError && this.idempotent && this.attempts === 1 && this.#state === 'running'
+    return (error instanceof WorkerExitedError || error instanceof WorkerUnresponsiveError) && this.idempotent && this.attempts === 1 && this.#state === 'running'
   }
 
   /** `running` → `queued`, to be tried again. */
   requeue(): void {
-    if (this.#state === 'running') this.#state = 'queued'
+    if (this.#state !== 'running') return
+    this.#state = 'queued'
+    this.queuedAt = performance.now()
   }
 
   /** Whether `error` is the call's own cancellation (its timeout, or its signal's reason). */

@@ -1,31 +1,33 @@
 /**
- * The pool's queue of calls waiting for a worker: first in, first out (a retried call goes
- * first), bounded by `maxQueue`. A queued call that times out or whose signal aborts leaves
- * the queue at once, failed; its slot in the array is skipped when the head reaches it.
- * Once closed, the queue fails what it holds and takes nothing more.
+ * The pool's queue of calls waiting for a worker, bounded by `maxQueue`: higher priority
+ * first, first in, first out within a priority (a retried call goes first), and keyed calls
+ * only to their key's worker (`routed-tasks.ts`). A queued call that times out or whose
+ * signal aborts leaves the queue at once, failed. Once closed, the queue fails what it
+ * holds and takes nothing more.
  */
+import type { KeyHolder } from './key-owner.js'
 import type { PoolTask } from './pool-task.js'
-
-/** Beyond this many spent slots at the head, and half of the array, the array is compacted. */
-const COMPACT_AFTER = 1024
+import { RoutedTasks, type Placement } from './routed-tasks.js'
 
 /**
  * The queue.
  *
  * @example
  * ```ts
- * const queue = new TaskQueue(100, () => wakeIfIdle())
+ * const queue = new TaskQueue<PoolMember>(100, () => wakeIfIdle())
  * if (queue.admits(coming)) queue.push(task)
- * const next = queue.shift()
+ * const next = queue.next(members) // { task, member } once a worker has room for it
  * ```
  */
-export class TaskQueue {
+export class TaskQueue<M extends KeyHolder = KeyHolder> {
   /** Calls that may wait beyond what coming workers will take. */
   readonly maxQueue: number
   readonly #dropped: () => void
-  #tasks: Array<PoolTask | undefined> = []
-  #head = 0
+  readonly #tasks = new RoutedTasks<M>()
   #size = 0
+  /** The order of queued calls: a push counts up, a push to the front counts down. */
+  #last = 0
+  #first = 0
   #closedWith: ((task: PoolTask) => Error) | undefined
 
   /** `dropped` hears of each task that left the queue failed (timed out, aborted, closed). */
@@ -48,34 +50,42 @@ export class TaskQueue {
     return this.#size < this.maxQueue + coming
   }
 
-  /** Adds a queued task at the end (a closed queue fails it at once). */
+  /** Adds a queued task after those of its priority (a closed queue fails it at once). */
   push(task: PoolTask): void {
-    if (this.#admit(task)) this.#tasks.push(task)
+    if (!this.#admit(task)) return
+    task.seq = ++this.#last
+    this.#tasks.push(task)
   }
 
-  /** Adds a queued task at the head: a retry goes before the calls that came after it. */
+  /** Adds a queued task before those of its priority: a retry goes before the calls that came after it. */
   pushFront(task: PoolTask): void {
     if (!this.#admit(task)) return
-    if (this.#head > 0) this.#tasks[--this.#head] = task
-    else this.#tasks.unshift(task)
+    task.seq = --this.#first
+    this.#tasks.pushFront(task)
   }
 
-  /** Takes the task that waited longest, if any. */
+  /** The workers that take calls now: keyed calls go to their keys' owners among them. */
+  route(serving: readonly M[]): void {
+    this.#tasks.route(serving)
+  }
+
+  /** The worker that `task`'s key belongs to now (see `route`). */
+  ownerOf(task: PoolTask): M | undefined {
+    return this.#tasks.ownerOf(task)
+  }
+
+  /** Takes the task that goes first among those a worker has room for, with that worker. */
+  next(workers: Placement<M>): { task: PoolTask; member: M } | undefined {
+    const next = this.#tasks.next(workers)
+    if (next !== undefined) this.#leave(next.task)
+    return next
+  }
+
+  /** Takes the task that goes first, whichever worker it may run on. */
   shift(): PoolTask | undefined {
-    // Hot path: every queued call passes here once. Spent slots are skipped, not spliced.
-    while (this.#head < this.#tasks.length) {
-      const task = this.#tasks[this.#head]
-      this.#tasks[this.#head++] = undefined
-      if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#tasks.length) {
-        this.#tasks.splice(0, this.#head)
-        this.#head = 0
-      }
-      if (task !== undefined && this.#holds(task)) {
-        this.#leave(task)
-        return task
-      }
-    }
-    return undefined
+    const task = this.#tasks.shift()
+    if (task !== undefined) this.#leave(task)
+    return task
   }
 
   /** Fails every waiting task with `reason(task)`. */
@@ -101,16 +111,12 @@ export class TaskQueue {
     return true
   }
 
-  /** A queued task timed out or was aborted. */
+  /** A queued task timed out or was aborted: its slot is skipped later. */
   #drop(task: PoolTask, reason: unknown): void {
-    if (!this.#holds(task)) return
+    if (task.state !== 'queued') return
     this.#leave(task)
     task.fail(reason)
     this.#dropped()
-  }
-
-  #holds(task: PoolTask): boolean {
-    return task.state === 'queued'
   }
 
   #leave(task: PoolTask): void {

@@ -1,0 +1,62 @@
+/**
+ * How much one pool worker has been used: the pool calls running on it, those it finished,
+ * and for how long it has run at least one (its busy time) since it became ready. What
+ * `pool.stats().perWorker` reports, and what `maxTasksPerWorker` counts.
+ */
+
+/**
+ * The use of one worker.
+ *
+ * @example
+ * ```ts
+ * const usage = new MemberUsage()
+ * usage.readyNow()
+ * usage.began()
+ * usage.ended()
+ * const { busyTime, lifetime } = usage.times()
+ * ```
+ */
+export class MemberUsage {
+  /** Pool calls running on it. */
+  #active = 0
+  /** Pool calls it has finished. */
+  #done = 0
+  /** When it became ready (`performance.now()`); undefined while starting. */
+  #readyAt: number | undefined
+  /** Since when it runs at least one call. */
+  #busySince = 0
+  /** How long it ran calls before that. */
+  #busyTime = 0
+
+  get active(): number {
+    return this.#active
+  }
+
+  get done(): number {
+    return this.#done
+  }
+
+  /** It became ready: its lifetime counts from now. */
+  readyNow(now = performance.now()): void {
+    this.#readyAt = now
+  }
+
+  /** A pool call starts on it. */
+  began(now = performance.now()): void {
+    if (this.#active === 0) this.#busySince = now
+    this.#active += 1
+  }
+
+  /** A pool call on it has ended. */
+  ended(now = performance.now()): void {
+    this.#active -= 1
+    this.#done += 1
+    if (this.#active === 0) this.#busyTime += now - this.#busySince
+  }
+
+  /** How long it has run calls, and how long it has been ready, in ms (both 0 while starting). */
+  times(now = performance.now()): { busyTime: number; lifetime: number } {
+    if (this.#readyAt === undefined) return { busyTime: 0, lifetime: 0 }
+    return { busyTime: this.#busyTime + (this.#active > 0 ? now - this.#busySince : 0), lifetime: now - this.#readyAt }
+  }
+}

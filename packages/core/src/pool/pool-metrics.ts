@@ -1,0 +1,84 @@
+/**
+ * The figures behind `pool.stats()` that a dashboard charts: per procedure, how long its calls
+ * waited in the queue and how long they ran on a worker (`sample-window.ts`); per worker,
+ * how busy it has been (`pool-member.ts` keeps its busy time).
+ */
+import type { WorkerRuntime } from '../supervision/registry.js'
+import type { MemberSet } from './member-set.js'
+import type { MemberState } from './pool-member.js'
+import { SampleWindow, type DurationStats } from './sample-window.js'
+
+/**
+ * The waits and runs of one procedure's calls.
+ *
+ * @example
+ * ```ts
+ * const { queueWait, runTime }: ProcedureStats = pool.stats().procedures.resize!
+ * if (queueWait.p99 > 1_000) scaleUp()
+ * ```
+ */
+export interface ProcedureStats {
+  /** From the call (or its retry) to the start of its run on a worker; calls that never ran are not in it. */
+  readonly queueWait: DurationStats
+  /** From the start of a run on a worker to its end, whatever the outcome (a stream: until it ends). */
+  readonly runTime: DurationStats
+}
+
+/**
+ * One worker of a pool, as a dashboard shows it.
+ *
+ * @example
+ * ```ts
+ * for (const { pid, utilisation, load } of pool.stats().perWorker) console.log(pid, `${Math.round(utilisation * 100)}%`, load)
+ * ```
+ */
+export interface WorkerStats {
+  readonly runtime: WorkerRuntime
+  readonly pid: number
+  readonly threadId: number | undefined
+  /** `starting`, `ready`, `retiring` (stopping) or `gone` (its exit not yet known). */
+  readonly state: MemberState
+  /** Calls running on it now, and cancelled ones whose handler has not stopped yet. */
+  readonly load: number
+  /** Calls it has run to their end. */
+  readonly calls: number
+  /** Time it has run at least one call, in ms. */
+  readonly busyTime: number
+  /** Time since it became ready, in ms (0 while starting). */
+  readonly lifetime: number
+  /** `busyTime / lifetime`, from 0 to 1 (0 while starting). */
+  readonly utilisation: number
+}
+
+/**
+ * The pool's recorded durations.
+ *
+ * @example
+ * ```ts
+ * const metrics = new PoolMetrics()
+ * metrics.ran('resize', 4.2, 180)
+ * const { procedures, perWorker } = metrics.snapshot(members)
+ * ```
+ */
+export class PoolMetrics {
+  readonly #procedures = new Map<string, { readonly queueWait: SampleWindow; readonly runTime: SampleWindow }>()
+
+  /** A run of `procedure` ended: it had waited `waited` ms, and ran for `ran` ms. */
+  ran(procedure: string, waited: number, ran: number): void {
+    let windows = this.#procedures.get(procedure)
+    if (windows === undefined) this.#procedures.set(procedure, (windows = { queueWait: new SampleWindow(), runTime: new SampleWindow() }))
+    windows.queueWait.add(waited)
+    windows.runTime.add(ran)
+  }
+
+  /** The figures now: per procedure (those that ran at least once), and per worker. */
+  snapshot(members: MemberSet, now = performance.now()): { procedures: Readonly<Record<string, ProcedureStats>>; perWorker: readonly WorkerStats[] } {
+    const procedures: Record<string, ProcedureStats> = Object.create(null) as Record<string, ProcedureStats>
+    for (const [name, windows] of this.#procedures) procedures[name] = { queueWait: windows.queueWait.summary(), runTime: windows.runTime.summary() }
+    const perWorker = [...members].map((member): WorkerStats => {
+      const { busyTime, lifetime } = member.usage.times(now)
+      return { ...member.id, state: member.state, load: member.load, calls: member.done, busyTime, lifetime, utilisation: lifetime > 0 ? Math.min(1, busyTime / lifetime) : 0 }
+    })
+    return { procedures, perWorker }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * What a pool call is made of, and what it needs of the worker it runs on: the types shared
+ * by the task (`pool-task.ts`), the member that runs it and the stream that waits for it.
+ */
+import type { AnyDeclaration } from '../contract/define-contract.js'
+import type { CallSettings } from '../rpc/call-options.js'
+import type { PoolRouting } from './pool-call-options.js'
+
+/**
+ * Where a pool call is: waiting for a worker, running on one, or answered.
+ *
+ * @example
+ * ```ts
+ * if (task.state === 'queued') queue.push(task)
+ * ```
+ */
+export type TaskState = 'queued' | 'running' | 'settled'
+
+/**
+ * What a task is made of: the call, its checked options, and its promise's functions.
+ *
+ * @example
+ * ```ts
+ * new PoolTask({ name: 'add', declaration: math.procedures.add, input, settings, resolve, reject })
+ * ```
+ */
+export interface TaskCall {
+  readonly name: string
+  readonly declaration: AnyDeclaration
+  readonly input: unknown
+  /** The call's options, resolved against the procedure's and the pool's timeout. */
+  readonly settings: CallSettings
+  /** What the pool's `call` interceptors put in its metadata, if any. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined
+  /** Its priority and key (default: priority 0, no key). */
+  readonly routing?: PoolRouting | undefined
+  /** How it runs on a worker, if not as a call (a stream: `pool-stream.ts`); settles once its slot is free. */
+  readonly runOn?: ((target: TaskTarget, options: WorkerCallOptions) => Promise<unknown>) | undefined
+  readonly resolve: (value: unknown) => void
+  readonly reject: (reason: unknown) => void
+}
+
+/**
+ * The options of a task's call on a worker: the time left of its timeout (`0`: none; for
+ * a stream, its wait for each chunk), and a stream's credit window.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerCallOptions = { signal: undefined, timeout: 250, onProgress: undefined, credit: undefined }
+ * ```
+ */
+export interface WorkerCallOptions {
+  readonly signal: AbortSignal | undefined
+  readonly timeout: number
+  readonly onProgress: ((payload: unknown) => void) | undefined
+  /** Streams and input streams only (a procedure's call refuses it). */
+  readonly credit: number | undefined
+  /** What the pool's `call` interceptors put in the call's metadata (`metadata-carrier.ts` sends it). */
+  readonly metadata?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Where a task runs: a pool member's worker (its procedures, streams and input streams).
+ *
+ * @example
+ * ```ts
+ * const target: TaskTarget = member
+ * await target.call('add', math.procedures.add, { a: 1, b: 2 }, options)
+ * ```
+ */
+export interface TaskTarget {
+  call(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): Promise<unknown>
+  stream(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): AsyncIterableIterator<unknown>
+}
