@@ -14,6 +14,7 @@ import { checkInterceptors } from '../rpc/interceptors.js'
 import type { StopOptions } from '../supervision/registry.js'
 import type { ForkOptions } from '../worker/fork.js'
 import type { ThreadOptions } from '../worker/spawn-thread.js'
+import { inspectTarget, type InspectOptions } from '../worker/inspect-option.js'
 import { checkWorkerOptions } from '../worker/worker-options.js'
 import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js'
 import { carryMetadata } from './metadata-carrier.js'
@@ -184,6 +185,11 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
   for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout', 'idleTimeout', 'cancelGrace'] as const) checkTimeout(options[key], `createPool(): ${key}`)
   checkWorkerOptions(options, 'createPool()')
   checkCrashGuardOptions(options, 'createPool()')
+  // One port for every worker would clash from the second worker on: a pool takes `true` (or port 0).
+  const inspect = inspectTarget(options as InspectOptions, 'createPool()')
+  if (inspect !== undefined && inspect.port !== 0 && max > 1) {
+    throw new TypeError(`createPool(): inspect asks for port ${inspect.port}, which ${max} workers cannot share: give a pool inspect: true (a free port for each worker)`)
+  }
   const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT
   const { call, ...others } = checkInterceptors(options.interceptors, 'createPool({ interceptors })')
   // The pool runs the timeouts (queue time counts); workers get each call's remainder. It runs
