@@ -71,13 +71,13 @@ const outcomes = new Map<string, number>()
 const count = (key: string): void => void outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
 let issued = 0
 let settled = 0
-const kinds: Array<'square' | 'record'> = []
+/** Even calls are idempotent (`square`), odd ones are not (`record`). */
+const kindOf = (n: number): 'square' | 'record' => (n % 2 === 0 ? 'square' : 'record')
 const started = performance.now()
 async function lane(): Promise<void> {
   while (issued < CALLS) {
     const n = issued++
-    const kind = n % 2 === 0 ? 'square' : 'record'
-    kinds[n] = kind
+    const kind = kindOf(n)
     try {
       const result = kind === 'square' ? await pool.call.square(n) : await pool.call.record(n)
       count(result === (kind === 'square' ? n * n : n) ? 'answered' : 'wrong answer')
@@ -101,6 +101,7 @@ for (const pid of spawned) {
 }
 const closed = await pool.close({ grace: 1_000, killTimeout: 1_000 })
 await new Promise((resolve) => setTimeout(resolve, 500))
+const heapAfter = heap()
 const left = [...spawned].filter((pid) => {
   try {
     process.kill(pid, 0)
@@ -121,10 +122,9 @@ rmSync(logDir, { recursive: true, force: true })
 let ranTwiceRecord = 0
 let ranTwiceSquare = 0
 for (const [n, times] of executions) {
-  if (times > 1 && kinds[n] === 'record') ranTwiceRecord++
-  if (times > 1 && kinds[n] === 'square') ranTwiceSquare++
+  if (times > 1 && kindOf(n) === 'record') ranTwiceRecord++
+  if (times > 1 && kindOf(n) === 'square') ranTwiceSquare++
 }
-const heapAfter = heap()
 
 const figures = {
   date: new Date().toISOString(),

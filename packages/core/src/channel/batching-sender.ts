@@ -26,7 +26,7 @@ import { batchOf, MAX_BATCH } from '../protocol/batch.js'
  * if (queue.length >= FLUSH_AT) flush()
  * ```
  */
-export const FLUSH_AT = Number(process.env.FR_FLUSH_AT ?? 32)
+export const FLUSH_AT = 32
 
 /**
  * Writes one message to the underlying channel (`process.send` / `child.send`), calls
