@@ -3,8 +3,8 @@
  *
  * Recording a stack when a call is made costs a few µs, more than the rest of the caller's
  * work on a call, and is wasted on every call that succeeds. So nothing is recorded then:
- * the call function is an `async` function, and when a call fails, its error gets the
- * frames of the code that awaits it, which V8 keeps for free (its async stack traces: the
+ * the call's promise has one rejection handler (call-object.ts), and when a call fails, its
+ * error gets the frames of the code that awaits it, which V8 keeps for free (its async stack traces: the
  * `at async yourFunction (file:line)` frames). An error from the other side keeps its own
  * stack (the handler's frames), followed by an `at <forkrpc call "name" from the parent>`
  * line and the caller's frames; an error made on this side (a timeout, an exit) gets the

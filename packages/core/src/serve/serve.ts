@@ -106,7 +106,9 @@ function serveProcess(contract: Contract, handlers: unknown, options: ServeOptio
   let watchdog: Watchdog | undefined
   // The worker exits only once every write is handed to the OS: process.exit() right
   // after a send loses a large message.
+  let exiting = false
   const beforeExit = async (): Promise<void> => {
+    exiting = true
     watchdog?.stop()
     if (process.connected) await channel.flushed()
   }
@@ -127,6 +129,8 @@ function serveProcess(contract: Contract, handlers: unknown, options: ServeOptio
     else served.shutDown?.('disconnect')
   })
   served.shutDown = serveOverChannel(contract, handlers, channel, options, hooks, beforeExit).shutDown
-  // Started after the ready message, so that it does not delay it.
-  if (options.watchdog !== false) watchdog = startWatchdog()
+  // Started once the ready message is written (it leaves at the end of this turn), so that
+  // creating the thread (a few ms) does not delay it; not at all if the worker is already
+  // exiting by then.
+  if (options.watchdog !== false) setImmediate(() => (watchdog = exiting ? undefined : startWatchdog()))
 }
