@@ -52,6 +52,24 @@ export type RawSend = (message: object, written: (error: Error | null) => void) 
 export type UnsendableListener = (error: unknown, message: object) => void
 
 /**
+ * The raw write of a `MessagePort` or a `Worker`: `postMessage` hands the message over at
+ * once (a structured clone), so it is written as soon as it returns; a message that cannot be
+ * cloned throws, which the sender turns into the culprit's refusal.
+ *
+ * @example
+ * ```ts
+ * const sender = new BatchingSender(postingWrite(worker))
+ * ```
+ */
+export function postingWrite(target: { postMessage(message: unknown): void }): RawSend {
+  return (message, written) => {
+    target.postMessage(message)
+    written(null)
+    return true
+  }
+}
+
+/**
  * A sender that writes what is sent in one turn as one batch.
  *
  * @example

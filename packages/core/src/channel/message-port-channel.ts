@@ -4,7 +4,9 @@
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { ChannelClosedError } from '../errors/worker-errors.js'
+import { BatchingSender, postingWrite } from './batching-sender.js'
 import type { Channel } from './channel.js'
+import { ipcEndpoint } from './ipc-endpoint.js'
 
 /**
  * The `workerData` key that tells `serve()` it runs in a thread started by `spawnThread()`.
@@ -62,8 +64,9 @@ export function spawnedThreadPort(): MessagePort | undefined {
 /**
  * A channel over a `MessagePort` (a worker thread's `parentPort`, one end of a
  * `MessageChannel`, or anything with the same `postMessage` / `on('message')` / `'close'`
- * shape). Messages go by structured clone. When the port closes, calls in flight reject with
- * ChannelClosedError.
+ * shape). Messages go by structured clone, what is sent in one turn as one batch message (the
+ * peer on the other end unpacks it: use forkrpc on both ends). When the port closes, calls in
+ * flight reject with ChannelClosedError.
  *
  * @example
  * ```ts
@@ -75,14 +78,12 @@ export function spawnedThreadPort(): MessagePort | undefined {
  * await client.call.add({ a: 1, b: 2 })
  * ```
  */
-export function messagePortChannel(port: MessagePort): Channel {
+export function messagePortChannel(port: MessagePort): Channel & { flush(): void } {
+  const sender = new BatchingSender(postingWrite(port))
   return {
     serialization: 'advanced',
-    send: (message) => port.postMessage(message),
-    receive(listener) {
-      port.on('message', listener)
-      return () => port.off('message', listener)
-    },
+    ...ipcEndpoint(port, sender, () => 'port'),
+    flush: sender.flushNow,
     onClose(listener) {
       port.once('close', () =>
         listener(

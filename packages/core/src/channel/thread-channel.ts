@@ -1,11 +1,12 @@
 /**
  * The parent's end of a worker thread's port, closed by whoever watches the thread once it
- * has exited (worker/thread-runtime.ts). Messages go by structured clone (`advanced`).
+ * has exited (worker/thread-handle.ts). Messages go by structured clone (`advanced`), what
+ * is sent in one turn as one batch, as over a process's IPC channel.
  */
 import type { Worker } from 'node:worker_threads'
-import { debugEnabled } from '../base/debug.js'
-import { logMessage } from '../protocol/log-message.js'
+import { BatchingSender, postingWrite } from './batching-sender.js'
 import { CloseListeners } from './channel.js'
+import { ipcEndpoint } from './ipc-endpoint.js'
 import type { OwnedChannel } from './process-channel.js'
 
 /**
@@ -20,24 +21,14 @@ import type { OwnedChannel } from './process-channel.js'
  */
 export function threadChannel(thread: Worker): OwnedChannel {
   const closing = new CloseListeners()
-  const peer = `thread ${thread.threadId}`
+  const sender = new BatchingSender(postingWrite(thread))
+  const endpoint = ipcEndpoint(thread, sender, () => `thread ${thread.threadId}`)
   return {
     serialization: 'advanced',
-    send(message) {
-      if (closing.reason !== undefined) return
-      if (debugEnabled) logMessage('send', peer, message)
-      thread.postMessage(message)
+    send(message, onUnsendable) {
+      if (closing.reason === undefined) endpoint.send(message, onUnsendable)
     },
-    receive(listener) {
-      const receiver = debugEnabled
-        ? (message: unknown) => {
-            logMessage('receive', peer, message)
-            listener(message)
-          }
-        : listener
-      thread.on('message', receiver)
-      return () => thread.off('message', receiver)
-    },
+    receive: endpoint.receive,
     onClose: (listener) => closing.add(listener),
     close: (reason) => closing.close(reason),
     keepAlive(active) {
@@ -45,7 +36,7 @@ export function threadChannel(thread: Worker): OwnedChannel {
       if (active) thread.ref()
       else thread.unref()
     },
-    flush: () => undefined,
-    flushed: () => Promise.resolve(),
+    flush: sender.flushNow,
+    flushed: sender.flushed,
   }
 }

@@ -64,7 +64,11 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
     )
   }
   if (serving) throw new Error(`serve() was already called in this ${port === undefined ? 'process' : 'thread'}; a worker serves one contract`)
-  if (port !== undefined) serveOverChannel(contract, handlers, messagePortChannel(port), options as ServeOptions, hooks, undefined)
+  if (port !== undefined) {
+    const channel = messagePortChannel(port)
+    // Before the thread exits: hand over what is still queued for the end of the turn.
+    serveOverChannel(contract, handlers, channel, options as ServeOptions, hooks, async () => channel.flush())
+  }
   else serveProcess(contract, handlers, options as ServeOptions, hooks)
   serving = true
 }
