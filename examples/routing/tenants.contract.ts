@@ -4,6 +4,6 @@ import { defineContract, procedure } from '@forkrpc/core'
 export const tenants = defineContract({
   /** Answers a query for a tenant, loading the tenant's data first if this worker has not yet. */
   lookup: procedure<{ tenant: string; query: string }, { answer: string; worker: number; warm: boolean }>(),
-  /** A report that takes `ms` of work; says which worker ran it. */
-  report: procedure<{ name: string; ms: number }, { name: string; worker: number }>(),
+  /** A report that takes `ms` of work; says which worker ran it, and when it started. */
+  report: procedure<{ name: string; ms: number }, { name: string; worker: number; startedAt: number }>(),
 })

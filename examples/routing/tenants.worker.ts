@@ -17,7 +17,8 @@ serve(tenants, {
     return { answer: data.get(query) ?? 'unknown', worker: process.pid, warm }
   },
   async report({ name, ms }) {
+    const startedAt = performance.timeOrigin + performance.now() // when the pool handed it to this worker
     await setTimeout(ms)
-    return { name, worker: process.pid }
+    return { name, worker: process.pid, startedAt }
   },
 })

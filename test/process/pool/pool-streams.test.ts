@@ -12,7 +12,7 @@ import { streams } from '../../fixtures/stream.contract.js'
 import { childPids, fixture, tsx } from '../../helpers.js'
 
 type Closable = { close(options: { grace: number; killTimeout: number }): Promise<unknown> }
-const quiet = { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as ['ignore', 'ignore', 'pipe', 'ipc'], idleTimeout: 0 }
+const quiet = { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as ['ignore', 'ignore', 'pipe', 'ipc'], idleTimeout: 0, prefetch: 0 } // calls beyond the slot wait in the pool's queue, which these tests look at
 
 /** Runs `test` with a pool, and closes it after, pass or fail (the harness's pools are of another contract). */
 async function withPool<P extends Closable>(pool: P, test: (pool: P) => Promise<void>): Promise<void> {

@@ -151,7 +151,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   const status = new PoolStatus()
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()
-  const members = new MemberSet(settings.concurrency)
+  const members = new MemberSet(settings.concurrency, settings.prefetch)
   const metrics = new PoolMetrics()
   const queue = new TaskQueue<PoolMember>(settings.maxQueue, () => dispatcher.wakeIfIdle())
   const pump = (): void => dispatcher.pump()

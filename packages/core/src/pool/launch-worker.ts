@@ -50,7 +50,9 @@ export function launchWorker(contract: Contract, module: string | URL, settings:
     // A cancelled handler is done once it says so (`d`), or once its reply crosses the cancel.
     else if (message.t === MessageType.Settled || (member.watchingRunaway && (message.t === MessageType.Result || message.t === MessageType.Failure))) hooks.handlerSettled(member)
   }
-  const extras = { memoryLimits: settings.memoryLimits, observe }
+  // The worker runs at most `concurrency` handlers at once: the pool may send it `prefetch`
+  // more, which wait there, ready to start the moment a slot frees.
+  const extras = { memoryLimits: settings.memoryLimits, observe, concurrency: settings.concurrency }
   const { start } = settings
   // `unresponsiveAfter` applies to every member: the pool hears of each one given up on
   // before the app's own `onUnresponsive`, and before its failed calls are retried.

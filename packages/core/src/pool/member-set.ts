@@ -29,19 +29,22 @@ export interface MemberCounts {
  *
  * @example
  * ```ts
- * const members = new MemberSet(4)
+ * const members = new MemberSet(4, 2)
  * members.add(member)
- * const target = members.leastBusy() // undefined when every ready worker runs `concurrency` calls
+ * const target = members.leastBusy() // undefined when every ready worker was given `slots` calls
  * ```
  */
 export class MemberSet implements Iterable<PoolMember> {
   /** Calls one worker runs at once. */
   readonly concurrency: number
+  /** Calls one worker is given at once: `concurrency`, and `prefetch` more that wait there. */
+  readonly slots: number
   readonly #members: PoolMember[] = []
   #serials = 0
 
-  constructor(concurrency: number) {
+  constructor(concurrency: number, prefetch = 0) {
     this.concurrency = concurrency
+    this.slots = concurrency + prefetch
   }
 
   [Symbol.iterator](): Iterator<PoolMember> {
@@ -76,11 +79,11 @@ export class MemberSet implements Iterable<PoolMember> {
     return this.#count((member) => member.serving)
   }
 
-  /** The serving member with the lowest load under `concurrency`, if any. */
+  /** The serving member with the lowest load under `slots`, if any. */
   leastBusy(): PoolMember | undefined {
     // Hot path: once per call. A loop over at most `max` members.
     let best: PoolMember | undefined
-    let bestLoad = this.concurrency
+    let bestLoad = this.slots
     for (const member of this.#members) {
       if (!member.serving) continue
       const load = member.load
@@ -92,9 +95,9 @@ export class MemberSet implements Iterable<PoolMember> {
     return best
   }
 
-  /** Whether `member` serves and runs fewer than `concurrency` calls. */
+  /** Whether `member` serves and was given fewer than `slots` calls. */
   hasRoom(member: PoolMember): boolean {
-    return member.serving && member.load < this.concurrency
+    return member.serving && member.load < this.slots
   }
 
   /** The members that take calls, in the order they were added: the owners of keys. */
@@ -102,7 +105,7 @@ export class MemberSet implements Iterable<PoolMember> {
     return this.#members.filter((member) => member.serving)
   }
 
-  /** Calls the serving members could take right now. */
+  /** Calls the serving members could start right now (under `concurrency`: what scaling counts). */
   freeSlots(): number {
     let free = 0
     for (const member of this.#members) if (member.serving) free += Math.max(0, this.concurrency - member.load)

@@ -17,15 +17,17 @@
 export interface PoolCallOptions {
   /**
    * Higher leaves the queue first; calls of one priority leave in the order they came
-   * (a retried call goes first). Any finite number; default 0. It orders waiting calls only:
-   * a running call is never preempted.
+   * (a retried call goes first). Any finite number; default 0. It orders the calls waiting
+   * in the pool only: a running call is never preempted, and calls already sent ahead to a
+   * worker (`prefetch`) are not overtaken there; for priorities that matter under load, give
+   * the pool `prefetch: 0`.
    */
   priority?: number | undefined
   /**
    * Calls with the same key go to the same worker while it lives (its warm caches, a
    * tenant's state), chosen by rendezvous hashing over the workers that take calls, so that
    * a worker that comes or goes moves only the keys it gains or had. A keyed call waits for
-   * its worker when that one runs `concurrency` calls, rather than go to another.
+   * its worker when that one was given `concurrency + prefetch` calls, rather than go to another.
    */
   key?: string | undefined
 }

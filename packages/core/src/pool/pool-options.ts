@@ -20,6 +20,16 @@ import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js
 import { carryMetadata } from './metadata-carrier.js'
 
 /**
+ * The default `prefetch` of a pool: 4 calls per worker beyond `concurrency`.
+ *
+ * @example
+ * ```ts
+ * createPool(contract, url, { prefetch: DEFAULT_PREFETCH * 4 }) // tiny tasks: larger batches
+ * ```
+ */
+export const DEFAULT_PREFETCH = 4
+
+/**
  * The options of every pool, whatever runs its workers.
  *
  * @example
@@ -32,8 +42,20 @@ export interface PoolCommonOptions extends CrashGuardOptions {
   min?: number
   /** The most workers at once (counting those starting and stopping). Default `os.availableParallelism()`. */
   max?: number
-  /** Calls one worker runs at once. Default 1 (CPU-bound work); raise it for async work. */
+  /**
+   * Calls one worker runs at once (its handlers: the worker holds more back). Default 1
+   * (CPU-bound work); raise it for async work.
+   */
   concurrency?: number
+  /**
+   * Calls sent to a worker ahead of a free slot: they wait in the worker, in order, and start
+   * the moment a running one ends, so the worker never waits for the pool between calls, and
+   * calls come and go in batches. A call that waits there is committed to that worker: if
+   * the worker dies, it fails like the running ones (an idempotent one is retried), and a
+   * slow call delays the ones behind it there. Default `DEFAULT_PREFETCH` (4); `0` sends a
+   * worker only what it can start at once.
+   */
+  prefetch?: number
   /**
    * Calls that may wait beyond what the pool's workers (running, starting, or yet to start
    * under `max`) will take; beyond it a call rejects with QueueFullError. Default Infinity.
@@ -133,6 +155,8 @@ export interface PoolSettings {
   readonly min: number
   readonly max: number
   readonly concurrency: number
+  /** Calls sent to a worker beyond `concurrency`, waiting there for a slot. */
+  readonly prefetch: number
   readonly maxQueue: number
   readonly maxTasksPerWorker: number
   /** Undefined: idle workers are never stopped. */
@@ -168,7 +192,7 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
   // Every worker serves the contract's host procedures with the same handlers: checked before any starts.
   checkHostHandlers(contract, (options as { host?: unknown }).host, 'createPool()')
   const runtime = checkRuntime(options)
-  const count = (key: 'min' | 'max' | 'concurrency' | 'maxQueue' | 'maxTasksPerWorker', fallback: number, least: number): number => {
+  const count = (key: 'min' | 'max' | 'concurrency' | 'prefetch' | 'maxQueue' | 'maxTasksPerWorker', fallback: number, least: number): number => {
     const value = options[key] ?? fallback
     if (typeof value !== 'number' || Number.isNaN(value) || value < least || (value !== Infinity && !Number.isInteger(value))) {
       throw new TypeError(`createPool(): ${key} must be an integer of at least ${least}, got ${String(options[key])}`)
@@ -201,6 +225,7 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     min,
     max,
     concurrency: count('concurrency', 1, 1),
+    prefetch: count('prefetch', DEFAULT_PREFETCH, 0),
     maxQueue: count('maxQueue', Infinity, 0),
     maxTasksPerWorker: count('maxTasksPerWorker', Infinity, 1),
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,

@@ -302,6 +302,8 @@ export interface ReadyAckMessage extends Envelope<'ha'> {
   s: Serialization
   /** Memory limits to report going over (a pool's recycling). */
   l?: MemoryLimits
+  /** The most handlers to run at once (a pool's `concurrency`); later requests wait in order. */
+  c?: number
 }
 
 /**

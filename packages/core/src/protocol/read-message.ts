@@ -49,7 +49,7 @@ const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
   [MessageType.Ready]: (m) => isNames(m.n) && isOptional(isString)(m.iu),
   [MessageType.OverLimit]: (m) => typeof m.hb === 'number' && typeof m.rb === 'number',
   [MessageType.ReadyQuery]: (m) => isOptional(isNames)(m.n),
-  [MessageType.ReadyAck]: (m) => (m.s === 'json' || m.s === 'advanced') && isOptional(isMemoryLimits)(m.l),
+  [MessageType.ReadyAck]: (m) => (m.s === 'json' || m.s === 'advanced') && isOptional(isMemoryLimits)(m.l) && isOptional((c) => isCount(c) && (c as number) >= 1)(m.c),
   [MessageType.Shutdown]: () => true,
   [MessageType.Ping]: (m) => Number.isSafeInteger(m.n),
   [MessageType.Pong]: (m) => Number.isSafeInteger(m.n),

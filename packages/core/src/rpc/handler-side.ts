@@ -14,6 +14,7 @@ import type { HandlerInterceptor } from '../contract/interceptor-types.js'
 import { validate } from '../contract/validate.js'
 import { MessageType, PROTOCOL_VERSION, type CancelMessage, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage } from '../protocol/messages.js'
 import { ChunkProducer } from './chunk-producer.js'
+import { HandlerGate } from './handler-gate.js'
 import { InputChunks } from './input-chunks.js'
 import { interceptHandler } from './interceptors.js'
 import type { Link } from './link.js'
@@ -61,6 +62,7 @@ export class HandlerSide {
   readonly #settled: (() => void) | undefined
   readonly #interceptors: readonly HandlerInterceptor[] | undefined
   readonly #running = new Map<string, RunningCall>()
+  readonly #gate = new HandlerGate()
   readonly #drained = new Drained()
   #refusal: string | undefined
 
@@ -84,6 +86,14 @@ export class HandlerSide {
     return this.#running.get(id)
   }
 
+  /**
+   * At most `limit` handlers run at once from now on; later requests wait, in order (a pool's
+   * `concurrency`, sent to its workers in the ready ack).
+   */
+  limitConcurrency(limit: number): void {
+    this.#gate.limit(limit)
+  }
+
   /** Refuses later requests with ChannelClosedError; `why` starts its message ("The worker is shutting down"). */
   refuse(why: string): void {
     this.#refusal ??= why
@@ -94,7 +104,15 @@ export class HandlerSide {
    * the callers are waiting, and a handler that stops on its signal rejects with it.
    */
   abortAll(reason: Error | ((procedure: string) => Error)): void {
-    for (const call of this.#running.values()) call.abort(typeof reason === 'function' ? reason(call.procedure) : reason)
+    for (const call of [...this.#running.values()]) {
+      call.abort(typeof reason === 'function' ? reason(call.procedure) : reason)
+      this.#leaveLine(call)
+    }
+  }
+
+  /** A call aborted before its handler started: it leaves the line, failed with its reason. */
+  #leaveLine(call: RunningCall): void {
+    if (this.#gate.withdraw(call)) this.#finish(call, MessageType.Failure, call.signal.reason)
   }
 
   /** Resolves once no call is running. */
@@ -115,7 +133,7 @@ export class HandlerSide {
     if (this.#running.size >= this.#maxPending) return this.#reply(MessageType.Failure, id, name, tooManyPending(name, this.#maxPending, 'worker'))
     const call = new RunningCall(this.#owner, id, name)
     this.#running.set(id, call)
-    if (message.dl !== undefined) armDeadline(call, message.dl)
+    if (message.dl !== undefined) armDeadline(call, message.dl, () => this.#leaveLine(call))
     if (message.md !== undefined) call.metadata = Object.freeze({ ...message.md })
     if (declared.kind === 'input-stream') {
       const link = this.#link
@@ -137,6 +155,10 @@ export class HandlerSide {
   }
 
   #run(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
+    if (this.#gate.enter(call, () => this.#start(call, handler, declared, input))) this.#start(call, handler, declared, input)
+  }
+
+  #start(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
     let result: unknown
     try {
       const chain = this.#interceptors
@@ -202,10 +224,13 @@ export class HandlerSide {
     if (call.deadlineTimer !== undefined) clearTimeout(call.deadlineTimer)
     if (this.#running.size === 0) this.#drained.wake()
     this.#settled?.()
-    if (!call.cancelled) return this.#reply(kind, call.id, call.procedure, value)
-    // The caller has its answer already; it only needs to know the handler's slot is free.
-    debug('call %s (%s) settled after it was cancelled', call.id, call.procedure)
-    this.#link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Settled, i: call.id })
+    if (!call.cancelled) this.#reply(kind, call.id, call.procedure, value)
+    else {
+      // The caller has its answer already; it only needs to know the handler's slot is free.
+      debug('call %s (%s) settled after it was cancelled', call.id, call.procedure)
+      this.#link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Settled, i: call.id })
+    }
+    this.#gate.leave(call) // its slot to the next waiting call, once its outcome is on its way
   }
 
   #reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
@@ -235,6 +260,7 @@ export class HandlerSide {
     const call = this.#running.get(message.i)
     if (call === undefined) return debug('dropped the cancellation of call %s, which is not running', message.i)
     call.cancel(message.r === 't' ? timeoutError(call.procedure, message.ms ?? 0) : cancelledByCaller(call.procedure))
+    this.#leaveLine(call)
   }
 
   resultCredit(message: CreditMessage): void {
@@ -259,8 +285,11 @@ export class HandlerSide {
 }
 
 /** The call's signal aborts with TimeoutError when its deadline passes (beyond setTimeout's range: never, in practice). */
-function armDeadline(call: RunningCall, remaining: number): void {
+function armDeadline(call: RunningCall, remaining: number, aborted: () => void): void {
   call.deadline = Date.now() + remaining
   if (remaining > MAX_TIMER_MS) return
-  call.deadlineTimer = setTimeout(() => call.abort(timeoutError(call.procedure, remaining)), remaining)
+  call.deadlineTimer = setTimeout(() => {
+    call.abort(timeoutError(call.procedure, remaining))
+    aborted()
+  }, remaining)
 }

@@ -99,7 +99,7 @@ function serveOverChannel(
     lifecycle: (message) => lifecycle.handle(message),
     settled: () => lifecycle.checkMemory(),
   })
-  lifecycle.attach(peer.link)
+  lifecycle.attach(peer)
   lifecycle.announce()
   return { peer, shutDown: shutDownFor }
 }

@@ -7,6 +7,7 @@ import { debug } from '../base/debug.js'
 import type { Channel } from '../channel/channel.js'
 import type { Contract } from '../contract/define-contract.js'
 import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage, type ReadyMessage } from '../protocol/messages.js'
+import type { HandlerSide } from '../rpc/handler-side.js'
 import type { Link } from '../rpc/link.js'
 
 /**
@@ -16,14 +17,14 @@ import type { Link } from '../rpc/link.js'
  * ```ts
  * const lifecycle = new WorkerLifecycle(contract, channel, () => shutDown('request'))
  * const peer = workerPeer(contract, handlers, channel, options, { where, lifecycle: (m) => lifecycle.handle(m), settled: () => lifecycle.checkMemory() })
- * lifecycle.attach(peer.link)
+ * lifecycle.attach(peer)
  * ```
  */
 export class WorkerLifecycle {
   readonly #contract: Contract
   readonly #channel: Channel
   readonly #onShutdownRequest: () => void
-  #link: Link | undefined
+  #peer: { readonly link: Link; readonly handler: HandlerSide } | undefined
   #memoryLimits: MemoryLimits | undefined
   readonly #inspectorUrl: string | undefined
 
@@ -34,9 +35,9 @@ export class WorkerLifecycle {
     this.#inspectorUrl = inspectorUrl
   }
 
-  /** The peer's link (made after this), whose codec the ack may change. */
-  attach(link: Link): void {
-    this.#link = link
+  /** The peer (made after this): the ack may change its codec and limit its handlers. */
+  attach(peer: { readonly link: Link; readonly handler: HandlerSide }): void {
+    this.#peer = peer
   }
 
   /** Tells the parent this worker is ready, serving the contract's procedures. */
@@ -51,7 +52,8 @@ export class WorkerLifecycle {
       case MessageType.ReadyQuery:
         return this.announce()
       case MessageType.ReadyAck:
-        this.#link?.useSerialization(message.s)
+        this.#peer?.link.useSerialization(message.s)
+        if (message.c !== undefined) this.#peer?.handler.limitConcurrency(message.c)
         this.#memoryLimits = message.l
         return
       case MessageType.Shutdown:

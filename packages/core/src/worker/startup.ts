@@ -33,6 +33,8 @@ export interface StartExtras {
   readonly memoryLimits?: MemoryLimits | undefined
   /** Hears every forkrpc message from the worker, once its peer has handled it. */
   readonly observe?: ((message: ProtocolMessage) => void) | undefined
+  /** The most handlers the worker runs at once (a pool's `concurrency`); more calls wait there, in order. */
+  readonly concurrency?: number | undefined
 }
 
 const startupTimedOut = Symbol('startup timed out')
@@ -79,6 +81,7 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
   }
   const ack: ReadyAckMessage = { $fr: PROTOCOL_VERSION, t: MessageType.ReadyAck, s: handle.channel.serialization }
   if (extras.memoryLimits !== undefined) ack.l = extras.memoryLimits
+  if (extras.concurrency !== undefined) ack.c = extras.concurrency
   handle.channel.send(ack)
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.

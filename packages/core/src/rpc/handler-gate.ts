@@ -1,0 +1,70 @@
+/**
+ * How many handlers run at once on this side: without a limit (the default) every request
+ * starts at once; with one (a pool's `concurrency`, sent in the ready ack), requests beyond
+ * it wait here, in order, and start as running ones finish. A waiting call already counts
+ * as running for the caller (its deadline runs, it can be cancelled): one that is aborted
+ * while it waits leaves without its handler ever starting.
+ */
+import type { RunningCall } from './running-call.js'
+
+/**
+ * The gate of one handler side.
+ *
+ * @example
+ * ```ts
+ * const gate = new HandlerGate()
+ * gate.limit(1)
+ * if (gate.enter(call, start)) start() // else it starts when a running handler finishes
+ * ```
+ */
+export class HandlerGate {
+  #limit = Infinity
+  readonly #started = new Set<RunningCall>()
+  #draining = false
+  readonly #waiting = new Map<RunningCall, () => void>()
+
+  /** At most `limit` handlers run at once from now on. */
+  limit(limit: number): void {
+    this.#limit = limit
+  }
+
+  /** True when `call` may start now (it is counted as started); otherwise `start` runs when it may. */
+  enter(call: RunningCall, start: () => void): boolean {
+    if (this.#started.size < this.#limit && this.#waiting.size === 0) {
+      this.#started.add(call)
+      return true
+    }
+    this.#waiting.set(call, start)
+    return false
+  }
+
+  /** Whether `call` waits (its handler has not started). */
+  waits(call: RunningCall): boolean {
+    return this.#waiting.has(call)
+  }
+
+  /** Takes a waiting call out of the line (it was aborted); false when it was not waiting. */
+  withdraw(call: RunningCall): boolean {
+    return this.#waiting.delete(call)
+  }
+
+  /** `call` has settled: if it had started, the next waiting calls start, as room allows. */
+  leave(call: RunningCall): void {
+    if (!this.#started.delete(call) || this.#draining) return
+    // A loop, not recursion: a synchronous handler settles inside start(), which calls
+    // leave() again; that inner call only frees its slot, and this loop fills it.
+    this.#draining = true
+    try {
+      while (this.#started.size < this.#limit) {
+        const next = this.#waiting.entries().next()
+        if (next.done === true) return
+        const [waiting, start] = next.value
+        this.#waiting.delete(waiting)
+        this.#started.add(waiting)
+        start()
+      }
+    } finally {
+      this.#draining = false
+    }
+  }
+}
