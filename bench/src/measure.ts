@@ -85,3 +85,42 @@ export async function interleavedThroughput(
   }
   return samples
 }
+
+/**
+ * How a pair of subjects (a raw one and forkrpc's) is measured on the tiny and ~1 KB payloads:
+ * the thread rows and the NATS rows.
+ */
+export interface PairSettings {
+  warmTiny: number
+  warm1k: number
+  /** Calls per repetition and repetitions, tiny and ~1 KB. */
+  latencyCalls: readonly number[]
+  latencyReps: readonly number[]
+  throughputCalls: number
+  throughputReps: number
+}
+
+/** A pair's latency rows (tiny, ~1 KB) and its throughput row (100 in flight). */
+export interface PairResults {
+  latency: Row[]
+  throughput: Row[]
+}
+
+/** Starts the subjects, warms them up, measures them interleaved, and closes them. */
+export async function measurePair(subjects: readonly Subject[], settings: PairSettings, label: string, log: (text: string) => void): Promise<PairResults> {
+  const running: Running[] = []
+  try {
+    for (const subject of subjects) {
+      running.push(await subject.start())
+      log(`warming up ${subject.name}`)
+      await warmUp(running[running.length - 1] as Running, { tiny: settings.warmTiny, kb: settings.warm1k, kb64: 0, mb: 0 })
+    }
+    const measured = payloads.slice(0, 2)
+    const latency = await interleavedLatency(subjects, running, measured, settings.latencyCalls, settings.latencyReps, (text) => log(`${label}: ${text}`))
+    const samples = await interleavedThroughput(subjects, running, 100, settings.throughputReps, () => settings.throughputCalls, (text) => log(`${label}: ${text}`))
+    const throughput = subjects.map((subject, s): Row => ({ subject: subject.name, '100 in flight': summarize(samples[s] ?? []) }))
+    return { latency, throughput }
+  } finally {
+    for (const r of running) await r.close().catch(() => undefined)
+  }
+}

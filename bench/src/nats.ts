@@ -12,24 +12,16 @@ import { fileURLToPath } from 'node:url'
 import { connectNats } from '@forkrpc/nats'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { echoContract } from './echo.contract.js'
-import { interleavedLatency, interleavedThroughput, warmUp } from './measure.js'
-import { payloads } from './payloads.js'
-import { summarize, type Row } from './stats.js'
+import { measurePair, type PairResults, type PairSettings } from './measure.js'
 import type { Running, Subject } from './subjects.js'
 
 export const RAW_NATS = 'raw NATS request-reply'
 export const FORKRPC_NATS = 'forkrpc over NATS'
 
-export interface NatsSettings {
-  warmTiny: number
-  warm1k: number
-  latencyCalls: readonly number[]
-  latencyReps: readonly number[]
-  throughputCalls: number
-  throughputReps: number
-}
+/** How the NATS rows are measured. */
+export type NatsSettings = PairSettings
 
-export type NatsResults = { latency: Row[]; throughput: Row[]; server: string } | { skipped: string }
+export type NatsResults = (PairResults & { server: string }) | { skipped: string }
 
 const worker = (name: string): string => fileURLToPath(new URL(`./workers/${name}.worker.js`, import.meta.url))
 
@@ -120,21 +112,10 @@ export async function measureNats(settings: NatsSettings, log: (text: string) =>
     return { skipped: 'nats-server was not found on this machine (Debian: apt-get install nats-server)' }
   }
   const server = await startServer(binary)
-  const subjects = [rawNats(server.url), forkrpcNats(server.url)]
-  const running: Running[] = []
   try {
-    for (const subject of subjects) {
-      running.push(await subject.start())
-      log(`warming up ${subject.name}`)
-      await warmUp(running[running.length - 1] as Running, { tiny: settings.warmTiny, kb: settings.warm1k, kb64: 0, mb: 0 })
-    }
-    const measured = payloads.slice(0, 2)
-    const latency = await interleavedLatency(subjects, running, measured, settings.latencyCalls, settings.latencyReps, (text) => log(`nats: ${text}`))
-    const samples = await interleavedThroughput(subjects, running, 100, settings.throughputReps, () => settings.throughputCalls, (text) => log(`nats: ${text}`))
-    const throughput = subjects.map((subject, s): Row => ({ subject: subject.name, '100 in flight': summarize(samples[s] ?? []) }))
-    return { latency, throughput, server: `nats-server ${server.version} on loopback` }
+    const results = await measurePair([rawNats(server.url), forkrpcNats(server.url)], settings, 'nats', log)
+    return { ...results, server: `nats-server ${server.version} on loopback` }
   } finally {
-    for (const r of running) await r.close().catch(() => undefined)
     await stop(server.process)
   }
 }

@@ -6,9 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { spawnThread } from '@forkrpc/core'
 import { echoContract } from './echo.contract.js'
-import { interleavedLatency, interleavedThroughput, warmUp } from './measure.js'
-import { payloads } from './payloads.js'
-import { summarize, type Row } from './stats.js'
+import { measurePair, type PairResults, type PairSettings } from './measure.js'
 import type { Running, Subject } from './subjects.js'
 
 const worker = (name: string): string => fileURLToPath(new URL(`./workers/${name}.worker.js`, import.meta.url))
@@ -70,37 +68,13 @@ export function forkrpcThread(): Subject {
   }
 }
 
-export interface ThreadSettings {
-  warmTiny: number
-  warm1k: number
-  /** Calls per repetition and repetitions, tiny and ~1 KB. */
-  latencyCalls: readonly number[]
-  latencyReps: readonly number[]
-  throughputCalls: number
-  throughputReps: number
-}
+/** How the thread rows are measured. */
+export type ThreadSettings = PairSettings
 
-export interface ThreadResults {
-  latency: Row[]
-  throughput: Row[]
-}
+/** The thread rows. */
+export type ThreadResults = PairResults
 
 /** The thread rows: both subjects started, warmed up, measured interleaved, closed. */
 export async function measureThreads(settings: ThreadSettings, log: (text: string) => void): Promise<ThreadResults> {
-  const subjects = [rawThread(), forkrpcThread()]
-  const running: Running[] = []
-  try {
-    for (const subject of subjects) {
-      running.push(await subject.start())
-      log(`warming up ${subject.name}`)
-      await warmUp(running[running.length - 1] as Running, { tiny: settings.warmTiny, kb: settings.warm1k, kb64: 0, mb: 0 })
-    }
-    const measured = payloads.slice(0, 2)
-    const latency = await interleavedLatency(subjects, running, measured, settings.latencyCalls, settings.latencyReps, (text) => log(`threads: ${text}`))
-    const samples = await interleavedThroughput(subjects, running, 100, settings.throughputReps, () => settings.throughputCalls, (text) => log(`threads: ${text}`))
-    const throughput = subjects.map((subject, s): Row => ({ subject: subject.name, '100 in flight': summarize(samples[s] ?? []) }))
-    return { latency, throughput }
-  } finally {
-    for (const r of running) await r.close().catch(() => undefined)
-  }
+  return measurePair([rawThread(), forkrpcThread()], settings, 'threads', log)
 }
