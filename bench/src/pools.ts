@@ -41,7 +41,7 @@ async function ready(pool: StartedPool): Promise<StartedPool> {
   return pool
 }
 
-/** forkrpc's createPool; `extra` is merged into its options (see POOL THREAD ROW below). */
+/** forkrpc's createPool; `extra` is merged into its options (the thread row: POOL THREAD ROW below). */
 export function forkrpcPool(runtime: 'process' | 'thread' = 'process', extra: PoolOptions = {}): PoolSubject {
   return {
     name: runtime === 'process' ? FORKRPC_POOL : 'forkrpc createPool (threads)',
@@ -131,9 +131,8 @@ export function poolifier(kind: 'thread' | 'cluster'): PoolSubject {
 export function poolSubjects(): PoolSubject[] {
   return [
     forkrpcPool('process'),
-    // POOL THREAD ROW: once createPool takes `runtime: 'thread'` (a pool of worker threads,
-    // coming in core), uncomment the next line for a second forkrpc row:
-    // forkrpcPool('thread', { runtime: 'thread' }),
+    // POOL THREAD ROW: the same pool of worker threads (`runtime: 'thread'`).
+    forkrpcPool('thread', { runtime: 'thread' }),
     piscinaThreads(),
     tinypool('worker_threads'),
     tinypool('child_process'),
