@@ -118,6 +118,26 @@ describe('a pool: two-level cancellation', () => {
     expect(await pool.call.pid()).not.toBe(pid)
   })
 
+  it('sends no call to wait behind a cancelled handler that still runs, whatever prefetch', async () => {
+    const pool = startPool({ max: 1, cancelGrace: 200, prefetch: 4 })
+    const pid = await pool.call.pid()
+    await expect(pool.call.spin(30_000, { timeout: 100 })).rejects.toBeInstanceOf(TimeoutError)
+    // Not idempotent: sent to the spinning worker, it would die with it (WorkerExitedError).
+    const ran = await pool.call.sleep(10)
+    expect(ran.pid).not.toBe(pid)
+  })
+
+  it('commits no call to a worker ahead of time by default once cancelGrace is set', async () => {
+    // prefetch: undefined, the default (the harness sets 0).
+    const pool = startPool({ max: 1, cancelGrace: 200, prefetch: undefined })
+    const pid = await pool.call.pid()
+    const spin = outcome(pool.call.spin(30_000, { timeout: 100 }))
+    // Queued while the worker spins: with the usual prefetch it would wait in that worker.
+    const queued = pool.call.sleep(10)
+    expect(await spin).toBeInstanceOf(TimeoutError)
+    expect((await queued).pid).not.toBe(pid)
+  })
+
   it('keeps a worker whose handler stops when its signal aborts', async () => {
     const pool = startPool({ max: 1, cancelGrace: 100 })
     const events = record(pool, 'exit')

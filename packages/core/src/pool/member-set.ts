@@ -79,7 +79,7 @@ export class MemberSet implements Iterable<PoolMember> {
     return this.#count((member) => member.serving)
   }
 
-  /** The serving member with the lowest load under `slots`, if any. */
+  /** The serving member with the lowest load under its room, if any. */
   leastBusy(): PoolMember | undefined {
     // Hot path: once per call. A loop over at most `max` members.
     let best: PoolMember | undefined
@@ -87,7 +87,7 @@ export class MemberSet implements Iterable<PoolMember> {
     for (const member of this.#members) {
       if (!member.serving) continue
       const load = member.load
-      if (load < bestLoad) {
+      if (load < bestLoad && load < this.#room(member)) {
         best = member
         bestLoad = load
       }
@@ -95,9 +95,19 @@ export class MemberSet implements Iterable<PoolMember> {
     return best
   }
 
-  /** Whether `member` serves and was given fewer than `slots` calls. */
+  /** Whether `member` serves and was given fewer calls than its room. */
   hasRoom(member: PoolMember): boolean {
-    return member.serving && member.load < this.slots
+    return member.serving && member.load < this.#room(member)
+  }
+
+  /**
+   * The calls `member` may be given: `slots`, but only `concurrency` while a handler whose
+   * call was given up on still runs there. That handler may be stuck (a synchronous loop
+   * never sees its signal) and the worker killed for it (`cancelGrace`): a call sent to wait
+   * behind it would share its fate; in the pool's queue it goes to the next free worker.
+   */
+  #room(member: PoolMember): number {
+    return member.lingering > 0 ? this.concurrency : this.slots
   }
 
   /** The members that take calls, in the order they were added: the owners of keys. */

@@ -52,8 +52,10 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * the moment a running one ends, so the worker never waits for the pool between calls, and
    * calls come and go in batches. A call that waits there is committed to that worker: if
    * the worker dies, it fails like the running ones (an idempotent one is retried), and a
-   * slow call delays the ones behind it there. Default `DEFAULT_PREFETCH` (4); `0` sends a
-   * worker only what it can start at once.
+   * slow call delays the ones behind it there. Default `DEFAULT_PREFETCH` (4), or `0` when
+   * `cancelGrace` or `unresponsiveAfter` is set (handlers may get stuck there, and their
+   * workers killed); `0` sends a worker only what it can start at once. A worker whose
+   * cancelled handler still runs is sent no more than `concurrency` calls.
    */
   prefetch?: number
   /**
@@ -225,7 +227,9 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     min,
     max,
     concurrency: count('concurrency', 1, 1),
-    prefetch: count('prefetch', DEFAULT_PREFETCH, 0),
+    // A pool told that handlers may get stuck (and their workers killed for it) commits no
+    // call to a worker ahead of time: a call waiting behind a stuck one would die with it.
+    prefetch: count('prefetch', options.cancelGrace === undefined && options.unresponsiveAfter === undefined ? DEFAULT_PREFETCH : 0, 0),
     maxQueue: count('maxQueue', Infinity, 0),
     maxTasksPerWorker: count('maxTasksPerWorker', Infinity, 1),
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
