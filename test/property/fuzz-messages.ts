@@ -103,6 +103,15 @@ export function createFuzzer(seed: number, options: FuzzerOptions): () => unknow
     }
   }
 
+  /**
+   * `forged`, unless it could be a real call's id: ids are a base-36 counter, so a short
+   * string ('c', '1a') would hit a call the fuzz is not meant to know (it aims at the known
+   * ones), and that call would rightly take the forged reply as its own.
+   */
+  function unguessed(forged: unknown): unknown {
+    return typeof forged === 'string' && /^[0-9a-z]{1,8}$/.test(forged) ? `~${forged}` : forged
+  }
+
   function id(): unknown {
     const known = options.knownIds()
     switch (int(8)) {
@@ -112,12 +121,8 @@ export function createFuzzer(seed: number, options: FuzzerOptions): () => unknow
         return known.length > 0 ? pick(known) : 'none'
       case 3:
         return hugeId
-      case 4: {
-        // Ids are a base-36 counter: a short one ('c', '1a') would be a real call's id, which
-        // the fuzz is not meant to know (it aims at the known ones above).
-        const forged = scalar()
-        return typeof forged === 'string' && /^[0-9a-z]{1,8}$/.test(forged) ? `~${forged}` : forged
-      }
+      case 4:
+        return unguessed(scalar())
       case 5:
         return pick(['__proto__', 'constructor', 'toString'])
       default:
@@ -150,9 +155,11 @@ export function createFuzzer(seed: number, options: FuzzerOptions): () => unknow
       case 1: // a field gone
         delete message[pick(['t', 'i', 'm', 'v', 'x'])]
         return message
-      case 2: // a field of the wrong type
-        message[pick(['t', 'i', 'm', 'r', 's', 'n'])] = value()
+      case 2: { // a field of the wrong type
+        const field = pick(['t', 'i', 'm', 'r', 's', 'n'])
+        message[field] = field === 'i' ? unguessed(value()) : value()
         return message
+      }
       case 3: // not forkrpc's at all, or not an object
         return int(2) === 0 ? value() : { t: 'q', i: 'x', m: 'add' }
       case 4: // unknown kind
