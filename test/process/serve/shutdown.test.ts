@@ -50,6 +50,18 @@ describe("the worker's shutdown", () => {
     expect(hookLines()).toEqual(['hook1 SIGTERM', 'hook2 SIGTERM'])
   })
 
+  it('a handler that ignores its signal does not cost the hooks their turn: they run, then it exits 1', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, SHUTDOWN_LOG: log, SHUTDOWN_TIMEOUT: '600' }, allowExit: true })
+    const hung = worker.call.hang().catch((error: unknown) => error)
+    await worker.call.sleep(1) // the hang request has reached the child
+    process.kill(worker.pid, 'SIGTERM')
+    await waitForExit(worker.pid)
+    // The hooks ran after the handlers' share (600 - 300 ms), with the handler still running.
+    expect(hookLines()).toEqual(['hook1 SIGTERM', 'hook2 SIGTERM'])
+    expect(await worker.close()).toEqual({ code: 1, signal: null, forced: false })
+    expect(await hung).toBeInstanceOf(WorkerExitedError)
+  })
+
   it('ignores SIGINT while the parent is connected: the parent decides when its worker stops', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
     process.kill(worker.pid, 'SIGINT')

@@ -24,7 +24,8 @@ export type ShutdownCause = 'request' | 'SIGTERM' | 'disconnect' | 'parent-died'
 
 /**
  * A function `serve()` runs once, during the worker's shutdown, after the handlers have
- * settled: close a database, flush a file. If it throws, the worker exits with code 1.
+ * settled (or had their share of `shutdownTimeout`): close a database, flush a file. If it
+ * throws, the worker exits with code 1.
  *
  * @example
  * ```ts
@@ -42,7 +43,7 @@ export type ShutdownHook = (cause: ShutdownCause) => void | Promise<void>
  * ```
  */
 export interface ServeOptions<C extends Contract = Contract> extends MessageLimitOptions {
-  /** Run during the shutdown, in order, after the handlers have settled. */
+  /** Run during the shutdown, in order, after the handlers have settled (or had their share of `shutdownTimeout`). */
   onShutdown?: ShutdownHook | readonly ShutdownHook[] | undefined
   /**
    * Handlers of the contract's notifications (`worker.notify(name, payload)` in the parent).
@@ -52,7 +53,9 @@ export interface ServeOptions<C extends Contract = Contract> extends MessageLimi
   /**
    * How long, in milliseconds, handlers still running (their `ctx.signal` aborted) and then
    * the hooks have to finish before the worker exits anyway with code 1. Default 3,000.
-   * When the parent died, the bound is 500 ms whatever this says.
+   * When the parent died, the bound is 500 ms whatever this says. The handlers get the
+   * bound less what is kept for the hooks (half of it, at most 1 s): the hooks run even
+   * while a handler that ignores its signal still does, and the worker then exits with 1.
    */
   shutdownTimeout?: number | undefined
   /**

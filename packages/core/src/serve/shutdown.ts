@@ -1,7 +1,10 @@
 /**
  * The worker's shutdown, for a process or a thread: no new calls, running handlers aborted
  * and awaited, the hooks in order, then `process.exit()` (which ends just the thread in a
- * thread), with code 1 if a hook threw or if all this outlived its bound.
+ * thread), with code 1 if a hook threw, a handler was left running, or all this outlived its
+ * bound. Handlers are awaited for the bound less a share kept for the hooks (half of it, at
+ * most `HOOK_RESERVE_MS`): a handler that ignores its signal must not cost the hooks their
+ * turn, for they are the app's cleanup (temporary files, locks, connections).
  */
 import { inspect } from 'node:util'
 import { debug } from '../base/debug.js'
@@ -9,6 +12,9 @@ import { MAX_TIMER_MS } from '../base/timeouts.js'
 import { AbortError } from '../errors/call-errors.js'
 import type { HandlerSide } from '../rpc/handler-side.js'
 import type { ShutdownCause, ShutdownHook } from './serve-options.js'
+
+/** The most of a shutdown's bound kept for the hooks, in ms (half of it when it is shorter). */
+const HOOK_RESERVE_MS = 1_000
 
 /**
  * Shuts the worker down and exits. `beforeExit` runs last (the writes still queued are flushed).
@@ -29,8 +35,8 @@ export async function shutDown(handlers: HandlerSide, hooks: readonly ShutdownHo
   }
   handlers.refuse('The worker is shutting down')
   handlers.abortAll((procedure) => new AbortError(`The worker is shutting down (${describe(cause)}); call "${procedure}" was aborted`, { procedure }))
-  await handlers.drained()
-  let code = 0
+  let code = (await handlersSettled(handlers, bound)) ? 0 : 1
+  if (code === 1) debug('%d handler(s) still running after their share of the shutdown: the hooks run anyway', handlers.size)
   for (const hook of hooks) {
     try {
       await hook(cause)
@@ -41,6 +47,21 @@ export async function shutDown(handlers: HandlerSide, hooks: readonly ShutdownHo
   }
   await beforeExit()
   process.exit(code)
+}
+
+/** Whether the running handlers settled within their share of `bound`. */
+async function handlersSettled(handlers: HandlerSide, bound: number): Promise<boolean> {
+  if (handlers.size === 0) return true
+  const share = bound - Math.min(bound / 2, HOOK_RESERVE_MS)
+  if (!(share <= MAX_TIMER_MS)) {
+    await handlers.drained()
+    return true
+  }
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), share)))
+  const settled = await Promise.race([handlers.drained().then(() => true as const), expired])
+  clearTimeout(timer)
+  return settled
 }
 
 function describe(cause: ShutdownCause): string {
