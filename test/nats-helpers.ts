@@ -49,6 +49,12 @@ export interface Instance {
   readonly messages: unknown[]
   /** Asks it to drain and exit; resolves once it has. */
   close(): Promise<void>
+  /**
+   * Resolves once every message it has sent so far is in `messages`: a reply over NATS can
+   * reach the test before the IPC message the instance wrote first (two sockets, no order
+   * between them). A live instance echoes a `sync` behind them; a dead one's channel ends.
+   */
+  synced(): Promise<void>
 }
 
 let subjects = 0
@@ -79,6 +85,24 @@ export async function startInstance(which: 'math' | 'streams' | 'remote', url: s
     pid: child.pid as number,
     instance: ready,
     messages,
+    async synced() {
+      if (!child.connected) return
+      await new Promise<void>((resolve) => {
+        const finish = (): void => {
+          child.off('message', onMessage)
+          child.off('disconnect', finish)
+          resolve()
+        }
+        const onMessage = (message: unknown): void => {
+          if ((message as { synced?: boolean } | null)?.synced === true) finish()
+        }
+        child.on('message', onMessage)
+        child.once('disconnect', finish)
+        // A dead instance cannot take it (the callback gets the error): its 'disconnect' comes
+        // once the parent has read all it wrote.
+        child.send('sync', () => undefined)
+      })
+    },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))

@@ -31,9 +31,12 @@ for (const tenant of ['acme', 'globex', 'initech', 'umbrella']) {
 }
 
 // 2. Priorities: four long reports fill both workers' slots; then four batch reports and one
-// urgent one queue. The urgent one, queued last, runs first.
+// urgent one queue. The urgent one, queued last, runs first. The long reports end 100 ms
+// apart, so one slot frees at a time and the queued reports run one after another in it, in
+// the order the queue hands them out (two slots freeing at once would start two reports on
+// two workers, in whichever order those processes happen to wake).
 const run = (name: string, ms: number, priority?: number) => pool.call.report({ name, ms }, { priority })
-const filling = [1, 2, 3, 4].map((i) => run(`long-${i}`, 300))
+const filling = [1, 2, 3, 4].map((i) => run(`long-${i}`, 200 + 100 * i))
 const queued = [run('batch-1', 10, -1), run('batch-2', 10, -1), run('batch-3', 10, -1), run('batch-4', 10, -1), run('urgent', 10, 10)]
 console.log(`queued behind the long reports: ${pool.stats().queued}`)
 // The order they started in (the order the queue handed them out; they may end in another).

@@ -45,6 +45,7 @@ it('10,000 calls over two instances, one SIGKILLed mid-run: typed outcomes, retr
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane))
   const elapsed = Date.now() - started
+  await Promise.all(instances.map((instance) => instance.synced()))
 
   const executions = new Map<string, number>()
   for (const instance of instances) {

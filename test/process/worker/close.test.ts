@@ -47,7 +47,7 @@ describe('close()', () => {
     const result = await worker.close({ grace: 50, killTimeout: 5_000 })
     expect(result).toEqual({ code: 1, signal: null, forced: false })
     expect(await hung).toMatchObject({ name: 'WorkerExitedError', exitCode: 1, procedure: 'hang' })
-    expect((await hung as WorkerExitedError).stderr).toContain('did not finish within 200 ms (1 handler(s) still running)')
+    expect((await hung as WorkerExitedError).stderr).toMatch(/the worker's shutdown \(\w+\): 1 handler\(s\) still running after their share of 200 ms/)
   })
 
   it('SIGKILLs a worker that ignores SIGTERM after killTimeout and reports forced: true', async () => {

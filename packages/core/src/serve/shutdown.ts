@@ -35,8 +35,11 @@ export async function shutDown(handlers: HandlerSide, hooks: readonly ShutdownHo
   }
   handlers.refuse('The worker is shutting down')
   handlers.abortAll((procedure) => new AbortError(`The worker is shutting down (${describe(cause)}); call "${procedure}" was aborted`, { procedure }))
-  let code = (await handlersSettled(handlers, bound)) ? 0 : 1
-  if (code === 1) debug('%d handler(s) still running after their share of the shutdown: the hooks run anyway', handlers.size)
+  let code = 0
+  if (!(await handlersSettled(handlers, bound))) {
+    code = 1
+    process.stderr.write(`forkrpc: the worker's shutdown (${cause}): ${handlers.size} handler(s) still running after their share of ${bound} ms; running the hooks anyway, then exiting with code 1\n`)
+  }
   for (const hook of hooks) {
     try {
       await hook(cause)
