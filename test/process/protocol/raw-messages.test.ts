@@ -4,6 +4,11 @@ import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { lifecycle } from '../../fixtures/lifecycle.contract.js'
 import { forkFixture } from '../../helpers.js'
 
+/** The messages of one arrival: a batch (`b`) carries the replies one turn of the worker's event loop wrote, in `p`. */
+function unbatched(message: { t?: string; p?: unknown[] }): unknown[] {
+  return message?.t === 'b' && Array.isArray(message.p) ? message.p : [message]
+}
+
 describe('the protocol on a real channel', () => {
   it('leaves foreign messages alone and drops malformed ones, in both directions, without crashing', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
@@ -25,8 +30,7 @@ describe('the protocol on a real channel', () => {
       { $fr: PROTOCOL_VERSION, t: 'q', i: 'bad-meta', m: 'echo', x: { json: {}, meta: { values: { '__proto__.polluted': ['undefined'] } } } },
     ]
     const replies: unknown[] = []
-    // Replies written in one turn of the worker's event loop arrive packed in one batch (`b`, its messages in `p`).
-    worker.process.on('message', (message: { t?: string; p?: unknown[] }) => replies.push(...(message?.t === 'b' && Array.isArray(message.p) ? message.p : [message])))
+    worker.process.on('message', (message: { t?: string; p?: unknown[] }) => replies.push(...unbatched(message)))
     for (const message of garbage) worker.process.send(message as object)
     // Calls in between still get their own answers.
     expect(await worker.call.sleep(1)).toBe('slept 1')
@@ -40,8 +44,10 @@ describe('the protocol on a real channel', () => {
   it('answers a raw request for a name the worker does not serve with UnknownProcedureError', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
     const reply = new Promise<{ v: { name: string; c: string } }>((resolve) => {
-      worker.process.on('message', (message: { t?: string; i?: string; v: { name: string; c: string } }) => {
-        if (message.t === 'e' && message.i === 'raw-1') resolve(message)
+      worker.process.on('message', (arrived: { t?: string; p?: unknown[] }) => {
+        for (const message of unbatched(arrived) as Array<{ t?: string; i?: string; v: { name: string; c: string } }>) {
+          if (message.t === 'e' && message.i === 'raw-1') resolve(message)
+        }
       })
     })
     worker.process.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'raw-1', m: 'constructor' })
