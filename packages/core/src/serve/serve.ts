@@ -133,8 +133,20 @@ function serveProcess(contract: Contract, handlers: unknown, options: ServeOptio
     else served.shutDown?.('disconnect')
   })
   served.shutDown = serveOverChannel(contract, handlers, channel, options, hooks, beforeExit).shutDown
+  if (options.watchdog === false) return
   // Started once the ready message is written (it leaves at the end of this turn), so that
   // creating the thread (a few ms) does not delay it; not at all if the worker is already
-  // exiting by then.
-  if (options.watchdog !== false) setImmediate(() => (watchdog = exiting ? undefined : startWatchdog()))
+  // exiting by then. And at the latest before the first message from the parent is handled:
+  // a setImmediate is not sure to run first (measured on Node 22 under load: the first call
+  // came before it, and a handler stuck in a synchronous loop then kept the watchdog from
+  // ever starting). Listened to ahead of the channel's own listener.
+  let started = false
+  const start = (): void => {
+    if (started) return
+    started = true
+    process.off('message', start)
+    watchdog = exiting ? undefined : startWatchdog()
+  }
+  process.prependListener('message', start)
+  setImmediate(start)
 }
