@@ -12,7 +12,15 @@ export function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-  return readStat(pid)?.state !== 'Z'
+  const stat = readStat(pid)
+  if (stat !== undefined) return stat.state !== 'Z' && stat.state !== 'X'
+  // No /proc here (only kill() can tell), or the process was reaped between the two looks.
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** The live descendants of `pid` (children, grandchildren, ...), from /proc; [] without /proc. */

@@ -20,7 +20,8 @@ import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js
 import { carryMetadata } from './metadata-carrier.js'
 
 /**
- * The default `prefetch` of a pool: 4 calls per worker beyond `concurrency`.
+ * The default `prefetch` of a pool: 4 calls per worker beyond `concurrency` (0 for a pool
+ * with `cancelGrace` or `unresponsiveAfter`, whose handlers may get stuck).
  *
  * @example
  * ```ts
