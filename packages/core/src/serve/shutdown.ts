@@ -8,7 +8,7 @@
  */
 import { inspect } from 'node:util'
 import { debug } from '../base/debug.js'
-import { MAX_TIMER_MS } from '../base/timeouts.js'
+import { MAX_TIMER_MS, waitAtMost } from '../base/timeouts.js'
 import { AbortError } from '../errors/call-errors.js'
 import type { HandlerSide } from '../rpc/handler-side.js'
 import type { ShutdownCause, ShutdownHook } from './serve-options.js'
@@ -54,17 +54,8 @@ export async function shutDown(handlers: HandlerSide, hooks: readonly ShutdownHo
 
 /** Whether the running handlers settled within their share of `bound`. */
 async function handlersSettled(handlers: HandlerSide, bound: number): Promise<boolean> {
-  if (handlers.size === 0) return true
-  const share = bound - Math.min(bound / 2, HOOK_RESERVE_MS)
-  if (!(share <= MAX_TIMER_MS)) {
-    await handlers.drained()
-    return true
-  }
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), share)))
-  const settled = await Promise.race([handlers.drained().then(() => true as const), expired])
-  clearTimeout(timer)
-  return settled
+  await waitAtMost(handlers.drained(), bound - Math.min(bound / 2, HOOK_RESERVE_MS))
+  return handlers.size === 0
 }
 
 function describe(cause: ShutdownCause): string {
