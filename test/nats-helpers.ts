@@ -67,9 +67,11 @@ export function freshSubject(name = 'svc'): string {
 /**
  * Starts a serving instance of `which` (math, streams, remote) and waits until it serves.
  * It is killed after the test, or after the file with `shared` (started in a beforeAll).
+ * A remote instance with `holdAfter` holds (never answers) the once/again calls it takes after
+ * that many executions.
  */
-export async function startInstance(which: 'math' | 'streams' | 'remote', url: string, subject: string, options: { heartbeat?: number; shared?: boolean } = {}): Promise<Instance> {
-  const child = fork(fixture('nats-host.ts'), [which, url, subject, String(options.heartbeat ?? TEST_HEARTBEAT)], { execArgv: tsx, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+export async function startInstance(which: 'math' | 'streams' | 'remote', url: string, subject: string, options: { heartbeat?: number; shared?: boolean; holdAfter?: number } = {}): Promise<Instance> {
+  const child = fork(fixture('nats-host.ts'), [which, url, subject, String(options.heartbeat ?? TEST_HEARTBEAT), String(options.holdAfter ?? Infinity)], { execArgv: tsx, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   ;(options.shared === true ? sharedInstances : instances).add(child)
   const messages: unknown[] = []
   const ready = await new Promise<string>((resolve, reject) => {

@@ -141,8 +141,13 @@ describe('deadlines flow down to two-way calls', () => {
     let nestedError: TimeoutError | undefined
     const pair = createTestPair(nested, {
       report: (ms, ctx) =>
-        ctx.host.slowConfig(ms).catch((error: TimeoutError) => {
+        ctx.host.slowConfig(ms).catch(async (error: TimeoutError) => {
           nestedError = error
+          // Both timers end at the same deadline, and which fires first within that millisecond
+          // is the event loop's choice: rethrown at once, this error may reach the caller before
+          // its own timer fires. Held until the caller's timeout cancels this handler, the
+          // caller's outcome is its own timeout every time.
+          if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }))
           throw error
         }),
       deadlineOfHostCall: (_input, ctx) => ctx.host.deadline(),
