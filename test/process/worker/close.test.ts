@@ -50,6 +50,17 @@ describe('close()', () => {
     expect((await hung as WorkerExitedError).stderr).toMatch(/the worker's shutdown \(\w+\): 1 handler\(s\) still running after their share of 200 ms/)
   })
 
+  it.skipIf(process.platform === 'win32')('wakes a stopped (SIGSTOP) worker, which finishes its call in flight and exits 0 instead of being killed', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    const inFlight = worker.call.sleep(200)
+    await worker.call.sleep(1) // the slow call has reached the child
+    process.kill(worker.pid, 'SIGSTOP')
+    // Without the wake-up, grace and killTimeout would pass and the worker would end SIGKILLed.
+    const result = await worker.close({ grace: 10_000, killTimeout: 10_000 })
+    expect(result).toEqual({ code: 0, signal: null, forced: false })
+    expect(await inFlight).toBe('slept 200')
+  })
+
   it('SIGKILLs a worker that ignores SIGTERM after killTimeout and reports forced: true', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { env: { ...process.env, IGNORE_SIGTERM: '1' } })
     const hung = worker.call.hang().catch((error: unknown) => error)

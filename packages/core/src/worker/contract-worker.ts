@@ -40,8 +40,9 @@ export interface ContractWorker<C extends Contract> extends EventSource<C> {
    * Stops the worker in stages: no new calls; calls in flight get `grace` ms to finish; the
    * worker is asked to shut down (its `serve()` runs the onShutdown hooks and exits 0); then
    * SIGTERM (a thread is asked again); then it is killed after `killTimeout` ms
-   * (`forced: true`). Resolves once it has exited and every call has settled. Calling it
-   * again returns the same result.
+   * (`forced: true`). A stopped (SIGSTOP) process is woken with SIGCONT first, so that it
+   * can finish its calls and shut down rather than be killed. Resolves once it has exited
+   * and every call has settled. Calling it again returns the same result.
    */
   close(options?: CloseOptions): Promise<ExitResult>
   /** The same as `close()`, for `await using`. */

@@ -14,6 +14,9 @@ import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group
 import { collectStderrTail } from './stderr-tail.js'
 import type { WorkerHandle } from './worker-handle.js'
 
+/** Windows has no SIGSTOP, so no SIGCONT either (Node rejects the signal there). */
+const RESUME_SUPPORTED = process.platform !== 'win32'
+
 /** How long to wait for the stderr pipe to close after 'exit' or 'disconnect'. */
 const SETTLE_MS = 50
 
@@ -64,6 +67,9 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
     exited: watch.exited,
     gone,
     running: () => child.exitCode === null && child.signalCode === null,
+    resume() {
+      if (RESUME_SUPPORTED && child.exitCode === null && child.signalCode === null) signal('SIGCONT')
+    },
     requestShutdown() {
       if (!child.connected) return
       channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Shutdown })

@@ -10,7 +10,7 @@ import type { WorkerHandle } from './worker-handle.js'
 
 /**
  * Stops the worker of `handle` in stages and resolves once it has exited. `drained`
- * resolves when no call is in flight.
+ * resolves when no call is in flight. A stopped process is woken (SIGCONT) first.
  *
  * @example
  * ```ts
@@ -25,6 +25,9 @@ export async function stopWorker(handle: WorkerHandle, drained: Promise<void>, l
   })
   let forced = false
   if (!exited) {
+    // A stopped (SIGSTOP) process would sit through every stage and end SIGKILLed: woken, it
+    // finishes its calls and shuts down like any other. A running one ignores SIGCONT.
+    handle.resume()
     const polite = drained.then(() => {
       if (!exited) handle.requestShutdown()
       return finished

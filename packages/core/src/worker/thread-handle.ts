@@ -46,6 +46,7 @@ export function threadHandle(thread: Worker, label: string): WorkerHandle {
     exited,
     gone: exited,
     running: () => !exitedAlready,
+    resume: () => undefined,
     requestShutdown,
     // A thread has no signals: the firm stage asks again (serve() ignores a second request).
     terminate: requestShutdown,

@@ -33,6 +33,8 @@ export interface WorkerHandle {
   readonly gone: Promise<ExitDetails>
   /** True until the worker has exited. */
   running(): boolean
+  /** Wakes a stopped (SIGSTOP) process with SIGCONT, so that it can take part in its stop; nothing for a thread or on Windows. */
+  resume(): void
   /** The polite stage: the shutdown message (and, for a process, closing the IPC channel). */
   requestShutdown(): void
   /** The firm stage: SIGTERM to a process; a thread is asked to shut down again. */
