@@ -148,6 +148,18 @@ describe('on the json channel', () => {
     await expect(pair.call.add({ a: 1, b: 2 })).resolves.toBe(3)
   })
 
+  it.each([
+    ['WeakMap', () => new WeakMap()],
+    ['WeakSet', () => new WeakSet()],
+    ['WeakRef', () => new WeakRef({})],
+  ])('rejects a %s (which JSON would send as {}, silently empty) with SerializationError naming where it is', async (kind, make) => {
+    const pair = makePair('json')
+    const error = (await pair.call.echo({ cache: { entries: make() } }).catch((e: unknown) => e)) as SerializationError
+    expect(error).toBeInstanceOf(SerializationError)
+    expect(error.message).toContain(`a ${kind} (its entries cannot be read) at cache.entries`)
+    await expect(pair.call.add({ a: 1, b: 2 })).resolves.toBe(3)
+  })
+
   it('carries a value that is seen twice but is not a cycle', async () => {
     const pair = makePair('json')
     const shared = { n: 1 }

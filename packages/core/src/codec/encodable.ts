@@ -1,7 +1,7 @@
 /**
  * What can cross the IPC channel: one walk over a value tells plain JSON data (sent as it
  * is) from data that needs superjson (Date, Map, BigInt, ...) and from what nothing can
- * carry (functions, symbols, promises, cycles), naming where the culprit is.
+ * carry (functions, symbols, promises, WeakMaps, cycles), naming where the culprit is.
  */
 import { SerializationError } from '../errors/call-errors.js'
 
@@ -80,6 +80,9 @@ export function classify(value: unknown, ancestors: object[]): number {
       result = SPECIAL
     } else if (typeof (object as { then?: unknown }).then === 'function') {
       throw new UnencodableValue('a promise (await it before sending)', [])
+    } else if (object instanceof WeakMap || object instanceof WeakSet || object instanceof WeakRef) {
+      // JSON would send it as {}, silently empty; the v8 serializer refuses it too.
+      throw new UnencodableValue(`a ${object.constructor.name} (its entries cannot be read)`, [])
     } else if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
       // It says how it wants to be sent (a Decimal, a Moment): JSON will call toJSON().
       result = PLAIN
