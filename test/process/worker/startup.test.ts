@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ContractMismatchError, fork, StartupError, type ForkOptions } from '@forkrpc/core'
+import { ContractMismatchError, createPool, fork, spawnThread, StartupError, type ForkOptions } from '@forkrpc/core'
 import { lifecycle } from '../../fixtures/lifecycle.contract.js'
 import { childPids, fixture, isAlive, tsx } from '../../helpers.js'
 
@@ -88,6 +88,18 @@ describe('fork() startup failures', () => {
 
   it('rejects bad options with a TypeError', async () => {
     await expect(fork(lifecycle, fixture('lifecycle.worker.ts'), { timeout: -1 })).rejects.toThrow(TypeError)
+    // The message names the function and the option.
+    await expect(fork(lifecycle, fixture('lifecycle.worker.ts'), { unresponsiveAfter: -1 })).rejects.toThrow('fork(): unresponsiveAfter must be a non-negative number of milliseconds (or Infinity), got -1')
     await expect(fork(lifecycle, fixture('lifecycle.worker.ts'), { serialization: 'xml' as 'json' })).rejects.toThrow(TypeError)
+  })
+
+  it('rejects a module that is neither a file path nor a file: URL with a TypeError saying so, from fork(), spawnThread() and createPool()', async () => {
+    const bad = [42, '', new URL('https://example.com/worker.js'), null]
+    const said = /module must be a file path or a file: URL, got (number|an empty string|a https: URL|object)/
+    for (const module of bad) {
+      await expect(fork(lifecycle, module as string)).rejects.toThrow(said)
+      await expect(spawnThread(lifecycle, module as string)).rejects.toThrow(said)
+      expect(() => createPool(lifecycle, module as string)).toThrow(said)
+    }
   })
 })

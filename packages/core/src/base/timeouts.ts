@@ -14,10 +14,13 @@ import pTimeout from 'p-timeout'
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1
 
-/** Throws a TypeError unless `timeout` is undefined, a non-negative number or Infinity. */
-export function checkTimeout(timeout: unknown, where: string): asserts timeout is number | undefined {
+/**
+ * Throws a TypeError unless `timeout` (the option `name`, of `where` if given) is undefined,
+ * a non-negative number or Infinity.
+ */
+export function checkTimeout(timeout: unknown, name: string, where?: string): asserts timeout is number | undefined {
   if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-    throw new TypeError(`${where}: timeout must be a non-negative number of milliseconds (or Infinity), got ${String(timeout)}`)
+    throw new TypeError(`${where === undefined ? '' : `${where}: `}${name} must be a non-negative number of milliseconds (or Infinity), got ${String(timeout)}`)
   }
 }
 

@@ -135,7 +135,7 @@ export function procedure(options: { input?: StandardSchemaV1; output?: Standard
       throw new TypeError(`procedure({ ${key} }): expected a Standard Schema (zod, valibot, arktype, ...), got ${typeof schema}`)
     }
   }
-  checkTimeout(options.timeout, 'procedure({ timeout })')
+  checkTimeout(options.timeout, 'timeout', 'procedure()')
   checkBoolean(options.idempotent, 'procedure({ idempotent })')
   return Object.freeze({ kind: 'procedure', input: options.input, output: options.output, timeout: options.timeout, idempotent: options.idempotent === true })
 }

@@ -153,7 +153,7 @@ export function inputStream<TChunk = unknown, TOutput = void>(options: StreamOpt
 function declareStream<TKind extends 'stream' | 'input-stream'>(kind: TKind, options: StreamOptions): StreamDeclaration<TKind> {
   const where = kind === 'stream' ? 'stream' : 'inputStream'
   checkObject(options, `${where}(options)`)
-  checkTimeout(options.timeout, `${where}({ timeout })`)
+  checkTimeout(options.timeout, 'timeout', `${where}()`)
   const credit = options.credit ?? DEFAULT_STREAM_CREDIT
   checkCredit(credit, `${where}({ credit })`)
   return Object.freeze({ kind, input: undefined, output: undefined, timeout: options.timeout, credit, idempotent: false })

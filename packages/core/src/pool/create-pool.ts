@@ -11,6 +11,7 @@ import type { Contract } from '../contract/define-contract.js'
 import type { ContractWithoutHost, HostOption } from '../contract/host.js'
 import { createCallObject } from '../rpc/call-object.js'
 import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
+import { checkModule } from '../worker/module-path.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
 import { MemberRecycler } from './member-recycler.js'
@@ -148,6 +149,7 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions & HostOption<C>): Pool<C>
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
   const settings = readPoolOptions(contract, options)
+  checkModule(module, 'createPool(contract, module)')
   const status = new PoolStatus()
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()

@@ -55,8 +55,8 @@ export class PoolCloser {
   close(limits: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
     if (this.#closing !== undefined) return this.#closing
     try {
-      checkTimeout(limits.grace, 'close({ grace })')
-      checkTimeout(limits.killTimeout, 'close({ killTimeout })')
+      checkTimeout(limits.grace, 'grace', 'close()')
+      checkTimeout(limits.killTimeout, 'killTimeout', 'close()')
     } catch (error) {
       return Promise.reject(error)
     }

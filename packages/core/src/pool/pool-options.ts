@@ -209,7 +209,7 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     const value = options[key]
     if (value !== undefined && (typeof value !== 'number' || !(value > 0))) throw new TypeError(`createPool(): ${key} must be a positive number of bytes, got ${String(value)}`)
   }
-  for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout', 'idleTimeout', 'cancelGrace'] as const) checkTimeout(options[key], `createPool(): ${key}`)
+  for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout', 'idleTimeout', 'cancelGrace'] as const) checkTimeout(options[key], key, 'createPool()')
   checkWorkerOptions(options, 'createPool()')
   checkCrashGuardOptions(options, 'createPool()')
   // One port for every worker would clash from the second worker on: a pool takes `true` (or port 0).

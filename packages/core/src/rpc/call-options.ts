@@ -80,7 +80,7 @@ export function readCallOptions(name: string, declared: AnyDeclaration, options:
   checkObject(options, `${where}: options`)
   const { signal, timeout, credit, onProgress } = options as RawCallOptions
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${where}: options.signal must be an AbortSignal`)
-  checkTimeout(timeout, where)
+  checkTimeout(timeout, 'timeout', where)
   checkFunction(onProgress, `${where}: options.onProgress`)
   if (credit !== undefined) {
     if (declared.kind === 'procedure') throw new TypeError(`${where}: options.credit is for streams and input streams; "${name}" is a procedure`)

@@ -93,8 +93,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000
  */
 export function checkServeOptions(options: ServeOptions): readonly ShutdownHook[] {
   checkObject(options, 'serve(contract, handlers, options): options')
-  checkTimeout(options.shutdownTimeout, 'serve({ shutdownTimeout })')
-  checkTimeout(options.timeout, 'serve({ timeout })')
+  checkTimeout(options.shutdownTimeout, 'shutdownTimeout', 'serve()')
+  checkTimeout(options.timeout, 'timeout', 'serve()')
   checkBoolean(options.watchdog, 'serve({ watchdog })')
   const hooks = options.onShutdown === undefined ? [] : Array.isArray(options.onShutdown) ? options.onShutdown : [options.onShutdown]
   for (const hook of hooks) {

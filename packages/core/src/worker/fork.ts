@@ -4,7 +4,6 @@
  */
 import { fork as forkProcess, type StdioOptions } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { assertContract, type Contract } from '../contract/define-contract.js'
 import { checkHostHandlers, type ContractWithoutHost, type HostOption } from '../contract/host.js'
@@ -13,6 +12,7 @@ import type { Serialization } from '../protocol/payload.js'
 import type { RpcWorker } from './contract-worker.js'
 import { ProcessWorker } from './managed-worker.js'
 import { inspectArgv, inspectTarget, type InspectOptions } from './inspect-option.js'
+import { modulePath } from './module-path.js'
 import { processHandle } from './process-handle.js'
 import { PROCESS_GROUPS_SUPPORTED } from './process-group.js'
 import { startWorker, type StartExtras } from './startup.js'
@@ -104,7 +104,7 @@ export async function forkWorker(
   checkHostHandlers(contract, options.host, 'fork()')
   const inspect = inspectTarget(options, 'fork()')
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
-  const path = module instanceof URL ? fileURLToPath(module) : resolve(cwd ?? process.cwd(), module)
+  const path = modulePath(module, 'fork(contract, module)', cwd)
   const serialization = options.serialization ?? 'json'
   if (serialization !== 'json' && serialization !== 'advanced') throw new TypeError(`fork(): serialization must be 'json' or 'advanced', got ${String(serialization)}`)
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')

@@ -73,8 +73,8 @@ export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
     if (this.#closing !== undefined) return this.#closing
     const limits: StopOptions = { grace: options.grace ?? this.#limits.grace, killTimeout: options.killTimeout ?? this.#limits.killTimeout }
     try {
-      checkTimeout(limits.grace, 'close({ grace })')
-      checkTimeout(limits.killTimeout, 'close({ killTimeout })')
+      checkTimeout(limits.grace, 'grace', 'close()')
+      checkTimeout(limits.killTimeout, 'killTimeout', 'close()')
     } catch (error) {
       return Promise.reject(error)
     }

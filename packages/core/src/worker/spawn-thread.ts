@@ -3,8 +3,6 @@
  * process, behind the same worker interface (`call`, `on`, `events`, `notify`, `close`).
  */
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import { THREAD_INSPECT, THREAD_MARKER } from '../channel/message-port-channel.js'
 import { assertContract, type Contract } from '../contract/define-contract.js'
@@ -13,6 +11,7 @@ import { startupFailed } from '../errors/worker-errors.js'
 import type { ThreadWorker } from './contract-worker.js'
 import { SpawnedThread } from './managed-worker.js'
 import { inspectTarget, type InspectOptions } from './inspect-option.js'
+import { modulePath } from './module-path.js'
 import { startWorker, type StartExtras } from './startup.js'
 import { threadHandle } from './thread-handle.js'
 import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
@@ -90,7 +89,7 @@ export async function spawnThreadWorker(
   checkWorkerOptions(options, 'spawnThread()')
   checkHostHandlers(contract, options.host, 'spawnThread()')
   const inspect = inspectTarget(options, 'spawnThread()')
-  const path = module instanceof URL ? fileURLToPath(module) : resolve(module)
+  const path = modulePath(module, 'spawnThread(contract, module)')
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
   let thread: Worker
   try {
