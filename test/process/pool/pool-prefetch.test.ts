@@ -2,7 +2,8 @@
  * `prefetch`: a pool sends a worker calls beyond `concurrency`, which wait in the worker, in
  * order, and start the moment a slot frees; the worker never runs more than `concurrency` at
  * once. A call that waits there and is cancelled, or whose deadline passes, never runs; one
- * whose worker dies fails like a running one (an idempotent one is retried).
+ * whose worker dies fails like a running one (an idempotent one is retried). Calls waiting
+ * behind a handler that does not end move to a worker that has a free slot.
  */
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_PREFETCH, TimeoutError, WorkerExitedError } from '@forkrpc/core'
@@ -47,6 +48,27 @@ describe('a pool with prefetch', () => {
     // It started right after the first: the two in between left the worker's line unrun.
     expect(Date.now() - started).toBeLessThan(1_500)
     expect(firstDone.peak).toBe(1)
+  })
+
+  it('moves the calls waiting behind a handler that does not end to a worker with a free slot, where each runs once', async () => {
+    const pool = startPool({ min: 2, max: 2, concurrency: 1, prefetch: 4 })
+    await idleWorkers(pool, 2)
+    const stop = new AbortController()
+    // Ten slots, ten calls: the hung call and four more on one worker, five on the other.
+    const hung = outcome(pool.call.wait(60_000, { signal: stop.signal }))
+    const quick = Array.from({ length: 9 }, () => pool.call.sleep(30))
+    expect(pool.stats()).toMatchObject({ inFlight: 10, queued: 0 })
+    const all = Promise.all(quick)
+    const ran = await Promise.race([all, new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 10_000).unref())])
+    expect(ran).not.toBe('stuck') // before, four of them waited for the hung call's 60 s
+    const runs = ran as Awaited<typeof all>
+    // All ran on the free worker in the end, one at a time there.
+    const pids = new Set(runs.map((r) => r.pid))
+    expect(pids.size).toBe(1)
+    expect(runs.every((r) => r.peak === 1)).toBe(true)
+    expect(pool.stats().procedures['sleep']?.runTime.count).toBe(9) // a call taken back is not counted as a run
+    stop.abort(new Error('done'))
+    expect(await hung).toMatchObject({ message: 'done' })
   })
 
   it("takes the calls waiting in a worker that dies with it: they fail as running ones do, an idempotent one is retried", async () => {

@@ -7,6 +7,7 @@ import { TimeoutError } from '../../../packages/core/src/errors/call-errors.js'
 import { QueueFullError } from '../../../packages/core/src/errors/pool-errors.js'
 import { WorkerExitedError } from '../../../packages/core/src/errors/worker-errors.js'
 import { joinCallerFrames } from '../../../packages/core/src/rpc/caller-stack.js'
+import { Withdrawal } from '../../../packages/core/src/rpc/withdrawal.js'
 import { makeTask } from './pool-test-tasks.js'
 
 describe('a pool task', () => {
@@ -24,9 +25,36 @@ describe('a pool task', () => {
     expect(task.state).toBe('queued')
     expect(task.deadline).toBe(Date.now() + 1_000)
     vi.advanceTimersByTime(300) // queue time counts
-    expect(task.start()).toEqual({ signal, timeout: 700, onProgress })
+    expect(task.start()).toEqual({ signal, timeout: 700, onProgress, credit: undefined, withdrawal: expect.any(Withdrawal) })
     expect(task.state).toBe('running')
     expect(task.attempts).toBe(1)
+  })
+
+  it('may be asked back once while it runs; taken back, it is queued again and the attempt does not count', () => {
+    const { task } = makeTask('job')
+    expect(task.movable).toBe(false) // queued: nothing to ask back
+    const options = task.start()
+    expect(task.movable).toBe(true)
+    expect(task.askBack(1)).toBe(false) // not sent yet: the caller side has not attached it
+    const send = vi.fn(() => true)
+    options?.withdrawal?.attach(send)
+    expect(task.askBack(2)).toBe(true)
+    expect(task.withdrawnAt).toBe(2)
+    expect(task.movable).toBe(false)
+    expect(task.askBack(3)).toBe(false) // once
+    expect(send).toHaveBeenCalledOnce()
+    task.returned()
+    expect(task.state).toBe('queued')
+    expect(task.attempts).toBe(0)
+    task.start()
+    expect(task.withdrawnAt).toBeUndefined() // a new run, which may be asked back again
+    expect(task.movable).toBe(true)
+  })
+
+  it('is not movable when keyed (its key belongs to one worker)', () => {
+    const { task } = makeTask('job', { key: 'tenant-1' })
+    expect(task.start()?.withdrawal).toBeUndefined()
+    expect(task.movable).toBe(false)
   })
 
   it('runs without a timeout (0) when it has none', () => {

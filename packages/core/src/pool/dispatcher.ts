@@ -3,11 +3,15 @@
  * worker), or in the queue until one has room (the pump, which takes the highest priority
  * first); runs it there with the time left of its timeout and its own signal and
  * `onProgress`; retries an idempotent call once when its worker died or stopped answering;
- * and after a cancellation, watches the handler for `cancelGrace` (a runaway is killed).
+ * with nothing queued, takes calls back from a worker's line for a worker with a free slot
+ * (`call-reclaim.ts`); and after a cancellation, watches the handler for `cancelGrace` (a
+ * runaway is killed).
  */
 import { debug } from '../base/debug.js'
 import { Drained } from '../base/drained.js'
 import { queueFull } from '../errors/pool-errors.js'
+import { WithdrawnCall } from '../rpc/withdrawal.js'
+import { reclaimCalls } from './call-reclaim.js'
 import type { MemberSet } from './member-set.js'
 import type { PoolMember } from './pool-member.js'
 import type { PoolTask } from './pool-task.js'
@@ -80,6 +84,8 @@ export class Dispatcher {
       if (next === undefined) break
       this.#run(next.task, next.member)
     }
+    // Only prefetch makes lines in workers; a call taken back comes back through #failed.
+    if (this.#queue.size === 0 && this.#members.slots > this.#members.concurrency && this.#queue.open) reclaimCalls(this.#members)
     this.#hooks.wantWorkers()
   }
 
@@ -109,6 +115,7 @@ export class Dispatcher {
     const started = performance.now()
     const waited = started - task.queuedAt
     member.usage.began(started)
+    member.sent.add(task)
     member.clearIdle()
     // In the caller's async context if the task waited in the queue (and so its callbacks too).
     task.inContext(() =>
@@ -119,31 +126,44 @@ export class Dispatcher {
           this.#settled(task, member, waited, started)
         },
         (error: unknown) => {
-          this.#failed(task, member, error)
-          this.#settled(task, member, waited, started)
+          const returned = this.#failed(task, member, error)
+          this.#settled(task, member, waited, started, returned)
         },
       ),
     )
   }
 
-  #failed(task: PoolTask, member: PoolMember, error: unknown): void {
+  /** Fails `task`, or puts it back in the queue (a retry; or a call taken back unrun: then true). */
+  #failed(task: PoolTask, member: PoolMember, error: unknown): boolean {
+    if (error instanceof WithdrawnCall) return this.#returned(task, member)
     if (task.retriable(error) && this.#queue.open) {
       debug('pool: retrying idempotent call "%s" after its worker %d died or stopped answering', task.name, member.pid)
       task.requeue()
       task.keepContext() // here, the context of its run: its caller's
       this.#queue.pushFront(task)
-      return
+      return false
     }
     // Only while a handler runs on after its call was given up on: a handler that saw its own
     // deadline (it travels with the request) and failed has answered, and needs no watching.
     if (this.#cancelGrace !== undefined && task.cancelledBy(error) && member.lingering > 0) member.watchRunaway(this.#cancelGrace)
     task.fail(error)
+    return false
   }
 
-  #settled(task: PoolTask, member: PoolMember, waited: number, started: number): void {
+  /** A call taken back from `member`'s line before it ran: first in the queue again, for a free worker (a closed queue fails it). */
+  #returned(task: PoolTask, member: PoolMember): boolean {
+    debug('pool: call "%s" taken back unrun from worker %d, for a free worker', task.name, member.pid)
+    task.returned()
+    task.keepContext()
+    this.#queue.pushFront(task)
+    return true
+  }
+
+  #settled(task: PoolTask, member: PoolMember, waited: number, started: number, returned = false): void {
     const now = performance.now()
     member.usage.ended(now)
-    this.#hooks.ran(task.name, waited, now - started)
+    member.sent.delete(task)
+    if (!returned) this.#hooks.ran(task.name, waited, now - started)
     this.#hooks.afterCall(member)
     this.wakeIfIdle()
     this.pump()

@@ -15,6 +15,7 @@ import type { ManagedWorker } from '../worker/managed-worker.js'
 import { MemberUsage } from './member-usage.js'
 import { RunawayWatch } from './runaway-watch.js'
 import type { ExitReason, WorkerIdentity } from './pool-events.js'
+import type { PoolTask } from './pool-task.js'
 import type { WorkerCallOptions } from './task-call.js'
 
 /**
@@ -49,6 +50,8 @@ export class PoolMember {
   readonly usage = new MemberUsage()
   /** It said it is over `maxHeapBytes` or `maxRssBytes`. */
   overLimit = false
+  /** The pool's calls sent to it and not settled yet, in the order they were sent. */
+  readonly sent = new Set<PoolTask>()
   #state: MemberState = 'starting'
   #reason: ExitReason | undefined
   #worker: ManagedWorker<Contract> | undefined

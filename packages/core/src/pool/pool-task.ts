@@ -11,6 +11,7 @@ import type { AnyDeclaration } from '../contract/define-contract.js'
 import { TimeoutError, timeoutError } from '../errors/call-errors.js'
 import { WorkerExitedError, WorkerUnresponsiveError } from '../errors/worker-errors.js'
 import { madeHere } from '../rpc/caller-stack.js'
+import { Withdrawal } from '../rpc/withdrawal.js'
 import { hashKey } from './key-owner.js'
 import { DEFAULT_ROUTING } from './pool-call-options.js'
 import type { TaskCall, TaskState, TaskTarget, WorkerCallOptions } from './task-call.js'
@@ -52,6 +53,10 @@ export class PoolTask {
   #timer: NodeJS.Timeout | undefined
   #onAbort: (() => void) | undefined
   #giveUp: ((reason: unknown) => void) | undefined
+  /** While it runs: how the pool may take it back from its worker's line (plain unkeyed procedure calls). */
+  #withdrawal: Withdrawal | undefined
+  /** When the pool asked for it back (`performance.now()`), for this run. */
+  withdrawnAt: number | undefined
 
   constructor(call: TaskCall, now = Date.now()) {
     this.#call = call
@@ -140,8 +145,32 @@ export class PoolTask {
     const settings = this.#call.settings
     // A stream's timeout is its wait for each chunk (its wait in the queue was the first).
     if (kind === 'stream') timeout = this.timeout ?? 0
-    const options = { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit }
+    // Only a plain call can move to another worker: a stream's or an input stream's items
+    // have started to flow, and a keyed call belongs to its key's worker.
+    this.#withdrawal = kind === 'procedure' && this.#call.runOn === undefined && this.key === undefined ? new Withdrawal() : undefined
+    this.withdrawnAt = undefined
+    const options = { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit, withdrawal: this.#withdrawal }
     return this.#call.metadata === undefined ? options : { ...options, metadata: this.#call.metadata }
+  }
+
+  /** Asks its worker for it back, if it may move and was not asked already; true when the request went out. */
+  askBack(now: number): boolean {
+    if (this.#state !== 'running' || this.#withdrawal?.request() !== true) return false
+    this.withdrawnAt = now
+    return true
+  }
+
+  /** Whether it may still be asked back from its worker's line. */
+  get movable(): boolean {
+    return this.#state === 'running' && this.#withdrawal !== undefined && !this.#withdrawal.requested
+  }
+
+  /** Taken back from its worker's line before it ran: `running` → `queued`, the attempt not counted. */
+  returned(): void {
+    if (this.#state !== 'running') return
+    this.#state = 'queued'
+    this.attempts -= 1
+    this.queuedAt = performance.now()
   }
 
   /** Runs it on `member` (started with `start()`); settles once its worker slot is free. */

@@ -4,6 +4,7 @@
  */
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import type { CallSettings } from '../rpc/call-options.js'
+import type { Withdrawal } from '../rpc/withdrawal.js'
 import type { PoolRouting } from './pool-call-options.js'
 
 /**
@@ -57,6 +58,8 @@ export interface WorkerCallOptions {
   readonly credit: number | undefined
   /** What the pool's `call` interceptors put in the call's metadata (`metadata-carrier.ts` sends it). */
   readonly metadata?: Readonly<Record<string, string>> | undefined
+  /** How the pool asks for the call back from the worker's line (`rpc/withdrawal.ts`); plain procedure calls only. */
+  readonly withdrawal?: Withdrawal | undefined
 }
 
 /**

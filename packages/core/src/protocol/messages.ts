@@ -33,7 +33,7 @@ export const PROTOCOL_VERSION = 2
 export const MessageType = {
   /** Caller → handler: call procedure `m` with the payload; `w` / `u` open a stream's credit; `dl` the time left. */
   Request: 'q',
-  /** Caller → handler: the caller gave up on call `i` (`r`: `a` aborted, `t` timed out after `ms`). */
+  /** Caller → handler: the caller gave up on call `i` (`r`: `a` aborted, `t` timed out after `ms`), or takes it back if its handler has not started (`w`). */
   Cancel: 'c',
   /** Caller → handler: the caller's consumer took `g` more chunks of call `i`'s result stream. */
   ResultCredit: 'k',
@@ -47,7 +47,7 @@ export const MessageType = {
   ResultChunks: 'y',
   /** Handler → caller: the handler took `g` more chunks of call `i`'s input stream. */
   InputCredit: 'ki',
-  /** Handler → caller: the handler of cancelled call `i` has settled (its slot is free). */
+  /** Handler → caller: the handler of cancelled call `i` has settled (its slot is free), or withdrawn call `i` left the line unrun. */
   Settled: 'd',
   /** Either way: event `n` with the payload; `i` the call whose handler emitted it. */
   Event: 'ev',
@@ -144,8 +144,12 @@ export interface RequestMessage extends Envelope<'q'>, PayloadFields {
  */
 export interface CancelMessage extends Envelope<'c'> {
   i: string
-  /** Why: `a` aborted by the caller, `t` timed out. */
-  r: 'a' | 't'
+  /**
+   * Why: `a` aborted by the caller, `t` timed out; `w` withdrawn: the caller takes the call
+   * back if its handler has not started yet (it then leaves the line unrun, answered with
+   * `d`), and lets it run on if it has (a pool moving calls from a stuck worker's line).
+   */
+  r: 'a' | 't' | 'w'
   /** The timeout that fired, for `t`. */
   ms?: number
 }

@@ -10,6 +10,7 @@ import type { CallInterceptor, InterceptedCall } from '../contract/interceptor-t
 import { validate } from '../contract/validate.js'
 import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage } from '../protocol/messages.js'
 import { readCallOptions, withDeadline, type CallSettings, type InheritedDeadline } from './call-options.js'
+import { withdrawalOf, WithdrawnCall, type Withdrawal } from './withdrawal.js'
 import { interceptCall } from './interceptors.js'
 import { streamOutcome } from './stream-outcome.js'
 import { madeHere } from './caller-stack.js'
@@ -126,15 +127,16 @@ export class CallerSide implements CallOwner {
       if (!isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
       return this.#send(name, undefined, settings, input, md)
     }
+    const withdrawal = withdrawalOf(options)
     const schema = declared.input
-    if (schema === undefined) return this.#send(name, input, settings, undefined, md)
+    if (schema === undefined) return this.#send(name, input, settings, undefined, md, withdrawal)
     // Checked here so that bad input fails before anything is sent; the handler's side checks
     // again and hands the handler the schema's parsed value. The original input is sent.
     return validate(schema, input, name, 'input').then(
       () => {
         if (this.#refusal !== undefined) throw madeHere(this.#refusal(name, false))
         if (settings.signal?.aborted) throw settings.signal.reason
-        return this.#send(name, input, settings, undefined, md)
+        return this.#send(name, input, settings, undefined, md, withdrawal)
       },
       (error: Error) => {
         throw madeHere(error)
@@ -166,6 +168,7 @@ export class CallerSide implements CallOwner {
     settings: CallSettings,
     source: AsyncIterable<unknown> | Iterable<unknown> | undefined,
     metadata: Record<string, string> | undefined,
+    withdrawal?: Withdrawal,
   ): Promise<unknown> {
     if (!this.table.admits()) throw this.tooManyPending(name)
     const id = this.table.nextId()
@@ -187,7 +190,16 @@ export class CallerSide implements CallOwner {
         return
       }
       if (source !== undefined) call.pumpFrom(source, settings.credit)
+      withdrawal?.attach(() => this.#withdraw(call))
     })
+  }
+
+  /** Asks the handler side for `call` back (`withdrawal.ts`); false when it has settled. */
+  #withdraw(call: OutgoingCall): boolean {
+    if (this.table.get(call.id) !== call) return false
+    call.withdrawing = true
+    this.link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Cancel, i: call.id, r: 'w' })
+    return true
   }
 
   /**
@@ -226,6 +238,8 @@ export class CallerSide implements CallOwner {
     // A call still pending was never cancelled by this caller, yet the other side says its
     // handler was (a forged or confused cancel): it will get no other reply, so settle it.
     const orphan = this.table.take(message.i)
+    // A call this caller asked back (a pool's withdrawal): it left the handler's line unrun.
+    if (orphan?.withdrawing === true) return orphan.fail(new WithdrawnCall(orphan.procedure))
     orphan?.fail(madeHere(new AbortError(`Call "${orphan.procedure}" was cancelled on the other side, not by its caller`, { procedure: orphan.procedure })))
   }
 }

@@ -259,7 +259,16 @@ export class HandlerSide {
   cancel(message: CancelMessage): void {
     const call = this.#running.get(message.i)
     if (call === undefined) return debug('dropped the cancellation of call %s, which is not running', message.i)
+    if (message.r === 'w') return this.#giveBack(call)
     call.cancel(message.r === 't' ? timeoutError(call.procedure, message.ms ?? 0) : cancelledByCaller(call.procedure))
+    this.#leaveLine(call)
+  }
+
+  /** A withdrawal: a call still waiting leaves the line unrun (answered `d`); a started one runs on. */
+  #giveBack(call: RunningCall): void {
+    if (!this.#gate.waits(call)) return debug('kept call %s (%s), whose handler has started, when its caller asked for it back', call.id, call.procedure)
+    debug('call %s (%s) taken back by its caller before its handler started', call.id, call.procedure)
+    call.cancel(cancelledByCaller(call.procedure))
     this.#leaveLine(call)
   }
 

@@ -44,6 +44,8 @@ export abstract class PendingCall {
   id = ''
   /** Set while a timeout is armed. */
   timer: NodeJS.Timeout | undefined = undefined
+  /** Its caller asked for it back (`withdrawal.ts`): a `d` means it left the handler's line unrun. */
+  withdrawing = false
 
   constructor(
     readonly procedure: string,

@@ -1,0 +1,63 @@
+/**
+ * Taking a call back (`c` with `r: 'w'`, what a pool sends to move a call out of a stuck
+ * worker's line): a call still waiting for a slot leaves the line unrun and is answered `d`;
+ * a call whose handler has started runs on, and the request is dropped.
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { defineContract, procedure } from '@forkrpc/core'
+import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
+import { createMemoryChannelPair } from '@forkrpc/testing'
+import { workerPeer } from '../../../packages/core/src/rpc/peer-roles.js'
+import { Withdrawal } from '../../../packages/core/src/rpc/withdrawal.js'
+import { closeAfterTest, deferred, nextTurn, recorder, type RawMessage } from '../support.js'
+
+const contract = defineContract({ held: procedure<string, string>() })
+
+function handlerWithOneSlot() {
+  const release = deferred<void>()
+  const held = vi.fn(async (name: string) => (await release.promise, name))
+  const { parent, child } = createMemoryChannelPair('json')
+  closeAfterTest(parent)
+  const peer = workerPeer(contract, { held }, child, {}, { where: 'test' })
+  peer.handler.limitConcurrency(1)
+  return { parent, held, release, received: recorder(parent) }
+}
+
+describe('a withdrawal', () => {
+  it('takes a waiting call out of the line unrun, answered with d', async () => {
+    const { parent, held, release, received } = handlerWithOneSlot()
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'a', m: 'held', v: 'a' })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'b', m: 'held', v: 'b' })
+    await vi.waitFor(() => expect(held).toHaveBeenCalledTimes(1), { interval: 1 })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'c', i: 'b', r: 'w' })
+    expect(await received.next((m) => m.i === 'b')).toEqual({ $fr: PROTOCOL_VERSION, t: 'd', i: 'b' })
+    release.resolve()
+    expect(await received.reply('a')).toMatchObject({ t: 'r', v: 'a' })
+    await nextTurn()
+    expect(held).toHaveBeenCalledTimes(1) // b never ran
+  })
+
+  it('lets a call whose handler has started run on, and answers as usual', async () => {
+    const { parent, held, release, received } = handlerWithOneSlot()
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'a', m: 'held', v: 'a' })
+    await vi.waitFor(() => expect(held).toHaveBeenCalledTimes(1), { interval: 1 })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'c', i: 'a', r: 'w' })
+    await nextTurn()
+    release.resolve()
+    expect(await received.reply('a')).toMatchObject({ t: 'r', v: 'a' })
+    expect(received.messages.filter((m) => (m as RawMessage).t === 'd')).toHaveLength(0)
+  })
+})
+
+describe('Withdrawal', () => {
+  it('asks once, and only after the caller side has attached it to a sent call', () => {
+    const withdrawal = new Withdrawal()
+    expect(withdrawal.request()).toBe(false) // not sent yet
+    expect(withdrawal.requested).toBe(false)
+    const send = vi.fn(() => true)
+    withdrawal.attach(send)
+    expect(withdrawal.request()).toBe(true)
+    expect(withdrawal.request()).toBe(false)
+    expect(send).toHaveBeenCalledOnce()
+  })
+})
