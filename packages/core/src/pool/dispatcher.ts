@@ -53,6 +53,7 @@ export class Dispatcher {
   readonly #cancelGrace: number | undefined
   readonly #hooks: DispatchHooks
   readonly #drained = new Drained()
+  #later: NodeJS.Timeout | undefined
 
   constructor(queue: TaskQueue<PoolMember>, members: MemberSet, cancelGrace: number | undefined, hooks: DispatchHooks) {
     this.#queue = queue
@@ -85,8 +86,21 @@ export class Dispatcher {
       this.#run(next.task, next.member)
     }
     // Only prefetch makes lines in workers; a call taken back comes back through #failed.
-    if (this.#queue.size === 0 && this.#members.slots > this.#members.concurrency && this.#queue.open) reclaimCalls(this.#members)
+    if (this.#queue.size === 0 && this.#members.slots > this.#members.concurrency && this.#queue.open) {
+      const later = reclaimCalls(this.#members)
+      if (later !== undefined) this.#pumpLater(later)
+    }
     this.#hooks.wantWorkers()
+  }
+
+  /** Pumps again in `ms` (once, however often asked): a line with waiting calls may be still by then. */
+  #pumpLater(ms: number): void {
+    if (this.#later !== undefined) return
+    this.#later = setTimeout(() => {
+      this.#later = undefined
+      this.pump()
+    }, Math.ceil(ms))
+    this.#later.unref() // the calls in flight hold the process, not this
   }
 
   #ownerWithRoom(task: PoolTask): PoolMember | undefined {

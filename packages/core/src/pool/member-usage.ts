@@ -27,6 +27,8 @@ export class MemberUsage {
   #busySince = 0
   /** How long it ran calls before that. */
   #busyTime = 0
+  /** When its line last moved: a call ended on it, or it took one while idle. */
+  #movedAt = 0
 
   get active(): number {
     return this.#active
@@ -36,6 +38,11 @@ export class MemberUsage {
     return this.#done
   }
 
+  /** When its line last moved (`performance.now()`): a call ended on it, or it took one while idle. */
+  get movedAt(): number {
+    return this.#movedAt
+  }
+
   /** It became ready: its lifetime counts from now. */
   readyNow(now = performance.now()): void {
     this.#readyAt = now
@@ -43,7 +50,7 @@ export class MemberUsage {
 
   /** A pool call starts on it. */
   began(now = performance.now()): void {
-    if (this.#active === 0) this.#busySince = now
+    if (this.#active === 0) this.#busySince = this.#movedAt = now
     this.#active += 1
   }
 
@@ -51,6 +58,7 @@ export class MemberUsage {
   ended(now = performance.now()): void {
     this.#active -= 1
     this.#done += 1
+    this.#movedAt = now
     if (this.#active === 0) this.#busyTime += now - this.#busySince
   }
 

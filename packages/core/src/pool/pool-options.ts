@@ -54,8 +54,8 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * calls come and go in batches. A call that waits there is committed to that worker: if
    * the worker dies, it fails like the running ones (an idempotent one is retried), and a
    * slow call delays the ones behind it there until a worker with a free slot takes them
-   * back (with nothing queued; plain calls, not streams or keyed calls, whose handler has
-   * not started). Default `DEFAULT_PREFETCH` (4), or `0` when
+   * back (with nothing queued, from a line still for 100 ms; plain calls, not streams or
+   * keyed calls, whose handler has not started). Default `DEFAULT_PREFETCH` (4), or `0` when
    * `cancelGrace` or `unresponsiveAfter` is set (handlers may get stuck there, and their
    * workers killed); `0` sends a worker only what it can start at once. A worker whose
    * cancelled handler still runs is sent no more than `concurrency` calls.
