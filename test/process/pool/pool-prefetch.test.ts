@@ -67,6 +67,8 @@ describe('a pool with prefetch', () => {
     expect(pids.size).toBe(1)
     expect(runs.every((r) => r.peak === 1)).toBe(true)
     expect(pool.stats().procedures['sleep']?.runTime.count).toBe(9) // a call taken back is not counted as a run
+    // Nor as a call done by the worker it left: the stuck one has done none, the other all nine.
+    expect(pool.stats().perWorker.map((w) => w.calls).sort()).toEqual([0, 9])
     stop.abort(new Error('done'))
     expect(await hung).toMatchObject({ message: 'done' })
   })

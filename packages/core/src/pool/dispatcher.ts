@@ -175,7 +175,7 @@ export class Dispatcher {
 
   #settled(task: PoolTask, member: PoolMember, waited: number, started: number, returned = false): void {
     const now = performance.now()
-    member.usage.ended(now)
+    member.usage.ended(now, !returned)
     member.sent.delete(task)
     if (!returned) this.#hooks.ran(task.name, waited, now - started)
     this.#hooks.afterCall(member)

@@ -54,11 +54,16 @@ export class MemberUsage {
     this.#active += 1
   }
 
-  /** A pool call on it has ended. */
-  ended(now = performance.now()): void {
+  /**
+   * A pool call on it has ended; `ran: false` for one taken back from its line unrun, which
+   * neither counts as done nor means the line moved.
+   */
+  ended(now = performance.now(), ran = true): void {
     this.#active -= 1
-    this.#done += 1
-    this.#movedAt = now
+    if (ran) {
+      this.#done += 1
+      this.#movedAt = now
+    }
     if (this.#active === 0) this.#busyTime += now - this.#busySince
   }
 
