@@ -63,6 +63,22 @@ describe('a pool of threads: dispatch', () => {
   })
 })
 
+describe('a pool of threads: prefetch', () => {
+  it('moves the calls waiting behind a handler that does not end to a thread with a free slot', async () => {
+    const pool = startThreadPool({ min: 2, max: 2, concurrency: 1, prefetch: 4 })
+    await idleWorkers(pool, 2)
+    const stop = new AbortController()
+    // Ten slots, ten calls: the hung call and four more on one thread, five on the other.
+    const hung = outcome(pool.call.wait(60_000, { signal: stop.signal }))
+    const all = Promise.all(Array.from({ length: 9 }, () => pool.call.sleep(30)))
+    const ran = await Promise.race([all, delay(10_000).then(() => 'stuck' as const)])
+    expect(ran).not.toBe('stuck')
+    expect(new Set((ran as Awaited<typeof all>).map((r) => r.threadId)).size).toBe(1)
+    stop.abort(new Error('done'))
+    expect(await hung).toMatchObject({ message: 'done' })
+  })
+})
+
 describe('a pool of threads: crashes', () => {
   it.each([
     ['throws an uncaught error', 'throw', 1],
