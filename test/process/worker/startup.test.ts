@@ -90,6 +90,7 @@ describe('fork() startup failures', () => {
     await expect(fork(lifecycle, fixture('lifecycle.worker.ts'), { timeout: -1 })).rejects.toThrow(TypeError)
     // The message names the function and the option.
     await expect(fork(lifecycle, fixture('lifecycle.worker.ts'), { unresponsiveAfter: -1 })).rejects.toThrow('fork(): unresponsiveAfter must be a non-negative number of milliseconds (or Infinity), got -1')
+    await expect(fork(lifecycle, fixture('lifecycle.worker.ts'), { maxMessageBytes: -1 })).rejects.toThrow('fork(): maxMessageBytes must be a positive number (or Infinity), got -1')
     await expect(fork(lifecycle, fixture('lifecycle.worker.ts'), { serialization: 'xml' as 'json' })).rejects.toThrow(TypeError)
   })
 

@@ -3,10 +3,10 @@
  * option and the value it got.
  */
 
-/** Throws a TypeError unless `value` is undefined, a positive number or Infinity. */
-export function checkLimit(value: unknown, name: string): asserts value is number | undefined {
+/** Throws a TypeError unless `value` (the option `name`, of `where` if given) is undefined, a positive number or Infinity. */
+export function checkLimit(value: unknown, name: string, where?: string): asserts value is number | undefined {
   if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value) || value <= 0)) {
-    throw new TypeError(`${name} must be a positive number (or Infinity), got ${String(value)}`)
+    throw new TypeError(`${where === undefined ? '' : `${where}: `}${name} must be a positive number (or Infinity), got ${String(value)}`)
   }
 }
 

@@ -105,6 +105,6 @@ export function checkWorkerOptions(options: WorkerOptions, where: string): void 
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`)
   for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout', 'unresponsiveAfter'] as const) checkTimeout(options[key], key, where)
   checkFunction(options.onUnresponsive, 'onUnresponsive')
-  for (const key of ['maxPending', 'maxMessageBytes'] as const) checkLimit(options[key], key)
+  for (const key of ['maxPending', 'maxMessageBytes'] as const) checkLimit(options[key], key, where)
   checkBoolean(options.callerStacks, 'callerStacks')
 }
