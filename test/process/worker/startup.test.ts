@@ -96,7 +96,7 @@ describe('fork() startup failures', () => {
 
   it('rejects a module that is neither a file path nor a file: URL with a TypeError saying so, from fork(), spawnThread() and createPool()', async () => {
     const bad = [42, '', new URL('https://example.com/worker.js'), null]
-    const said = /module must be a file path or a file: URL, got (number|an empty string|a https: URL|object)/
+    const said = /module must be a file path or a file: URL, got (number|an empty string|a https: URL|null)/
     for (const module of bad) {
       await expect(fork(lifecycle, module as string)).rejects.toThrow(said)
       await expect(spawnThread(lifecycle, module as string)).rejects.toThrow(said)

@@ -19,7 +19,7 @@ export function checkModule(module: unknown, where: string): asserts module is s
     if (module.protocol !== 'file:') throw new TypeError(`${where}: module must be a file path or a file: URL, got a ${module.protocol} URL`)
     return
   }
-  if (typeof module !== 'string' || module === '') throw new TypeError(`${where}: module must be a file path or a file: URL, got ${module === '' ? 'an empty string' : typeof module}`)
+  if (typeof module !== 'string' || module === '') throw new TypeError(`${where}: module must be a file path or a file: URL, got ${module === '' ? 'an empty string' : module === null ? 'null' : typeof module}`)
 }
 
 /**
