@@ -28,14 +28,15 @@ export const SIGTERM_SETTLE_MS = 100
 /**
  * Where the parent is with a worker's SIGTERM: `serving` (none heard), `settling` (heard,
  * waiting to see whether the app is shutting down), `left` (to the app's shutdown, or to a
- * stop under way), `stopping` (this side stops it, or asked it to shut down at once).
+ * stop under way), `stopping` (this side stops it, or asked it to shut down at once), `gone`
+ * (the worker is: nothing more to decide).
  *
  * @example
  * ```ts
  * if (lead.state === 'left') console.error('the app is shutting down: the worker is drained with the others')
  * ```
  */
-export type SigtermLeadState = 'serving' | 'settling' | 'left' | 'stopping'
+export type SigtermLeadState = 'serving' | 'settling' | 'left' | 'stopping' | 'gone'
 
 /**
  * What the lead asks of the worker's owner.
@@ -99,6 +100,7 @@ export class SigtermLead {
 
   /** The worker is gone: nothing more to decide. */
   gone(): void {
+    this.#state = 'gone'
     clearTimeout(this.#timer)
     clearImmediate(this.#immediate)
   }
