@@ -57,6 +57,23 @@ export const transports: readonly Transport[] = [
   { name: 'thread', start: (contract, name) => spawnThreadFixture(contract, name) },
 ]
 
+/**
+ * Resolves with the next forkrpc message of type `t` that `child` sends, alone or in a batch
+ * (`b`), as it arrives on the raw channel.
+ */
+export function nextRaw(child: ChildProcess, t: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const listener = (arrived: { t?: string; p?: unknown[] }): void => {
+      const messages = (arrived?.t === 'b' && Array.isArray(arrived.p) ? arrived.p : [arrived]) as Array<Record<string, unknown>>
+      const found = messages.find((message) => message?.t === t)
+      if (found === undefined) return
+      child.off('message', listener)
+      resolve(found)
+    }
+    child.on('message', listener)
+  })
+}
+
 /** Kills this process (or pid) after the test if it is still alive. */
 export function track(child: ChildProcess | number): void {
   children.add(child)

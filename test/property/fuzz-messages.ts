@@ -30,10 +30,11 @@ export interface FuzzerOptions {
 
 /**
  * The message types the fuzzer uses: all but the shutdown request (a worker obeys it, as it
- * must its parent, which would end the fuzz). A well-formed ack would change the codec: acks
- * get bad serializations below.
+ * must its parent, which would end the fuzz) and the worker's report of a SIGTERM (its
+ * parent then stops it: a worker may always end itself). A well-formed ack would change the
+ * codec: acks get bad serializations below.
  */
-const TYPES = Object.values(MessageType).filter((type) => type !== MessageType.Shutdown)
+const TYPES = Object.values(MessageType).filter((type) => type !== MessageType.Shutdown && type !== MessageType.Sigterm)
 const KINDS = [...TYPES, 'x', '', 'Q', 'constructor', '__proto__', 'toString']
 const NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', 'nope', 'a'.repeat(300)]
 

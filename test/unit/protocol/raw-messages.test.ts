@@ -286,7 +286,7 @@ describe('the router', () => {
     const { parent, child } = createMemoryChannelPair('json')
     closeAfterTest(parent)
     const received = recorder(parent)
-    const lifecycle = new WorkerLifecycle(contract, child, () => {})
+    const lifecycle = new WorkerLifecycle(contract, child, { shutdownRequested: () => {} })
     lifecycle.announce()
     const first = await received.next((m) => m.t === 'h')
     expect(first).toEqual({ $fr: PROTOCOL_VERSION, t: 'h', n: ['add', 'echo', 'held'] })

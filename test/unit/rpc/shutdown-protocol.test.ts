@@ -34,7 +34,7 @@ describe('the shutdown and done messages', () => {
   it("the parent's `s` message reaches the worker's shutdown, and nothing else does", () => {
     const onShutdownRequest = vi.fn()
     const { child } = createMemoryChannelPair('json')
-    const lifecycle = new WorkerLifecycle(contract, child, onShutdownRequest)
+    const lifecycle = new WorkerLifecycle(contract, child, { shutdownRequested: onShutdownRequest })
     lifecycle.handle({ $fr: PROTOCOL_VERSION, t: 'hq' })
     expect(onShutdownRequest).not.toHaveBeenCalled()
     lifecycle.handle({ $fr: PROTOCOL_VERSION, t: 's' })

@@ -10,6 +10,7 @@ import type { Client } from '../contract/call-types.js'
 import type { Contract } from '../contract/define-contract.js'
 import type { ContractWithoutHost, HostOption } from '../contract/host.js'
 import { createCallObject } from '../rpc/call-object.js'
+import { appShutdown } from '../supervision/app-shutdown.js'
 import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { checkModule } from '../worker/module-path.js'
 import { CrashGuard } from './crash-guard.js'
@@ -89,14 +90,16 @@ export interface Pool<C extends Contract> {
    * Resolves once at least `Math.max(min, 1)` workers are ready (with `min: 0`, one is
    * started for it). Rejects with CrashLoopError if the crash-loop guard trips first (its
    * `cause`, the last failure: a StartupError when no worker can start), or with
-   * ChannelClosedError once the pool is closing. Never throws.
+   * ChannelClosedError once the pool is closing, or when the app is shutting down with too
+   * few workers up (none will start). Never throws.
    */
   ready(): Promise<void>
   /** Counts of workers and calls right now, waits and run times per procedure, and each worker's utilisation. */
   stats(): PoolStats
   /**
-   * Stops taking calls; queued and running calls get `grace` ms to finish (queued calls
-   * left then reject with ChannelClosedError); then every worker stops in stages
+   * Stops taking calls; queued and running calls get `grace` ms to finish on the workers
+   * it has, for it starts none any more (queued calls that no worker is left to run, or
+   * still queued then, reject with ChannelClosedError); then every worker stops in stages
    * (shutdown request, SIGTERM, SIGKILL after `killTimeout`; a thread is terminated).
    * Resolves with how each worker ended. Calling it again returns the same promise.
    */
@@ -119,7 +122,10 @@ export interface Pool<C extends Contract> {
  * once on another worker; it is replaced, with backoff, and a crash-loop guard stops the
  * restarts when workers keep dying (`crashloop` event, CrashLoopError). With
  * `unresponsiveAfter`, a worker that stops answering (SIGSTOP, a synchronous loop) is
- * treated the same way, with WorkerUnresponsiveError and an `unresponsive` event. Stream
+ * treated the same way, with WorkerUnresponsiveError and an `unresponsive` event. A worker
+ * that gets SIGTERM from outside is drained, not crashed: with the app's shutdown if the app
+ * is shutting down, or else retired in stages and replaced (`exit` reason `sigterm`). Once
+ * the pool is closing or the app is shutting down (`draining`), no worker is started. Stream
  * procedures, input streams and host procedures work as on a single worker; a stream holds
  * its worker's slot until it ends, and is never retried. The pool's `call` interceptors run
  * once per call. `stats()` has what a dashboard charts.
@@ -150,7 +156,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
   const settings = readPoolOptions(contract, options)
   checkModule(module, 'createPool(contract, module)')
-  const status = new PoolStatus()
+  const status = new PoolStatus(appShutdown)
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()
   const members = new MemberSet(settings.concurrency, settings.prefetch)
@@ -169,9 +175,14 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
 
   const calls = new PoolCalls({ timeout: settings.timeout, interceptors: settings.callInterceptors, status, guard, members, dispatcher })
 
-  const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => untrack())
+  const closer = new PoolCloser({ settings, status, queue, members, dispatcher, supervisor }, () => {
+    untrack()
+    unwatch()
+  })
   const close = (limits?: Partial<StopOptions>): Promise<ShutdownResult[]> => closer.close(limits)
   const untrack = trackPool({ close })
+  // Once the app shuts down, no worker starts: what none is left to take fails now.
+  const unwatch = appShutdown.onStopping(pump)
 
   queueMicrotask(pump) // starts `min` workers
   return {

@@ -19,7 +19,7 @@ import type { PoolSettings } from './pool-options.js'
  *
  * @example
  * ```ts
- * const hooks: LaunchHooks = { spawned: (member) => events.emit('spawn', member.id), overLimit: retireSoon, handlerSettled: armIdle, unresponsive: replace }
+ * const hooks: LaunchHooks = { spawned: (member) => events.emit('spawn', member.id), overLimit: retireSoon, handlerSettled: armIdle, unresponsive: replace, sigterm: retire }
  * ```
  */
 export interface LaunchHooks {
@@ -31,6 +31,8 @@ export interface LaunchHooks {
   handlerSettled(member: PoolMember): void
   /** The ready worker was given up on for `unresponsiveAfter` (its calls have failed, it is being killed). */
   unresponsive(member: PoolMember, silentFor: number): void
+  /** The ready worker got SIGTERM while the app runs (`worker/sigterm-lead.ts`): the pool stops it. */
+  sigterm(member: PoolMember): void
 }
 
 /**
@@ -52,7 +54,7 @@ export function launchWorker(contract: Contract, module: string | URL, settings:
   }
   // The worker runs at most `concurrency` handlers at once: the pool may send it `prefetch`
   // more, which wait there, ready to start the moment a slot frees.
-  const extras = { memoryLimits: settings.memoryLimits, observe, concurrency: settings.concurrency }
+  const extras = { memoryLimits: settings.memoryLimits, observe, concurrency: settings.concurrency, onSigterm: () => hooks.sigterm(member) }
   const { start } = settings
   // `unresponsiveAfter` applies to every member: the pool hears of each one given up on
   // before the app's own `onUnresponsive`, and before its failed calls are retried.

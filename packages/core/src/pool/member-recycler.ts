@@ -2,7 +2,9 @@
  * When a healthy worker of the pool is retired, and for which reason: after
  * `maxTasksPerWorker` calls (`recycled`), once over a memory limit (`memory`), or after
  * `idleTimeout` with more than `min` workers (`idle`). Its replacement, if one is needed,
- * comes from the supervisor like any other start.
+ * comes from the supervisor like any other start. While the pool starts no worker (it is
+ * closing, or the app is shutting down), a worker is not recycled nor stopped for being
+ * idle, since it would not be replaced: only going over a memory limit retires it.
  */
 import { debug } from '../base/debug.js'
 import type { OverLimitMessage } from '../protocol/messages.js'
@@ -36,7 +38,7 @@ export class MemberRecycler {
   /** A pool call on `member` settled. */
   afterCall(member: PoolMember): void {
     if (member.state !== 'ready') return
-    if (member.done >= this.#settings.maxTasksPerWorker) member.retire('recycled', this.#settings.stopLimits)
+    if (member.done >= this.#settings.maxTasksPerWorker && this.#status.startsWorkers) member.retire('recycled', this.#settings.stopLimits)
     else if (member.overLimit) member.retire('memory', this.#settings.stopLimits)
     else this.armIdle(member)
   }
@@ -58,9 +60,9 @@ export class MemberRecycler {
   /** Retires `member` after `idleTimeout` without calls, if more than `min` workers serve then. */
   armIdle(member: PoolMember): void {
     const { idleTimeout, min, stopLimits } = this.#settings
-    if (idleTimeout === undefined || !this.#status.accepting || member.state !== 'ready' || member.load > 0) return
+    if (idleTimeout === undefined || !this.#status.startsWorkers || member.state !== 'ready' || member.load > 0) return
     member.armIdle(idleTimeout, () => {
-      if (member.load === 0 && this.#members.serving > min) member.retire('idle', stopLimits)
+      if (member.load === 0 && this.#members.serving > min && this.#status.startsWorkers) member.retire('idle', stopLimits)
     })
   }
 }

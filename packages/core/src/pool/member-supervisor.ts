@@ -1,9 +1,11 @@
 /**
  * The supervision of a pool's workers: start as many as the queue and `min` (or a waiting
  * `ready()`) want, up to `max`, with backoff after failures; replace a worker that crashed
- * or stopped answering (`unresponsiveAfter`: its `unresponsive` event);
- * and stop starting them when the crash-loop guard trips (its `crashloop` event, the
- * `crash-loop` state, CrashLoopError for the calls and `ready()`s no worker can take).
+ * or stopped answering (`unresponsiveAfter`: its `unresponsive` event), and retire one that
+ * got SIGTERM while the app runs (`sigterm`); stop starting them when the crash-loop guard
+ * trips (its `crashloop` event, the `crash-loop` state, CrashLoopError for the calls and
+ * `ready()`s no worker can take); and start none once the pool is closing or the app is
+ * shutting down (ChannelClosedError for what no worker is left to take).
  */
 import { debug } from '../base/debug.js'
 import type { Contract } from '../contract/define-contract.js'
@@ -77,15 +79,16 @@ export class MemberSupervisor {
    * serve, and `maxQueue: 0` means "no waiting beyond the pool's own capacity".
    */
   coming(): number {
-    const { guard, queue, members, settings } = this.#parts
-    const startable = guard.tripped === undefined && queue.open ? Math.max(0, settings.max - members.size) : 0
+    const { guard, queue, members, settings, status } = this.#parts
+    const startable = guard.tripped === undefined && queue.open && status.startsWorkers ? Math.max(0, settings.max - members.size) : 0
     return (members.starting + startable) * settings.concurrency
   }
 
   /** Starts the workers that queued calls and the floor (`min`, or one for `ready()`) want, up to `max`. */
   ensureWorkers(): void {
-    const { members, queue, guard, settings } = this.#parts
+    const { members, queue, guard, settings, status } = this.#parts
     if (!queue.open) return
+    if (!status.startsWorkers) return this.#startNone()
     const ready = members.serving
     const starting = members.starting
     const demand = ready + Math.ceil(Math.max(0, queue.size - members.freeSlots()) / settings.concurrency)
@@ -114,6 +117,7 @@ export class MemberSupervisor {
     const { status, members, guard } = this.#parts
     if (!status.accepting) return Promise.reject(new ChannelClosedError('The pool was closed: no worker will be ready'))
     if (members.serving >= this.#readyTarget()) return Promise.resolve()
+    if (!status.startsWorkers && members.serving + members.starting < this.#readyTarget()) return Promise.reject(this.#noStart())
     const trip = guard.tripped
     if (trip !== undefined) return Promise.reject(crashLoop(undefined, trip.detail, trip.error))
     const ready = this.#waiters.wait()
@@ -133,9 +137,25 @@ export class MemberSupervisor {
     await Promise.all(this.#startups)
   }
 
-  /** The fewest serving workers wanted: `min`, at least one while `ready()` waits, none once closing. */
+  /** Nothing may start: what no worker is left to take fails now, rather than wait for a start that will not come. */
+  #startNone(): void {
+    const { members, queue } = this.#parts
+    if (members.serving + members.starting < this.#readyTarget()) this.#waiters.rejectAll(this.#noStart())
+    if (members.serving > 0 || members.starting > 0 || queue.size === 0) return
+    queue.failAll((task) => this.#noStart(task.name))
+  }
+
+  /** Why no worker is started: the pool is closing, or the app is shutting down. */
+  #noStart(procedure?: string): ChannelClosedError {
+    const call = procedure === undefined ? 'no worker will be ready' : `no worker is left to run call "${procedure}"`
+    const { status } = this.#parts
+    const why = status.accepting ? `The app is shutting down (${status.appStopReason ?? 'stopping'}), so the pool starts no worker` : 'The pool is closing'
+    return new ChannelClosedError(`${why}: ${call}`, { procedure })
+  }
+
+  /** The fewest serving workers wanted: `min`, at least one while `ready()` waits, none once no worker may start. */
   #floor(): number {
-    if (!this.#parts.status.accepting) return 0
+    if (!this.#parts.status.startsWorkers) return 0
     return this.#waiters.pending ? this.#readyTarget() : this.#parts.settings.min
   }
 
@@ -155,6 +175,7 @@ export class MemberSupervisor {
         silent.unresponsive()
         events.emit('unresponsive', { ...silent.id, silentFor })
       },
+      sigterm: (signalled) => this.#onSigterm(signalled),
     }).then(
       (worker) => this.#onReady(member, worker),
       (error: Error) => this.#onStartFailed(member, error),
@@ -176,6 +197,13 @@ export class MemberSupervisor {
     this.#parts.pump()
   }
 
+  /** Its worker got SIGTERM while the app runs: stopped in stages (its calls finish), and replaced if needed. Once closing, the close stops it. */
+  #onSigterm(member: PoolMember): void {
+    if (!this.#parts.status.accepting) return
+    member.retire('sigterm', this.#parts.settings.stopLimits)
+    this.#parts.pump()
+  }
+
   #onStartFailed(member: PoolMember, error: Error): void {
     const { guard, members, queue, events } = this.#parts
     members.remove(member)
@@ -184,7 +212,9 @@ export class MemberSupervisor {
     events.emit('exit', { ...member.id, reason: 'startup', code: details.exitCode ?? null, signal: details.signal ?? null, error })
     const trip = guard.startFailed(error)
     if (trip !== undefined) this.#onTrip(trip)
-    else if (queue.open && (queue.size > 0 || members.size - members.starting < this.#floor())) events.emit('restart', { ...member.id, reason: 'startup', delay: guard.delay() })
+    else if (queue.open && this.#parts.status.startsWorkers && (queue.size > 0 || members.size - members.starting < this.#floor())) {
+      events.emit('restart', { ...member.id, reason: 'startup', delay: guard.delay() })
+    }
     this.#parts.pump()
   }
 
@@ -208,7 +238,7 @@ export class MemberSupervisor {
       const trip = guard.crashed(workerExited(details))
       if (trip !== undefined) this.#onTrip(trip)
       // Replaced only when needed (queued calls, or fewer than the floor); otherwise on demand.
-      else if (queue.size > 0 || members.serving + members.starting < this.#floor()) events.emit('restart', { ...member.id, reason, delay: guard.delay() })
+      else if (this.#parts.status.startsWorkers && (queue.size > 0 || members.serving + members.starting < this.#floor())) events.emit('restart', { ...member.id, reason, delay: guard.delay() })
     }
     this.#parts.wakeIfIdle()
     this.#parts.pump()

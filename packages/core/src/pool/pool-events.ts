@@ -11,6 +11,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * - `recycled`: it reached `maxTasksPerWorker`;
  * - `memory`: it went over `maxHeapBytes` or `maxRssBytes`;
  * - `runaway`: a cancelled call's handler did not stop within `cancelGrace`, so it was killed (a thread: terminated);
+ * - `sigterm`: it got SIGTERM from outside (`kill`, a service manager) while the app ran, so the pool stopped it in stages (its calls finished) and replaces it if needed;
  * - `crash`: it died by itself (a thread: an uncaught error, or `process.exit()`);
  * - `unresponsive`: it said nothing for longer than `unresponsiveAfter`, so it was killed (a thread: terminated);
  * - `startup`: it failed to start (the event's `error` says why).
@@ -20,7 +21,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * pool.on('exit', ({ reason }: { reason: ExitReason }) => reason === 'crash' && metrics.crashes.inc())
  * ```
  */
-export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'crash' | 'unresponsive' | 'startup'
+export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'sigterm' | 'crash' | 'unresponsive' | 'startup'
 
 /**
  * Which worker of a pool an event is about, as `workers()` lists it.

@@ -1,19 +1,30 @@
 /**
  * The pool's one state field: `running` → `crash-loop` (the crash-loop guard tripped) →
  * `running` again (a worker became ready); either → `closing` (close() or shutdownAll())
- * → `closed`. Calls are taken while `running` or in `crash-loop`.
+ * → `closed`. While the app is shutting down (`supervision/app-shutdown.ts`), a running
+ * pool reads as `draining`: it takes calls, and runs them on the workers it has, but starts
+ * none. Calls are taken while `running`, in `crash-loop` and `draining`.
  */
 
 /**
  * Where a pool is: `running`; `crash-loop` (the guard tripped: no new workers for a
- * while); `closing`; `closed`.
+ * while); `draining` (the app is shutting down: calls run on the workers the pool has, and
+ * no worker is started); `closing`; `closed`.
  *
  * @example
  * ```ts
  * if (pool.stats().state === 'crash-loop') res.status(503)
  * ```
  */
-export type PoolState = 'running' | 'crash-loop' | 'closing' | 'closed'
+export type PoolState = 'running' | 'crash-loop' | 'draining' | 'closing' | 'closed'
+
+/** What the pool knows of the app's shutdown. */
+export interface AppState {
+  /** Whether the app is shutting down: no worker is started. */
+  readonly stopping: boolean
+  /** Why (a signal, `shutdownAll()`), while it is. */
+  readonly reason: string | undefined
+}
 
 /**
  * The pool's state and its transitions; a transition that does not apply is ignored (a trip
@@ -21,21 +32,36 @@ export type PoolState = 'running' | 'crash-loop' | 'closing' | 'closed'
  *
  * @example
  * ```ts
- * const status = new PoolStatus()
+ * const status = new PoolStatus(appShutdown)
  * status.tripped() // 'crash-loop'
  * status.recovered() // 'running'
  * ```
  */
 export class PoolStatus {
-  #state: PoolState = 'running'
+  readonly #app: AppState
+  #state: 'running' | 'crash-loop' | 'closing' | 'closed' = 'running'
 
-  get state(): PoolState {
-    return this.#state
+  constructor(app: AppState) {
+    this.#app = app
   }
 
-  /** Whether the pool takes calls (and keeps `min` workers): `running` or `crash-loop`. */
+  get state(): PoolState {
+    return this.accepting && this.#app.stopping ? 'draining' : this.#state
+  }
+
+  /** Whether the pool takes calls (and keeps `min` workers): `running`, `crash-loop` or `draining`. */
   get accepting(): boolean {
     return this.#state === 'running' || this.#state === 'crash-loop'
+  }
+
+  /** Whether the pool starts workers (the crash-loop guard aside): it takes calls, and the app is not shutting down. */
+  get startsWorkers(): boolean {
+    return this.accepting && !this.#app.stopping
+  }
+
+  /** Why the app is shutting down, while it is (for errors). */
+  get appStopReason(): string | undefined {
+    return this.#app.reason
   }
 
   /** The crash-loop guard tripped. */

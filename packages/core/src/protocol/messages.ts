@@ -59,7 +59,7 @@ export const MessageType = {
   OverLimit: 'o',
   /** Parent → worker: asks for `h` again; `n` the procedure names the parent expects. */
   ReadyQuery: 'hq',
-  /** Parent → worker: handshake accepted; `s` the channel's serialization, `l` memory limits. */
+  /** Parent → worker: handshake accepted; `s` the channel's serialization, `l` memory limits, `c` concurrency, `st` the parent leads on SIGTERM. */
   ReadyAck: 'ha',
   /** Parent → worker: shut down (stop taking calls, run the shutdown hooks, exit). */
   Shutdown: 's',
@@ -67,6 +67,8 @@ export const MessageType = {
   Ping: 'pi',
   /** Worker → parent: the answer to ping `n`, from the worker's event loop. */
   Pong: 'po',
+  /** Worker → parent: it got SIGTERM, serves on, and leaves its stop to the parent (only after an ack with `st`). */
+  Sigterm: 'st',
 } as const
 
 /**
@@ -97,7 +99,7 @@ export const MessageDirections = {
   /** From a parent to its worker. */
   toWorker: [MessageType.ReadyQuery, MessageType.ReadyAck, MessageType.Shutdown, MessageType.Ping],
   /** From a worker to its parent. */
-  toParent: [MessageType.Ready, MessageType.OverLimit, MessageType.Pong],
+  toParent: [MessageType.Ready, MessageType.OverLimit, MessageType.Pong, MessageType.Sigterm],
 } as const
 
 /** What every message carries. */
@@ -308,6 +310,11 @@ export interface ReadyAckMessage extends Envelope<'ha'> {
   l?: MemoryLimits
   /** The most handlers to run at once (a pool's `concurrency`); later requests wait in order. */
   c?: number
+  /**
+   * The parent leads the worker's stop on SIGTERM: a process worker that gets SIGTERM while
+   * connected sends `st` and serves on, instead of shutting down by itself.
+   */
+  st?: true
 }
 
 /**
@@ -332,6 +339,17 @@ export interface PingMessage extends Envelope<'pi' | 'po'> {
   /** The ping's sequence number, which its pong repeats. */
   n: number
 }
+
+/**
+ * The worker got SIGTERM (a service manager signalling the whole process group, say) and
+ * leaves its stop to the parent, which drains it as part of its own shutdown or closes it.
+ *
+ * @example
+ * ```ts
+ * const sigterm: SigtermMessage = { $fr: 2, t: 'st' }
+ * ```
+ */
+export interface SigtermMessage extends Envelope<'st'> {}
 
 /**
  * What a caller sends the handler of its call.
@@ -371,7 +389,7 @@ export type ToWorkerMessage = ReadyQueryMessage | ReadyAckMessage | ShutdownMess
  * function toParent(message: ToParentMessage): void {}
  * ```
  */
-export type ToParentMessage = ReadyMessage | OverLimitMessage | (PingMessage & { t: 'po' })
+export type ToParentMessage = ReadyMessage | OverLimitMessage | (PingMessage & { t: 'po' }) | SigtermMessage
 
 /**
  * Every forkrpc message.

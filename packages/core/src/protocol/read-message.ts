@@ -49,10 +49,11 @@ const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
   [MessageType.Ready]: (m) => isNames(m.n) && isOptional(isString)(m.iu),
   [MessageType.OverLimit]: (m) => typeof m.hb === 'number' && typeof m.rb === 'number',
   [MessageType.ReadyQuery]: (m) => isOptional(isNames)(m.n),
-  [MessageType.ReadyAck]: (m) => (m.s === 'json' || m.s === 'advanced') && isOptional(isMemoryLimits)(m.l) && isOptional((c) => isCount(c) && (c as number) >= 1)(m.c),
+  [MessageType.ReadyAck]: (m) => (m.s === 'json' || m.s === 'advanced') && isOptional(isMemoryLimits)(m.l) && isOptional((c) => isCount(c) && (c as number) >= 1)(m.c) && isOptional((st) => st === true)(m.st),
   [MessageType.Shutdown]: () => true,
   [MessageType.Ping]: (m) => Number.isSafeInteger(m.n),
   [MessageType.Pong]: (m) => Number.isSafeInteger(m.n),
+  [MessageType.Sigterm]: () => true,
 }
 
 /**

@@ -11,7 +11,8 @@ import type { MessageLimitOptions } from '../protocol/limits.js'
 /**
  * Why a worker shuts down:
  * - `request`: the parent's `close()` (or `shutdownAll()`, or a pool) asked it to;
- * - `SIGTERM`: the process got SIGTERM;
+ * - `SIGTERM`: the process got SIGTERM, and its parent then stopped it (a forkrpc parent leads
+ *   the stop of a worker that gets SIGTERM), or it had no parent to lead it;
  * - `disconnect`: the parent closed the IPC channel without asking first;
  * - `parent-died`: the parent process is gone.
  *

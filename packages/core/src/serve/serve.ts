@@ -1,8 +1,9 @@
 /**
  * The worker's entry point: `serve(contract, handlers)` answers the parent's calls over the
  * process's IPC channel (or the thread's port), and shuts the worker down the same way
- * whatever asks for it: SIGTERM, the parent's shutdown message (which works where signals do
- * not, as on Windows), or the parent going away.
+ * whatever asks for it: the parent's shutdown message (which works where signals do not, as
+ * on Windows), the parent going away, or SIGTERM (which a forkrpc parent leads:
+ * `sigterm-handling.ts`).
  */
 import { debug } from '../base/debug.js'
 import type { Channel } from '../channel/channel.js'
@@ -12,11 +13,13 @@ import type { OwnedChannel } from '../channel/process-channel.js'
 import type { Contract } from '../contract/define-contract.js'
 import type { Handlers } from '../contract/handler-types.js'
 import { ChannelClosedError } from '../errors/worker-errors.js'
+import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
 import type { Peer } from '../rpc/peer.js'
 import { workerPeer } from '../rpc/peer-roles.js'
 import { checkServeOptions, DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServeOptions, type ShutdownCause, type ShutdownHook } from './serve-options.js'
 import { openInspector } from './inspector.js'
 import { shutDown } from './shutdown.js'
+import { SigtermHandling } from './sigterm-handling.js'
 import { startWatchdog, type Watchdog } from './watchdog.js'
 import { WorkerLifecycle } from './worker-lifecycle.js'
 
@@ -36,12 +39,15 @@ let serving = false
  * the module runs in a thread started by `spawnThread()`. Call it once, at the top level
  * of the worker module.
  *
- * The worker shuts down when the parent asks (`worker.close()`), on SIGTERM, or when the
- * parent goes away: it stops taking calls, aborts the `ctx.signal` of running handlers,
- * waits for them (at most `shutdownTimeout`), runs the `onShutdown` hooks, and exits 0.
- * SIGINT is left to the parent, which owns the worker's lifecycle: on Ctrl-C in a terminal
- * the parent gets SIGINT too, and either stops its workers in stages (`handleSignals()`)
- * or dies, and then its workers follow.
+ * The worker shuts down when the parent asks (`worker.close()`), or when the parent goes
+ * away: it stops taking calls, aborts the `ctx.signal` of running handlers, waits for them
+ * (at most `shutdownTimeout`), runs the `onShutdown` hooks, and exits 0. Signals are left
+ * to the parent, which owns the worker's lifecycle. SIGINT is ignored: on Ctrl-C the parent
+ * gets it too. A SIGTERM that reaches the worker while a forkrpc parent lives (systemd
+ * stopping the whole process group, say) fails no call: the worker tells the parent and
+ * serves on, and the parent drains it with its own shutdown, or closes it in stages if the
+ * app is not shutting down (its hooks then get the cause `'SIGTERM'`). A second SIGTERM,
+ * or one with no parent channel, shuts the worker down at once.
  *
  * @example
  * ```ts
@@ -67,10 +73,18 @@ export function serve<C extends Contract>(contract: C, handlers: Handlers<C>, op
   if (port !== undefined) {
     const channel = messagePortChannel(port)
     // Before the thread exits: hand over what is still queued for the end of the turn.
-    serveOverChannel(contract, handlers, channel, options as ServeOptions, hooks, async () => channel.flush())
+    serveOverChannel(contract, handlers, channel, options as ServeOptions, hooks, { beforeExit: async () => channel.flush() })
   }
   else serveProcess(contract, handlers, options as ServeOptions, hooks)
   serving = true
+}
+
+/** What a process adds to serving over a channel. */
+interface ServeExtras {
+  /** Runs just before the exit (the writes still queued are flushed). */
+  readonly beforeExit: () => Promise<void>
+  /** The process's SIGTERM handling: it hears the ack, and names the cause of a requested shutdown. */
+  readonly sigterm?: SigtermHandling | undefined
 }
 
 /**
@@ -84,16 +98,22 @@ function serveOverChannel(
   channel: Channel,
   options: ServeOptions,
   hooks: readonly ShutdownHook[],
-  beforeExit: (() => Promise<void>) | undefined,
+  extras: ServeExtras,
 ): { peer: Peer; shutDown: (cause: ShutdownCause) => void } {
   let shuttingDown = false
   const shutDownFor = (cause: ShutdownCause): void => {
     if (shuttingDown) return
     shuttingDown = true
     const bound = cause === 'parent-died' ? ORPHAN_SHUTDOWN_TIMEOUT_MS : (options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
-    void shutDown(peer.handler, hooks, cause, bound, beforeExit ?? (() => undefined))
+    void shutDown(peer.handler, hooks, cause, bound, extras.beforeExit)
   }
-  const lifecycle = new WorkerLifecycle(contract, channel, () => shutDownFor('request'), openInspector())
+  const { sigterm } = extras
+  const lifecycle = new WorkerLifecycle(
+    contract,
+    channel,
+    { shutdownRequested: () => shutDownFor(sigterm?.causeOfRequest() ?? 'request'), acked: (ack) => sigterm?.acked(ack.st === true) },
+    openInspector(),
+  )
   const peer = workerPeer(contract, handlers, channel, options, {
     where: 'serve(contract, handlers)',
     lifecycle: (message) => lifecycle.handle(message),
@@ -127,12 +147,20 @@ function serveProcess(contract: Contract, handlers: unknown, options: ServeOptio
     if (process.ppid !== parentPid) return served.shutDown?.('parent-died')
     setTimeout(() => served.shutDown?.(process.ppid === parentPid ? 'disconnect' : 'parent-died'), PARENT_DEATH_SETTLE_MS)
   })
-  process.on('SIGTERM', () => served.shutDown?.('SIGTERM'))
+  const sigterm = new SigtermHandling({
+    connected: () => process.connected,
+    report: () => {
+      debug('SIGTERM: told the parent, which leads this worker\'s stop; serving on')
+      channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Sigterm })
+    },
+    shutDown: () => served.shutDown?.('SIGTERM'),
+  })
+  process.on('SIGTERM', () => sigterm.heard())
   process.on('SIGINT', () => {
     if (process.connected) debug('SIGINT ignored: the parent decides when this worker stops')
     else served.shutDown?.('disconnect')
   })
-  served.shutDown = serveOverChannel(contract, handlers, channel, options, hooks, beforeExit).shutDown
+  served.shutDown = serveOverChannel(contract, handlers, channel, options, hooks, { beforeExit, sigterm }).shutDown
   if (options.watchdog === false) return
   // Started once the ready message is written (it leaves at the end of this turn), so that
   // creating the thread (a few ms) does not delay it; not at all if the worker is already

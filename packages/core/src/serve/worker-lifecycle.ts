@@ -1,21 +1,37 @@
 /**
  * The worker's part of the handshake and of its lifecycle: announce the served procedures
  * (`h`, again on `hq`), take the parent's ack (`ha`: the channel's serialization, memory
- * limits), report going over a memory limit (`o`) once, and hear the shutdown request (`s`).
+ * limits, whether it leads on SIGTERM), report going over a memory limit (`o`) once, and
+ * hear the shutdown request (`s`).
  */
 import { debug } from '../base/debug.js'
 import type { Channel } from '../channel/channel.js'
 import type { Contract } from '../contract/define-contract.js'
-import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage, type ReadyMessage } from '../protocol/messages.js'
+import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage, type ReadyAckMessage, type ReadyMessage } from '../protocol/messages.js'
 import type { HandlerSide } from '../rpc/handler-side.js'
 import type { Link } from '../rpc/link.js'
+
+/**
+ * What the lifecycle tells its owner.
+ *
+ * @example
+ * ```ts
+ * const hooks: LifecycleHooks = { shutdownRequested: () => shutDown('request'), acked: (ack) => sigterm.acked(ack.st === true) }
+ * ```
+ */
+export interface LifecycleHooks {
+  /** The parent asked the worker to shut down (`s`). */
+  shutdownRequested(): void
+  /** The parent accepted the handshake (`ha`). */
+  acked?(ack: ReadyAckMessage): void
+}
 
 /**
  * The lifecycle messages of one worker.
  *
  * @example
  * ```ts
- * const lifecycle = new WorkerLifecycle(contract, channel, () => shutDown('request'))
+ * const lifecycle = new WorkerLifecycle(contract, channel, { shutdownRequested: () => shutDown('request') })
  * const peer = workerPeer(contract, handlers, channel, options, { where, lifecycle: (m) => lifecycle.handle(m), settled: () => lifecycle.checkMemory() })
  * lifecycle.attach(peer)
  * ```
@@ -23,15 +39,15 @@ import type { Link } from '../rpc/link.js'
 export class WorkerLifecycle {
   readonly #contract: Contract
   readonly #channel: Channel
-  readonly #onShutdownRequest: () => void
+  readonly #hooks: LifecycleHooks
   #peer: { readonly link: Link; readonly handler: HandlerSide } | undefined
   #memoryLimits: MemoryLimits | undefined
   readonly #inspectorUrl: string | undefined
 
-  constructor(contract: Contract, channel: Channel, onShutdownRequest: () => void, inspectorUrl?: string) {
+  constructor(contract: Contract, channel: Channel, hooks: LifecycleHooks, inspectorUrl?: string) {
     this.#contract = contract
     this.#channel = channel
-    this.#onShutdownRequest = onShutdownRequest
+    this.#hooks = hooks
     this.#inspectorUrl = inspectorUrl
   }
 
@@ -55,10 +71,11 @@ export class WorkerLifecycle {
         this.#peer?.link.useSerialization(message.s)
         if (message.c !== undefined) this.#peer?.handler.limitConcurrency(message.c)
         this.#memoryLimits = message.l
+        this.#hooks.acked?.(message)
         return
       case MessageType.Shutdown:
         debug('the parent asked this worker to shut down')
-        return this.#onShutdownRequest()
+        return this.#hooks.shutdownRequested()
       case MessageType.Ping:
         return this.#channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Pong, n: message.n })
       default:

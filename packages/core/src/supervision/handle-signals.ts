@@ -1,43 +1,80 @@
 /**
- * Opt-in signal handling in the parent: on SIGINT or SIGTERM, stop every worker in stages.
- * The library never calls `process.exit()`; what happens to the parent afterwards is the
- * app's decision (see {@link handleSignals}).
+ * Opt-in signal handling in the parent: on SIGINT or SIGTERM, the app's `beforeShutdown`
+ * (stop taking requests, finish those in flight), then every worker stops in stages. The
+ * library never calls `process.exit()`; what happens to the parent afterwards is the app's
+ * decision (see {@link handleSignals}).
  */
-import { debug } from '../base/debug.js'
+import { checkTimeout } from '../base/timeouts.js'
+import { appShutdown } from './app-shutdown.js'
 import { killAll, shutdownAll, type ShutdownResult, type StopOptions } from './registry.js'
+import { SignalShutdown } from './signal-shutdown.js'
+import { appListenerCount } from './sigterm-watch.js'
+
+/**
+ * The default bound on `handleSignals()`' `beforeShutdown`, in ms.
+ *
+ * @example
+ * ```ts
+ * handleSignals({ beforeShutdown: drain, beforeShutdownTimeout: DEFAULT_BEFORE_SHUTDOWN_TIMEOUT_MS * 2 })
+ * ```
+ */
+export const DEFAULT_BEFORE_SHUTDOWN_TIMEOUT_MS = 10_000
 
 /**
  * Options of {@link handleSignals}.
  *
  * @example
  * ```ts
- * handleSignals({ grace: 2_000, killTimeout: 1_000, onShutdown: (results, signal) => server.close() })
+ * handleSignals({
+ *   beforeShutdown: () => new Promise<void>((resolve) => server.close(() => resolve())),
+ *   grace: 2_000,
+ *   killTimeout: 1_000,
+ *   onShutdown: (results) => console.error(results),
+ * })
  * ```
  */
 export interface HandleSignalsOptions extends Partial<StopOptions> {
   /** The signals to handle. Default `['SIGINT', 'SIGTERM']`. */
   signals?: readonly NodeJS.Signals[]
   /**
+   * Awaited first, before any worker stops: stop taking new work (close the server) and let
+   * the requests in flight finish. Meanwhile the workers serve on (a worker that got the
+   * same SIGTERM too leaves its stop to this shutdown) and no worker is started. Bounded by
+   * `beforeShutdownTimeout`; if it throws, the error goes to stderr and the workers stop anyway.
+   */
+  beforeShutdown?: ((signal: NodeJS.Signals) => void | Promise<void>) | undefined
+  /** The longest wait for `beforeShutdown`, in ms, before the workers stop anyway. Default 10,000 (`0` or `Infinity`: no bound). */
+  beforeShutdownTimeout?: number | undefined
+  /**
    * Called once every worker has stopped. With it, the app decides what happens next (the
    * process exits by itself once nothing else keeps it alive). Without it, and with no
    * other listener of its own for the signal, the signal is raised again once the workers
    * are down, so the process ends as it would have without forkrpc.
    */
-  onShutdown?: (results: ShutdownResult[], signal: NodeJS.Signals) => void
+  onShutdown?: ((results: ShutdownResult[], signal: NodeJS.Signals) => void) | undefined
 }
 
 /**
- * Stops every forkrpc worker in stages when this process gets SIGINT or SIGTERM (Ctrl-C,
- * `docker stop`, `kill`): calls in flight get `grace` ms, then each worker runs its
- * `onShutdown` hooks and exits; SIGTERM, then SIGKILL after `killTimeout` for the stubborn.
- * A second signal while that runs kills the workers at once. Returns a function that
- * removes the handlers.
+ * Shuts the app's workers down in order when this process gets SIGINT or SIGTERM (Ctrl-C,
+ * `docker stop`, `kill`, systemd): at once, no worker is started any more; then the app's
+ * `beforeShutdown` runs (a server stops accepting and finishes its requests, the workers
+ * serving them meanwhile), at most `beforeShutdownTimeout` ms; then every worker stops in
+ * stages: calls in flight get `grace` ms, each worker runs its `onShutdown` hooks and exits;
+ * SIGTERM, then SIGKILL after `killTimeout` for the stubborn; then `onShutdown`. A second
+ * signal while that runs kills the workers at once. Returns a function that removes the
+ * handlers.
  *
  * @example
  * ```ts
- * import { fork, handleSignals } from '@forkrpc/core'
- * handleSignals({ grace: 2_000, onShutdown: (results) => { console.error(results); process.exitCode = 0 } })
- * await using worker = await fork(math, './math.worker.js')
+ * import { createServer } from 'node:http'
+ * import { createPool, handleSignals } from '@forkrpc/core'
+ * const pool = createPool(hashing, new URL('./hash.worker.js', import.meta.url), { max: 2, timeout: 2_000 })
+ * const server = createServer(async (req, res) => res.end(await pool.call.sha256(req.url ?? ''))).listen(8080)
+ * handleSignals({
+ *   beforeShutdown: () => new Promise<void>((resolve) => server.close(() => resolve())), // stop accepting, finish requests
+ *   grace: 2_000,
+ *   onShutdown: (results) => { process.exitCode = results.some((r) => r.forced) ? 1 : 0 },
+ * })
  * ```
  */
 export function handleSignals(options: HandleSignalsOptions = {}): () => void {
@@ -45,32 +82,29 @@ export function handleSignals(options: HandleSignalsOptions = {}): () => void {
   if (!Array.isArray(signals) || signals.some((signal) => typeof signal !== 'string')) {
     throw new TypeError('handleSignals({ signals }): expected an array of signal names')
   }
-  if (options.onShutdown !== undefined && typeof options.onShutdown !== 'function') throw new TypeError('handleSignals({ onShutdown }): expected a function')
-  let shuttingDown = false
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (shuttingDown) {
-      debug('%s during the shutdown: killing every worker now', signal)
-      killAll()
-      return
-    }
-    shuttingDown = true
-    debug('%s: stopping every worker', signal)
-    void shutdownAll({ grace: options.grace, killTimeout: options.killTimeout }).then((results) => {
-      if (options.onShutdown !== undefined) {
-        remove()
-        options.onShutdown(results, signal)
-        return
-      }
-      const ours = process.listenerCount(signal)
-      remove()
-      // Nobody else listens: the app relies on the default action (termination), so raise
-      // the signal again now that no listener of ours is in the way.
-      if (ours === 1) process.kill(process.pid, signal)
-    })
+  for (const name of ['beforeShutdown', 'onShutdown'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`handleSignals({ ${name} }): expected a function`)
   }
-  const remove = (): void => {
-    for (const signal of signals) process.off(signal, onSignal)
-  }
-  for (const signal of signals) process.on(signal, onSignal)
-  return remove
+  checkTimeout(options.beforeShutdownTimeout, 'beforeShutdownTimeout', 'handleSignals()')
+  checkTimeout(options.grace, 'grace', 'handleSignals()')
+  checkTimeout(options.killTimeout, 'killTimeout', 'handleSignals()')
+  const shutdown = new SignalShutdown(
+    {
+      source: {
+        on: (signal, listener) => process.on(signal, listener),
+        off: (signal, listener) => process.off(signal, listener),
+        appListeners: appListenerCount,
+        raise: (signal) => process.kill(process.pid, signal),
+      },
+      app: appShutdown,
+      stopAll: shutdownAll,
+      killAll,
+      limits: { grace: options.grace, killTimeout: options.killTimeout },
+      beforeShutdown: options.beforeShutdown,
+      beforeShutdownTimeout: options.beforeShutdownTimeout ?? DEFAULT_BEFORE_SHUTDOWN_TIMEOUT_MS,
+      onShutdown: options.onShutdown,
+    },
+    signals,
+  )
+  return () => shutdown.remove()
 }

@@ -3,6 +3,8 @@
  * (and every pool), so that none is forgotten: `workers()` lists them, `shutdownAll()` stops
  * them all in stages. A worker leaves the registry once it is gone.
  */
+import { appShutdown, type AppShutdown } from './app-shutdown.js'
+import { watchSigterm } from './sigterm-watch.js'
 
 /**
  * How a worker ended.
@@ -123,8 +125,62 @@ export interface TrackedPool {
   close(options: Partial<StopOptions>): Promise<unknown>
 }
 
-const trackedWorkers = new Set<TrackedWorker>()
-const trackedPools = new Set<TrackedPool>()
+/**
+ * The workers and pools of one process, and its shutdown state. The functions below use
+ * this process's; tests make their own.
+ *
+ * @example
+ * ```ts
+ * const registry = new WorkerRegistry(new AppShutdown())
+ * const untrack = registry.track(entry)
+ * const results = await registry.shutdownAll({ grace: 1_000 })
+ * ```
+ */
+export class WorkerRegistry {
+  readonly app: AppShutdown
+  readonly #workers = new Set<TrackedWorker>()
+  readonly #pools = new Set<TrackedPool>()
+
+  constructor(app: AppShutdown) {
+    this.app = app
+  }
+
+  track(entry: TrackedWorker): () => void {
+    this.#workers.add(entry)
+    return () => this.#workers.delete(entry)
+  }
+
+  trackPool(pool: TrackedPool): () => void {
+    this.#pools.add(pool)
+    return () => this.#pools.delete(pool)
+  }
+
+  workers(): WorkerInfo[] {
+    return [...this.#workers].map((worker) => worker.info())
+  }
+
+  killAll(): void {
+    for (const worker of this.#workers) worker.kill()
+  }
+
+  /** Pools first stop starting workers, then every worker stops in stages; the app is stopping meanwhile. */
+  shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
+    return this.app.during(async () => {
+      const pools = [...this.#pools].map((pool) => pool.close(options).catch(() => undefined))
+      const results = await Promise.all(
+        [...this.#workers].map(async (worker) => {
+          const { runtime, pid, threadId, module } = worker.info()
+          const result = await worker.stop(options).catch((): ExitResult => ({ code: null, signal: null, forced: false }))
+          return { runtime, pid, threadId, module, ...result }
+        }),
+      )
+      await Promise.all(pools)
+      return results
+    })
+  }
+}
+
+const registry = new WorkerRegistry(appShutdown)
 
 /**
  * Adds a worker; returns the function that removes it.
@@ -135,8 +191,8 @@ const trackedPools = new Set<TrackedPool>()
  * ```
  */
 export function track(entry: TrackedWorker): () => void {
-  trackedWorkers.add(entry)
-  return () => trackedWorkers.delete(entry)
+  watchSigterm()
+  return registry.track(entry)
 }
 
 /**
@@ -148,8 +204,8 @@ export function track(entry: TrackedWorker): () => void {
  * ```
  */
 export function trackPool(pool: TrackedPool): () => void {
-  trackedPools.add(pool)
-  return () => trackedPools.delete(pool)
+  watchSigterm()
+  return registry.trackPool(pool)
 }
 
 /**
@@ -163,7 +219,7 @@ export function trackPool(pool: TrackedPool): () => void {
  * ```
  */
 export function workers(): WorkerInfo[] {
-  return [...trackedWorkers].map((worker) => worker.info())
+  return registry.workers()
 }
 
 /**
@@ -175,15 +231,17 @@ export function workers(): WorkerInfo[] {
  * ```
  */
 export function killAll(): void {
-  for (const worker of trackedWorkers) worker.kill()
+  registry.killAll()
 }
 
 /**
- * Stops every worker in stages, all in parallel: pools stop replacing workers, calls in
- * flight get `grace` ms to finish, then each worker is asked to shut down (its `onShutdown`
- * hooks run), then SIGTERM, then SIGKILL after `killTimeout` ms. Workers still starting
- * are stopped too (their `fork()` rejects). Resolves once every process has exited, with
- * how each one ended. Never rejects; never exits this process.
+ * Stops every worker in stages, all in parallel: pools stop taking calls and starting
+ * workers, calls in flight get `grace` ms to finish, then each worker is asked to shut down
+ * (its `onShutdown` hooks run), then SIGTERM, then SIGKILL after `killTimeout` ms. Workers
+ * still starting are stopped too (their `fork()` rejects), and while it runs no worker is
+ * started: pools start none, and `fork()` / `spawnThread()` reject with StartupError.
+ * Resolves once every process has exited, with how each one ended. Never rejects; never
+ * exits this process.
  *
  * @example
  * ```ts
@@ -195,15 +253,6 @@ export function killAll(): void {
  * })
  * ```
  */
-export async function shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
-  const pools = [...trackedPools].map((pool) => pool.close(options).catch(() => undefined))
-  const results = await Promise.all(
-    [...trackedWorkers].map(async (worker) => {
-      const { runtime, pid, threadId, module } = worker.info()
-      const result = await worker.stop(options).catch((): ExitResult => ({ code: null, signal: null, forced: false }))
-      return { runtime, pid, threadId, module, ...result }
-    }),
-  )
-  await Promise.all(pools)
-  return results
+export function shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
+  return registry.shutdownAll(options)
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { assertContract, type Contract } from '../contract/define-contract.js'
 import { checkHostHandlers, type ContractWithoutHost, type HostOption } from '../contract/host.js'
 import { startupFailed } from '../errors/worker-errors.js'
+import { appShutdown } from '../supervision/app-shutdown.js'
 import type { Serialization } from '../protocol/payload.js'
 import type { RpcWorker } from './contract-worker.js'
 import { ProcessWorker } from './managed-worker.js'
@@ -58,8 +59,11 @@ export interface ForkOptions extends WorkerOptions, InspectOptions {
 /**
  * Starts `module` in a forked child process and resolves with the worker once the child
  * has called `serve()` with the same contract. Rejects with StartupError (the module is
- * missing, throws while loading, exits, or is not ready within `startupTimeout`) or
- * ContractMismatchError, and then no process is left behind.
+ * missing, throws while loading, exits, or is not ready within `startupTimeout`; or
+ * `shutdownAll()` runs, and nothing is started) or ContractMismatchError, and then no
+ * process is left behind. A SIGTERM that reaches the worker while this process lives is
+ * led from here: the worker is stopped with the app's shutdown, or closed in stages if the
+ * app runs on.
  *
  * @example
  * ```ts
@@ -108,6 +112,7 @@ export async function forkWorker(
   const serialization = options.serialization ?? 'json'
   if (serialization !== 'json' && serialization !== 'advanced') throw new TypeError(`fork(): serialization must be 'json' or 'advanced', got ${String(serialization)}`)
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
+  if (appShutdown.stoppingAll) throw startupFailed(path, 'the app is shutting down: no worker is started while shutdownAll() runs')
   const processGroup = options.processGroup === true && PROCESS_GROUPS_SUPPORTED
   const child = forkProcess(path, options.args ?? [], {
     env: options.env,

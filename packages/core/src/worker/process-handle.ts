@@ -58,6 +58,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
   const gone = group === undefined ? watch.gone : watch.gone.then(async (details) => (await endGroup(group, settings.killTimeout), details))
   const stderr = child.stderr as (NodeJS.ReadableStream & { ref?(): void; unref?(): void }) | null
   let killed = false
+  let terminated = false
   return {
     runtime: 'process',
     label: settings.label,
@@ -76,7 +77,11 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
       channel.flush() // disconnect() comes next and would drop what is still queued
       child.disconnect()
     },
-    terminate: () => signal('SIGTERM'),
+    terminate() {
+      terminated = true
+      signal('SIGTERM')
+    },
+    terminated: () => terminated,
     kill() {
       if (child.exitCode !== null || child.signalCode !== null) return
       killed = true

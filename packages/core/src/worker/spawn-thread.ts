@@ -8,6 +8,7 @@ import { THREAD_INSPECT, THREAD_MARKER } from '../channel/message-port-channel.j
 import { assertContract, type Contract } from '../contract/define-contract.js'
 import { checkHostHandlers, type ContractWithoutHost, type HostOption } from '../contract/host.js'
 import { startupFailed } from '../errors/worker-errors.js'
+import { appShutdown } from '../supervision/app-shutdown.js'
 import type { ThreadWorker } from './contract-worker.js'
 import { SpawnedThread } from './managed-worker.js'
 import { inspectTarget, type InspectOptions } from './inspect-option.js'
@@ -91,6 +92,7 @@ export async function spawnThreadWorker(
   const inspect = inspectTarget(options, 'spawnThread()')
   const path = modulePath(module, 'spawnThread(contract, module)')
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
+  if (appShutdown.stoppingAll) throw startupFailed(path, 'the app is shutting down: no worker is started while shutdownAll() runs')
   let thread: Worker
   try {
     thread = new Worker(path, {

@@ -11,11 +11,13 @@ import { startupFailed, workerUnresponsive, type ExitDetails } from '../errors/w
 import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage, type ReadyAckMessage } from '../protocol/messages.js'
 import type { Peer } from '../rpc/peer.js'
 import { parentPeer } from '../rpc/peer-roles.js'
+import { appShutdown } from '../supervision/app-shutdown.js'
 import { track, type StopOptions } from '../supervision/registry.js'
 import { exitedEarly, handshake } from './handshake.js'
 import { type InspectOptions } from './inspect-option.js'
 import { LivenessWatch } from './liveness.js'
 import type { ManagedWorker } from './managed-worker.js'
+import { SigtermLead } from './sigterm-lead.js'
 import { stopWorker } from './stop.js'
 import type { WorkerHandle } from './worker-handle.js'
 import { DEFAULT_STARTUP_TIMEOUT_MS, stopLimits, type WorkerOptions } from './worker-options.js'
@@ -35,6 +37,11 @@ export interface StartExtras {
   readonly observe?: ((message: ProtocolMessage) => void) | undefined
   /** The most handlers the worker runs at once (a pool's `concurrency`); more calls wait there, in order. */
   readonly concurrency?: number | undefined
+  /**
+   * Stops a ready worker that got SIGTERM while the app runs (`sigterm-lead.ts`): a pool
+   * retires it. Default: its `close()`, in stages.
+   */
+  readonly onSigterm?: (() => void) | undefined
 }
 
 const startupTimedOut = Symbol('startup timed out')
@@ -82,15 +89,39 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
   const ack: ReadyAckMessage = { $fr: PROTOCOL_VERSION, t: MessageType.ReadyAck, s: handle.channel.serialization }
   if (extras.memoryLimits !== undefined) ack.l = extras.memoryLimits
   if (extras.concurrency !== undefined) ack.c = extras.concurrency
+  // A process worker that gets SIGTERM tells this side, which leads its stop (a thread gets no signals).
+  if (handle.runtime === 'process') ack.st = true
   handle.channel.send(ack)
   // An idle worker does not keep the parent alive: a script that is done exits, and the
   // worker, seeing its channel close, exits too. Calls in flight and close() hold it.
   handle.hold(false)
-  const peer = parentPeer(contract, handle.channel, options, { lifecycle: () => undefined, observe: extras.observe })
+  const lead = leadOnSigterm(handle, () => worker, extras)
+  const lifecycle = (message: ProtocolMessage): void => {
+    if (message.t === MessageType.Sigterm) lead.heard()
+  }
+  const peer = parentPeer(contract, handle.channel, options, { lifecycle, observe: extras.observe })
   worker = make(peer, limits, inspectorUrl)
   watchLiveness(handle, peer, options)
   reportInspector(handle, options, inspectorUrl)
   return worker
+}
+
+/** The parent's lead of the worker's SIGTERM: left to the app's shutdown, or the worker stopped in stages. */
+function leadOnSigterm(handle: WorkerHandle, worker: () => ManagedWorker<Contract> | undefined, extras: StartExtras): SigtermLead {
+  const lead = new SigtermLead({
+    appStopping: () => appShutdown.stopping,
+    closing: () => worker()?.state !== 'ready',
+    terminated: () => handle.terminated(),
+    shutDownNow: () => handle.channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Shutdown }),
+    stop: () => {
+      if (extras.onSigterm !== undefined) return extras.onSigterm()
+      worker()
+        ?.close()
+        .catch((error: unknown) => debug('closing %s after its SIGTERM failed: %o', handle.label, error))
+    },
+  })
+  void handle.gone.then(() => lead.gone())
+  return lead
 }
 
 /** With `unresponsiveAfter`: a worker silent for longer has its calls rejected and is killed. */

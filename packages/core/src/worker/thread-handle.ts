@@ -22,6 +22,7 @@ export function threadHandle(thread: Worker, label: string): WorkerHandle {
   let uncaught: string | undefined
   let exitedAlready = false
   let killed = false
+  let terminated = false
   thread.on('error', (error: unknown) => {
     debug('thread %d: uncaught %o', thread.threadId, error)
     uncaught = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error)
@@ -49,7 +50,11 @@ export function threadHandle(thread: Worker, label: string): WorkerHandle {
     resume: () => undefined,
     requestShutdown,
     // A thread has no signals: the firm stage asks again (serve() ignores a second request).
-    terminate: requestShutdown,
+    terminate() {
+      terminated = true
+      requestShutdown()
+    },
+    terminated: () => terminated,
     kill() {
       if (exitedAlready) return
       killed = true

@@ -39,6 +39,8 @@ export interface WorkerHandle {
   requestShutdown(): void
   /** The firm stage: SIGTERM to a process; a thread is asked to shut down again. */
   terminate(): void
+  /** Whether this side has been through the firm stage (`terminate()`): a process's SIGTERM is then ours. */
+  terminated(): boolean
   /** The last stage: SIGKILL (to the whole process group, with `processGroup`) or `thread.terminate()`. */
   kill(): void
   /** Whether this side killed it (`kill()` while it ran): its stop was forced, whoever asked. */

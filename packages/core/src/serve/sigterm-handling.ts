@@ -1,0 +1,90 @@
+/**
+ * What a served process does with SIGTERM. Its parent leads its stop when the ack said so
+ * (`st`): the first SIGTERM is reported (`st`) and the worker serves on, and a shutdown the
+ * parent then asks for has SIGTERM as its cause. It shuts down by itself at once on SIGTERM
+ * when it has no parent channel (disconnected), when the parent did not offer to lead (a
+ * parent of an earlier forkrpc, or one of its own), and on a second SIGTERM. A SIGTERM that
+ * comes before the ack waits for it.
+ */
+import type { ShutdownCause } from './serve-options.js'
+
+/**
+ * Where the worker is with SIGTERM: `unacked` (no ack yet), `alone` (the parent does not
+ * lead: SIGTERM shuts down), `led` (the parent leads), `reported` (a SIGTERM was reported).
+ *
+ * @example
+ * ```ts
+ * if (sigterm.state === 'reported') debug('waiting for the parent to stop this worker')
+ * ```
+ */
+export type SigtermHandlingState = 'unacked' | 'alone' | 'led' | 'reported'
+
+/**
+ * What the handling works with.
+ *
+ * @example
+ * ```ts
+ * const parts: SigtermParts = { connected: () => process.connected, report: () => channel.send(sigterm), shutDown: () => shutDownFor('SIGTERM') }
+ * ```
+ */
+export interface SigtermParts {
+  /** Whether the parent's channel is still open. */
+  connected(): boolean
+  /** Tells the parent (`st`). */
+  report(): void
+  /** Shuts the worker down for SIGTERM. */
+  shutDown(): void
+}
+
+/**
+ * The SIGTERM handling of one process worker.
+ *
+ * @example
+ * ```ts
+ * const sigterm = new SigtermHandling(parts)
+ * process.on('SIGTERM', () => sigterm.heard())
+ * lifecycle: on `ha`, sigterm.acked(ack.st === true)
+ * ```
+ */
+export class SigtermHandling {
+  readonly #parts: SigtermParts
+  #state: SigtermHandlingState = 'unacked'
+  #pending = false
+
+  constructor(parts: SigtermParts) {
+    this.#parts = parts
+  }
+
+  get state(): SigtermHandlingState {
+    return this.#state
+  }
+
+  /** The parent's ack came: whether it leads the worker's stop on SIGTERM. */
+  acked(leads: boolean): void {
+    if (this.#state !== 'unacked') return
+    this.#state = leads ? 'led' : 'alone'
+    if (!this.#pending) return
+    this.#pending = false
+    this.heard()
+  }
+
+  /** SIGTERM came. */
+  heard(): void {
+    if (!this.#parts.connected()) return this.#parts.shutDown()
+    switch (this.#state) {
+      case 'unacked':
+        this.#pending = true
+        return
+      case 'led':
+        this.#state = 'reported'
+        return this.#parts.report()
+      default:
+        return this.#parts.shutDown()
+    }
+  }
+
+  /** The cause of a shutdown the parent asked for: SIGTERM once one was reported. */
+  causeOfRequest(): ShutdownCause {
+    return this.#state === 'reported' ? 'SIGTERM' : 'request'
+  }
+}
