@@ -3,11 +3,13 @@
  * back: the real nats-server is SIGKILLed and started again on the same port, with a serving
  * instance in a child process. A held call's deadline runs meanwhile (one that passes rejects
  * with TimeoutError and never reaches an instance), the buffer is bounded (a typed error past
- * it), and a connection closed for good fails what it holds at once.
+ * it), and a connection closed for good fails what it holds at once. A proxy cuts one side's
+ * connection only: the caller's (what it holds keeps its order), or an instance's (which
+ * holds nothing: its callers learn of the lost calls, typed).
  */
 import { describe, expect, it } from 'vitest'
 import { ChannelClosedError, TimeoutError, TooManyPendingCallsError } from '@forkrpc/core'
-import { connectNats, NoRespondersError, TooManyHeldMessagesError, type ConnectNatsOptions } from '@forkrpc/nats'
+import { connectNats, InstanceLostError, NoRespondersError, TooManyHeldMessagesError, type ConnectNatsOptions } from '@forkrpc/nats'
 import { connect } from '@nats-io/transport-node'
 import type { ContractWithoutHost } from '@forkrpc/core'
 import { math } from '../../fixtures/math.contract.js'
@@ -226,5 +228,36 @@ describe('calls made while the connection to NATS is down', () => {
     const error = (await held) as ChannelClosedError
     expect(error).toBeInstanceOf(ChannelClosedError)
     expect(error.message).toMatch(/call "once" was not sent/)
+  })
+})
+
+describe("an instance whose connection to NATS drops", () => {
+  it('holds no reply: it aborts its handlers, their callers get InstanceLostError, and it serves again once back', async () => {
+    const server = await ownNatsServer()
+    const proxy = await startNatsProxy(server.port)
+    try {
+      const subject = freshSubject('instance-cut')
+      // The instance reaches NATS through the proxy; the caller directly (it stays connected).
+      const instance = await startInstance('math', proxy.url, subject)
+      const { worker } = await caller(math, server, subject)
+      const running = worker.call.slow(5_000).catch((e: unknown) => e)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      proxy.cut()
+      const error = (await running) as InstanceLostError
+      expect(error).toBeInstanceOf(InstanceLostError)
+      expect(['silent', 'gone']).toContain(error.reason)
+      // Its handler was told to stop: the instance gave the call up rather than answer into the void.
+      await instance.synced()
+      expect(instance.messages).toContainEqual({ observed: 'abort', reason: 'AbortError' })
+      proxy.restore()
+      let answer: unknown
+      for (let tries = 0; answer !== 3 && tries < 200; tries++) {
+        answer = await worker.call.add({ a: 1, b: 2 }).catch((e: unknown) => e)
+        if (answer !== 3) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(answer).toBe(3)
+    } finally {
+      await proxy.close()
+    }
   })
 })
