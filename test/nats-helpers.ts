@@ -39,6 +39,20 @@ export async function natsConnection(url: string): Promise<NatsConnection> {
   return nc
 }
 
+/**
+ * Resolves once `nc` reports a status event of `type` ('disconnect', 'reconnect', 'close'),
+ * and a turn later, so that the channels on it (whose iterators hear it too) have seen it.
+ */
+export async function statusEvent(nc: NatsConnection, type: string): Promise<void> {
+  const events = nc.status()
+  for await (const status of events) {
+    if (status.type !== type) continue
+    ;(events as { stop?: () => void }).stop?.()
+    break
+  }
+  await new Promise((resolve) => setImmediate(resolve))
+}
+
 /** A serving instance in a child process. */
 export interface Instance {
   readonly child: ChildProcess

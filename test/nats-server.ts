@@ -61,6 +61,10 @@ export interface NatsServerProcess {
   stop(): Promise<void>
   /** Stops it and starts it again on the same port. */
   restart(options?: { downFor?: number }): Promise<void>
+  /** Kills it at once (SIGKILL: no goodbye to its clients), keeping its port for start(). */
+  kill(): Promise<void>
+  /** Starts it again on the same port, after kill(). */
+  start(): Promise<void>
 }
 
 export interface StartOptions {
@@ -89,6 +93,13 @@ export async function startNatsServer(options: StartOptions = {}): Promise<NatsS
     async restart({ downFor = 0 } = {}) {
       await kill(child.process)
       if (downFor > 0) await new Promise((resolve) => setTimeout(resolve, downFor))
+      child = await launch(binary, config, port)
+    },
+    async kill() {
+      await kill(child.process, 'SIGKILL')
+    },
+    async start() {
+      await kill(child.process)
       child = await launch(binary, config, port)
     },
   }
@@ -131,10 +142,10 @@ async function launch(binary: string, config: string, port: number): Promise<{ p
   })
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+async function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
+  child.kill(signal)
   const timer = setTimeout(() => child.kill('SIGKILL'), 2_000)
   await exited
   clearTimeout(timer)

@@ -4,40 +4,27 @@
  * instance took the call, and sends the call's later messages there. It watches the
  * instances of running calls through their heartbeats, and settles a call itself, with a
  * synthetic failure reply, when no instance serves the subject or its instance is lost.
+ * While the connection to NATS is down it holds what the caller writes (bounded) and sends
+ * it once the connection is back.
  */
-import { ChannelClosedError, type Contract } from '@forkrpc/core'
+import { type Contract } from '@forkrpc/core'
 import { CloseListeners, MessageType, PROTOCOL_VERSION, type Channel, type CloseReason } from '@forkrpc/core/channel'
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node'
-import { InstanceLostError, NoRespondersError, type LostReason } from './errors.js'
+import { connectionClosed, heldFull, lostError, timedOut, timeLeft, type Route } from './call-route.js'
+import { watchStatus } from './connection-status.js'
+import { NoRespondersError, type LostReason } from './errors.js'
+import { HeldMessages, type Held } from './held-messages.js'
 import { debug, HEARTBEAT_TOKEN, isTerminal, notifySubject, readBody } from './wire.js'
 
-/** One call in flight, as the channel routes it. */
-interface Route {
-  /** The caller's call id. */
-  readonly id: string
-  readonly procedure: string
-  /** The token of its current attempt: its reply subject is `<inbox>.<token>`. */
-  token: string
-  /** The request, kept while the call may be retried (idempotent procedures). */
-  readonly request: Record<string, unknown> | undefined
-  readonly firstSent: number
-  /** When the current attempt was sent, or the clock restarted (a reconnect). */
-  sentAt: number
-  /** The instance's subject, once it has said it took the call. */
-  instance: string | undefined
-  /** Messages for the instance that wait for it to be known. */
-  waiting: string[] | undefined
-  /** The caller gave up on it (a cancel was sent): what it waits for is the `d`. */
-  cancelled: boolean
-  attempts: number
-}
+/** A message held while the connection is down: one of a call's (sent through its route), or a notification. */
+type HeldMessage = (Held & { readonly call: string; readonly message: Record<string, unknown> }) | (Held & { readonly call: undefined; readonly body: string })
 
 /**
  * Settings of a {@link CallerChannel}.
  *
  * @example
  * ```ts
- * const settings: CallerChannelSettings = { connection: nc, contract: math, subject: 'math', heartbeatTimeout: 3_000 }
+ * const settings: CallerChannelSettings = { connection: nc, contract: math, subject: 'math', heartbeatTimeout: 3_000, maxHeldMessages: 10_000, maxHeldBytes: 8 << 20 }
  * ```
  */
 export interface CallerChannelSettings {
@@ -46,6 +33,10 @@ export interface CallerChannelSettings {
   readonly subject: string
   /** A call whose instance was not heard from for this long is lost. */
   readonly heartbeatTimeout: number
+  /** The most messages held while the connection is down. */
+  readonly maxHeldMessages: number
+  /** The most bytes (of JSON) held while the connection is down. */
+  readonly maxHeldBytes: number
   /** The inbox prefix (default `_INBOX`). */
   readonly inboxPrefix?: string | undefined
 }
@@ -55,7 +46,7 @@ export interface CallerChannelSettings {
  *
  * @example
  * ```ts
- * const channel = new CallerChannel({ connection: nc, contract: math, subject: 'math', heartbeatTimeout: 3_000 })
+ * const channel = new CallerChannel({ connection: nc, contract: math, subject: 'math', heartbeatTimeout: 3_000, maxHeldMessages: 10_000, maxHeldBytes: 8 << 20 })
  * const client = createClient(math, channel)
  * ```
  */
@@ -73,11 +64,13 @@ export class CallerChannel implements Channel {
   readonly #byToken = new Map<string, Route>()
   /** When each instance was last heard from. */
   readonly #heard = new Map<string, number>()
+  readonly #held: HeldMessages<HeldMessage>
   readonly #sub: Subscription
-  readonly #status: AsyncIterable<unknown>
+  readonly #stopWatching: () => void
   #seq = 0
   #timer: NodeJS.Timeout | undefined
-  #connected = true
+  /** When the connection last came back: for `heartbeatTimeout` after it, a request nobody heard goes again. */
+  #reconnectedAt = -Infinity
   #retries = 0
   /** A verdict on silent calls is pending (see #check). */
   #suspects = false
@@ -87,11 +80,15 @@ export class CallerChannel implements Channel {
     this.#contract = settings.contract
     this.#subject = settings.subject
     this.#timeout = settings.heartbeatTimeout
+    this.#held = new HeldMessages({ maxMessages: settings.maxHeldMessages, maxBytes: settings.maxHeldBytes })
     this.inbox = createInbox(settings.inboxPrefix)
     const prefix = this.inbox.length + 1
     this.#sub = this.#nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error === null ? this.#arrived(msg, msg.subject.slice(prefix)) : debug('inbox subscription failed: %o', error)) })
-    this.#status = this.#nc.status()
-    void this.#watchStatus()
+    this.#stopWatching = watchStatus(this.#nc, {
+      disconnect: () => this.#disconnected(),
+      reconnect: () => this.#reconnected(),
+      close: () => this.close(connectionClosed),
+    })
     this.#nc.closed().then(
       () => this.close(connectionClosed),
       () => this.close(connectionClosed),
@@ -103,9 +100,14 @@ export class CallerChannel implements Channel {
     return this.#retries
   }
 
-  /** Calls the channel routes: in flight, or cancelled and waiting for their handler to settle. */
+  /** Calls the channel routes: in flight, held, or cancelled and waiting for their handler to settle. */
   get routes(): number {
     return this.#routes.size
+  }
+
+  /** Messages held until the connection to NATS is back. */
+  get held(): number {
+    return this.#held.size
   }
 
   send(message: object): void {
@@ -115,11 +117,12 @@ export class CallerChannel implements Channel {
       case MessageType.Request:
         return this.#request(m)
       case MessageType.Cancel:
+        return this.#cancel(m)
       case MessageType.ResultCredit:
       case MessageType.InputChunks:
         return this.#toInstance(m)
       case MessageType.Event:
-        return this.#publish(notifySubject(this.#subject), JSON.stringify(m))
+        return this.#notify(m)
       default:
         debug('dropped a %s message, which has no destination over NATS', m.t)
     }
@@ -134,13 +137,15 @@ export class CallerChannel implements Channel {
     this.#closing.add(listener)
   }
 
-  /** Stops routing: calls still in flight fail with `reason`; the inbox is unsubscribed (the connection is left open). */
+  /** Stops routing: held calls fail with `reason` (not sent), those in flight too; the inbox is unsubscribed (the connection is left open). */
   close(reason: CloseReason): void {
     if (this.#closing.reason !== undefined) return
+    this.#held.close()
+    for (const route of [...this.#routes.values()]) if (route.state !== 'sent') this.#settle(route, reason(route.procedure, false))
     this.#stopTimer()
     this.#routes.clear()
     this.#byToken.clear()
-    ;(this.#status as { stop?: () => void }).stop?.()
+    this.#stopWatching()
     try {
       this.#sub.unsubscribe()
     } catch {}
@@ -151,28 +156,77 @@ export class CallerChannel implements Channel {
     const id = m.i as string
     const procedure = m.m as string
     const declared = Object.hasOwn(this.#contract.procedures, procedure) ? this.#contract.procedures[procedure] : undefined
-    const retryable = declared?.kind === 'procedure' && declared.idempotent
+    const idempotent = declared?.kind === 'procedure' && declared.idempotent === true
     const now = Date.now()
-    const route: Route = { id, procedure, token: '', request: retryable ? m : undefined, firstSent: now, sentAt: now, instance: undefined, waiting: undefined, cancelled: false, attempts: 1 }
+    const route: Route = { id, procedure, state: 'held', token: '', request: undefined, idempotent, madeAt: now, sentAt: now, instance: undefined, waiting: undefined, cancelled: false, attempts: 1 }
+    if (this.#held.state === 'down') {
+      const refused = this.#held.hold({ call: id, bytes: Buffer.byteLength(JSON.stringify(m)), message: m })
+      if (refused !== undefined) return this.#later(failure(id, heldFull(`call "${procedure}"`, procedure, refused, refused === 'messages' ? this.#held.maxMessages : this.#held.maxBytes)))
+      this.#routes.set(id, route)
+      return
+    }
     this.#routes.set(id, route)
-    this.#sendRequest(route, JSON.stringify(m))
+    this.#dispatch(route, m)
+  }
+
+  /** Sends a call's request now, with what is left of its deadline; one whose deadline passed is not sent. */
+  #dispatch(route: Route, request: Record<string, unknown>): void {
+    const now = Date.now()
+    const left = timeLeft(route, request, now)
+    if (left !== undefined && left <= 0) return this.#settle(route, timedOut(route, request))
+    route.state = 'sent'
+    route.sentAt = now
+    // Kept while it may go again: a retry (idempotent), or no instance yet after a reconnect.
+    route.request = route.idempotent || now - this.#reconnectedAt < this.#timeout ? request : undefined
+    this.#sendRequest(route, JSON.stringify(left === undefined || left === request.dl ? request : { ...request, dl: left }))
     this.#startTimer()
   }
 
   #sendRequest(route: Route, body: string): void {
+    this.#byToken.delete(route.token)
     route.token = (++this.#seq).toString(36)
     route.instance = undefined
     this.#byToken.set(route.token, route)
     this.#publish(this.#subject, body, `${this.inbox}.${route.token}`)
   }
 
+  /** The caller gave up on a call: a call no instance has is dropped here and settled (`d`); the instance of any other hears it. */
+  #cancel(m: Record<string, unknown>): void {
+    const route = this.#routes.get(m.i as string)
+    if (route === undefined) return debug('dropped a cancel of call %s, which is not in flight', m.i)
+    if (route.state === 'sent') return this.#toInstance(m)
+    this.#held.drop(route.id)
+    route.cancelled = true
+    this.#forget(route)
+    this.#later({ $fr: PROTOCOL_VERSION, t: MessageType.Settled, i: route.id })
+  }
+
+  /** Credit, input chunks or a cancel, for the instance running the call. */
   #toInstance(m: Record<string, unknown>): void {
     const route = this.#routes.get(m.i as string)
     if (route === undefined) return debug('dropped a %s message of call %s, which is not in flight', m.t, m.i)
+    if (route.state === 'held') return this.#holdForCall(route, m)
     if (m.t === MessageType.Cancel) route.cancelled = true
     const body = JSON.stringify(m)
     if (route.instance === undefined) (route.waiting ??= []).push(body)
     else this.#publish(route.instance, body, `${this.inbox}.${route.token}`)
+  }
+
+  /** Holds a held call's later message behind its request; past the bound, the call fails (nothing of it was sent). */
+  #holdForCall(route: Route, m: Record<string, unknown>): void {
+    const refused = this.#held.hold({ call: route.id, bytes: Buffer.byteLength(JSON.stringify(m)), message: m })
+    if (refused === undefined) return
+    this.#held.drop(route.id)
+    this.#forget(route)
+    this.#later(failure(route.id, heldFull(`call "${route.procedure}"`, route.procedure, refused, refused === 'messages' ? this.#held.maxMessages : this.#held.maxBytes)))
+  }
+
+  /** A notification: to every instance, or held while the connection is down (past the bound, notify() throws). */
+  #notify(m: Record<string, unknown>): void {
+    const body = JSON.stringify(m)
+    if (this.#held.state !== 'down') return this.#publish(notifySubject(this.#subject), body)
+    const refused = this.#held.hold({ call: undefined, bytes: Buffer.byteLength(body), body })
+    if (refused !== undefined) throw heldFull(`notification "${String(m.n)}"`, undefined, refused, refused === 'messages' ? this.#held.maxMessages : this.#held.maxBytes)
   }
 
   /** Publishes; a closed connection drops it (its close is reported to the peer). */
@@ -209,12 +263,23 @@ export class CallerChannel implements Channel {
     this.#heard.set(instance, Date.now())
     if (route.instance !== undefined) return
     route.instance = instance
+    if (!route.idempotent) route.request = undefined
     const waiting = route.waiting
     route.waiting = undefined
     if (waiting !== undefined) for (const body of waiting) this.#publish(instance, body, `${this.inbox}.${route.token}`)
   }
 
+  /**
+   * No instance heard the request. Just after a reconnect the instances may not be back
+   * yet: within `heartbeatTimeout` of it the request goes again (nobody ran it) on the next
+   * check; otherwise, or after, the call fails.
+   */
   #noResponders(route: Route): void {
+    if (route.request !== undefined && !route.cancelled && Date.now() - this.#reconnectedAt < this.#timeout) {
+      debug('no instance heard call %s just after a reconnect: it goes again', route.id)
+      route.state = 'resend'
+      return
+    }
     debug('no instance serves %s (call %s)', this.#subject, route.id)
     this.#settle(route, new NoRespondersError(`No instance serves "${this.#subject}" (NATS: no responders); call "${route.procedure}" was not run`, { subject: this.#subject, procedure: route.procedure }))
   }
@@ -223,20 +288,14 @@ export class CallerChannel implements Channel {
   #lost(route: Route, reason: LostReason): void {
     const instance = route.instance
     // If it is only slow (a blocked event loop), it stops the handler when it hears this.
-    if (instance !== undefined) this.#publish(instance, JSON.stringify({ $fr: PROTOCOL_VERSION, t: MessageType.Cancel, i: route.id, r: 'a' }), `${this.inbox}.${route.token}`)
-    const now = Date.now()
+    // (Not after this side's disconnect: nothing can be sent, and it would only be held.)
+    if (instance !== undefined && reason !== 'disconnected') this.#publish(instance, JSON.stringify({ $fr: PROTOCOL_VERSION, t: MessageType.Cancel, i: route.id, r: 'a' }), `${this.inbox}.${route.token}`)
     const request = route.request
-    if (request !== undefined && route.attempts === 1 && !route.cancelled && reason !== 'disconnected') {
-      const left = typeof request.dl === 'number' ? request.dl - (now - route.firstSent) : Infinity
-      if (left > 0) {
-        debug('instance %s of call %s is lost (%s): retrying the idempotent call', instance, route.id, reason)
-        this.#byToken.delete(route.token)
-        route.attempts++
-        route.sentAt = now
-        this.#retries++
-        this.#sendRequest(route, JSON.stringify(left === Infinity ? request : { ...request, dl: left }))
-        return
-      }
+    if (request !== undefined && route.idempotent && route.attempts === 1 && !route.cancelled && reason !== 'disconnected' && (timeLeft(route, request, Date.now()) ?? Infinity) > 0) {
+      debug('instance %s of call %s is lost (%s): retrying the idempotent call', instance, route.id, reason)
+      route.attempts++
+      this.#retries++
+      return this.#dispatch(route, request)
     }
     debug('instance %s of call %s is lost (%s)', instance, route.id, reason)
     this.#settle(route, lostError(this.#subject, route, reason, this.#timeout))
@@ -245,9 +304,7 @@ export class CallerChannel implements Channel {
   /** Settles a call the transport failed: a failure reply, or `d` for one its caller gave up on already. */
   #settle(route: Route, error: Error): void {
     this.#forget(route)
-    if (route.cancelled) return this.#deliver({ $fr: PROTOCOL_VERSION, t: MessageType.Settled, i: route.id })
-    // A thrown value that is not a marshalled Error comes back as it is: the error itself.
-    this.#deliver({ $fr: PROTOCOL_VERSION, t: MessageType.Failure, i: route.id, v: { value: error } })
+    this.#deliver(route.cancelled ? { $fr: PROTOCOL_VERSION, t: MessageType.Settled, i: route.id } : failure(route.id, error))
   }
 
   #forget(route: Route): void {
@@ -263,6 +320,11 @@ export class CallerChannel implements Channel {
     for (const listener of this.#listeners) listener(message)
   }
 
+  /** Delivers after `send()` returned: a channel never answers inside it. */
+  #later(message: object): void {
+    queueMicrotask(() => this.#deliver(message))
+  }
+
   #startTimer(): void {
     if (this.#timer !== undefined) return
     this.#timer = setInterval(() => this.#check(), Math.max(10, Math.floor(this.#timeout / 4)))
@@ -275,24 +337,28 @@ export class CallerChannel implements Channel {
   }
 
   /**
-   * Calls whose instance was not heard from within the timeout are lost. The verdict waits
-   * for the check phase of this turn of the event loop: timers run before I/O, so after this
-   * side's own loop was blocked, acknowledgements and heartbeats that arrived meanwhile are
-   * read first, and a busy caller does not mistake its own lag for a silent instance.
+   * Requests that found no instance just after a reconnect go again; calls whose instance
+   * was not heard from within the timeout are lost. The verdict waits for the check phase of
+   * this turn of the event loop: timers run before I/O, so after this side's own loop was
+   * blocked, acknowledgements and heartbeats that arrived meanwhile are read first, and a
+   * busy caller does not mistake its own lag for a silent instance.
    */
   #check(): void {
-    if (!this.#connected || this.#suspects) return
+    if (this.#held.state !== 'up' || this.#suspects) return
     const now = Date.now()
     const suspects: Route[] = []
-    for (const route of this.#routes.values()) if (this.#silentFor(route, now) > this.#timeout) suspects.push(route)
+    for (const route of [...this.#routes.values()]) {
+      if (route.state === 'resend') this.#dispatch(route, route.request as Record<string, unknown>)
+      else if (route.state === 'sent' && this.#silentFor(route, now) > this.#timeout) suspects.push(route)
+    }
     if (suspects.length === 0) return
     this.#suspects = true
     setImmediate(() => {
       this.#suspects = false
-      if (!this.#connected) return
+      if (this.#held.state !== 'up') return
       const later = Date.now()
       for (const route of suspects) {
-        if (this.#routes.get(route.id) !== route || this.#silentFor(route, later) <= this.#timeout) continue
+        if (this.#routes.get(route.id) !== route || route.state !== 'sent' || this.#silentFor(route, later) <= this.#timeout) continue
         this.#lost(route, route.instance === undefined ? 'unacknowledged' : 'silent')
       }
     })
@@ -304,45 +370,36 @@ export class CallerChannel implements Channel {
     return now - Math.max(this.#heard.get(route.instance) ?? 0, route.sentAt)
   }
 
-  async #watchStatus(): Promise<void> {
-    try {
-      for await (const status of this.#status) {
-        const type = (status as { type: string }).type
-        if (type === 'disconnect') this.#disconnected()
-        else if (type === 'reconnect') this.#reconnected()
-      }
-    } catch (error) {
-      debug('status iterator failed: %o', error)
-    }
-  }
-
-  /** Messages of calls in flight may be lost on the way: they fail now (typed), rather than hang. */
+  /** Messages of calls in flight may be lost on the way: they fail now (typed), rather than hang. What is written from now on is held. */
   #disconnected(): void {
-    this.#connected = false
-    debug('the connection to NATS dropped: %d calls in flight fail', this.#routes.size)
-    for (const route of [...this.#routes.values()]) this.#lost(route, 'disconnected')
+    if (this.#held.state !== 'up') return
+    this.#held.disconnect()
+    const inFlight = [...this.#routes.values()].filter((route) => route.state === 'sent')
+    debug('the connection to NATS dropped: %d calls in flight fail', inFlight.length)
+    for (const route of inFlight) this.#lost(route, 'disconnected')
   }
 
-  /** Calls made while disconnected were held by the client; their clocks start now. */
+  /** The connection is back: what was held goes out, in the order it was written; requests with what is left of their deadline. */
   #reconnected(): void {
-    this.#connected = true
-    const now = Date.now()
-    for (const route of this.#routes.values()) route.sentAt = now
+    if (this.#held.state !== 'down') return
+    this.#reconnectedAt = Date.now()
+    const held = this.#held.reconnect()
+    debug('the connection to NATS is back: sending %d held messages', held.length)
+    for (const message of held) {
+      if (message.call === undefined) {
+        this.#publish(notifySubject(this.#subject), message.body)
+        continue
+      }
+      const route = this.#routes.get(message.call)
+      if (route === undefined) continue // settled meanwhile (its deadline passed)
+      if (message.message.t === MessageType.Request) this.#dispatch(route, message.message)
+      else this.#toInstance(message.message)
+    }
+    for (const route of [...this.#routes.values()]) if (route.state === 'resend') this.#dispatch(route, route.request as Record<string, unknown>)
   }
 }
 
-const connectionClosed: CloseReason = (procedure, inFlight) =>
-  new ChannelClosedError(inFlight ? `The NATS connection closed before call "${procedure}" returned` : `The NATS connection is closed; call "${procedure}" was not sent`, { procedure })
-
-function lostError(subject: string, route: Route, reason: LostReason, timeout: number): InstanceLostError {
-  const call = `call "${route.procedure}"`
-  const message =
-    reason === 'disconnected'
-      ? `The connection to NATS dropped while ${call} was in flight; it may or may not have run`
-      : reason === 'unacknowledged'
-        ? `No instance serving "${subject}" acknowledged ${call} within ${timeout} ms; it may or may not have run`
-        : reason === 'gone'
-          ? `The instance serving "${subject}" that ran ${call} is gone (nobody listens on its subject any more: it exited, or took a new subject after a reconnect); it may or may not have finished`
-          : `The instance serving "${subject}" that ran ${call} sent no heartbeat for ${timeout} ms (killed, cut off, or its event loop blocked); it may or may not have finished`
-  return new InstanceLostError(message, { subject, instance: route.instance, reason, procedure: route.procedure })
+/** A failure reply of call `id`: a thrown value that is not a marshalled Error comes back as it is, the error itself. */
+function failure(id: string, error: Error): object {
+  return { $fr: PROTOCOL_VERSION, t: MessageType.Failure, i: id, v: { value: error } }
 }

@@ -6,7 +6,7 @@ import { ChannelClosedError, DEFAULT_GRACE_MS, type ContractWithoutHost, type Co
 import { createClient } from '@forkrpc/core/channel'
 import { CallerChannel } from './caller-channel.js'
 import { checkConnection, checkNoHost, effectiveLimit, type ServeNatsOptions } from './serve-nats.js'
-import { checkPeriod, checkPositive, checkSubject, within } from './wire.js'
+import { checkLimit, checkPeriod, checkPositive, checkSubject, within } from './wire.js'
 
 /**
  * Default heartbeat timeout of a caller, in ms: a call whose instance was not heard from for
@@ -18,6 +18,28 @@ import { checkPeriod, checkPositive, checkSubject, within } from './wire.js'
  * ```
  */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 3_000
+
+/**
+ * Default `maxHeldMessages` of a caller: how many messages (requests, stream credit, input
+ * chunks, notifications) it holds at most while its connection to NATS is down.
+ *
+ * @example
+ * ```ts
+ * await connectNats(math, { connection: nc, subject: 'math', maxHeldMessages: DEFAULT_MAX_HELD_MESSAGES / 10 })
+ * ```
+ */
+export const DEFAULT_MAX_HELD_MESSAGES = 10_000
+
+/**
+ * Default `maxHeldBytes` of a caller: how many bytes (of JSON) it holds at most while its
+ * connection to NATS is down; 8 MiB, as the Go client's `ReconnectBufSize`.
+ *
+ * @example
+ * ```ts
+ * await connectNats(math, { connection: nc, subject: 'math', maxHeldBytes: DEFAULT_MAX_HELD_BYTES * 4 })
+ * ```
+ */
+export const DEFAULT_MAX_HELD_BYTES = 8 * 1024 * 1024
 
 /**
  * Options of {@link connectNats}.
@@ -37,6 +59,16 @@ export interface ConnectNatsOptions extends MessageLimitOptions, Pick<ServeNatsO
    * instances' `heartbeat`.
    */
   heartbeatTimeout?: number | undefined
+  /**
+   * The most messages held while the connection to NATS is down (requests, stream credit,
+   * input chunks, notifications), to be sent once it is back. One more is refused with
+   * TooManyHeldMessagesError (a call rejects, `notify()` throws). Default
+   * {@link DEFAULT_MAX_HELD_MESSAGES}; `0` holds nothing: every call made while the
+   * connection is down fails at once.
+   */
+  maxHeldMessages?: number | undefined
+  /** The most bytes (of JSON) held while the connection is down, likewise. Default {@link DEFAULT_MAX_HELD_BYTES}. */
+  maxHeldBytes?: number | undefined
   /** Default ms `close()` lets calls in flight finish (default 5,000). */
   grace?: number | undefined
   /** Join the caller's frames to a failed call's stack (default true). */
@@ -59,14 +91,20 @@ export interface NatsWorker<C extends ContractWithoutHost> extends ContractWorke
   readonly inbox: string
   /** Idempotent calls sent again to another instance because theirs was lost. */
   readonly retries: number
+  /** Messages held until the connection to NATS is back (0 while it is up). */
+  readonly held: number
 }
 
 /**
  * Calls the instances that serve `contract` on `options.subject`. Nothing is asked of them
  * up front: a call when no instance serves the subject rejects at once with
- * NoRespondersError. `close()` lets calls in flight finish (within `grace`), fails the rest
- * with ChannelClosedError and leaves the connection open; it resolves with
- * `{ code: 0, signal: null, forced }`, `forced` when calls had to be cut.
+ * NoRespondersError. While the connection to NATS is down, calls (and streams, their credit
+ * and input chunks, notifications) are held, within `maxHeldMessages` and `maxHeldBytes`
+ * (TooManyHeldMessagesError past them), and sent in order once it is back; a held call's
+ * deadline runs meanwhile (TimeoutError, never sent), and a connection closed for good
+ * fails them at once (ChannelClosedError). `close()` lets calls in flight finish (within
+ * `grace`), fails the rest with ChannelClosedError and leaves the connection open; it
+ * resolves with `{ code: 0, signal: null, forced }`, `forced` when calls had to be cut.
  *
  * @example
  * ```ts
@@ -82,8 +120,10 @@ export async function connectNats<C extends ContractWithoutHost>(contract: C, op
   const subject = checkSubject(options.subject, 'subject')
   const heartbeatTimeout = checkPeriod(options.heartbeatTimeout, 'heartbeatTimeout', DEFAULT_HEARTBEAT_TIMEOUT_MS, 10)
   const defaultGrace = checkPositive(options.grace, 'grace', DEFAULT_GRACE_MS, 0)
+  const maxHeldMessages = checkLimit(options.maxHeldMessages, 'maxHeldMessages', DEFAULT_MAX_HELD_MESSAGES)
+  const maxHeldBytes = checkLimit(options.maxHeldBytes, 'maxHeldBytes', DEFAULT_MAX_HELD_BYTES)
   checkNoHost(contract, 'connectNats')
-  const channel = new CallerChannel({ connection: nc, contract, subject, heartbeatTimeout, inboxPrefix: options.inboxPrefix })
+  const channel = new CallerChannel({ connection: nc, contract, subject, heartbeatTimeout, maxHeldMessages, maxHeldBytes, inboxPrefix: options.inboxPrefix })
   let client
   try {
     client = createClient(contract, channel, {
@@ -104,6 +144,9 @@ export async function connectNats<C extends ContractWithoutHost>(contract: C, op
     inbox: channel.inbox,
     get retries() {
       return channel.retries
+    },
+    get held() {
+      return channel.held
     },
     call: core.call,
     notify: core.notify,

@@ -1,10 +1,11 @@
 /**
  * The errors the NATS transport itself raises, for failures that only a network has: no
- * instance serves the subject, or the instance running a call went silent. Both extend
- * core's `WorkerExitedError`, so code written for `fork()` (`err instanceof
- * WorkerExitedError`) handles them unchanged; their own class tells them apart.
+ * instance serves the subject, the instance running a call went silent (both extend core's
+ * `WorkerExitedError`, so code written for `fork()` handles them unchanged), or the caller
+ * holds as much as it may while its connection is down (a `TooManyPendingCallsError`, like
+ * `maxPending`). Their own class tells them apart.
  */
-import { WorkerExitedError, type WorkerExitedErrorOptions } from '@forkrpc/core'
+import { TooManyPendingCallsError, WorkerExitedError, type TooManyPendingCallsErrorOptions, type WorkerExitedErrorOptions } from '@forkrpc/core'
 
 /**
  * Options of {@link NoRespondersError}.
@@ -94,5 +95,41 @@ export class InstanceLostError extends WorkerExitedError {
     this.subject = options.subject
     this.instance = options.instance
     this.reason = options.reason ?? 'silent'
+  }
+}
+
+/**
+ * Options of {@link TooManyHeldMessagesError}.
+ *
+ * @example
+ * ```ts
+ * new TooManyHeldMessagesError('the buffer is full', { limit: 10_000, unit: 'messages', procedure: 'add' })
+ * ```
+ */
+export interface TooManyHeldMessagesErrorOptions extends TooManyPendingCallsErrorOptions {
+  /** Which limit was reached: `maxHeldMessages` (`messages`) or `maxHeldBytes` (`bytes`). */
+  unit?: 'messages' | 'bytes' | undefined
+}
+
+/**
+ * The connection to NATS is down and the caller already holds as many messages as it may
+ * (`maxHeldMessages`, or `maxHeldBytes` of them): the call (or stream, its credit or input
+ * chunks, or the notification) was not sent and will not be. A call rejects with it at once;
+ * `notify()` throws it. It extends core's `TooManyPendingCallsError` (and keeps its `code`),
+ * so a server that answers 503 to `maxPending` does so here too.
+ *
+ * @example
+ * ```ts
+ * try { await worker.call.add({ a: 1, b: 2 }) }
+ * catch (err) { if (err instanceof TooManyHeldMessagesError) console.log(`NATS is down; ${err.limit} ${err.unit} held already`) }
+ * ```
+ */
+export class TooManyHeldMessagesError extends TooManyPendingCallsError {
+  /** Which limit was reached: `maxHeldMessages` (`messages`) or `maxHeldBytes` (`bytes`). */
+  readonly unit: 'messages' | 'bytes'
+
+  constructor(message = 'The connection to NATS is down and the caller holds as many messages as it may', options: TooManyHeldMessagesErrorOptions = {}) {
+    super(message, options)
+    this.unit = options.unit ?? 'messages'
   }
 }

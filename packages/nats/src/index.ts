@@ -10,7 +10,7 @@
  */
 export { serveNats, DEFAULT_HEARTBEAT_MS } from './serve-nats.js'
 export type { NatsServer, ServeNatsOptions } from './serve-nats.js'
-export { connectNats, DEFAULT_HEARTBEAT_TIMEOUT_MS } from './connect-nats.js'
+export { connectNats, DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_HELD_MESSAGES } from './connect-nats.js'
 export type { ConnectNatsOptions, NatsWorker } from './connect-nats.js'
-export { InstanceLostError, NoRespondersError } from './errors.js'
-export type { InstanceLostErrorOptions, LostReason, NoRespondersErrorOptions } from './errors.js'
+export { InstanceLostError, NoRespondersError, TooManyHeldMessagesError } from './errors.js'
+export type { InstanceLostErrorOptions, LostReason, NoRespondersErrorOptions, TooManyHeldMessagesErrorOptions } from './errors.js'

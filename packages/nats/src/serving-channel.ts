@@ -9,6 +9,7 @@
 import { ChannelClosedError } from '@forkrpc/core'
 import { CloseListeners, MessageType, type Channel, type CloseReason } from '@forkrpc/core/channel'
 import { createInbox, Empty, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node'
+import { watchStatus } from './connection-status.js'
 import { debug, HEARTBEAT_TOKEN, isTerminal, notifySubject, readBody } from './wire.js'
 
 /** A call this instance runs. */
@@ -68,7 +69,7 @@ export class ServingChannel implements Channel {
   #instanceSub: Subscription
   readonly #queueSub: Subscription
   readonly #notifySub: Subscription
-  readonly #status: AsyncIterable<unknown>
+  readonly #stopWatching: () => void
   #heartbeat: NodeJS.Timeout | undefined
   #seq = 0
 
@@ -79,8 +80,7 @@ export class ServingChannel implements Channel {
     this.#notifySub = this.#nc.subscribe(notifySubject(settings.subject), { callback: (error, msg) => (error === null ? this.#notification(msg) : debug('notification subscription failed: %o', error)) })
     this.#instance = createInbox(settings.inboxPrefix)
     this.#instanceSub = this.#subscribeInstance()
-    this.#status = this.#nc.status()
-    void this.#watchStatus()
+    this.#stopWatching = watchStatus(this.#nc, { disconnect: () => this.#disconnected() })
     this.#nc.closed().then(
       () => this.close(closedReason),
       () => this.close(closedReason),
@@ -128,7 +128,7 @@ export class ServingChannel implements Channel {
     if (this.#closing.reason !== undefined) return
     clearInterval(this.#heartbeat)
     this.#heartbeat = undefined
-    ;(this.#status as { stop?: () => void }).stop?.()
+    this.#stopWatching()
     for (const sub of [this.#queueSub, this.#notifySub, this.#instanceSub]) {
       try {
         sub.unsubscribe()
@@ -214,14 +214,6 @@ export class ServingChannel implements Channel {
     } catch (error) {
       if (this.#nc.isClosed()) return debug('dropped a message to %s: the connection is closed', subject)
       throw error
-    }
-  }
-
-  async #watchStatus(): Promise<void> {
-    try {
-      for await (const status of this.#status) if ((status as { type: string }).type === 'disconnect') this.#disconnected()
-    } catch (error) {
-      debug('status iterator failed: %o', error)
     }
   }
 

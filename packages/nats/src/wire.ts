@@ -119,6 +119,21 @@ export function checkPositive(value: unknown, name: string, fallback: number, mi
 }
 
 /**
+ * A checked limit (a count of messages, of bytes): a whole, finite number >= 0. A limit
+ * cannot be turned off: every buffer has a bound.
+ *
+ * @example
+ * ```ts
+ * const maxHeldMessages = checkLimit(options.maxHeldMessages, 'maxHeldMessages', 10_000)
+ * ```
+ */
+export function checkLimit(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TypeError(`${name} must be a whole, finite number >= 0, got ${String(value)}`)
+  return value
+}
+
+/**
  * The longest delay Node's timers take (about 24.8 days); a longer one, `Infinity` included,
  * would fire after 1 ms.
  *

@@ -11,7 +11,8 @@
  * - `serialization` says what survives the trip: `json` (the message after
  *   JSON.stringify/parse; forkrpc then encodes Dates, Maps, BigInts, ... itself) or
  *   `advanced` (the structured clone algorithm: values travel as they are);
- * - `send()` throws only for a message it cannot serialize, and is a silent no-op once the
+ * - `send()` throws only for a message it cannot serialize (or a `ForkRpcError` of its own
+ *   refusing a request or an event, see `send`), and is a silent no-op once the
  *   peer is gone; the close listener is called once, when the peer is gone for good, and
  *   at once if it already is;
  * - `receive()` listeners hear every message, forkrpc's and anyone else's (forkrpc ignores
@@ -51,7 +52,9 @@ export interface Channel {
    * Sends one message. A message that cannot be serialized makes it throw synchronously,
    * or, on a channel that queues messages to coalesce them (the fork channel), is
    * reported later to `onUnsendable`; never both. A send to a peer that is gone must not
-   * throw (the close listener reports that).
+   * throw (the close listener reports that). A channel may also refuse a request or an
+   * event by throwing a `ForkRpcError` of its own (a transport's full buffer): the call
+   * rejects with it, `notify()` throws it, as it is.
    */
   send(message: object, onUnsendable?: (error: unknown, message: object) => void): void
   /** Adds a listener for every received message (forkrpc's and anything else); returns its remover. */

@@ -12,6 +12,7 @@ import { marshalThrown, unmarshalThrown, type MarshalledThrow, type UnmarshalCon
 import type { ErrorRegistry } from '../codec/error-registry.js'
 import { debug } from '../base/debug.js'
 import { payloadTooLarge } from '../errors/call-errors.js'
+import { ForkRpcError } from '../errors/forkrpc-error.js'
 import { sizeChecker } from '../protocol/limits.js'
 import type { PayloadFields, Serialization } from '../protocol/payload.js'
 
@@ -78,13 +79,14 @@ export class Link {
   /**
    * Sends an encoded message. If the channel's serializer refuses it at once, this throws a
    * SerializationError naming where the culprit is in `value`; if it refuses it later (a
-   * batching channel), `onLateRefusal` hears that error.
+   * batching channel), `onLateRefusal` hears that error. A forkrpc error the channel throws
+   * (a transport's own typed refusal, such as a full buffer) passes as it is.
    */
   transmit(message: object, value: unknown, procedure: string | undefined, role: string, onLateRefusal?: LateRefusal): void {
     try {
       this.channel.send(message, onLateRefusal === undefined ? undefined : (error) => onLateRefusal(sendFailure(error, procedure, role, value)))
     } catch (error) {
-      throw sendFailure(error, procedure, role, value)
+      throw error instanceof ForkRpcError ? error : sendFailure(error, procedure, role, value)
     }
   }
 
