@@ -12,6 +12,7 @@ import type { ContractWithoutHost, HostOption } from '../contract/host.js'
 import { createCallObject } from '../rpc/call-object.js'
 import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { checkModule } from '../worker/module-path.js'
+import { checkConfinement } from '../worker/privilege/check-confinement.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
 import { MemberRecycler } from './member-recycler.js'
@@ -150,6 +151,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
   const settings = readPoolOptions(contract, options)
   checkModule(module, 'createPool(contract, module)')
+  checkConfinement(settings.start, module, 'createPool()')
   const status = new PoolStatus()
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()

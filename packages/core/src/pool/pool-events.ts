@@ -13,6 +13,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * - `runaway`: a cancelled call's handler did not stop within `cancelGrace`, so it was killed (a thread: terminated);
  * - `crash`: it died by itself (a thread: an uncaught error, or `process.exit()`);
  * - `unresponsive`: it said nothing for longer than `unresponsiveAfter`, so it was killed (a thread: terminated);
+ * - `out-of-memory`: it went over its heap limit (`heapLimitMb`, `--max-old-space-size`, a thread's `resourceLimits`) and died;
  * - `startup`: it failed to start (the event's `error` says why).
  *
  * @example
@@ -20,7 +21,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * pool.on('exit', ({ reason }: { reason: ExitReason }) => reason === 'crash' && metrics.crashes.inc())
  * ```
  */
-export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'crash' | 'unresponsive' | 'startup'
+export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'crash' | 'unresponsive' | 'out-of-memory' | 'startup'
 
 /**
  * Which worker of a pool an event is about, as `workers()` lists it.

@@ -12,6 +12,8 @@ import type { ThreadWorker } from './contract-worker.js'
 import { SpawnedThread } from './managed-worker.js'
 import { inspectTarget, type InspectOptions } from './inspect-option.js'
 import { modulePath } from './module-path.js'
+import { checkLeastPrivilege, type LeastPrivilegeOptions } from './privilege/permissions.js'
+import { confineThread } from './privilege/thread-permissions.js'
 import { startWorker, type StartExtras } from './startup.js'
 import { threadHandle } from './thread-handle.js'
 import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
@@ -25,7 +27,7 @@ import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
  * await spawnThread(math, './math.worker.js', { timeout: 1_000, resourceLimits: { maxOldGenerationSizeMb: 64 } })
  * ```
  */
-export interface ThreadOptions extends WorkerOptions, InspectOptions {
+export interface ThreadOptions extends WorkerOptions, InspectOptions, LeastPrivilegeOptions {
   /** Command-line arguments for the thread (its `process.argv.slice(2)`). */
   args?: readonly string[] | undefined
   /** The thread's `process.env`. Default: a copy of this process's. */
@@ -87,17 +89,19 @@ export async function spawnThreadWorker(
 ): Promise<SpawnedThread<Contract>> {
   assertContract(contract, 'spawnThread(contract, module)')
   checkWorkerOptions(options, 'spawnThread()')
+  checkLeastPrivilege(options, 'spawnThread()')
   checkHostHandlers(contract, options.host, 'spawnThread()')
   const inspect = inspectTarget(options, 'spawnThread()')
   const path = modulePath(module, 'spawnThread(contract, module)')
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
+  const { env, execArgv, resourceLimits } = confineThread({ options, module: path, inspect: inspect !== undefined }, 'spawnThread()')
   let thread: Worker
   try {
     thread = new Worker(path, {
       argv: options.args === undefined ? [] : [...options.args],
-      env: options.env,
-      execArgv: options.execArgv === undefined ? undefined : [...options.execArgv],
-      resourceLimits: options.resourceLimits,
+      env,
+      execArgv,
+      resourceLimits,
       workerData: inspect === undefined ? { [THREAD_MARKER]: true } : { [THREAD_MARKER]: true, [THREAD_INSPECT]: inspect },
     })
   } catch (error) {
