@@ -59,7 +59,7 @@ describe('fork() with permissions', () => {
 
     const read = await outcome(confinedWorker.call.read(outside))
     expect(read).toBeInstanceOf(PermissionDeniedError)
-    expect(read).toMatchObject({ code: 'ERR_ACCESS_DENIED', permission: 'read', resource: outside })
+    expect(read).toMatchObject({ code: 'ERR_FORKRPC_PERMISSION_DENIED', permission: 'read', resource: outside })
     const write = await outcome(confinedWorker.call.write({ path: outside, text: 'overwritten' }))
     expect(write).toMatchObject({ name: 'PermissionDeniedError', permission: 'write', resource: outside })
     expect(readFileSync(outside, 'utf8')).toBe('secret')
@@ -153,7 +153,7 @@ describe('a thread with permissions', () => {
       track(child)
     })
     const result = JSON.parse(stdout) as Record<string, unknown>
-    expect(result.threadRead).toMatchObject({ class: 'PermissionDeniedError', code: 'ERR_ACCESS_DENIED', permission: 'read', resource: outside })
+    expect(result.threadRead).toMatchObject({ class: 'PermissionDeniedError', code: 'ERR_FORKRPC_PERMISSION_DENIED', permission: 'read', resource: outside })
     expect(result.threadSpawn).toMatchObject({ class: 'PermissionDeniedError', permission: 'childProcess' })
     expect(result.threadEnv).toEqual(['KEPT'])
     expect(result.wider).toMatchObject({ class: 'TypeError', message: `spawnThread(): permissions would give the thread read access to ${outside}, which this process (under --permission) may not have itself` })

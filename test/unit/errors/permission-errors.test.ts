@@ -39,8 +39,8 @@ describe('asPermissionDenied()', () => {
   ])('%s is a PermissionDeniedError of %s', (error, permission, resource) => {
     const denied = asPermissionDenied(error) as SourcePermissionDeniedError
     expect(denied).toBeInstanceOf(SourcePermissionDeniedError)
-    expect(denied).toMatchObject({ code: 'ERR_ACCESS_DENIED', permission, resource })
-    expect(denied.message).toBe(`The worker was denied ${permission} access${resource === undefined ? '' : ` to ${resource}`}: ${error.message}`)
+    expect(denied).toMatchObject({ code: 'ERR_FORKRPC_PERMISSION_DENIED', permission, resource })
+    expect(denied.message).toBe(`${permission} access${resource === undefined ? '' : ` to ${resource}`} was denied by the permissions: ${error.message}`)
   })
 
   it('leaves every other value alone', () => {
@@ -64,8 +64,8 @@ describe('a denied access thrown by a handler', () => {
     )
     const error = (await pair.call.load('/etc/passwd').catch((e: unknown) => e)) as PermissionDeniedError
     expect(error).toBeInstanceOf(PermissionDeniedError)
-    expect(error).toMatchObject({ permission: 'read', resource: '/etc/passwd', code: 'ERR_ACCESS_DENIED', procedure: undefined })
-    expect(error.stack).toMatch(/^PermissionDeniedError: The worker was denied read access to \/etc\/passwd/)
+    expect(error).toMatchObject({ permission: 'read', resource: '/etc/passwd', code: 'ERR_FORKRPC_PERMISSION_DENIED', procedure: undefined })
+    expect(error.stack).toMatch(/^PermissionDeniedError: read access to \/etc\/passwd was denied by the permissions/)
     expect(error.stack).toContain('at load (')
     const wrapped = (await pair.call.load('wrapped').catch((e: unknown) => e)) as Error
     expect(wrapped.cause).toBeInstanceOf(PermissionDeniedError)

@@ -24,7 +24,7 @@ export interface PermissionDeniedErrorOptions extends ForkRpcErrorOptions {
 /**
  * The worker's permissions (`fork(..., { permissions })`, Node's `--permission`, Deno's
  * flags) denied an access: reading or writing a file, the network, a child process, a
- * worker thread, an environment variable. `code` is `ERR_ACCESS_DENIED`, as Node's own.
+ * worker thread, an environment variable.
  *
  * @example
  * ```ts
@@ -34,8 +34,7 @@ export interface PermissionDeniedErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class PermissionDeniedError extends ForkRpcError {
-  /** `ERR_ACCESS_DENIED`: Node's own code for a denied access, so code matching Node's error matches this one. */
-  override readonly code = 'ERR_ACCESS_DENIED'
+  override readonly code = 'ERR_FORKRPC_PERMISSION_DENIED'
   /**
    * The key of the `permissions` option that would allow the access (`read`, `write`, `net`,
    * `childProcess`, `workerThreads`, `env`, `addons`, `wasi`), or the runtime's own name for
@@ -45,7 +44,7 @@ export class PermissionDeniedError extends ForkRpcError {
   /** What was accessed (a path, a host, a command), when the runtime said; `undefined` when it did not. */
   readonly resource: string | undefined
 
-  constructor(message = 'The worker was denied an access', options: PermissionDeniedErrorOptions = {}) {
+  constructor(message = 'An access was denied by the permissions', options: PermissionDeniedErrorOptions = {}) {
     super(message, options)
     this.permission = options.permission
     this.resource = options.resource
@@ -86,7 +85,7 @@ export function asPermissionDenied(error: unknown): PermissionDeniedError | unde
   if (found === undefined) return undefined
   const permission = PERMISSION_KEYS[found.permission] ?? found.permission
   const what = found.resource ? ` to ${found.resource}` : ''
-  const denied = new PermissionDeniedError(`The worker was denied ${permission} access${what}: ${error.message}`, { permission, resource: found.resource })
+  const denied = new PermissionDeniedError(`${permission} access${what} was denied by the permissions: ${error.message}`, { permission, resource: found.resource })
   // The worker's frames, under the new first line.
   const frames = typeof error.stack === 'string' ? error.stack.split('\n').filter((line) => /^\s+at /.test(line)) : []
   denied.stack = [`${denied.name}: ${denied.message}`, ...frames].join('\n')

@@ -37,7 +37,11 @@ export interface ForkOptions extends WorkerOptions, InspectOptions, LeastPrivile
   env?: NodeJS.ProcessEnv | undefined
   /** The worker's working directory; a relative module path is resolved against it. */
   cwd?: string | URL | undefined
-  /** Node options for the worker. Default: this process's (so a tsx parent can fork `.ts` workers). */
+  /**
+   * Node options for the worker. Default: this process's (so a tsx parent can fork `.ts`
+   * workers), less its permission options with `permissions` and its `--max-old-space-size`
+   * with `heapLimitMb`. With a Deno `execPath` and either of those: `deno run`'s options.
+   */
   execArgv?: readonly string[] | undefined
   /** The Node executable. Default: this process's. */
   execPath?: string | undefined

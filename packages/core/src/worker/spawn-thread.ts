@@ -32,7 +32,11 @@ export interface ThreadOptions extends WorkerOptions, InspectOptions, LeastPrivi
   args?: readonly string[] | undefined
   /** The thread's `process.env`. Default: a copy of this process's. */
   env?: NodeJS.ProcessEnv | undefined
-  /** Node options for the thread. Default: this process's (so a tsx parent can start `.ts` workers). */
+  /**
+   * Node options for the thread. Default: this process's (so a tsx parent can start `.ts`
+   * workers); with `permissions`, none but the permission flags (a thread refuses some of a
+   * process's options, and its loaders could not be read).
+   */
   execArgv?: readonly string[] | undefined
   /** Heap limits of the thread; over them, it ends and calls in flight reject with WorkerExitedError. */
   resourceLimits?: ResourceLimits | undefined

@@ -4,8 +4,8 @@
  * every worker.
  */
 import { fileURLToPath } from 'node:url'
-import { resolve } from 'node:path'
 import type { ForkOptions } from '../fork.js'
+import { modulePath } from '../module-path.js'
 import type { ThreadOptions } from '../spawn-thread.js'
 import { confineProcess } from './confine-process.js'
 import { checkLeastPrivilege } from './permissions.js'
@@ -24,12 +24,11 @@ export function checkConfinement(start: { runtime: 'process'; options: ForkOptio
   const { options } = start
   checkLeastPrivilege(options, where)
   if (options.permissions === undefined && options.heapLimitMb === undefined) return
+  const inspect = options.inspect !== undefined && options.inspect !== false
   if (start.runtime === 'thread') {
-    const inspect = start.options.inspect !== undefined && start.options.inspect !== false
-    confineThread({ options: start.options, module: module instanceof URL ? fileURLToPath(module) : resolve(module), inspect }, where)
+    confineThread({ options: start.options, module: modulePath(module, where), inspect }, where)
     return
   }
   const cwd = start.options.cwd instanceof URL ? fileURLToPath(start.options.cwd) : start.options.cwd
-  const path = module instanceof URL ? fileURLToPath(module) : resolve(cwd ?? process.cwd(), module)
-  confineProcess({ options: start.options, module: path, execArgv: start.options.execArgv, inspect: start.options.inspect !== undefined && start.options.inspect !== false }, where)
+  confineProcess({ options: start.options, module: modulePath(module, where, cwd), execArgv: start.options.execArgv, inspect }, where)
 }

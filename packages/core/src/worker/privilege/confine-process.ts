@@ -45,14 +45,14 @@ export function confineProcess(request: ProcessConfinement, where: string): { ex
   const runtime = workerRuntime(options.execPath)
   if (runtime.kind === 'other') throw new TypeError(`${where}: permissions and heapLimitMb need Node or Deno to run the worker; ${runtime.name} has no permission model forkrpc knows`)
   const ids = { ...(permissions?.uid === undefined ? {} : { uid: permissions.uid }), ...(permissions?.gid === undefined ? {} : { gid: permissions.gid }) }
-  const reads = [module, ...forkrpcFiles(module)]
+  const reads = (): string[] => [module, ...forkrpcFiles(module)]
   if (runtime.kind === 'deno') {
     if (inspect) throw new TypeError(`${where}: inspect is not supported with permissions or heapLimitMb on a Deno worker`)
     const given = [...(options.execArgv ?? [])]
     const rest = given[0] === 'run' ? given.slice(1) : given
     const env = permissions === undefined ? options.env : workerEnv(options.env ?? process.env, permissions.env, 'deno')
     if (permissions !== undefined) refuse(rest, DENO_PERMISSION_OPTION, where)
-    const grants = permissions === undefined ? [] : denoPermissionFlags(plain(permissions), reads, Object.keys(env ?? {}), where)
+    const grants = permissions === undefined ? [] : denoPermissionFlags(plain(permissions), reads(), Object.keys(env ?? {}), where)
     return { execArgv: ['run', ...grants, ...denoHeapFlags(heapLimitMb, rest, where), ...rest], env, ...ids }
   }
   const explicit = options.execArgv !== undefined
@@ -64,7 +64,7 @@ export function confineProcess(request: ProcessConfinement, where: string): { ex
   const base = explicit ? (execArgv ?? []) : withoutInherited(execArgv ?? process.execArgv, permissions !== undefined, heapLimitMb !== undefined)
   if (permissions === undefined) return { execArgv: [...base, ...nodeHeapFlags(heapLimitMb, undefined, where)], env: options.env }
   checkEnvNames(permissions.env, 'node', where)
-  const grants = nodePermissionFlags(plain(permissions), reads, runtime.flags, inspect, where)
+  const grants = nodePermissionFlags(plain(permissions), reads(), runtime.flags, inspect, where)
   return { execArgv: [...base, ...grants, ...nodeHeapFlags(heapLimitMb, undefined, where)], env: workerEnv(options.env ?? process.env, permissions.env, 'node'), ...ids }
 }
 
