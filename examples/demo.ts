@@ -24,6 +24,7 @@ const examples = [
   'interceptors',
   'deadlines',
   'debug-worker',
+  'plugin-host',
   'tracing',
   // Needs nats-server; without one it says so and skips (exit 0).
   'nats-failover',

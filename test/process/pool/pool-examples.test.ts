@@ -1,7 +1,7 @@
 /**
  * The pool entries of the cookbook run as documented: each `main.ts` checks its own output
  * and exits non-zero if the library does not behave as shown (examples/routing,
- * examples/pool-liveness). Each runs in its own process, which is killed if the test fails.
+ * examples/pool-liveness, examples/plugin-host). Each runs in its own process, which is killed if the test fails.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +20,7 @@ function runExample(name: string): Promise<{ code: number | null; output: string
 }
 
 describe('the pool cookbook', () => {
-  it.each(['routing', 'pool-liveness'])('examples/%s runs and checks itself', async (name) => {
+  it.each(['routing', 'pool-liveness', 'plugin-host'])('examples/%s runs and checks itself', async (name) => {
     const { code, output } = await runExample(name)
     expect(code, output).toBe(0)
     expect(childPids()).toEqual([])

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { types } from 'node:util'
 import { isEncodable } from './encodable.js'
 import { ProtocolError } from '../errors/call-errors.js'
+import { asPermissionDenied } from '../errors/permission-errors.js'
 import type { ErrorRegistry } from './error-registry.js'
 
 /** An error, or any other thrown value, as plain data. */
@@ -44,8 +45,12 @@ export function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value)
 }
 
-/** Converts a thrown value to plain data that the codec can carry. */
-export function marshalThrown(thrown: unknown, registry: ErrorRegistry, depth = 0, seen: unknown[] = []): MarshalledThrow {
+/**
+ * Converts a thrown value to plain data that the codec can carry. An access the runtime's
+ * permissions denied (Node's ERR_ACCESS_DENIED, Deno's NotCapable) goes as PermissionDeniedError.
+ */
+export function marshalThrown(value: unknown, registry: ErrorRegistry, depth = 0, seen: unknown[] = []): MarshalledThrow {
+  const thrown = asPermissionDenied(value) ?? value
   if (!isError(thrown)) return { value: encodableOr(thrown, `[unserializable thrown value: ${describe(thrown)}]`) }
   if (depth >= MAX_DEPTH || seen.includes(thrown)) return { name: 'Error', message: '[cause chain truncated]' }
   seen.push(thrown)

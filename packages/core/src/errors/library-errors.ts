@@ -4,7 +4,8 @@
 import { AbortError, PayloadTooLargeError, ProtocolError, SerializationError, TimeoutError, TooManyPendingCallsError, UnknownProcedureError, ValidationError } from './call-errors.js'
 import { ForkRpcError } from './forkrpc-error.js'
 import { CrashLoopError, QueueFullError } from './pool-errors.js'
-import { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError, WorkerUnresponsiveError } from './worker-errors.js'
+import { PermissionDeniedError } from './permission-errors.js'
+import { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError, WorkerOutOfMemoryError, WorkerUnresponsiveError } from './worker-errors.js'
 
 /** An error class (any constructor of Errors). */
 export type AnyErrorClass = abstract new (...args: never[]) => Error
@@ -17,6 +18,8 @@ export const libraryErrors: ReadonlyMap<string, AnyErrorClass> = new Map<string,
     AbortError,
     WorkerExitedError,
     WorkerUnresponsiveError,
+    WorkerOutOfMemoryError,
+    PermissionDeniedError,
     ChannelClosedError,
     UnknownProcedureError,
     ValidationError,

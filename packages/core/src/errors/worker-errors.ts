@@ -21,6 +21,11 @@ export interface ExitDetails {
   pid?: number | undefined
   /** The last lines the worker wrote to stderr (a thread: its uncaught error's stack). */
   stderr?: string | undefined
+  /**
+   * The worker ran out of memory: V8 aborted a process over its heap limit (its stderr said
+   * "JavaScript heap out of memory"), or a thread went over its `resourceLimits`.
+   */
+  outOfMemory?: boolean | undefined
 }
 
 /**
@@ -46,8 +51,8 @@ export interface WorkerExitedErrorOptions extends ForkRpcErrorOptions, Partial<E
  * ```
  */
 export class WorkerExitedError extends ForkRpcError {
-  /** `ERR_FORKRPC_WORKER_EXITED`, or `ERR_FORKRPC_WORKER_UNRESPONSIVE` for a `WorkerUnresponsiveError`. */
-  override readonly code: 'ERR_FORKRPC_WORKER_EXITED' | 'ERR_FORKRPC_WORKER_UNRESPONSIVE' = 'ERR_FORKRPC_WORKER_EXITED'
+  /** `ERR_FORKRPC_WORKER_EXITED`, or the code of a subclass: `ERR_FORKRPC_WORKER_UNRESPONSIVE`, `ERR_FORKRPC_WORKER_OUT_OF_MEMORY`. */
+  override readonly code: 'ERR_FORKRPC_WORKER_EXITED' | 'ERR_FORKRPC_WORKER_UNRESPONSIVE' | 'ERR_FORKRPC_WORKER_OUT_OF_MEMORY' = 'ERR_FORKRPC_WORKER_EXITED'
   /** The exit code, or null when a signal ended the worker (or it only disconnected). */
   readonly exitCode: number | null
   /** The signal that ended the worker, or null. */
@@ -68,7 +73,8 @@ export class WorkerExitedError extends ForkRpcError {
 
 /**
  * The WorkerExitedError of a call of `procedure` (if any) on a worker that ended as
- * `details` says: `inFlight` when the call had been sent, false when it was made afterwards.
+ * `details` says (a WorkerOutOfMemoryError when it ran out of memory): `inFlight` when the
+ * call had been sent, false when it was made afterwards.
  * A channel of one's own rejects calls with it when its worker dies, as `fork()` does.
  *
  * @example
@@ -78,7 +84,8 @@ export class WorkerExitedError extends ForkRpcError {
  */
 export function workerExited(details: ExitDetails, procedure?: string, inFlight = true): WorkerExitedError {
   const call = procedure === undefined ? '' : inFlight ? ` before call "${procedure}" returned` : `; call "${procedure}" was not sent`
-  return new WorkerExitedError(`${describeExit(details)}${call}${stderrSection(details.stderr)}`, { ...details, procedure })
+  const message = `${describeExit(details)}${call}${stderrSection(details.stderr)}`
+  return details.outOfMemory === true ? new WorkerOutOfMemoryError(message, { ...details, procedure }) : new WorkerExitedError(message, { ...details, procedure })
 }
 
 /**
@@ -193,8 +200,9 @@ export class ContractMismatchError extends ForkRpcError {
   }
 }
 
-function describeExit({ exitCode, signal, pid }: ExitDetails): string {
+function describeExit({ exitCode, signal, pid, outOfMemory }: ExitDetails): string {
   const who = pid === undefined ? 'The worker' : `Worker ${pid}`
+  if (outOfMemory === true) return `${who} ran out of memory (its heap limit: heapLimitMb, --max-old-space-size or resourceLimits)`
   if (signal) return `${who} was killed by ${signal}`
   if (exitCode !== null) return `${who} exited with code ${exitCode}`
   return `${who} disconnected`
@@ -250,4 +258,26 @@ export function workerUnresponsive(label: string, silentFor: number, pid: number
     procedure,
     signal: pid === undefined ? null : 'SIGKILL',
   })
+}
+
+/**
+ * The worker ran out of memory and died: a process went over its V8 heap limit
+ * (`heapLimitMb`, `--max-old-space-size`) and V8 aborted it, or a thread went over its
+ * `resourceLimits`. Its calls in flight reject with this error. It is a
+ * {@link WorkerExitedError} (the worker is gone; a pool retries idempotent calls and replaces
+ * it, with the exit reason `'out-of-memory'`), with its own code.
+ *
+ * @example
+ * ```ts
+ * await worker.call.parse(huge).catch((err) => {
+ *   if (err instanceof WorkerOutOfMemoryError) console.error('the parser ran out of memory:', err.signal ?? err.exitCode)
+ * })
+ * ```
+ */
+export class WorkerOutOfMemoryError extends WorkerExitedError {
+  override readonly code = 'ERR_FORKRPC_WORKER_OUT_OF_MEMORY'
+
+  constructor(message = 'The worker ran out of memory', options: WorkerExitedErrorOptions = {}) {
+    super(message, options)
+  }
 }

@@ -13,6 +13,7 @@ import { createCallObject } from '../rpc/call-object.js'
 import { appShutdown } from '../supervision/app-shutdown.js'
 import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { checkModule } from '../worker/module-path.js'
+import { checkConfinement } from '../worker/privilege/check-confinement.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
 import { MemberRecycler } from './member-recycler.js'
@@ -156,6 +157,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
   const settings = readPoolOptions(contract, options)
   checkModule(module, 'createPool(contract, module)')
+  checkConfinement(settings.start, module, 'createPool()')
   const status = new PoolStatus(appShutdown)
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()

@@ -222,7 +222,7 @@ export class MemberSupervisor {
   #onGone(member: PoolMember, details: ExitDetails): void {
     // Once the pool is closing, a worker that exits is not replaced and is no crash:
     // shutdownAll() stops the pool's workers directly, at the same time as the pool.
-    const reason = member.reason ?? (this.#parts.status.accepting ? 'crash' : 'closed')
+    const reason = member.reason ?? (this.#parts.status.accepting ? (details.outOfMemory === true ? 'out-of-memory' : 'crash') : 'closed')
     member.gone()
     if (failed(reason)) this.#restarts += 1
     void member.exitOf(details, this.#parts.settings.stopLimits).then((exit) => this.#onExit(member, reason, exit))
@@ -259,7 +259,7 @@ export class MemberSupervisor {
   }
 }
 
-/** Whether a worker that exited for `reason` failed: it crashed, or stopped answering. */
+/** Whether a worker that exited for `reason` failed: it crashed, ran out of memory, or stopped answering. */
 function failed(reason: ExitReason): boolean {
-  return reason === 'crash' || reason === 'unresponsive'
+  return reason === 'crash' || reason === 'out-of-memory' || reason === 'unresponsive'
 }

@@ -14,6 +14,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * - `sigterm`: it got SIGTERM from outside (`kill`, a service manager) while the app ran, so the pool stopped it in stages (its calls finished) and replaces it if needed;
  * - `crash`: it died by itself (a thread: an uncaught error, or `process.exit()`);
  * - `unresponsive`: it said nothing for longer than `unresponsiveAfter`, so it was killed (a thread: terminated);
+ * - `out-of-memory`: it went over its heap limit (`heapLimitMb`, `--max-old-space-size`, a thread's `resourceLimits`) and died;
  * - `startup`: it failed to start (the event's `error` says why).
  *
  * @example
@@ -21,7 +22,7 @@ import type { WorkerRuntime } from '../supervision/registry.js'
  * pool.on('exit', ({ reason }: { reason: ExitReason }) => reason === 'crash' && metrics.crashes.inc())
  * ```
  */
-export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'sigterm' | 'crash' | 'unresponsive' | 'startup'
+export type ExitReason = 'closed' | 'idle' | 'recycled' | 'memory' | 'runaway' | 'sigterm' | 'crash' | 'unresponsive' | 'out-of-memory' | 'startup'
 
 /**
  * Which worker of a pool an event is about, as `workers()` lists it.

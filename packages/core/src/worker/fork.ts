@@ -2,7 +2,7 @@
  * `fork()`: starts a worker module in a child process with Node's `child_process.fork`
  * (never a shell) and resolves once the worker has confirmed the contract.
  */
-import { fork as forkProcess, type StdioOptions } from 'node:child_process'
+import { fork as forkProcess, type ChildProcess, type ForkOptions as ForkProcessOptions, type StdioOptions } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { assertContract, type Contract } from '../contract/define-contract.js'
@@ -15,6 +15,8 @@ import { ProcessWorker } from './managed-worker.js'
 import { inspectArgv, inspectTarget, type InspectOptions } from './inspect-option.js'
 import { modulePath } from './module-path.js'
 import { processHandle } from './process-handle.js'
+import { confineProcess } from './privilege/confine-process.js'
+import { checkLeastPrivilege, type LeastPrivilegeOptions } from './privilege/permissions.js'
 import { PROCESS_GROUPS_SUPPORTED } from './process-group.js'
 import { startWorker, type StartExtras } from './startup.js'
 import { checkWorkerOptions, stopLimits, type WorkerOptions } from './worker-options.js'
@@ -27,7 +29,7 @@ import { checkWorkerOptions, stopLimits, type WorkerOptions } from './worker-opt
  * await fork(math, './math.worker.js', { timeout: 1_000, env: { ...process.env, LOG: '1' } })
  * ```
  */
-export interface ForkOptions extends WorkerOptions, InspectOptions {
+export interface ForkOptions extends WorkerOptions, InspectOptions, LeastPrivilegeOptions {
   /** `json` (default; superjson keeps Date, Map, BigInt, ... exact) or `advanced` (structured clone: Buffers, typed arrays). */
   serialization?: Serialization | undefined
   /** Command-line arguments for the worker (its `process.argv.slice(2)`). */
@@ -36,7 +38,11 @@ export interface ForkOptions extends WorkerOptions, InspectOptions {
   env?: NodeJS.ProcessEnv | undefined
   /** The worker's working directory; a relative module path is resolved against it. */
   cwd?: string | URL | undefined
-  /** Node options for the worker. Default: this process's (so a tsx parent can fork `.ts` workers). */
+  /**
+   * Node options for the worker. Default: this process's (so a tsx parent can fork `.ts`
+   * workers), less its permission options with `permissions` and its `--max-old-space-size`
+   * with `heapLimitMb`. With a Deno `execPath` and either of those: `deno run`'s options.
+   */
   execArgv?: readonly string[] | undefined
   /** The Node executable. Default: this process's. */
   execPath?: string | undefined
@@ -105,6 +111,7 @@ export async function forkWorker(
 ): Promise<ProcessWorker<Contract>> {
   assertContract(contract, 'fork(contract, module)')
   checkWorkerOptions(options, 'fork()')
+  checkLeastPrivilege(options, 'fork()')
   checkHostHandlers(contract, options.host, 'fork()')
   const inspect = inspectTarget(options, 'fork()')
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
@@ -114,10 +121,13 @@ export async function forkWorker(
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
   if (appShutdown.stoppingAll) throw startupFailed(path, 'the app is shutting down: no worker is started while shutdownAll() runs')
   const processGroup = options.processGroup === true && PROCESS_GROUPS_SUPPORTED
-  const child = forkProcess(path, options.args ?? [], {
-    env: options.env,
+  const execArgv = inspect !== undefined ? inspectArgv(options.execArgv ?? process.execArgv, inspect) : options.execArgv
+  const { uid, gid, ...confined } = confineProcess({ options, module: path, execArgv, inspect: inspect !== undefined }, 'fork()')
+  const child = spawnChild(path, options.args ?? [], {
+    ...confined,
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
     cwd,
-    execArgv: inspect !== undefined ? inspectArgv(options.execArgv ?? process.execArgv, inspect) : options.execArgv === undefined ? undefined : [...options.execArgv],
     execPath: options.execPath,
     stdio: options.stdio ?? ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization,
@@ -127,4 +137,14 @@ export async function forkWorker(
   if (child.pid !== undefined) extras.onSpawn?.(child.pid)
   const handle = processHandle(child, { serialization, label: path, forwardStderr: options.stdio === undefined, processGroup, killTimeout: stopLimits(options).killTimeout })
   return startWorker(contract, handle, options, extras, (peer, limits, inspectorUrl) => new ProcessWorker(peer, handle, limits, child, inspectorUrl))
+}
+
+/** `child_process.fork`, whose failures of the system call (spawn EPERM for a `uid` this process may not take) are StartupErrors. */
+function spawnChild(path: string, args: readonly string[], options: ForkProcessOptions): ChildProcess {
+  try {
+    return forkProcess(path, args, options)
+  } catch (error) {
+    if (typeof (error as { syscall?: unknown }).syscall !== 'string') throw error
+    throw startupFailed(path, `it could not be started: ${(error as Error).message}`, undefined, error)
+  }
 }

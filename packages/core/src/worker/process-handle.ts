@@ -10,6 +10,8 @@ import { processChannel } from '../channel/process-channel.js'
 import { workerExited, type ExitDetails } from '../errors/worker-errors.js'
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
 import type { Serialization } from '../protocol/payload.js'
+import { OutOfMemoryWatch } from './out-of-memory.js'
+import { deniedAtLoad } from './privilege/denied-at-load.js'
 import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
 import { collectStderrTail } from './stderr-tail.js'
 import type { WorkerHandle } from './worker-handle.js'
@@ -111,6 +113,7 @@ class ChildWatch {
   spawnError: Error | undefined
   readonly #child: ChildProcess
   readonly #tail: { text(): string | undefined }
+  readonly #outOfMemory: OutOfMemoryWatch
   readonly #closeChannel: (details: ExitDetails) => void
   #exitDetails: ExitDetails | undefined
   #settled = false
@@ -124,6 +127,7 @@ class ChildWatch {
     this.#child = child
     this.#closeChannel = closeChannel
     this.#tail = collectStderrTail(child.stderr, forwardStderr ? process.stderr : undefined)
+    this.#outOfMemory = new OutOfMemoryWatch(child.stderr)
     this.exited = new Promise((resolve) => (this.#resolveExited = resolve))
     this.gone = new Promise((resolve) => (this.#resolveGone = resolve))
     // Exited with its stderr read to the end: gone. (Not 'close': Node never emits it after
@@ -174,6 +178,8 @@ class ChildWatch {
     this.#settled = true
     clearTimeout(this.#settleTimer)
     const details: ExitDetails = { ...(this.#exitDetails ?? { exitCode: null, signal: null, pid: this.#child.pid }), stderr: this.#tail.text() }
+    // V8 aborts a process over its heap limit: it said so on stderr, and did not exit 0.
+    if (this.#outOfMemory.seen && (details.signal !== null || (details.exitCode !== null && details.exitCode !== 0))) details.outOfMemory = true
     debug('worker %s is gone: its channel is closed', this.#child.pid)
     this.#closeChannel(details)
     this.#resolveGone(details)
@@ -186,6 +192,8 @@ function explainEarlyExit(label: string, details: ExitDetails): string {
   if (/ERR_UNKNOWN_FILE_EXTENSION/.test(stderr) && /\.[cm]?ts$/.test(label)) {
     return `${how}: Node cannot load a .ts worker by itself. Run the parent under tsx (its loader is passed on to the worker), or pass execArgv: ['--import', 'tsx'] to fork()`
   }
+  const denied = deniedAtLoad(stderr)
+  if (denied !== undefined) return `${how}: ${denied}`
   if (details.exitCode === 0) return `${how} without calling serve(contract, handlers)`
   return `${how} before calling serve()`
 }

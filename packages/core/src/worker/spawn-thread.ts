@@ -13,6 +13,8 @@ import type { ThreadWorker } from './contract-worker.js'
 import { SpawnedThread } from './managed-worker.js'
 import { inspectTarget, type InspectOptions } from './inspect-option.js'
 import { modulePath } from './module-path.js'
+import { checkLeastPrivilege, type LeastPrivilegeOptions } from './privilege/permissions.js'
+import { confineThread } from './privilege/thread-permissions.js'
 import { startWorker, type StartExtras } from './startup.js'
 import { threadHandle } from './thread-handle.js'
 import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
@@ -26,12 +28,16 @@ import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
  * await spawnThread(math, './math.worker.js', { timeout: 1_000, resourceLimits: { maxOldGenerationSizeMb: 64 } })
  * ```
  */
-export interface ThreadOptions extends WorkerOptions, InspectOptions {
+export interface ThreadOptions extends WorkerOptions, InspectOptions, LeastPrivilegeOptions {
   /** Command-line arguments for the thread (its `process.argv.slice(2)`). */
   args?: readonly string[] | undefined
   /** The thread's `process.env`. Default: a copy of this process's. */
   env?: NodeJS.ProcessEnv | undefined
-  /** Node options for the thread. Default: this process's (so a tsx parent can start `.ts` workers). */
+  /**
+   * Node options for the thread. Default: this process's (so a tsx parent can start `.ts`
+   * workers); with `permissions`, none but the permission flags (a thread refuses some of a
+   * process's options, and its loaders could not be read).
+   */
   execArgv?: readonly string[] | undefined
   /** Heap limits of the thread; over them, it ends and calls in flight reject with WorkerExitedError. */
   resourceLimits?: ResourceLimits | undefined
@@ -88,18 +94,20 @@ export async function spawnThreadWorker(
 ): Promise<SpawnedThread<Contract>> {
   assertContract(contract, 'spawnThread(contract, module)')
   checkWorkerOptions(options, 'spawnThread()')
+  checkLeastPrivilege(options, 'spawnThread()')
   checkHostHandlers(contract, options.host, 'spawnThread()')
   const inspect = inspectTarget(options, 'spawnThread()')
   const path = modulePath(module, 'spawnThread(contract, module)')
   if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
   if (appShutdown.stoppingAll) throw startupFailed(path, 'the app is shutting down: no worker is started while shutdownAll() runs')
+  const { env, execArgv, resourceLimits } = confineThread({ options, module: path, inspect: inspect !== undefined }, 'spawnThread()')
   let thread: Worker
   try {
     thread = new Worker(path, {
       argv: options.args === undefined ? [] : [...options.args],
-      env: options.env,
-      execArgv: options.execArgv === undefined ? undefined : [...options.execArgv],
-      resourceLimits: options.resourceLimits,
+      env,
+      execArgv,
+      resourceLimits,
       workerData: inspect === undefined ? { [THREAD_MARKER]: true } : { [THREAD_MARKER]: true, [THREAD_INSPECT]: inspect },
     })
   } catch (error) {

@@ -7,6 +7,7 @@ import { debug } from '../base/debug.js'
 import { threadChannel } from '../channel/thread-channel.js'
 import { workerExited, type ExitDetails } from '../errors/worker-errors.js'
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
+import { isThreadOutOfMemory } from './out-of-memory.js'
 import type { WorkerHandle } from './worker-handle.js'
 
 /**
@@ -20,17 +21,19 @@ import type { WorkerHandle } from './worker-handle.js'
 export function threadHandle(thread: Worker, label: string): WorkerHandle {
   const channel = threadChannel(thread)
   let uncaught: string | undefined
+  let outOfMemory = false
   let exitedAlready = false
   let killed = false
   let terminated = false
   thread.on('error', (error: unknown) => {
     debug('thread %d: uncaught %o', thread.threadId, error)
     uncaught = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error)
+    outOfMemory ||= isThreadOutOfMemory(error)
   })
   const exited = new Promise<ExitDetails>((resolve) => {
     thread.once('exit', (exitCode) => {
       exitedAlready = true
-      const details: ExitDetails = { exitCode, signal: null, stderr: uncaught }
+      const details: ExitDetails = { exitCode, signal: null, stderr: uncaught, ...(outOfMemory ? { outOfMemory } : {}) }
       debug('thread %d exited: %o', thread.threadId, details)
       channel.close((procedure, inFlight) => workerExited(details, procedure, inFlight))
       resolve(details)

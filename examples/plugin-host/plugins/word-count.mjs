@@ -1,0 +1,2 @@
+// A well-behaved plugin: counts the words of its input.
+export default (text) => text.split(/\s+/).filter(Boolean).length
