@@ -59,6 +59,19 @@ export function guardedSender(owner: object, write: RawSend, guard: ChannelGuard
  * ```
  */
 export function ipcEndpoint(emitter: MessageEmitter, sender: BatchingSender, peer: () => string): Pick<Channel, 'send' | 'receive'> {
+  // One listener on the emitter for all of forkrpc's receivers, so that a handle that comes with
+  // someone else's message can be closed when no one else listens. Copied on write, so that
+  // each message goes to the receivers there were when it arrived, as an emitter's do.
+  let receivers: ReadonlyArray<(message: unknown) => void> = []
+  const unpacking = unpackingBatches((message) => {
+    if (debugEnabled) logMessage('receive', peer(), message)
+    const current = receivers
+    for (let i = 0; i < current.length; i++) (current[i] as (message: unknown) => void)(message)
+  })
+  const onMessage = (message: unknown, handle?: unknown): void => {
+    if (handle === undefined || handle === null) unpacking(message)
+    else refuseHandle(message, handle, (emitter.listenerCount?.('message') ?? 2) <= 1)
+  }
   return {
     send: debugEnabled
       ? (message, onUnsendable) => {
@@ -67,19 +80,14 @@ export function ipcEndpoint(emitter: MessageEmitter, sender: BatchingSender, pee
         }
       : sender.send,
     receive(listener) {
-      const receiver = debugEnabled
-        ? (message: unknown) => {
-            logMessage('receive', peer(), message)
-            listener(message)
-          }
-        : listener
-      const unpacking = unpackingBatches(receiver)
-      const onMessage = (message: unknown, handle?: unknown): void => {
-        if (handle === undefined || handle === null) unpacking(message)
-        else refuseHandle(message, handle, (emitter.listenerCount?.('message') ?? 2) <= 1)
+      const receiver = (message: unknown): void => listener(message)
+      if (receivers.length === 0) emitter.on('message', onMessage)
+      receivers = [...receivers, receiver]
+      return () => {
+        const before = receivers.length
+        receivers = receivers.filter((entry) => entry !== receiver)
+        if (before > 0 && receivers.length === 0) emitter.off('message', onMessage)
       }
-      emitter.on('message', onMessage)
-      return () => emitter.off('message', onMessage)
     },
   }
 }
