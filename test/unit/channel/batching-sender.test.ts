@@ -129,6 +129,56 @@ describe('the batching sender', () => {
     expect(fake.written).toEqual([q(1), q(2)])
   })
 
+  const r = (i: number) => ({ $fr: PROTOCOL_VERSION, t: 'e', i: String(i), v: { name: 'UnknownProcedureError', message: 'nope' } })
+
+  it('keeps at most its backlog limit of messages for a peer that does not read, then drops them all and reports it once', async () => {
+    const fake = fakeWrite()
+    const overflow = vi.fn()
+    const sender = new BatchingSender(fake.write, { max: 100, overflow })
+    fake.pipe.full = true
+    sender.send(r(0))
+    await endOfTurn() // written; the pipe is full from now on
+    for (let i = 1; i <= 100; i++) sender.send(r(i))
+    expect(overflow).not.toHaveBeenCalled()
+    sender.send(r(101))
+    expect(overflow).toHaveBeenCalledExactlyOnceWith(101)
+    for (let i = 102; i <= 300; i++) sender.send(r(i))
+    expect(overflow).toHaveBeenCalledOnce()
+    fake.pipe.full = false
+    fake.complete()
+    expect(fake.written).toEqual([r(0)]) // nothing of the backlog is written once dropped
+  })
+
+  it("does not count this side's own requests and cancellations against the backlog: its pending calls bound them", async () => {
+    const fake = fakeWrite()
+    const overflow = vi.fn()
+    const sender = new BatchingSender(fake.write, { max: 10, overflow })
+    fake.pipe.full = true
+    sender.send(q(0))
+    await endOfTurn()
+    for (let i = 1; i <= 50; i++) sender.send(i % 2 === 0 ? q(i) : { $fr: PROTOCOL_VERSION, t: 'c', i: String(i), r: 't' })
+    for (let i = 1; i <= 10; i++) sender.send(r(i))
+    expect(overflow).not.toHaveBeenCalled()
+    fake.pipe.full = false
+    fake.complete()
+    expect((fake.written[1] as { p: unknown[] }).p).toHaveLength(60)
+  })
+
+  it('counts the backlog afresh once the peer reads again', async () => {
+    const fake = fakeWrite()
+    const overflow = vi.fn()
+    const sender = new BatchingSender(fake.write, { max: 50, overflow })
+    for (let round = 0; round < 5; round++) {
+      fake.pipe.full = true
+      sender.send(r(0))
+      await endOfTurn()
+      for (let i = 1; i <= 50; i++) sender.send(r(i)) // 50 wait: at the limit, not over it
+      fake.pipe.full = false
+      fake.complete()
+    }
+    expect(overflow).not.toHaveBeenCalled()
+  })
+
   it('flushNow() writes the queue at once, in order, full pipe or not', () => {
     const fake = fakeWrite()
     const sender = new BatchingSender(fake.write)

@@ -13,10 +13,17 @@
  * - while the pipe is full (Node's `send()` returned false), nothing more is written until a
  *   write completes: the queue grows into larger batches instead of piling up single
  *   messages in Node's own unbounded write queue.
+ *
+ * And one rule keeps that queue bounded when the peer does not read (it is stopped, or
+ * hostile: a flood of requests it never reads the answers to): at most `maxBacklog` messages
+ * wait, besides this side's own requests and cancellations (which its table of pending calls
+ * bounds already). One more, and the sender drops everything and reports the overflow: the
+ * owner drops the peer, as one that broke the protocol (channel/ipc-read-guard.ts).
  */
 import { debug } from '../base/debug.js'
 import { Drained } from '../base/drained.js'
 import { batchOf, MAX_BATCH } from '../protocol/batch.js'
+import { MessageType } from '../protocol/messages.js'
 
 /**
  * A queue this long is written at once rather than at the end of the turn.
@@ -70,6 +77,26 @@ export function postingWrite(target: { postMessage(message: unknown): void }): R
 }
 
 /**
+ * The bound of a sender's backlog: at most `max` messages wait while the peer does not read
+ * (besides this side's own requests and cancellations); `overflow` hears the one more.
+ *
+ * @example
+ * ```ts
+ * const backlog: BacklogLimit = { max: 100_000, overflow: (count) => dropPeer(`left ${count} messages unread`) }
+ * ```
+ */
+export interface BacklogLimit {
+  readonly max: number
+  readonly overflow: (count: number) => void
+}
+
+/** Messages the pending calls bound already: this side's own requests and cancellations. */
+function isOwnCall(message: object): boolean {
+  const type = (message as { t?: unknown }).t
+  return type === MessageType.Request || type === MessageType.Cancel
+}
+
+/**
  * A sender that writes what is sent in one turn as one batch.
  *
  * @example
@@ -89,14 +116,22 @@ export class BatchingSender {
   #writing = 0
   /** The pipe is full: wait for a write to complete before writing more. */
   #congested = false
+  /** Messages in the queue that count against the backlog limit (pushed while congested). */
+  #backlog = 0
+  /** The backlog overflowed: nothing more is queued or written. */
+  #dropped = false
+  readonly #limit: BacklogLimit | undefined
   readonly #drained = new Drained()
 
-  constructor(write: RawSend) {
+  constructor(write: RawSend, limit?: BacklogLimit) {
     this.#write = write
+    this.#limit = limit
   }
 
   /** Queues `message`; it is written at the end of the turn (or at once, see FLUSH_AT). */
   readonly send = (message: object, onUnsendable?: UnsendableListener): void => {
+    if (this.#dropped) return
+    if (this.#congested && this.#limit !== undefined && !isOwnCall(message) && ++this.#backlog > this.#limit.max) return this.#overflow()
     this.#queue.push(message)
     this.#listeners.push(onUnsendable)
     if (this.#queue.length >= FLUSH_AT && !this.#congested) this.flushNow()
@@ -113,6 +148,19 @@ export class BatchingSender {
 
   /** Resolves once every message given to `send()` has been written (or has failed). */
   readonly flushed = (): Promise<void> => this.#drained.wait(this.#writing === 0 && this.#queue.length === 0)
+
+  /** The peer leaves too much unread: everything queued is dropped, and so is what comes later. */
+  #overflow(): void {
+    if (this.#dropped) return
+    this.#dropped = true
+    const count = this.#queue.length + 1
+    this.#queue = []
+    this.#listeners = []
+    this.#backlog = 0
+    debug('dropped %d messages the peer did not read', count)
+    if (this.#writing === 0) this.#drained.wake()
+    this.#limit?.overflow(count)
+  }
 
   readonly #onTurnEnd = (): void => {
     this.#scheduled = false
@@ -140,9 +188,12 @@ export class BatchingSender {
       listeners = this.#listeners
       this.#queue = []
       this.#listeners = []
+      this.#backlog = 0
     } else {
       messages = this.#queue.splice(0, MAX_BATCH)
       listeners = this.#listeners.splice(0, MAX_BATCH)
+      // Those counted are among the newest: at most what is left in the queue still counts.
+      this.#backlog = Math.min(this.#backlog, this.#queue.length)
     }
     if (messages.length === 1) return this.#writeOne(messages[0] as object, listeners[0])
     try {

@@ -2,27 +2,29 @@
  * The worker's end of its IPC channel to the parent (`process.send` / `process.on('message')`).
  */
 import { debug } from '../base/debug.js'
-import { BatchingSender } from './batching-sender.js'
 import { CloseListeners } from './channel.js'
-import { ipcEndpoint } from './ipc-endpoint.js'
+import { guardedSender, ipcEndpoint } from './ipc-endpoint.js'
+import type { ChannelGuard } from './ipc-read-guard.js'
 import type { OwnedChannel } from './process-channel.js'
 
 /**
  * The channel to this process's parent, or undefined when it has no IPC channel. Its
  * serialization starts as `json`; the parent's ready ack says what it really is (Node does
  * not tell a child). Batched writes are flushed before the process exits, because
- * `process.exit()` right after a send loses a large message.
+ * `process.exit()` right after a send loses a large message. With a `guard`, a parent that
+ * writes what is not a message, starts one too large, or leaves too many unread is reported
+ * to it.
  *
  * @example
  * ```ts
- * const channel = parentProcessChannel()
+ * const channel = parentProcessChannel({ maxMessageBytes, maxBacklog, onViolation: () => process.disconnect() })
  * if (channel === undefined) throw new Error('not started by fork()')
  * ```
  */
-export function parentProcessChannel(): OwnedChannel | undefined {
+export function parentProcessChannel(guard?: ChannelGuard): OwnedChannel | undefined {
   const send = process.send?.bind(process)
   if (send === undefined || !process.connected) return undefined
-  const sender = new BatchingSender((message, written) => send(message, undefined, undefined, written))
+  const sender = guardedSender(process, (message, written) => send(message, undefined, undefined, written), guard)
   const closing = new CloseListeners()
   // A send after the parent is gone is reported here (asynchronously) instead of throwing.
   process.on('error', (error) => debug('IPC error: %o', error))

@@ -4,9 +4,9 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { Serialization } from '../protocol/payload.js'
-import { BatchingSender } from './batching-sender.js'
 import { CloseListeners, type Channel, type CloseReason } from './channel.js'
-import { ipcEndpoint } from './ipc-endpoint.js'
+import { guardedSender, ipcEndpoint } from './ipc-endpoint.js'
+import type { ChannelGuard } from './ipc-read-guard.js'
 
 /**
  * A channel its owner closes, and whose queued writes it can flush.
@@ -29,15 +29,16 @@ export interface OwnedChannel extends Channel {
 /**
  * The channel over `child`'s IPC pipe. A write to a child that is gone fails in its
  * callback (logged), never crashing this process; the owner closes the channel when the
- * child is gone, which rejects what is in flight.
+ * child is gone, which rejects what is in flight. With a `guard`, a child that writes what
+ * is not a message, starts one too large, or leaves too many unread is reported to it.
  *
  * @example
  * ```ts
- * const channel = processChannel(fork('worker.js'), 'json')
+ * const channel = processChannel(fork('worker.js'), 'json', { maxMessageBytes, maxBacklog, onViolation: (why) => drop(why) })
  * ```
  */
-export function processChannel(child: ChildProcess, serialization: Serialization): OwnedChannel {
-  const sender = new BatchingSender((message, written) => child.send(message, written))
+export function processChannel(child: ChildProcess, serialization: Serialization, guard?: ChannelGuard): OwnedChannel {
+  const sender = guardedSender(child, (message, written) => child.send(message, written), guard)
   const closing = new CloseListeners()
   return {
     serialization,
@@ -53,3 +54,4 @@ export function processChannel(child: ChildProcess, serialization: Serialization
     flushed: sender.flushed,
   }
 }
+

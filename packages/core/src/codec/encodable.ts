@@ -4,6 +4,7 @@
  * carry (functions, symbols, promises, WeakMaps, cycles), naming where the culprit is.
  */
 import { SerializationError } from '../errors/call-errors.js'
+import { MAX_BIGINT_DIGITS } from './envelope.js'
 
 /** JSON carries the value exactly. */
 export const PLAIN = 0
@@ -30,6 +31,8 @@ export function classify(value: unknown, ancestors: object[]): number {
     case 'number':
       return Number.isFinite(value) && !Object.is(value, -0) ? PLAIN : SPECIAL
     case 'bigint':
+      if (value > SMALL_BIGINT || value < -SMALL_BIGINT) checkBigInt(value)
+      return SPECIAL
     case 'undefined':
       return SPECIAL
     case 'function':
@@ -103,6 +106,18 @@ export function classify(value: unknown, ancestors: object[]): number {
     ancestors.pop()
   }
   return result
+}
+
+/** BigInts below this need no look at their size. */
+const SMALL_BIGINT = 2n ** 64n
+
+/**
+ * Refuses a BigInt the receiver would refuse (envelope.ts): its size is estimated from its
+ * hexadecimal digits, which cost one linear pass, where decimal ones cost more per digit.
+ */
+function checkBigInt(value: bigint): void {
+  const decimalDigits = value.toString(16).length * Math.log10(16)
+  if (decimalDigits > MAX_BIGINT_DIGITS - 2) throw new UnencodableValue(`a BigInt of about ${Math.round(decimalDigits)} digits (at most ${MAX_BIGINT_DIGITS} travel)`, [])
 }
 
 /** The SerializationError for a failed encoding of `procedure`'s `role` ("input", "result", ...). */

@@ -11,7 +11,6 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { types } from 'node:util'
 import { isEncodable } from './encodable.js'
-import { ProtocolError } from '../errors/call-errors.js'
 import { asPermissionDenied } from '../errors/permission-errors.js'
 import type { ErrorRegistry } from './error-registry.js'
 
@@ -32,7 +31,14 @@ export interface MarshalledError {
   props?: Record<string, unknown>
 }
 
-const MAX_DEPTH = 16
+/** How deep causes and AggregateError entries are followed; deeper ones are cut off. */
+export const MAX_ERROR_DEPTH = 16
+/**
+ * How many values one marshalled error holds at most, counting the error, its causes and
+ * AggregateError entries at every level: a graph of errors that share entries (or refer to
+ * themselves, which structured clone keeps) would otherwise cost exponentially many steps.
+ */
+export const MAX_ERROR_PARTS = 1_000
 /**
  * The package's root (`dist/codec/../..`, which holds `src/` too, where source maps point): frames
  * from there down (the dispatch, Node's internals) are noise to the user.
@@ -40,27 +46,52 @@ const MAX_DEPTH = 16
 const OWN_FRAMES = `${dirname(dirname(dirname(fileURLToPath(import.meta.url))))}/`
 const RESERVED = new Set(['name', 'message', 'stack', 'cause', 'errors'])
 
+/** What stands in for the causes and entries beyond MAX_ERROR_DEPTH or MAX_ERROR_PARTS, and for a cause that loops. */
+export const TRUNCATED_MESSAGE = '[cause chain truncated]'
+/**
+ * What stands in for an Error met again in the same error (an entry shared by two
+ * AggregateErrors): JSON would write it out in full each time, so a graph of a few shared
+ * errors (structured clone keeps them shared) would unfold into a tree of MAX_ERROR_PARTS.
+ */
+export const REPEATED_MESSAGE = '[the same error again]'
+
 /** True for Errors, also those made in another realm (vm, a worker thread). */
 export function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value)
 }
 
-/**
- * Converts a thrown value to plain data that the codec can carry. An access the runtime's
- * permissions denied (Node's ERR_ACCESS_DENIED, Deno's NotCapable) goes as PermissionDeniedError.
- */
-export function marshalThrown(value: unknown, registry: ErrorRegistry, depth = 0, seen: unknown[] = []): MarshalledThrow {
+/** One marshalling: the errors above the current one (cycles), those marshalled already, and the parts left (MAX_ERROR_PARTS). */
+interface MarshalWalk {
+  readonly registry: ErrorRegistry
+  readonly ancestors: unknown[]
+  readonly seen: Set<Error>
+  remaining: number
+}
+
+/** Converts a thrown value to plain data that the codec can carry (bounded: MAX_ERROR_DEPTH, MAX_ERROR_PARTS). */
+export function marshalThrown(thrown: unknown, registry: ErrorRegistry): MarshalledThrow {
+  return marshalPart(thrown, { registry, ancestors: [], seen: new Set(), remaining: MAX_ERROR_PARTS })
+}
+
+/** One error of the graph (or a thrown non-Error). An access the runtime's permissions denied (Node's ERR_ACCESS_DENIED, Deno's NotCapable) goes as PermissionDeniedError, also as a cause. */
+function marshalPart(value: unknown, walk: MarshalWalk): MarshalledThrow {
   const thrown = asPermissionDenied(value) ?? value
+  if (walk.ancestors.length >= MAX_ERROR_DEPTH || walk.remaining <= 0 || walk.ancestors.includes(thrown)) return { name: 'Error', message: TRUNCATED_MESSAGE }
+  walk.remaining--
   if (!isError(thrown)) return { value: encodableOr(thrown, `[unserializable thrown value: ${describe(thrown)}]`) }
-  if (depth >= MAX_DEPTH || seen.includes(thrown)) return { name: 'Error', message: '[cause chain truncated]' }
-  seen.push(thrown)
+  if (walk.seen.has(thrown)) return { name: 'Error', message: REPEATED_MESSAGE }
+  walk.seen.add(thrown)
+  walk.ancestors.push(thrown)
   const marshalled: MarshalledError = { name: safeString(thrown.name, 'Error'), message: safeString(thrown.message, '') }
   if (typeof thrown.stack === 'string') marshalled.stack = trimOwnFrames(thrown.stack)
-  const key = registry.keyOf(thrown)
+  const key = walk.registry.keyOf(thrown)
   if (key !== undefined && key !== 'Error') marshalled.c = key
-  if (Object.hasOwn(thrown, 'cause')) marshalled.cause = marshalThrown(thrown.cause, registry, depth + 1, seen)
+  if (Object.hasOwn(thrown, 'cause')) marshalled.cause = marshalPart(thrown.cause, walk)
   const errors: unknown = (thrown as { errors?: unknown }).errors
-  if (Array.isArray(errors)) marshalled.errors = errors.map((entry: unknown) => marshalThrown(entry, registry, depth + 1, seen))
+  if (Array.isArray(errors)) {
+    marshalled.errors = []
+    for (let i = 0; i < errors.length && walk.remaining > 0; i++) marshalled.errors.push(marshalPart(errors[i], walk))
+  }
   for (const key of Object.keys(thrown)) {
     if (RESERVED.has(key)) continue
     const value: unknown = (thrown as unknown as Record<string, unknown>)[key]
@@ -69,47 +100,8 @@ export function marshalThrown(value: unknown, registry: ErrorRegistry, depth = 0
   }
   // A `name` set as an own property (class fields do that) still has to come back.
   if (Object.hasOwn(thrown, 'name') && typeof thrown.name === 'string') (marshalled.props ??= {}).name = thrown.name
-  seen.pop()
+  walk.ancestors.pop()
   return marshalled
-}
-
-/** What the caller knows when it rebuilds an error: the call's procedure and where it was made. */
-export interface UnmarshalContext {
-  /** The procedure of the call that failed. */
-  procedure?: string | undefined
-  /** Appended to the top-level error's stack: the caller's side of the trace (rpc/caller-stack.ts). */
-  stackSuffix?: string | undefined
-}
-
-/**
- * Rebuilds a thrown value. `context.stackSuffix` (the caller's frames) is appended to the
- * top-level error's stack so that both sides show up in one trace.
- */
-export function unmarshalThrown(data: unknown, registry: ErrorRegistry, context: UnmarshalContext = {}, depth = 0): unknown {
-  const { procedure } = context
-  if (typeof data !== 'object' || data === null) return new ProtocolError(`Call "${procedure}" failed with a malformed error reply`, { procedure })
-  if ('value' in data) return data.value
-  const marshalled = data as Partial<MarshalledError>
-  const name = safeString(marshalled.name, 'Error')
-  const ErrorClass = (typeof marshalled.c === 'string' ? registry.classes.get(marshalled.c) : undefined) ?? Error
-  const error = Object.create(ErrorClass.prototype) as Error
-  define(error, 'message', safeString(marshalled.message, ''))
-  if (error.name !== name) define(error, 'name', name)
-  const stack = typeof marshalled.stack === 'string' ? marshalled.stack : `${name}: ${error.message}`
-  define(error, 'stack', stack + (context.stackSuffix ?? ''))
-  if (depth < MAX_DEPTH) {
-    const nested = { procedure }
-    if (marshalled.cause !== undefined) define(error, 'cause', unmarshalThrown(marshalled.cause, registry, nested, depth + 1))
-    if (Array.isArray(marshalled.errors)) define(error, 'errors', marshalled.errors.map((entry: unknown) => unmarshalThrown(entry, registry, nested, depth + 1)))
-  }
-  const props = marshalled.props
-  if (typeof props === 'object' && props !== null) {
-    for (const key of Object.keys(props)) {
-      // defineProperty, unlike assignment, never invokes a `__proto__` setter.
-      Object.defineProperty(error, key, { value: (props as Record<string, unknown>)[key], writable: true, enumerable: key !== 'name', configurable: true })
-    }
-  }
-  return error
 }
 
 /** Cuts a stack at the first of forkrpc's own frames: below it is only the dispatch machinery. */
@@ -120,15 +112,12 @@ function trimOwnFrames(stack: string): string {
   return lineStart === -1 ? stack : stack.slice(0, lineStart)
 }
 
-function define(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: false, configurable: true })
-}
-
 function encodableOr(value: unknown, fallback: string): unknown {
   return isEncodable(value) ? value : fallback
 }
 
-function safeString(value: unknown, fallback: string): string {
+/** `value` if it is a string, else `fallback`. */
+export function safeString(value: unknown, fallback: string): string {
   return typeof value === 'string' ? value : fallback
 }
 

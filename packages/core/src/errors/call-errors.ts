@@ -281,7 +281,11 @@ export function tooManyPending(procedure: string, limit: number, side: 'caller' 
 
 /**
  * The other side broke the protocol: it sent more stream chunks than the credit allowed,
- * or a reply that cannot be read. The call it concerns fails; the channel carries on.
+ * or a reply that cannot be read (the call it concerns fails; the channel carries on); or it
+ * broke the channel itself: it wrote bytes that are not a message, started a message more
+ * than twice `maxMessageBytes` long, or left more than `maxPending` messages unread. Then the
+ * peer is dropped (a worker is killed, a worker's parent is disconnected from) and every call
+ * in flight on that channel fails with this error.
  *
  * @example
  * ```ts
@@ -294,4 +298,14 @@ export class ProtocolError extends ForkRpcError {
   constructor(message = 'The other side broke the forkrpc protocol', options: ForkRpcErrorOptions = {}) {
     super(message, options)
   }
+}
+
+/**
+ * The ProtocolError of a call of `procedure` (if any) on a channel dropped because `peer`
+ * broke the protocol: `why` says how ("wrote bytes that are not a message ..."), `outcome`
+ * what became of the peer ("it was killed").
+ */
+export function brokeProtocol(peer: string, why: string, outcome: string, procedure?: string): ProtocolError {
+  const call = procedure === undefined ? '' : `; call "${procedure}" failed`
+  return new ProtocolError(`${peer} broke the forkrpc protocol: it ${why}, so ${outcome}${call}`, { procedure })
 }

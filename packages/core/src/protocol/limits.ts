@@ -5,7 +5,8 @@
  *
  * Measuring a message's exact size means serializing it, which Node does anyway on
  * `send()`, so doing it first would double the cost of every call. Instead one cheap walk
- * (no allocation, no string building) computes an upper bound of the encoded size; only
+ * (no string building; on `advanced`, past a thousand objects, a Set of those seen, as shared
+ * references are written once) computes an upper bound of the encoded size; only
  * when that bound exceeds the limit is the message serialized to measure it exactly. The
  * bound counts a JSON string's worst case (6 bytes per character), so with typical JSON that
  * happens above about a quarter of the limit (10-20 MB at the default): one serialization
@@ -63,7 +64,9 @@ export interface MessageLimitOptions {
    * The largest message, in encoded bytes, that this side sends or accepts: a call's input,
    * result or error, a stream's chunks, an input stream's chunks, an event or a notification.
    * What is too large to send is refused with PayloadTooLargeError before anything is sent;
-   * what is too large to accept is refused on arrival. Default
+   * what is too large to accept is refused on arrival. Over a process's IPC channel, a message
+   * still unfinished after twice as many bytes is not read further: the peer is dropped
+   * (ProtocolError), as Node would otherwise buffer it whole. Default
    * `DEFAULT_MAX_MESSAGE_BYTES` (64 MiB); `Infinity` turns the check off.
    */
   maxMessageBytes?: number | undefined
@@ -71,7 +74,9 @@ export interface MessageLimitOptions {
    * How many calls may wait at once: calls this side made and awaits (calls, streams, input
    * streams, and cancelled calls whose handler has not settled), and, separately, calls it
    * runs for the other side; also the unread events an `events()` iterator may buffer. A
-   * call beyond it is refused with TooManyPendingCallsError. Default
+   * call beyond it is refused with TooManyPendingCallsError. Over a process's IPC channel it
+   * also bounds the messages (answers, events, chunks; not this side's own requests) that wait
+   * for a peer that does not read them: one more, and the peer is dropped (ProtocolError). Default
    * `DEFAULT_MAX_PENDING` (100,000); `Infinity` turns the check off.
    */
   maxPending?: number | undefined
@@ -79,6 +84,17 @@ export interface MessageLimitOptions {
 
 /** How far below the stack limit the walk gives up and measures exactly. */
 const MAX_DEPTH = 256
+
+/**
+ * On `advanced`, the objects a walk visits before it starts again counting each object once
+ * (with a Set, which doubles the cost of a walk over a small message, so small ones go
+ * without): structured clone may share an object many times over, and a walk that counted
+ * each reference would take 2^40 steps over 40 nested pairs of the same array.
+ */
+const VISITS_BEFORE_SET = 1_024
+
+/** Objects the current walk has visited (a walk calls no other). */
+let visits = 0
 
 /**
  * Returns a function that, given a message about to be sent or just received, returns its
@@ -95,7 +111,10 @@ export function sizeChecker(serialization: Serialization, max: number): ((messag
   if (max === Infinity) return undefined
   const json = serialization === 'json'
   return (message) => {
-    if (bound(message, json, max, 0) <= max) return undefined
+    visits = 0
+    let total = bound(message, json, max, 0, undefined)
+    if (visits > VISITS_BEFORE_SET) total = bound(message, json, max, 0, new Set())
+    if (total <= max) return undefined
     let size: number
     try {
       // Exactly what Node writes: JSON and a newline, or the v8 serializer's output.
@@ -110,9 +129,11 @@ export function sizeChecker(serialization: Serialization, max: number): ((messag
 /**
  * An upper bound of `value`'s encoded size, or a number above `budget` as soon as the
  * running total passes it. Infinity for what the walk does not know: then the caller
- * measures exactly.
+ * measures exactly. On `advanced`, `seen` holds the objects counted already (the v8
+ * serializer writes an object once and refers back to it after that); without it, the walk
+ * gives up after VISITS_BEFORE_SET objects.
  */
-function bound(value: unknown, json: boolean, budget: number, depth: number): number {
+function bound(value: unknown, json: boolean, budget: number, depth: number, seen: Set<object> | undefined): number {
   switch (typeof value) {
     case 'string':
       // JSON escapes a control character or a lone surrogate as \uXXXX (6 bytes for one
@@ -132,9 +153,17 @@ function bound(value: unknown, json: boolean, budget: number, depth: number): nu
   }
   if (value === null) return 4
   if (depth > MAX_DEPTH) return Infinity
+  if (seen !== undefined) {
+    if (seen.has(value as object)) return 8 // a back-reference: a tag and the object's id
+    seen.add(value as object)
+  } else if (!json && ++visits > VISITS_BEFORE_SET) return Infinity
   let total = 2
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && total <= budget; i++) total += bound(value[i], json, budget - total, depth + 1) + 1
+    // Each entry takes a byte at least: an array longer than the budget is measured exactly
+    // rather than walked (a sparse one of length 2^32 - 1 takes a few bytes on `advanced`,
+    // and reading its holes one by one would block for seconds).
+    if (value.length > budget) return Infinity
+    for (let i = 0; i < value.length && total <= budget; i++) total += bound(value[i], json, budget - total, depth + 1, seen) + 1
     return total
   }
   const proto: unknown = Object.getPrototypeOf(value)
@@ -146,7 +175,7 @@ function bound(value: unknown, json: boolean, budget: number, depth: number): nu
     const record = value as Record<string, unknown>
     for (const key in record) {
       if (total > budget) break
-      total += 6 * key.length + 4 + bound(record[key], json, budget - total, depth + 1)
+      total += 6 * key.length + 4 + bound(record[key], json, budget - total, depth + 1, seen)
     }
     return total
   }
@@ -157,13 +186,13 @@ function bound(value: unknown, json: boolean, budget: number, depth: number): nu
   if (value instanceof RegExp) return 2 * value.source.length + 24
   if (value instanceof Error) {
     // v8 writes the message, the stack and the cause (not other properties).
-    total += 64 + bound(value.message, false, budget, depth + 1) + bound(value.stack, false, budget, depth + 1)
-    return total > budget || !Object.hasOwn(value, 'cause') ? total : total + bound(value.cause, false, budget - total, depth + 1)
+    total += 64 + bound(value.message, false, budget, depth + 1, seen) + bound(value.stack, false, budget, depth + 1, seen)
+    return total > budget || !Object.hasOwn(value, 'cause') ? total : total + bound(value.cause, false, budget - total, depth + 1, seen)
   }
   if (value instanceof Map || value instanceof Set) {
     for (const entry of value instanceof Map ? value : value.values()) {
       if (total > budget) break
-      total += value instanceof Map ? bound((entry as [unknown, unknown])[0], false, budget - total, depth + 1) + bound((entry as [unknown, unknown])[1], false, budget - total, depth + 1) : bound(entry, false, budget - total, depth + 1)
+      total += value instanceof Map ? bound((entry as [unknown, unknown])[0], false, budget - total, depth + 1, seen) + bound((entry as [unknown, unknown])[1], false, budget - total, depth + 1, seen) : bound(entry, false, budget - total, depth + 1, seen)
     }
     return total
   }

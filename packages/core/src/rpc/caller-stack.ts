@@ -25,8 +25,7 @@ const joins = new WeakMap<object, 'append' | 'replace'>()
  */
 export function fromOtherSide(error: unknown, procedure: string, side: 'parent' | 'worker'): unknown {
   if (typeof error !== 'object' || error === null || !(error instanceof Error)) return error
-  const stack = typeof error.stack === 'string' ? error.stack : `${error.name}: ${error.message}`
-  Object.defineProperty(error, 'stack', { value: `${stack}\n    at <forkrpc call "${procedure}" from the ${side}>`, writable: true, configurable: true })
+  Object.defineProperty(error, 'stack', { value: `${stackOf(error)}\n    at <forkrpc call "${procedure}" from the ${side}>`, writable: true, configurable: true })
   joins.set(error, 'append')
   return error
 }
@@ -63,7 +62,7 @@ export function joinCallerFrames(error: unknown, fn: (...args: never[]) => unkno
   Error.captureStackTrace(here, fn)
   const frames = framesOf(here.stack ?? '')
   const own = error as Error
-  const stack = mode === 'append' ? `${String(own.stack)}${frames}` : `${own.name}: ${own.message}${frames}`
+  const stack = mode === 'append' ? `${stackOf(own)}${frames}` : `${headline(own)}${frames}`
   Object.defineProperty(own, 'stack', { value: stack, writable: true, configurable: true })
   return error
 }
@@ -77,4 +76,15 @@ function framesOf(stack: string): string {
   let frames = ''
   for (let i = 1; i < lines.length; i++) if (!(lines[i] as string).includes('(node:internal/')) frames += `\n${lines[i] as string}`
   return frames
+}
+
+/** The error's stack, or its headline when it has none that is a string. */
+function stackOf(error: Error): string {
+  return typeof error.stack === 'string' ? error.stack : headline(error)
+}
+
+/** `name: message`, never throwing: the fields of an error from the other side may be anything. */
+function headline(error: Error): string {
+  const { name, message } = error as { name: unknown; message: unknown }
+  return `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : ''}`
 }

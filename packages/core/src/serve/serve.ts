@@ -12,8 +12,10 @@ import { parentProcessChannel } from '../channel/parent-channel.js'
 import type { OwnedChannel } from '../channel/process-channel.js'
 import type { Contract } from '../contract/define-contract.js'
 import type { Handlers } from '../contract/handler-types.js'
+import { brokeProtocol } from '../errors/call-errors.js'
 import { ChannelClosedError } from '../errors/worker-errors.js'
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING } from '../protocol/limits.js'
 import type { Peer } from '../rpc/peer.js'
 import { workerPeer } from '../rpc/peer-roles.js'
 import { checkServeOptions, DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServeOptions, type ShutdownCause, type ShutdownHook } from './serve-options.js'
@@ -126,7 +128,18 @@ function serveOverChannel(
 
 /** Serves over the process's IPC channel, with its signals, its disconnect and the orphan watchdog. */
 function serveProcess(contract: Contract, handlers: unknown, options: ServeOptions, hooks: readonly ShutdownHook[]): void {
-  const channel = parentProcessChannel() as OwnedChannel
+  // A parent that breaks the channel (bytes that are not a message, a message too large to
+  // buffer, a backlog it does not read) is disconnected from: the worker shuts down as when
+  // its parent disconnects.
+  const channel = parentProcessChannel({
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxBacklog: options.maxPending ?? DEFAULT_MAX_PENDING,
+    onViolation(why) {
+      debug('the parent broke the protocol: it %s; disconnecting', why)
+      channel.close((procedure) => brokeProtocol('The parent', why, 'the worker disconnected', procedure))
+      if (process.connected) process.disconnect()
+    },
+  }) as OwnedChannel
   let watchdog: Watchdog | undefined
   // The worker exits only once every write is handed to the OS: process.exit() right
   // after a send loses a large message.

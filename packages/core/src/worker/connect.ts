@@ -62,7 +62,7 @@ export async function connect<C extends Contract>(contract: C, child: ChildProce
   }
   const serialization = options.serialization ?? 'json'
   const label = `${child.spawnfile ?? 'child'} (pid ${child.pid})`
-  const handle = processHandle(child, { serialization, label, forwardStderr: options.forwardStderr ?? false, processGroup: false, killTimeout: stopLimits(options).killTimeout })
+  const handle = processHandle(child, { serialization, label, forwardStderr: options.forwardStderr ?? false, processGroup: false, killTimeout: stopLimits(options).killTimeout, maxMessageBytes: options.maxMessageBytes, maxPending: options.maxPending })
   const worker = await startWorker(contract, handle, options, {}, (peer, limits) => new ProcessWorker(peer, handle, limits, child))
   return worker as unknown as RpcWorker<C>
 }

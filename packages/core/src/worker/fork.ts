@@ -135,7 +135,7 @@ export async function forkWorker(
     detached: processGroup,
   })
   if (child.pid !== undefined) extras.onSpawn?.(child.pid)
-  const handle = processHandle(child, { serialization, label: path, forwardStderr: options.stdio === undefined, processGroup, killTimeout: stopLimits(options).killTimeout })
+  const handle = processHandle(child, { serialization, label: path, forwardStderr: options.stdio === undefined, processGroup, killTimeout: stopLimits(options).killTimeout, maxMessageBytes: options.maxMessageBytes, maxPending: options.maxPending })
   return startWorker(contract, handle, options, extras, (peer, limits, inspectorUrl) => new ProcessWorker(peer, handle, limits, child, inspectorUrl))
 }
 

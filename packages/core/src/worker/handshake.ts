@@ -38,7 +38,7 @@ export function handshake(contract: Contract, channel: Channel, label: string, e
       try {
         resolve(checkReady(contract, label, received))
       } catch (error) {
-        reject(error)
+        reject(error instanceof ContractMismatchError ? error : new ContractMismatchError(`Worker ${label} sent a malformed ready message`, { cause: error }))
       }
     })
     void exited.then(() => reject(exitedEarly))
@@ -50,22 +50,42 @@ export function handshake(contract: Contract, channel: Channel, label: string, e
 
 /**
  * Throws ContractMismatchError unless `received` announces `contract`'s procedures in this
- * protocol version; returns the worker's inspector URL, if any.
+ * protocol version; returns the worker's inspector URL, if any. Every field of `received` is
+ * the worker's to choose: they are described, never serialized (a BigInt, or a value nested
+ * 100,000 deep, makes JSON.stringify throw).
  */
 function checkReady(contract: Contract, label: string, received: { $fr: unknown }): string | undefined {
   if (received.$fr !== PROTOCOL_VERSION) {
-    throw new ContractMismatchError(
-      `Worker ${label} speaks forkrpc protocol ${JSON.stringify(received.$fr)}, this parent speaks ${PROTOCOL_VERSION}: install the same @forkrpc/core version on both sides`,
-    )
+    const version = typeof received.$fr === 'number' ? `forkrpc protocol ${received.$fr}` : `an unknown forkrpc protocol (its $fr is ${describeField(received.$fr)})`
+    throw new ContractMismatchError(`Worker ${label} speaks ${version}, this parent speaks ${PROTOCOL_VERSION}: install the same @forkrpc/core version on both sides`)
   }
   const message = readMessage(received)
-  if (!message || message.t !== MessageType.Ready) throw new ContractMismatchError(`Worker ${label} sent a malformed ready message: ${JSON.stringify(received).slice(0, 200)}`)
+  if (!message || message.t !== MessageType.Ready) {
+    const { n, iu } = received as { n?: unknown; iu?: unknown }
+    const fault = Array.isArray(n) && n.every((name) => typeof name === 'string') ? `its inspector URL (iu) is ${describeField(iu)}` : `its procedure names (n) are ${describeField(n)}`
+    throw new ContractMismatchError(`Worker ${label} sent a malformed ready message: ${fault}`)
+  }
   const served = new Set(message.n)
   const missing = contract.names.filter((name) => !served.has(name))
   const unexpected = message.n.filter((name) => !contract.names.includes(name))
   if (missing.length === 0 && unexpected.length === 0) return message.iu
   const parts = []
-  if (missing.length > 0) parts.push(`it does not serve ${quoted(missing)}`)
-  if (unexpected.length > 0) parts.push(`it serves ${quoted(unexpected)}, which the parent's contract lacks`)
+  if (missing.length > 0) parts.push(`it does not serve ${listed(missing)}`)
+  if (unexpected.length > 0) parts.push(`it serves ${listed(unexpected)}, which the parent's contract lacks`)
   throw new ContractMismatchError(`Worker ${label} serves a different contract: ${parts.join('; ')}`, { missing, unexpected })
+}
+
+/** The first names, quoted (a worker may announce a million). */
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, 10).map((name) => (name.length > 60 ? `${name.slice(0, 60)}…` : name))
+  return names.length > shown.length ? `${quoted(shown)} and ${names.length - shown.length} more` : quoted(shown)
+}
+
+/** A short description of a field the other side sent, whatever it is (a value nested 100,000 deep, a BigInt of a million digits). */
+function describeField(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}, not all strings`
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)
+  if (typeof value === 'bigint') return 'a BigInt'
+  if (typeof value === 'object' && value !== null) return 'an object'
+  return String(value)
 }

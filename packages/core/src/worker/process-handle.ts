@@ -7,7 +7,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { debug } from '../base/debug.js'
 import { processChannel } from '../channel/process-channel.js'
+import { brokeProtocol } from '../errors/call-errors.js'
 import { workerExited, type ExitDetails } from '../errors/worker-errors.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING } from '../protocol/limits.js'
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
 import type { Serialization } from '../protocol/payload.js'
 import { OutOfMemoryWatch } from './out-of-memory.js'
@@ -39,6 +41,9 @@ export interface ProcessHandleSettings {
   readonly processGroup: boolean
   /** How long what is left of the group gets after SIGTERM. */
   readonly killTimeout: number
+  /** The limits of this side: a child that breaks its channel (ipc-read-guard.ts) is killed. */
+  readonly maxMessageBytes?: number | undefined
+  readonly maxPending?: number | undefined
 }
 
 /**
@@ -50,7 +55,20 @@ export interface ProcessHandleSettings {
  * ```
  */
 export function processHandle(child: ChildProcess, settings: ProcessHandleSettings): WorkerHandle {
-  const channel = processChannel(child, settings.serialization)
+  // A child that breaks its channel (bytes that are not a message, a message too large to
+  // buffer, a backlog it does not read) is killed, and its calls fail with ProtocolError.
+  let violation: Error | undefined
+  const channel = processChannel(child, settings.serialization, {
+    maxMessageBytes: settings.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxBacklog: settings.maxPending ?? DEFAULT_MAX_PENDING,
+    onViolation(why) {
+      const peer = `Worker ${settings.label} (pid ${child.pid})`
+      debug('%s broke the protocol: it %s; killing it', peer, why)
+      violation = brokeProtocol(peer, why, 'it was killed')
+      channel.close((procedure) => brokeProtocol(peer, why, 'it was killed', procedure))
+      kill()
+    },
+  })
   const watch = new ChildWatch(child, settings.forwardStderr, (details) => channel.close((procedure, inFlight) => workerExited(details, procedure, inFlight)))
   const group = settings.processGroup && PROCESS_GROUPS_SUPPORTED && child.pid !== undefined ? child.pid : undefined
   const signal = (name: NodeJS.Signals): void => {
@@ -61,6 +79,11 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
   const stderr = child.stderr as (NodeJS.ReadableStream & { ref?(): void; unref?(): void }) | null
   let killed = false
   let terminated = false
+  const kill = (): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    killed = true
+    signal('SIGKILL')
+  }
   return {
     runtime: 'process',
     label: settings.label,
@@ -84,11 +107,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
       signal('SIGTERM')
     },
     terminated: () => terminated,
-    kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      killed = true
-      signal('SIGKILL')
-    },
+    kill,
     killed: () => killed,
     hold(active) {
       if (active) {
@@ -102,7 +121,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
     },
     stopping: () => watch.stopping(),
     explainEarlyExit: (details) => explainEarlyExit(settings.label, details),
-    startError: () => watch.spawnError,
+    startError: () => watch.spawnError ?? violation,
   }
 }
 
