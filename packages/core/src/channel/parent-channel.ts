@@ -11,7 +11,8 @@ import type { OwnedChannel } from './process-channel.js'
  * The channel to this process's parent, or undefined when it has no IPC channel. Its
  * serialization starts as `json`; the parent's ready ack says what it really is (Node does
  * not tell a child). Batched writes are flushed before the process exits, because
- * `process.exit()` right after a send loses a large message.
+ * `process.exit()` right after a send loses a large message; `flushed()` resolves once they
+ * are written, or once the parent has disconnected.
  *
  * @example
  * ```ts
@@ -24,6 +25,10 @@ export function parentProcessChannel(): OwnedChannel | undefined {
   if (send === undefined || !process.connected) return undefined
   const sender = new BatchingSender((message, written) => send(message, undefined, undefined, written))
   const closing = new CloseListeners()
+  // Once the parent has disconnected nothing more can be written, so nothing is waited for:
+  // Bun (1.4.5) never calls back a write that the parent's disconnect overtook, and the
+  // worker would wait for it until its shutdown bound, to exit 1.
+  const disconnected = new Promise<void>((resolve) => process.once('disconnect', () => resolve()))
   // A send after the parent is gone is reported here (asynchronously) instead of throwing.
   process.on('error', (error) => debug('IPC error: %o', error))
   return {
@@ -32,6 +37,6 @@ export function parentProcessChannel(): OwnedChannel | undefined {
     onClose: (listener) => closing.add(listener),
     close: (reason) => closing.close(reason),
     flush: sender.flushNow,
-    flushed: sender.flushed,
+    flushed: () => Promise.race([sender.flushed(), disconnected]),
   }
 }

@@ -7,6 +7,7 @@ import type { Serialization } from '../protocol/payload.js'
 import { BatchingSender } from './batching-sender.js'
 import { CloseListeners, type Channel, type CloseReason } from './channel.js'
 import { ipcEndpoint } from './ipc-endpoint.js'
+import { holdIpcChannel } from './ipc-hold.js'
 
 /**
  * A channel its owner closes, and whose queued writes it can flush.
@@ -44,11 +45,7 @@ export function processChannel(child: ChildProcess, serialization: Serialization
     ...ipcEndpoint(child, sender, () => `worker ${child.pid}`),
     onClose: (listener) => closing.add(listener),
     close: (reason) => closing.close(reason),
-    keepAlive(active) {
-      if (!child.connected) return
-      if (active) child.channel?.ref()
-      else child.channel?.unref()
-    },
+    keepAlive: (active) => holdIpcChannel(child, active),
     flush: sender.flushNow,
     flushed: sender.flushed,
   }

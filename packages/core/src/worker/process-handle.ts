@@ -6,11 +6,13 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { debug } from '../base/debug.js'
+import { holdChildProcess, holdIpcChannel } from '../channel/ipc-hold.js'
 import { processChannel } from '../channel/process-channel.js'
 import { workerExited, type ExitDetails } from '../errors/worker-errors.js'
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
 import type { Serialization } from '../protocol/payload.js'
 import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
+import { signalChild } from './signal-child.js'
 import { collectStderrTail } from './stderr-tail.js'
 import type { WorkerHandle } from './worker-handle.js'
 
@@ -52,7 +54,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
   const watch = new ChildWatch(child, settings.forwardStderr, (details) => channel.close((procedure, inFlight) => workerExited(details, procedure, inFlight)))
   const group = settings.processGroup && PROCESS_GROUPS_SUPPORTED && child.pid !== undefined ? child.pid : undefined
   const signal = (name: NodeJS.Signals): void => {
-    if (group === undefined || !signalGroup(group, name)) child.kill(name)
+    if (group === undefined || !signalGroup(group, name)) signalChild(child, name)
   }
   // Grandchildren in the worker's group must not outlive it, however it ended.
   const gone = group === undefined ? watch.gone : watch.gone.then(async (details) => (await endGroup(group, settings.killTimeout), details))
@@ -84,14 +86,11 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
     },
     killed: () => killed,
     hold(active) {
+      holdChildProcess(child, active)
       if (active) {
-        child.ref()
         stderr?.ref?.()
-        child.channel?.ref()
-      } else {
-        child.unref()
-        stderr?.unref?.()
-      }
+        holdIpcChannel(child, true)
+      } else stderr?.unref?.()
     },
     stopping: () => watch.stopping(),
     explainEarlyExit: (details) => explainEarlyExit(settings.label, details),
