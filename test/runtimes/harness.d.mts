@@ -13,7 +13,7 @@ export interface CheckContext {
   readonly foreign: string | undefined
   fork(options?: ForkOptions, module?: string): Promise<RpcWorker<Contract>>
   stderrOf(worker: RpcWorker<Contract>): string
-  parent(mode: string, env?: Record<string, string>): { child: ChildProcess; lines: { next(ms?: number): Promise<unknown> } }
+  parent(mode: string, env?: Record<string, string>): { child: ChildProcess; lines: { next(ms?: number): Promise<unknown> }; stderr(): string }
   cleanUp(): Promise<void>
 }
 

@@ -35,18 +35,23 @@ export function checkContext({ workerOptions = {}, foreign } = {}) {
     },
     /** What `worker` (from `fork()`) wrote to stderr since it was ready. */
     stderrOf: (worker) => stderr.get(worker)(),
-    /** Starts fixtures/parent.mjs on this runtime in `mode`; it forks its worker with `workerOptions`. */
+    /**
+     * Starts fixtures/parent.mjs on this runtime in `mode`; it forks its worker with
+     * `workerOptions`. Returns the child, a reader of its stdout's lines, and its stderr so far.
+     */
     parent(mode, env = {}) {
       const child = forkChild(fixture('parent.mjs'), [mode], {
         execArgv: [],
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: { ...process.env, ...env, FORKRPC_SUITE_WORKER_OPTIONS: JSON.stringify(workerOptions) },
       })
       // fork() starts it on this runtime, whichever it is; the check talks to it over stdout
       // only, and its IPC channel must not keep it alive.
       child.disconnect()
       started.add(child)
-      return { child, lines: lineReader(child.stdout) }
+      let stderr = ''
+      child.stderr.on('data', (data) => (stderr += data))
+      return { child, lines: lineReader(child.stdout), stderr: () => stderr }
     },
     /** Closes or kills whatever the check started and left running. */
     async cleanUp() {

@@ -8,5 +8,11 @@ export interface Column {
 
 export declare const NODE_LINES: readonly number[]
 export declare const COLUMNS: readonly Column[]
-export declare const GAPS: Readonly<Record<string, Readonly<Record<string, string>>>>
+/** A known gap: the table's footnote, and what the check's failure says. */
+export interface Gap {
+  readonly reason: string
+  readonly failure: RegExp
+}
+
+export declare const GAPS: Readonly<Record<string, Readonly<Record<string, Gap>>>>
 export declare function columnOf(parent: string, workers?: string): Column

@@ -20,14 +20,27 @@ export const COLUMNS = [
   { id: 'node-deno', title: 'Node parent, Deno workers', parent: 'node', workers: 'deno' },
 ]
 
-const BUN_RESOURCE_LIMITS =
-  "Bun 1.4.5 ignores `resourceLimits`: a thread allocated 256 MB under `maxOldGenerationSizeMb: 32` and its call returned. A pool's `maxHeapBytes` (each worker checks its own heap after a call) works on Bun"
-const BUN_INSPECTOR =
-  "`node:inspector`'s `url()` is undefined on Bun: a worker started with `--inspect` runs Bun's WebKit inspector (its `debug.bun.sh` URL is on the worker's stderr), and `inspectorUrl` stays undefined"
-const DENO_INSPECTOR =
-  "Deno translates the worker's `--inspect` into its own flag and leaves it out of the worker's `process.execArgv`, which is where `serve()` looks before loading `node:inspector`: the inspector is open (its URL is on the worker's stderr), `inspectorUrl` stays undefined"
+/**
+ * A known gap: why the check fails there (the table's footnote), and what its failure says
+ * (`failure`, matched against the error's message), so that a check failing for another
+ * reason is a failure of the run too.
+ */
+const gap = (reason, failure) => ({ reason, failure })
 
-/** Per column: the checks known to fail there, and why (the table's footnotes). */
+const BUN_RESOURCE_LIMITS = gap(
+  "Bun 1.4.5 ignores `resourceLimits`: a thread allocated 256 MB under `maxOldGenerationSizeMb: 32` and its call returned. A pool's `maxHeapBytes` (each worker checks its own heap after a call) works on Bun",
+  /expected a rejection, but it resolved/,
+)
+const BUN_INSPECTOR = gap(
+  "`node:inspector`'s `url()` is undefined on Bun: a worker started with `--inspect` runs Bun's WebKit inspector (its `debug.bun.sh` URL is on the worker's stderr), and `inspectorUrl` stays undefined",
+  /'undefined'/,
+)
+const DENO_INSPECTOR = gap(
+  "Deno translates the worker's `--inspect` into its own flag and leaves it out of the worker's `process.execArgv`, which is where `serve()` looks before loading `node:inspector`: the inspector is open (its URL is on the worker's stderr), `inspectorUrl` stays undefined",
+  /'undefined'/,
+)
+
+/** Per column: the checks known to fail there. */
 export const GAPS = {
   node: {},
   bun: {
@@ -37,18 +50,24 @@ export const GAPS = {
     'thread-inspect': BUN_INSPECTOR,
   },
   deno: {
-    'thread-limits':
+    'thread-limits': gap(
       "On Deno 2.9.6 a thread over its heap limit stops without an 'error' or 'exit' event and answers nothing: its calls wait for their timeout, or for `unresponsiveAfter` to give up on it (the next row)",
+      /the call rejects: not within/,
+    ),
     inspect: DENO_INSPECTOR,
   },
   'node-bun': {
-    advanced:
+    advanced: gap(
       "Bun's structured-clone bytes are JSC's, not V8's: a Bun worker cannot read a Node parent's `advanced` messages and drops the channel (`StartupError`). Use `json` (the default) across runtimes",
+      /StartupError/,
+    ),
     inspect: BUN_INSPECTOR,
   },
   'node-deno': {
-    advanced:
+    advanced: gap(
       "Deno 2.9.6's V8 writes a serializer version that Node 20 to 26 cannot read: the first message makes Node's IPC reader throw, uncaught, and the parent dies. Use `json` (the default) across runtimes",
+      /Unable to deserialize cloned data due to invalid or unsupported version/,
+    ),
     inspect: DENO_INSPECTOR,
   },
 }

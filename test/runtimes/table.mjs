@@ -24,7 +24,7 @@ export function renderTable() {
   const cell = (check, column) => {
     if (column.workers !== undefined && check.scope === 'parent') return '·'
     const gap = GAPS[column.id][check.id]
-    return gap === undefined ? '✓' : `✗ [${noteOf(gap)}]`
+    return gap === undefined ? '✓' : `✗ [${noteOf(gap.reason)}]`
   }
   const lines = [
     START,

@@ -18,7 +18,7 @@ for (const workers of ['bun', 'deno'] as const) {
         const ctx = checkContext({ workerOptions: runtimeCommand(workers), foreign: workers })
         try {
           if (gap === undefined) await check.run(ctx)
-          else await expect(check.run(ctx)).rejects.toThrow()
+          else await expect(check.run(ctx)).rejects.toThrow(gap.failure)
         } finally {
           await ctx.cleanUp()
         }

@@ -1,9 +1,10 @@
 // Checks of calls over a process worker: results, values, errors, timeouts, pipelining, and
 // the advanced serialization.
 import assert from 'node:assert/strict'
-import { TimeoutError } from '@forkrpc/core'
-import { ParseError } from '../fixtures/suite.contract.mjs'
-import { exitOf, rejectionOf, waitFor } from '../harness.mjs'
+import { spawn } from 'node:child_process'
+import { connect, TimeoutError } from '@forkrpc/core'
+import { host, ParseError, suite } from '../fixtures/suite.contract.mjs'
+import { exitOf, fixture, rejectionOf, waitFor } from '../harness.mjs'
 
 export const calls = [
   {
@@ -12,6 +13,21 @@ export const calls = [
     async run(ctx) {
       const worker = await ctx.fork()
       assert.equal(await worker.call.add({ a: 1, b: 2 }), 3)
+    },
+  },
+  {
+    id: 'connect',
+    title: "`connect()` to a child spawned with an `'ipc'` stdio entry",
+    async run(ctx) {
+      const { execPath = process.execPath, execArgv = [] } = ctx.workerOptions
+      const child = spawn(execPath, [...execArgv, fixture('suite.worker.mjs')], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+      try {
+        const worker = await connect(suite, child, { host })
+        assert.equal(await worker.call.add({ a: 2, b: 2 }), 4)
+        assert.deepEqual(await worker.close(), { code: 0, signal: null, forced: false })
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      }
     },
   },
   {
@@ -74,7 +90,7 @@ export const calls = [
       const parent = ctx.parent('advanced')
       const exit = exitOf(parent.child)
       const line = await Promise.race([parent.lines.next(), exit.then((how) => ({ exited: how }))])
-      assert.deepEqual(line, { cycle: true, bytes: [1, 2, 3], big: '1', buffer: 'hello', errorClass: 'ParseError' })
+      assert.deepEqual(line, { cycle: true, bytes: [1, 2, 3], big: '1', buffer: 'hello', errorClass: 'ParseError' }, parent.stderr())
       assert.deepEqual(await exit, { code: 0, signal: null })
     },
   },
