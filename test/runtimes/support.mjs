@@ -44,6 +44,10 @@ const DENO_INSPECTOR = gap(
 export const GAPS = {
   node: {},
   bun: {
+    stacks: gap(
+      "On Bun (JavaScriptCore) the caller's frames that forkrpc takes from the engine's async stack trace when a call fails lack the function that awaited the call: `callerThatAwaits` is missing, the functions further out are there. The worker's frames and the crossing line are there",
+      /no frame of the function that awaited the call/,
+    ),
     'thread-limits': BUN_RESOURCE_LIMITS,
     'thread-limits-liveness': BUN_RESOURCE_LIMITS,
     inspect: BUN_INSPECTOR,

@@ -55,6 +55,21 @@ export const calls = [
     },
   },
   {
+    id: 'stacks',
+    title: "a failed call's stack: the worker's frames, the crossing, then the frames of the code that awaited it",
+    async run(ctx) {
+      const worker = await ctx.fork()
+      async function callerThatAwaits() {
+        return await worker.call.fail('with a stack')
+      }
+      const { stack } = await rejectionOf(callerThatAwaits())
+      assert.match(stack, /suite\.worker\.mjs/, `no frame of the worker's handler in:\n${stack}`)
+      assert.match(stack, /<forkrpc call "fail" from the parent>/, `no crossing line in:\n${stack}`)
+      assert.match(stack, /callerThatAwaits/, `no frame of the function that awaited the call in:\n${stack}`)
+      assert.ok(stack.indexOf('suite.worker.mjs') < stack.indexOf('callerThatAwaits'), `the caller's frames do not follow the worker's in:\n${stack}`)
+    },
+  },
+  {
     id: 'timeout',
     title: "a timeout rejects with `TimeoutError` and aborts the handler's signal; so does an `AbortSignal`",
     async run(ctx) {
