@@ -62,10 +62,12 @@ export const lifecycle = [
     id: 'close-forced',
     title: '`close()` SIGKILLs a worker that ignores SIGTERM (`forced: true`)',
     async run(ctx) {
-      const worker = await ctx.fork({}, fixtures.ignoreSigterm)
-      void worker.call.add({ a: 1, b: 1 }).catch(() => undefined)
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      const worker = await ctx.fork()
+      await worker.call.ignoreSigterm()
+      void worker.call.hang().catch(() => undefined) // never settles: close() cannot ask it to shut down
+      await worker.call.add({ a: 1, b: 1 }) // answered after the hang started (calls run in order of arrival)
       assert.deepEqual(await worker.close({ grace: 100, killTimeout: 300 }), { code: null, signal: 'SIGKILL', forced: true })
+      assert.match(ctx.stderrOf(worker), /SIGTERM ignored/)
       assert.ok(!isAlive(worker.pid))
     },
   },
@@ -75,7 +77,7 @@ export const lifecycle = [
     async run(ctx) {
       const worker = await ctx.fork()
       const call = rejectionOf(worker.call.sleep(10_000))
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      await worker.call.add({ a: 1, b: 1 }) // answered once the sleep has started (calls run in order)
       process.kill(worker.pid, 'SIGTERM')
       const error = await call
       assert.equal(error.name, 'AbortError')

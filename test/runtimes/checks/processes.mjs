@@ -25,7 +25,7 @@ export const processes = [
     async run(ctx) {
       const parent = ctx.parent('orphan')
       const { pid } = await parent.lines.next()
-      await new Promise((resolve) => setTimeout(resolve, 300)) // the call reaches the loop
+      await waitFor(() => parent.stderr().includes('spinning'), 'the worker is stuck in its loop')
       parent.child.kill('SIGKILL')
       await exitOf(parent.child)
       assert.ok(isAlive(pid), 'the worker died before the parent did')
@@ -49,8 +49,7 @@ export const processes = [
     title: '`handleSignals()`: SIGTERM to the parent closes its workers in stages',
     async run(ctx) {
       const parent = ctx.parent('signals')
-      const { pid } = await parent.lines.next()
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      const { pid } = await parent.lines.next() // once its worker runs the call
       parent.child.kill('SIGTERM')
       const lines = [await parent.lines.next(), await parent.lines.next()]
       const { results } = lines.find((line) => line.results !== undefined) ?? {}
