@@ -37,11 +37,18 @@ describe('what holds the event loop for a child worker', () => {
     expect(held()).toBe(true)
   })
 
-  it('does nothing once the child has disconnected', () => {
+  it('holds nothing for calls once the child has disconnected', () => {
     const channel = { ref: vi.fn(), unref: vi.fn() }
-    const child = Object.assign(fakeChild(channel), { connected: false })
-    holdIpcChannel(child, true)
+    const gone = Object.assign(fakeChild(channel), { connected: false })
+    holdIpcChannel(gone, true)
     expect(channel.ref).not.toHaveBeenCalled()
-    expect(child.ref).not.toHaveBeenCalled()
+    expect(gone.ref).not.toHaveBeenCalled()
+    // Bun: a call in flight held the process handle; the child disconnects, its calls fail.
+    const child = fakeChild({})
+    holdChildProcess(child, false)
+    holdIpcChannel(child, true)
+    child.connected = false
+    holdIpcChannel(child, true)
+    expect(child.unref.mock.invocationCallOrder.at(-1)).toBeGreaterThan(child.ref.mock.invocationCallOrder.at(-1) ?? 0)
   })
 })

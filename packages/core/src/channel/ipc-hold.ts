@@ -60,8 +60,8 @@ export function holdChildProcess(child: ChildProcess, active: boolean): void {
 
 /**
  * Makes `child`'s IPC pipe hold this process's event loop while calls are in flight
- * (`active`), or not; where the pipe cannot (Bun), the child's process handle does. A no-op
- * once the child has disconnected.
+ * (`active`), or not; where the pipe cannot (Bun), the child's process handle does. Once the
+ * child has disconnected, nothing is in flight: whatever held the loop for calls lets go.
  *
  * @example
  * ```ts
@@ -69,7 +69,7 @@ export function holdChildProcess(child: ChildProcess, active: boolean): void {
  * ```
  */
 export function holdIpcChannel(child: ChildProcess, active: boolean): void {
-  if (!child.connected) return
+  if (!child.connected) return holds.get(child)?.set('calls', false)
   const channel: unknown = child.channel
   if (!refCounted(channel)) return processHold(child).set('calls', active)
   if (active) channel.ref()
