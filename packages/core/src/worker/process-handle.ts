@@ -68,6 +68,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
     channel,
     exited: watch.exited,
     gone,
+    ended: watch.ended,
     running: () => child.exitCode === null && child.signalCode === null,
     resume() {
       if (RESUME_SUPPORTED && child.exitCode === null && child.signalCode === null) signal('SIGCONT')
@@ -98,10 +99,14 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
   }
 }
 
-/** When the child has exited, and when it is gone (exited and its stderr read). */
+/**
+ * When the child has exited; when it is gone (its channel closed: exited, or disconnected a
+ * moment ago); and when it has ended (exited, its stderr read to the end).
+ */
 class ChildWatch {
   readonly exited: Promise<ExitDetails>
   readonly gone: Promise<ExitDetails>
+  readonly ended: Promise<ExitDetails>
   spawnError: Error | undefined
   readonly #child: ChildProcess
   readonly #tail: { text(): string | undefined }
@@ -113,6 +118,8 @@ class ChildWatch {
   #stopping = false
   #resolveExited!: (details: ExitDetails) => void
   #resolveGone!: (details: ExitDetails) => void
+  #resolveEnded!: (details: ExitDetails) => void
+  #endTimer: NodeJS.Timeout | undefined
 
   constructor(child: ChildProcess, forwardStderr: boolean, closeChannel: (details: ExitDetails) => void) {
     this.#child = child
@@ -120,12 +127,16 @@ class ChildWatch {
     this.#tail = collectStderrTail(child.stderr, forwardStderr ? process.stderr : undefined)
     this.exited = new Promise((resolve) => (this.#resolveExited = resolve))
     this.gone = new Promise((resolve) => (this.#resolveGone = resolve))
+    this.ended = new Promise((resolve) => (this.#resolveEnded = resolve))
     // Exited with its stderr read to the end: gone. (Not 'close': Node never emits it after
     // the parent itself called disconnect(), which close() does.)
     this.#stderrOpen = child.stderr !== null && !child.stderr.closed
     child.stderr?.once('close', () => {
       this.#stderrOpen = false
-      if (this.#exitDetails !== undefined) this.#settle()
+      if (this.#exitDetails !== undefined) {
+        this.#settle()
+        this.#end()
+      }
     })
     child.on('error', (error) => {
       debug('worker %s: %o', child.pid, error)
@@ -152,8 +163,19 @@ class ChildWatch {
     debug('worker %s exited: code %s, signal %s', this.#child.pid, code, signal)
     this.#exitDetails ??= { exitCode: code, signal, pid: this.#child.pid }
     this.#resolveExited(this.#exitDetails)
-    if (this.#stderrOpen) this.#settleSoon()
-    else this.#settle()
+    if (this.#stderrOpen) {
+      this.#settleSoon()
+      this.#endTimer ??= setTimeout(() => this.#end(), SETTLE_MS)
+    } else {
+      this.#settle()
+      this.#end()
+    }
+  }
+
+  /** Exited, and its stderr read to the end (or given SETTLE_MS after the exit). */
+  #end(): void {
+    clearTimeout(this.#endTimer)
+    this.#resolveEnded({ ...(this.#exitDetails as ExitDetails), stderr: this.#tail.text() })
   }
 
   // The channel is gone for good once the process has exited and its stderr is flushed, or

@@ -117,13 +117,14 @@ function reportInspector(handle: WorkerHandle, options: InspectOptions, url: str
 }
 
 /**
- * How a worker that failed to start ended: its exit, with the stderr read to the end. The
- * channel may close (and `gone` resolve, with no exit code yet) before the exit is reported:
- * measured on Node 22 under load, for a worker that exited 0 without serving.
+ * How a worker that failed to start ended, once it is gone: its exit, with its stderr read to
+ * the end. The channel may close (and `gone` resolve) before the exit is reported (measured:
+ * Node 22 under load, a worker that exited 0 without serving had exitCode null) and before
+ * the last of stderr is read (Deno writes a module's uncaught error after closing the channel).
  */
 async function endOf(handle: WorkerHandle): Promise<ExitDetails> {
-  const [gone, exited] = await Promise.all([handle.gone, handle.exited])
-  return { ...gone, exitCode: exited.exitCode, signal: exited.signal }
+  const [, ended] = await Promise.all([handle.gone, handle.ended])
+  return ended
 }
 
 function explainFailure(handle: WorkerHandle, failure: unknown, details: ExitDetails, startupTimeout: number): unknown {
