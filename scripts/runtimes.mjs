@@ -7,7 +7,7 @@
  *
  *   node scripts/runtimes.mjs deno bun   # installs them if missing, prints "name path" lines
  *
- * From a test or a script: `import { ensureRuntime } from '../scripts/runtimes.mjs'`.
+ * From a test or a script: `import { ensureRuntime, runtimeCommand } from '../scripts/runtimes.mjs'`.
  */
 import { execFileSync } from 'node:child_process'
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs'
@@ -16,13 +16,17 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Each runtime: the npm package at its pinned version, and its binary inside the install. */
+/**
+ * Each runtime: the npm package at its pinned version, its binary inside the install, and
+ * the arguments that come before a script's path to run it (`deno run -A script.mjs`;
+ * `-A`: every permission, as Node has them).
+ */
 export const RUNTIMES = {
-  node22: { spec: 'node@22', bin: 'node_modules/node/bin/node' },
-  node24: { spec: 'node@24', bin: 'node_modules/node/bin/node' },
-  node26: { spec: 'node@26', bin: 'node_modules/node/bin/node' },
-  bun: { spec: 'bun@1.4.5', bin: 'node_modules/bun/bin/bun.exe' },
-  deno: { spec: 'deno@2.9.6', bin: 'node_modules/.bin/deno' },
+  node22: { spec: 'node@22', bin: 'node_modules/node/bin/node', scriptArgs: [] },
+  node24: { spec: 'node@24', bin: 'node_modules/node/bin/node', scriptArgs: [] },
+  node26: { spec: 'node@26', bin: 'node_modules/node/bin/node', scriptArgs: [] },
+  bun: { spec: 'bun@1.4.5', bin: 'node_modules/bun/bin/bun.exe', scriptArgs: [] },
+  deno: { spec: 'deno@2.9.6', bin: 'node_modules/.bin/deno', scriptArgs: ['run', '-A'] },
 }
 
 /** Where `name` is installed (whether or not it is there yet). */
@@ -55,6 +59,14 @@ export function ensureRuntime(name) {
   const installed = findRuntime(name)
   if (installed === undefined) throw new Error(`forkrpc: installed ${RUNTIMES[name].spec} but found no binary at ${join(dir, RUNTIMES[name].bin)}`)
   return installed
+}
+
+/**
+ * The command that runs a script on `name`, installed first when it is missing, as the
+ * options `fork()` takes for a worker on that runtime: `{ execPath, execArgv }`.
+ */
+export function runtimeCommand(name) {
+  return { execPath: ensureRuntime(name), execArgv: [...RUNTIMES[name].scriptArgs] }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

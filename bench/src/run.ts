@@ -2,10 +2,12 @@
  * `pnpm bench [--quick]`: forkrpc against raw `process.send`, birpc, workerpool and
  * tinypool, all measured in this one run and given as ratios to raw json `process.send`;
  * spawnThread against raw worker thread messages (threads.ts); forkrpc over NATS against raw
- * NATS request-reply of the same client (nats.ts); createPool against piscina,
+ * NATS request-reply of the same client (nats.ts); on each runtime (Node 22, 24, 26, Bun,
+ * Deno), fork() against that runtime's raw `process.send` (runtimes.ts); createPool against piscina,
  * tinypool, workerpool and poolifier on two workloads (pools.ts, workloads.ts).
  * Prints markdown tables, writes results/latest.json (results/quick.json for --quick)
  * and, after a full run, the tables in README.md. Needs `node --expose-gc`.
+ * `--runtimes-only` measures and prints the runtime rows alone (nothing written).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -20,6 +22,7 @@ import { round, summarize, table, type Row, type Summary } from './stats.js'
 import { allSubjects, forkrpc, raw, type Running, type Subject } from './subjects.js'
 import { forkrpcThread, measureThreads, type ThreadResults } from './threads.js'
 import { measurePools, type PoolResults } from './workloads.js'
+import { measureRuntimes, renderRuntimes, type RuntimeResult } from './runtimes.js'
 
 const quick = process.argv.includes('--quick')
 const settings = quick
@@ -54,7 +57,16 @@ async function heapPerPending(running: Running, count: number): Promise<number> 
   return (after - before) / count
 }
 
+/** How the pairs of the thread, NATS and runtime rows are measured. */
+const pairSettings = { warmTiny: settings.warmTiny, warm1k: settings.warm1k, latencyCalls: settings.latencyCalls.slice(0, 2), latencyReps: settings.latencyReps.slice(0, 2), throughputCalls: settings.throughputCalls, throughputReps: settings.throughputReps }
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--runtimes-only')) {
+    const machine = describeMachine()
+    log(`forkrpc bench, runtime rows only${quick ? ' (--quick)' : ''}: load ${machine.loadAverage.join(' ')}`)
+    process.stdout.write(`${renderRuntimes(await measureRuntimes(pairSettings, log)).join('\n')}\n\nLoad average ${machine.loadAverage.join(' / ')} at the start, ${os.loadavg().map((load) => load.toFixed(2)).join(' / ')} at the end.\n`)
+    return
+  }
   if (process.argv.includes('--render')) {
     // Renders results/latest.json again (after a change to the report), without measuring.
     const results = JSON.parse(await readFile(new URL('../results/latest.json', import.meta.url), 'utf8')) as Results
@@ -109,16 +121,13 @@ async function main(): Promise<void> {
     for (const r of running.splice(0)) await r.close()
 
     // Thread rows: spawnThread against raw worker thread messages.
-    const threads = await measureThreads(
-      { warmTiny: settings.warmTiny, warm1k: settings.warm1k, latencyCalls: settings.latencyCalls.slice(0, 2), latencyReps: settings.latencyReps.slice(0, 2), throughputCalls: settings.throughputCalls, throughputReps: settings.throughputReps },
-      log,
-    )
+    const threads = await measureThreads(pairSettings, log)
 
     // NATS rows: forkrpc over NATS against raw request-reply of the same client (skipped without nats-server).
-    const nats = await measureNats(
-      { warmTiny: settings.warmTiny, warm1k: settings.warm1k, latencyCalls: settings.latencyCalls.slice(0, 2), latencyReps: settings.latencyReps.slice(0, 2), throughputCalls: settings.throughputCalls, throughputReps: settings.throughputReps },
-      log,
-    )
+    const nats = await measureNats(pairSettings, log)
+
+    // Runtime rows: fork() against raw process.send on each runtime, parent and worker on it.
+    const runtimes = await measureRuntimes(pairSettings, log)
 
     // Startup to ready, and idle memory of the child.
     const startupRows: Row[] = []
@@ -164,6 +173,7 @@ async function main(): Promise<void> {
       soak,
       threads,
       nats,
+      runtimes,
       pools,
       startup: startupRows,
     }
@@ -193,6 +203,7 @@ type Results = {
   /** Absent from results measured before these sections existed. */
   threads?: ThreadResults
   nats?: NatsResults
+  runtimes?: RuntimeResult[]
   pools?: PoolResults
   startup: Row[]
 }
@@ -346,6 +357,7 @@ function render(results: Results): string {
 
   out.push(...renderThreads(results.threads))
   out.push(...renderNats(results.nats))
+  out.push(...renderRuntimes(results.runtimes))
   out.push(...renderPools(results.pools))
 
   out.push(`\n**Startup to ready, and idle memory of the worker process** (the pools: to the first answer; the thread: the growth of this process's RSS and PSS)\n`)

@@ -13,7 +13,6 @@
  */
 import assert from 'node:assert/strict'
 import { createPool, fork, PermissionDeniedError, WorkerOutOfMemoryError, type WorkerPermissions } from '@forkrpc/core'
-// @ts-expect-error: a plain .mjs script without types
 import { findRuntime } from '../../scripts/runtimes.mjs'
 import { host } from './host.contract.mjs'
 

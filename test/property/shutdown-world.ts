@@ -209,6 +209,7 @@ export class WorldWorker {
       channel: undefined as never,
       exited: this.#exited,
       gone: this.#exited,
+      ended: this.#exited,
       running: () => this.alive,
       resume: () => undefined,
       requestShutdown: () => this.#toChild(true),

@@ -9,7 +9,6 @@
 import { dirname } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { fork, PermissionDeniedError, WorkerOutOfMemoryError, type ForkOptions } from '@forkrpc/core'
-// @ts-expect-error: a plain .mjs script without types
 import { ensureRuntime } from '../../../scripts/runtimes.mjs'
 import { confined } from '../../fixtures/confined.contract.mjs'
 import { fixture } from '../../helpers.js'

@@ -7,6 +7,7 @@ import type { Serialization } from '../protocol/payload.js'
 import { CloseListeners, type Channel, type CloseReason } from './channel.js'
 import { guardedSender, ipcEndpoint } from './ipc-endpoint.js'
 import type { ChannelGuard } from './ipc-read-guard.js'
+import { holdIpcChannel } from './ipc-hold.js'
 
 /**
  * A channel its owner closes, and whose queued writes it can flush.
@@ -45,11 +46,7 @@ export function processChannel(child: ChildProcess, serialization: Serialization
     ...ipcEndpoint(child, sender, () => `worker ${child.pid}`),
     onClose: (listener) => closing.add(listener),
     close: (reason) => closing.close(reason),
-    keepAlive(active) {
-      if (!child.connected) return
-      if (active) child.channel?.ref()
-      else child.channel?.unref()
-    },
+    keepAlive: (active) => holdIpcChannel(child, active),
     flush: sender.flushNow,
     flushed: sender.flushed,
   }

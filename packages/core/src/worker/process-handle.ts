@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { debug } from '../base/debug.js'
+import { holdChildProcess, holdIpcChannel } from '../channel/ipc-hold.js'
 import { processChannel } from '../channel/process-channel.js'
 import { brokeProtocol } from '../errors/call-errors.js'
 import { workerExited, type ExitDetails } from '../errors/worker-errors.js'
@@ -15,6 +16,7 @@ import type { Serialization } from '../protocol/payload.js'
 import { OutOfMemoryWatch } from './out-of-memory.js'
 import { deniedAtLoad } from './privilege/denied-at-load.js'
 import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
+import { signalChild } from './signal-child.js'
 import { collectStderrTail } from './stderr-tail.js'
 import type { WorkerHandle } from './worker-handle.js'
 
@@ -72,7 +74,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
   const watch = new ChildWatch(child, settings.forwardStderr, (details) => channel.close((procedure, inFlight) => workerExited(details, procedure, inFlight)))
   const group = settings.processGroup && PROCESS_GROUPS_SUPPORTED && child.pid !== undefined ? child.pid : undefined
   const signal = (name: NodeJS.Signals): void => {
-    if (group === undefined || !signalGroup(group, name)) child.kill(name)
+    if (group === undefined || !signalGroup(group, name)) signalChild(child, name)
   }
   // Grandchildren in the worker's group must not outlive it, however it ended.
   const gone = group === undefined ? watch.gone : watch.gone.then(async (details) => (await endGroup(group, settings.killTimeout), details))
@@ -92,6 +94,7 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
     channel,
     exited: watch.exited,
     gone,
+    ended: watch.ended,
     running: () => child.exitCode === null && child.signalCode === null,
     resume() {
       if (RESUME_SUPPORTED && child.exitCode === null && child.signalCode === null) signal('SIGCONT')
@@ -110,14 +113,11 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
     kill,
     killed: () => killed,
     hold(active) {
+      holdChildProcess(child, active)
       if (active) {
-        child.ref()
         stderr?.ref?.()
-        child.channel?.ref()
-      } else {
-        child.unref()
-        stderr?.unref?.()
-      }
+        holdIpcChannel(child, true)
+      } else stderr?.unref?.()
     },
     stopping: () => watch.stopping(),
     explainEarlyExit: (details) => explainEarlyExit(settings.label, details),
@@ -125,10 +125,14 @@ export function processHandle(child: ChildProcess, settings: ProcessHandleSettin
   }
 }
 
-/** When the child has exited, and when it is gone (exited and its stderr read). */
+/**
+ * When the child has exited; when it is gone (its channel closed: exited, or disconnected a
+ * moment ago); and when it has ended (exited, its stderr read to the end).
+ */
 class ChildWatch {
   readonly exited: Promise<ExitDetails>
   readonly gone: Promise<ExitDetails>
+  readonly ended: Promise<ExitDetails>
   spawnError: Error | undefined
   readonly #child: ChildProcess
   readonly #tail: { text(): string | undefined }
@@ -141,6 +145,8 @@ class ChildWatch {
   #stopping = false
   #resolveExited!: (details: ExitDetails) => void
   #resolveGone!: (details: ExitDetails) => void
+  #resolveEnded!: (details: ExitDetails) => void
+  #endTimer: NodeJS.Timeout | undefined
 
   constructor(child: ChildProcess, forwardStderr: boolean, closeChannel: (details: ExitDetails) => void) {
     this.#child = child
@@ -149,12 +155,16 @@ class ChildWatch {
     this.#outOfMemory = new OutOfMemoryWatch(child.stderr)
     this.exited = new Promise((resolve) => (this.#resolveExited = resolve))
     this.gone = new Promise((resolve) => (this.#resolveGone = resolve))
+    this.ended = new Promise((resolve) => (this.#resolveEnded = resolve))
     // Exited with its stderr read to the end: gone. (Not 'close': Node never emits it after
     // the parent itself called disconnect(), which close() does.)
     this.#stderrOpen = child.stderr !== null && !child.stderr.closed
     child.stderr?.once('close', () => {
       this.#stderrOpen = false
-      if (this.#exitDetails !== undefined) this.#settle()
+      if (this.#exitDetails !== undefined) {
+        this.#settle()
+        this.#end()
+      }
     })
     child.on('error', (error) => {
       debug('worker %s: %o', child.pid, error)
@@ -181,8 +191,19 @@ class ChildWatch {
     debug('worker %s exited: code %s, signal %s', this.#child.pid, code, signal)
     this.#exitDetails ??= { exitCode: code, signal, pid: this.#child.pid }
     this.#resolveExited(this.#exitDetails)
-    if (this.#stderrOpen) this.#settleSoon()
-    else this.#settle()
+    if (this.#stderrOpen) {
+      this.#settleSoon()
+      this.#endTimer ??= setTimeout(() => this.#end(), SETTLE_MS)
+    } else {
+      this.#settle()
+      this.#end()
+    }
+  }
+
+  /** Exited, and its stderr read to the end (or given SETTLE_MS after the exit). */
+  #end(): void {
+    clearTimeout(this.#endTimer)
+    this.#resolveEnded({ ...(this.#exitDetails as ExitDetails), stderr: this.#tail.text() })
   }
 
   // The channel is gone for good once the process has exited and its stderr is flushed, or

@@ -84,7 +84,7 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
     inspectorUrl = await within(handshake(contract, handle.channel, handle.label, handle.exited), startupTimeout, () => startupTimedOut)
   } catch (failure) {
     handle.kill()
-    throw explainFailure(handle, failure, await handle.gone, startupTimeout)
+    throw explainFailure(handle, failure, await endOf(handle), startupTimeout)
   }
   const ack: ReadyAckMessage = { $fr: PROTOCOL_VERSION, t: MessageType.ReadyAck, s: handle.channel.serialization }
   if (extras.memoryLimits !== undefined) ack.l = extras.memoryLimits
@@ -145,6 +145,17 @@ function reportInspector(handle: WorkerHandle, options: InspectOptions, url: str
   }
   debug('the inspector of %s is at %s', handle.label, url)
   options.onInspect?.({ url, module: handle.label })
+}
+
+/**
+ * How a worker that failed to start ended, once it is gone: its exit, with its stderr read to
+ * the end. The channel may close (and `gone` resolve) before the exit is reported (measured:
+ * Node 22 under load, a worker that exited 0 without serving had exitCode null) and before
+ * the last of stderr is read (Deno writes a module's uncaught error after closing the channel).
+ */
+async function endOf(handle: WorkerHandle): Promise<ExitDetails> {
+  const [, ended] = await Promise.all([handle.gone, handle.ended])
+  return ended
 }
 
 function explainFailure(handle: WorkerHandle, failure: unknown, details: ExitDetails, startupTimeout: number): unknown {

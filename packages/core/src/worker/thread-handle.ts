@@ -49,6 +49,7 @@ export function threadHandle(thread: Worker, label: string): WorkerHandle {
     channel,
     exited,
     gone: exited,
+    ended: exited,
     running: () => !exitedAlready,
     resume: () => undefined,
     requestShutdown,

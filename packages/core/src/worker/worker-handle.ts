@@ -31,6 +31,13 @@ export interface WorkerHandle {
    * flight has been rejected), its stderr read, and its process group emptied.
    */
   readonly gone: Promise<ExitDetails>
+  /**
+   * Resolves once the worker has exited and its stderr is read to the end (or shortly after
+   * the exit, when something else holds stderr open): how it ended, in full, for
+   * StartupError. Later than `gone` when the channel closed first (Deno closes a dying
+   * worker's channel before it writes the uncaught error).
+   */
+  readonly ended: Promise<ExitDetails>
   /** True until the worker has exited. */
   running(): boolean
   /** Wakes a stopped (SIGSTOP) process with SIGCONT, so that it can take part in its stop; nothing for a thread or on Windows. */
