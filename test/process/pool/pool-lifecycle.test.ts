@@ -35,6 +35,7 @@ describe('a pool: recycling', () => {
     expect(heapUsed).toBeGreaterThan(64 * 1024 * 1024)
     expect(await exit).toEqual({ runtime: 'process', pid, reason: 'memory', code: 0, signal: null })
     expect(await pool.call.pid()).not.toBe(pid)
+    expect(pool.stats().restarts).toBe(1)
   })
 
   it('stops idle workers after idleTimeout, down to min', async () => {
@@ -74,7 +75,7 @@ describe('a pool: two-level cancellation', () => {
     expect(await exit).toEqual({ runtime: 'process', pid, reason: 'runaway', code: null, signal: 'SIGKILL' })
     const replacement = await pool.call.pid()
     expect(replacement).not.toBe(pid)
-    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
+    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1, restarts: 1 })
   })
 
   /** Runs test/fixtures/pool-runaway-parent.ts in its own process (vitest would keep this one alive). */

@@ -152,6 +152,7 @@ describe('a pool of threads: recycling and cancellation', () => {
     expect(await pool.call.allocate(96)).toBeGreaterThan(64 * 1024 * 1024)
     expect(await exit).toEqual({ runtime: 'thread', pid: process.pid, threadId, reason: 'memory', code: 0, signal: null })
     expect(await pool.call.threadId()).not.toBe(threadId)
+    expect(pool.stats().restarts).toBe(1)
   })
 
   it('stops an idle thread after idleTimeout', async () => {
@@ -170,7 +171,7 @@ describe('a pool of threads: recycling and cancellation', () => {
     expect(error).toBeInstanceOf(TimeoutError)
     expect(await exit).toMatchObject({ runtime: 'thread', threadId, reason: 'runaway', signal: null })
     expect(await pool.call.threadId()).not.toBe(threadId)
-    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
+    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1, restarts: 1 })
   })
 })
 

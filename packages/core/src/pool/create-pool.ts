@@ -14,6 +14,7 @@ import { trackPool, type ShutdownResult, type StopOptions } from '../supervision
 import { checkModule } from '../worker/module-path.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
+import type { WorkerStarter } from './launch-worker.js'
 import { MemberRecycler } from './member-recycler.js'
 import { MemberSet } from './member-set.js'
 import { MemberSupervisor } from './member-supervisor.js'
@@ -54,7 +55,11 @@ export interface PoolStats {
   readonly queued: number
   /** Calls running on workers. */
   readonly inFlight: number
-  /** Workers replaced after they died or stopped answering. */
+  /**
+   * Workers replaced: those that crashed, stopped answering (`unresponsiveAfter`), ran away
+   * (`cancelGrace`) or went over a memory limit; not those stopped by `close()`,
+   * `idleTimeout` or `maxTasksPerWorker`.
+   */
   readonly restarts: number
   /**
    * Per procedure that ran at least once (a null-prototype record): its calls' waits in the
@@ -148,17 +153,49 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
  */
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions & HostOption<C>): Pool<C>
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
+  return assemblePool(contract, module, options).pool
+}
+
+/**
+ * A pool and the parts a test of its state checks.
+ *
+ * @example
+ * ```ts
+ * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, starter)
+ * ```
+ */
+export interface PoolParts<C extends Contract> {
+  readonly pool: Pool<C>
+  readonly members: MemberSet
+  readonly queue: TaskQueue<PoolMember>
+}
+
+/**
+ * `createPool()`, with the way its workers start: real processes or threads by default; the
+ * pool's model-based test gives simulated workers on a fake clock (`WorkerStarter`).
+ *
+ * @example
+ * ```ts
+ * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, simulatedWorkers.starter)
+ * ```
+ */
+export function assemblePool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions, starter?: WorkerStarter): PoolParts<C> {
   const settings = readPoolOptions(contract, options)
   checkModule(module, 'createPool(contract, module)')
   const status = new PoolStatus()
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()
-  const members = new MemberSet(settings.concurrency, settings.prefetch)
+  // Every change of a worker's state, or of its load outside the dispatcher, ends in a pump:
+  // no worker idles while a call it may run waits in the queue.
+  const members = new MemberSet(settings.concurrency, settings.prefetch, (member) => {
+    recycler.changed(member)
+    dispatcher.pumpSoon()
+  })
   const metrics = new PoolMetrics()
   const queue = new TaskQueue<PoolMember>(settings.maxQueue, () => dispatcher.wakeIfIdle())
   const pump = (): void => dispatcher.pump()
-  const recycler = new MemberRecycler(settings, members, status, pump)
-  const supervisor = new MemberSupervisor({ contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle: () => dispatcher.wakeIfIdle() })
+  const recycler = new MemberRecycler(settings, members, status)
+  const supervisor = new MemberSupervisor({ contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle: () => dispatcher.wakeIfIdle(), starter })
   const dispatcher = new Dispatcher(queue, members, settings.cancelGrace, {
     coming: () => supervisor.coming(),
     wantWorkers: () => supervisor.ensureWorkers(),
@@ -174,7 +211,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   const untrack = trackPool({ close })
 
   queueMicrotask(pump) // starts `min` workers
-  return {
+  const pool: Pool<C> = {
     call: createCallObject(contract, {
       call: (name, declaration, input, options) => calls.call(name, declaration, input, options),
       stream: (name, declaration, input, options) => calls.stream(name, declaration, input, options),
@@ -188,4 +225,5 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
       await close()
     },
   }
+  return { pool, members, queue }
 }

@@ -54,6 +54,11 @@ export class Dispatcher {
   readonly #hooks: DispatchHooks
   readonly #drained = new Drained()
   #later: NodeJS.Timeout | undefined
+  /** A pump is on its way (`pumpSoon`). */
+  #soon = false
+  /** Pumping now; `#again`: something changed meanwhile, pump once more. */
+  #pumping = false
+  #again = false
 
   constructor(queue: TaskQueue<PoolMember>, members: MemberSet, cancelGrace: number | undefined, hooks: DispatchHooks) {
     this.#queue = queue
@@ -77,8 +82,39 @@ export class Dispatcher {
     this.pump()
   }
 
-  /** Moves queued tasks to workers with room, highest priority first; then asks for workers if some still wait. */
+  /**
+   * Moves queued tasks to workers with room, highest priority first; then asks for workers if
+   * some still wait. Called on every change that may let a queued call run: a call submitted,
+   * a call settled, a worker's state or load changed (`pumpSoon`), a timer. Never nested: a
+   * change during a pump makes the pump go round once more.
+   */
   pump(): void {
+    if (this.#pumping) {
+      this.#again = true
+      return
+    }
+    this.#pumping = true
+    try {
+      do {
+        this.#again = false
+        this.#pumpOnce()
+      } while (this.#again)
+    } finally {
+      this.#pumping = false
+    }
+  }
+
+  /** Pumps once the current job is done (once, however often asked): a member's state or load changed. */
+  pumpSoon(): void {
+    if (this.#soon) return
+    this.#soon = true
+    queueMicrotask(() => {
+      this.#soon = false
+      this.pump()
+    })
+  }
+
+  #pumpOnce(): void {
     if (this.#queue.size > 0) this.#queue.route(this.#members.servingMembers())
     while (this.#queue.size > 0) {
       const next = this.#queue.next(this.#members)

@@ -81,6 +81,11 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
     return next
   }
 
+  /** The waiting tasks, left in place (for a check: not in priority order across keys). */
+  [Symbol.iterator](): Iterator<PoolTask> {
+    return this.#tasks[Symbol.iterator]()
+  }
+
   /** Takes the task that goes first, whichever worker it may run on. */
   shift(): PoolTask | undefined {
     const task = this.#tasks.shift()

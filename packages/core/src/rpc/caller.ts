@@ -208,7 +208,7 @@ export class CallerSide implements CallOwner {
    */
   giveUp(call: PendingCall, cancel: { r: 'a' | 't'; ms?: number }): boolean {
     if (this.table.take(call.id) === undefined) return false
-    this.table.lingering.set(call.id, Date.now())
+    this.table.linger(call)
     this.link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Cancel, i: call.id, ...cancel })
     return true
   }
@@ -218,7 +218,7 @@ export class CallerSide implements CallOwner {
     const call = this.table.take(message.i)
     if (call !== undefined) return call.replied(message)
     // A reply that crossed the cancellation on the wire: the handler is done too.
-    this.table.lingering.delete(message.i)
+    this.table.endLinger(message.i)
     debug('dropped a reply to call %s, which is not pending (settled, cancelled or never made)', message.i)
   }
 
@@ -234,7 +234,7 @@ export class CallerSide implements CallOwner {
 
   /** The handler of a cancelled call has settled (`d`). */
   settled(message: SettledMessage): void {
-    this.table.lingering.delete(message.i)
+    this.table.endLinger(message.i)
     // A call still pending was never cancelled by this caller, yet the other side says its
     // handler was (a forged or confused cancel): it will get no other reply, so settle it.
     const orphan = this.table.take(message.i)

@@ -155,7 +155,18 @@ export class HandlerSide {
   }
 
   #run(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
-    if (this.#gate.enter(call, () => this.#start(call, handler, declared, input))) this.#start(call, handler, declared, input)
+    if (this.#gate.enter(call, () => this.#startLate(call, handler, declared, input))) this.#start(call, handler, declared, input)
+  }
+
+  /**
+   * A call that waited in the line starts, unless its deadline passed meanwhile: a
+   * synchronous handler before it kept the event loop, and so its deadline timer, from
+   * running. It fails with TimeoutError then, unrun: it could not answer in time anyway.
+   */
+  #startLate(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
+    if (call.deadline === undefined || Date.now() < call.deadline) return this.#start(call, handler, declared, input)
+    call.abort(timeoutError(call.procedure, call.timeLeft ?? 0))
+    this.#finish(call, MessageType.Failure, call.signal.reason)
   }
 
   #start(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
@@ -296,6 +307,7 @@ export class HandlerSide {
 /** The call's signal aborts with TimeoutError when its deadline passes (beyond setTimeout's range: never, in practice). */
 function armDeadline(call: RunningCall, remaining: number, aborted: () => void): void {
   call.deadline = Date.now() + remaining
+  call.timeLeft = remaining
   if (remaining > MAX_TIMER_MS) return
   call.deadlineTimer = setTimeout(() => {
     call.abort(timeoutError(call.procedure, remaining))

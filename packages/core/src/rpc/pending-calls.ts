@@ -88,6 +88,8 @@ export class PendingCalls {
    * settled yet, by id, with when they were given up (`Date.now()`).
    */
   readonly lingering = new Map<string, number>()
+  /** Hears that a lingering call's handler settled (a pool: that worker's slot is free). */
+  #lingerEnded: (() => void) | undefined
   readonly #calls = new Map<string, PendingCall>()
   // One 'abort' listener per signal, however many calls share it (a listener per call
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
@@ -151,9 +153,27 @@ export class PendingCalls {
     return this.#drained.wait(this.#calls.size === 0)
   }
 
+  /** `call` was given up on: it lingers until its handler settles (`endLinger`). */
+  linger(call: PendingCall): void {
+    this.lingering.set(call.id, Date.now())
+  }
+
+  /** Call `id`'s handler settled: it lingers no more (`onLingerEnd`'s listener hears of it). */
+  endLinger(id: string): void {
+    if (this.lingering.delete(id)) this.#lingerEnded?.()
+  }
+
+  /** `listener` hears each time a lingering call's handler settles (one listener: a pool's member). */
+  onLingerEnd(listener: () => void): void {
+    this.#lingerEnded = listener
+  }
+
   /** Fails every pending call with `error(call)` and forgets the lingering ones. */
   failAll(error: (call: PendingCall) => unknown): void {
-    this.lingering.clear()
+    if (this.lingering.size > 0) {
+      this.lingering.clear()
+      this.#lingerEnded?.()
+    }
     for (const id of [...this.#calls.keys()]) {
       const call = this.take(id)
       call?.fail(error(call))
