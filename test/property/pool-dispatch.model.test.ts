@@ -23,6 +23,7 @@ type SimPool = PoolParts<typeof simContract>
 /** One call of the run and what became of it. */
 interface MadeCall {
   readonly job: Job
+  readonly madeAt: number
   readonly idempotent: boolean
   readonly deadline: number | undefined
   readonly controller: AbortController | undefined
@@ -33,6 +34,7 @@ interface MadeCall {
 /** The system under test and what the model saw happen to it. */
 interface Real {
   readonly parts: SimPool
+  readonly options: PoolOptions
   readonly sim: SimulatedWorkers
   readonly calls: MadeCall[]
   /** Workers crashed by the test while they served (each is a restart). */
@@ -63,7 +65,7 @@ class CallCommand implements fc.AsyncCommand<Model, Real> {
     const { spec } = this
     const job: Job = { id: ++model.calls, ms: spec.ms, sync: spec.sync }
     const controller = spec.cancellable ? new AbortController() : undefined
-    const call: MadeCall = { job, idempotent: spec.idempotent, deadline: spec.timeout === undefined ? undefined : Date.now() + spec.timeout, controller, settled: false, outcome: undefined }
+    const call: MadeCall = { job, madeAt: Date.now(), idempotent: spec.idempotent, deadline: spec.timeout === undefined ? undefined : Date.now() + spec.timeout, controller, settled: false, outcome: undefined }
     real.calls.push(call)
     const options = { timeout: spec.timeout, signal: controller?.signal, priority: spec.priority, key: spec.key }
     const { call: client } = real.parts.pool
@@ -169,6 +171,23 @@ function checkInvariants(real: Real): void {
   expect(stats.queued + stats.inFlight, 'calls queued and in flight, against the calls pending').toBe(pending)
   const kills = real.sim.workers.filter((worker) => worker.endedBy === 'kill').length
   expect(stats.restarts, 'restarts, against the workers that crashed or were killed as runaways').toBe(real.crashes + kills)
+  // A run counts from its handler's start (not from its wait in a worker's line) to its end
+  // or to when the pool gave up on it. (With concurrency 1 the pool knows exactly when a
+  // worker is free; with more, a call sent to a worker blocked by a synchronous handler
+  // waits in its pipe, where the pool cannot see it; and a call sent to a worker that
+  // crashes before it arrives ran from its sending to the crash.)
+  const procedure = Object.values(stats.procedures)
+  if (real.options.concurrency === 1 && !real.sim.workers.some((worker) => worker.endedBy === 'crash') && procedure.length > 0) {
+    const madeAt = new Map(real.calls.map((call) => [call.job.id, call.madeAt]))
+    const longestRun = Math.max(0, ...real.sim.runs.map((run) => (run.endedAt ?? now) - run.startedAt))
+    const longestWait = Math.max(0, ...real.sim.runs.map((run) => run.startedAt - (madeAt.get(run.id) ?? run.startedAt)))
+    // Each message takes up to 1 ms on the fake clock (a timer set during a tick fires a ms later).
+    const hops = 2
+    for (const { runTime, queueWait } of procedure) {
+      expect(runTime.max, 'the longest run time, against the longest a handler ran').toBeLessThanOrEqual(longestRun + hops)
+      expect(queueWait.max, 'the longest wait, against the longest a handler waited to start').toBeLessThanOrEqual(longestWait + hops)
+    }
+  }
 }
 
 const callSpec: fc.Arbitrary<CallSpec> = fc.record({
@@ -223,7 +242,7 @@ describe('the pool dispatcher (model-based, on a fake clock)', () => {
       fc.asyncProperty(poolOptions, commands, async (options, cmds) => {
         const sim = new SimulatedWorkers(15)
         const parts = assemblePool(simContract, 'simulated.worker.js', options, sim.starter)
-        const real: Real = { parts, sim, calls: [], crashes: 0 }
+        const real: Real = { parts, options, sim, calls: [], crashes: 0 }
         try {
           await fc.asyncModelRun(() => ({ model: { calls: 0 }, real }), cmds)
         } finally {

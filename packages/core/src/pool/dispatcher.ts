@@ -10,7 +10,7 @@
 import { debug } from '../base/debug.js'
 import { Drained } from '../base/drained.js'
 import { queueFull } from '../errors/pool-errors.js'
-import { WithdrawnCall } from '../rpc/withdrawal.js'
+import { WithdrawnCall } from '../rpc/line-place.js'
 import { reclaimCalls } from './call-reclaim.js'
 import type { MemberSet } from './member-set.js'
 import type { PoolMember } from './pool-member.js'
@@ -164,6 +164,8 @@ export class Dispatcher {
     if (options === undefined) return // its deadline passed while it waited: it has failed
     const started = performance.now()
     const waited = started - task.queuedAt
+    // Its worker runs `concurrency` calls already: it waits in the worker's line, which says when it starts (`st`).
+    const inLine = options.place !== undefined && member.load >= this.#members.concurrency
     member.usage.began(started)
     member.sent.add(task)
     member.clearIdle()
@@ -173,11 +175,11 @@ export class Dispatcher {
         (value) => {
           this.#hooks.succeeded()
           task.resolve(value)
-          this.#settled(task, member, waited, started)
+          this.#settled(task, member, waited, started, inLine)
         },
         (error: unknown) => {
           const returned = this.#failed(task, member, error)
-          this.#settled(task, member, waited, started, returned)
+          this.#settled(task, member, waited, started, inLine, returned)
         },
       ),
     )
@@ -209,11 +211,18 @@ export class Dispatcher {
     return true
   }
 
-  #settled(task: PoolTask, member: PoolMember, waited: number, started: number, returned = false): void {
+  /**
+   * A run of `task` on `member` ended: sent at `started` after `waited` ms in the queue.
+   * Its handler started then, or when its worker said so (`st`) if it waited in the
+   * worker's line (`inLine`): what it waited there counts as waiting, not running. A run
+   * whose handler never started (it left that line unrun) is not in the stats.
+   */
+  #settled(task: PoolTask, member: PoolMember, waited: number, started: number, inLine: boolean, returned = false): void {
     const now = performance.now()
     member.usage.ended(now, !returned)
     member.sent.delete(task)
-    if (!returned) this.#hooks.ran(task.name, waited, now - started)
+    const handlerStart = task.startedAt ?? (inLine ? undefined : started)
+    if (!returned && handlerStart !== undefined) this.#hooks.ran(task.name, waited + handlerStart - started, now - handlerStart)
     this.#hooks.afterCall(member)
     this.wakeIfIdle()
     this.pump()

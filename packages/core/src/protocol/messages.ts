@@ -49,6 +49,8 @@ export const MessageType = {
   InputCredit: 'ki',
   /** Handler → caller: the handler of cancelled call `i` has settled (its slot is free), or withdrawn call `i` left the line unrun. */
   Settled: 'd',
+  /** Handler → caller: the handler of call `i`, which waited in the line for a slot, has started. */
+  Started: 'st',
   /** Either way: event `n` with the payload; `i` the call whose handler emitted it. */
   Event: 'ev',
   /** Either way: several messages written in one go (`p`), in order. */
@@ -91,7 +93,7 @@ export const MessageDirections = {
   /** From the caller of a call to its handler. */
   toHandler: [MessageType.Request, MessageType.Cancel, MessageType.ResultCredit, MessageType.InputChunks],
   /** From the handler of a call to its caller. */
-  toCaller: [MessageType.Result, MessageType.Failure, MessageType.ResultChunks, MessageType.InputCredit, MessageType.Settled],
+  toCaller: [MessageType.Result, MessageType.Failure, MessageType.ResultChunks, MessageType.InputCredit, MessageType.Settled, MessageType.Started],
   /** From either peer to the other. */
   eitherWay: [MessageType.Event, MessageType.Batch],
   /** From a parent to its worker. */
@@ -204,6 +206,19 @@ export interface ReplyMessage extends Envelope<'r' | 'e'>, PayloadFields {
  * ```
  */
 export interface SettledMessage extends Envelope<'d'> {
+  i: string
+}
+
+/**
+ * The handler of a call that waited in the line (beyond the handler side's concurrency) has
+ * started: the caller's wait for a slot ends here.
+ *
+ * @example
+ * ```ts
+ * const started: StartedMessage = { $fr: 2, t: 'st', i: 'a1' }
+ * ```
+ */
+export interface StartedMessage extends Envelope<'st'> {
   i: string
 }
 
@@ -351,7 +366,7 @@ export type ToHandlerMessage = RequestMessage | CancelMessage | (CreditMessage &
  * function toCaller(message: ToCallerMessage): void {}
  * ```
  */
-export type ToCallerMessage = ReplyMessage | (ChunkMessage & { t: 'y' }) | (CreditMessage & { t: 'ki' }) | SettledMessage
+export type ToCallerMessage = ReplyMessage | (ChunkMessage & { t: 'y' }) | (CreditMessage & { t: 'ki' }) | SettledMessage | StartedMessage
 
 /**
  * What a parent sends its worker besides calls.

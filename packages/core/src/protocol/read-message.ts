@@ -44,6 +44,7 @@ const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
   [MessageType.ResultChunks]: (m) => isString(m.i),
   [MessageType.InputCredit]: (m) => isString(m.i) && isCount(m.g),
   [MessageType.Settled]: (m) => isString(m.i),
+  [MessageType.Started]: (m) => isString(m.i),
   [MessageType.Event]: (m) => isString(m.n) && isOptional(isString)(m.i),
   [MessageType.Batch]: (m) => Array.isArray(m.p),
   [MessageType.Ready]: (m) => isNames(m.n) && isOptional(isString)(m.iu),

@@ -159,12 +159,17 @@ export class HandlerSide {
   }
 
   /**
-   * A call that waited in the line starts, unless its deadline passed meanwhile: a
-   * synchronous handler before it kept the event loop, and so its deadline timer, from
-   * running. It fails with TimeoutError then, unrun: it could not answer in time anyway.
+   * A call that waited in the line starts (its caller hears of it: `st`), unless its deadline
+   * passed meanwhile: a synchronous handler before it kept the event loop, and so its
+   * deadline timer, from running. It fails with TimeoutError then, unrun: it could not
+   * answer in time anyway.
    */
   #startLate(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
-    if (call.deadline === undefined || Date.now() < call.deadline) return this.#start(call, handler, declared, input)
+    if (call.deadline === undefined || Date.now() < call.deadline) {
+      // The caller counted its wait in the line as running: it hears when it really starts.
+      this.#link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Started, i: call.id })
+      return this.#start(call, handler, declared, input)
+    }
     call.abort(timeoutError(call.procedure, call.timeLeft ?? 0))
     this.#finish(call, MessageType.Failure, call.signal.reason)
   }

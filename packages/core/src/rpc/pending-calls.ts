@@ -8,6 +8,7 @@ import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { CloseReason } from '../channel/channel.js'
 import type { TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { ChunkMessage, ReplyMessage } from '../protocol/messages.js'
+import type { LinePlace } from './line-place.js'
 import type { Link } from './link.js'
 
 /**
@@ -44,8 +45,10 @@ export abstract class PendingCall {
   id = ''
   /** Set while a timeout is armed. */
   timer: NodeJS.Timeout | undefined = undefined
-  /** Its caller asked for it back (`withdrawal.ts`): a `d` means it left the handler's line unrun. */
+  /** Its caller asked for it back (`line-place.ts`): a `d` means it left the handler's line unrun. */
   withdrawing = false
+  /** Its place in the handler's line, when its caller (a pool) follows it there. */
+  place: LinePlace | undefined = undefined
 
   constructor(
     readonly procedure: string,
