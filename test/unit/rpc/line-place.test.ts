@@ -1,6 +1,6 @@
 /**
- * A call's place in the handler's line. A call that waited there for a slot is announced
- * when its handler starts (`st`); one that starts at once is not. Taking a call back (`c`
+ * A call's place in the handler's line. A call whose request asks for a start notice (`sn`)
+ * is announced when its handler starts (`st`), at once or after waiting; others never are. Taking a call back (`c`
  * with `r: 'w'`, what a pool sends to move a call out of a stuck worker's line): a call still
  * waiting for a slot leaves the line unrun and is answered `d`; a call whose handler has
  * started runs on, and the request is dropped.
@@ -25,17 +25,22 @@ function handlerWithOneSlot() {
   return { parent, held, release, received: recorder(parent) }
 }
 
-describe('a call in the line', () => {
-  it('is announced with st when its handler starts after waiting; a call that starts at once is not', async () => {
+describe('a start notice', () => {
+  it('is sent (st) when the handler of a request that asked for it (sn) starts, at once or after waiting in the line; never unasked', async () => {
     const { parent, held, release, received } = handlerWithOneSlot()
-    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'a', m: 'held', v: 'a' })
-    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'b', m: 'held', v: 'b' })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'a', m: 'held', v: 'a', sn: true })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'b', m: 'held', v: 'b', sn: true })
+    parent.send({ $fr: PROTOCOL_VERSION, t: 'q', i: 'c', m: 'held', v: 'c' })
     await vi.waitFor(() => expect(held).toHaveBeenCalledTimes(1), { interval: 1 })
     await nextTurn()
-    expect(received.messages.filter((m) => (m as RawMessage).t === 'st')).toEqual([])
+    const notices = (): unknown[] => received.messages.filter((m) => (m as RawMessage).t === 'st')
+    expect(notices()).toEqual([{ $fr: PROTOCOL_VERSION, t: 'st', i: 'a' }]) // b waits in the line
     release.resolve()
-    expect(await received.reply('b')).toMatchObject({ t: 'r', v: 'b' })
-    expect(received.messages.filter((m) => (m as RawMessage).t === 'st')).toEqual([{ $fr: PROTOCOL_VERSION, t: 'st', i: 'b' }])
+    expect(await received.reply('c')).toMatchObject({ t: 'r', v: 'c' })
+    expect(notices()).toEqual([
+      { $fr: PROTOCOL_VERSION, t: 'st', i: 'a' },
+      { $fr: PROTOCOL_VERSION, t: 'st', i: 'b' },
+    ])
   })
 })
 

@@ -14,6 +14,8 @@ import { trackPool, type ShutdownResult, type StopOptions } from '../supervision
 import { checkModule } from '../worker/module-path.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
+import { OverloadPolicy } from './overload-policy.js'
+import { RunEstimates } from './run-estimates.js'
 import type { WorkerStarter } from './launch-worker.js'
 import { MemberRecycler } from './member-recycler.js'
 import { MemberSet } from './member-set.js'
@@ -61,6 +63,8 @@ export interface PoolStats {
    * `idleTimeout` or `maxTasksPerWorker`.
    */
   readonly restarts: number
+  /** Calls refused with PoolOverloadedError (`overload: 'shed'`): at admission, or when their turn came too late. */
+  readonly shed: number
   /**
    * Per procedure that ran at least once (a null-prototype record): its calls' waits in the
    * queue and runs on a worker, each as count and p50/p90/p99/max over the latest 1,024.
@@ -196,7 +200,8 @@ export function assemblePool<C extends Contract>(contract: C, module: string | U
   const pump = (): void => dispatcher.pump()
   const recycler = new MemberRecycler(settings, members, status)
   const supervisor = new MemberSupervisor({ contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle: () => dispatcher.wakeIfIdle(), starter })
-  const dispatcher = new Dispatcher(queue, members, settings.cancelGrace, {
+  const policy = new OverloadPolicy(settings.overload, new RunEstimates(), members, queue)
+  const dispatcher = new Dispatcher({ queue, members, cancelGrace: settings.cancelGrace, policy }, {
     coming: () => supervisor.coming(),
     wantWorkers: () => supervisor.ensureWorkers(),
     afterCall: (member) => recycler.afterCall(member),
@@ -219,7 +224,7 @@ export function assemblePool<C extends Contract>(contract: C, module: string | U
     }) as unknown as Client<C, PoolCallOptions>,
     on: (event, listener) => events.on(event, listener),
     ready: () => supervisor.whenReady(),
-    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts, ...metrics.snapshot(members) }),
+    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts, shed: policy.shed, ...metrics.snapshot(members) }),
     close,
     async [Symbol.asyncDispose]() {
       await close()

@@ -18,6 +18,7 @@ import { inspectTarget, type InspectOptions } from '../worker/inspect-option.js'
 import { checkWorkerOptions } from '../worker/worker-options.js'
 import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js'
 import { carryMetadata } from './metadata-carrier.js'
+import type { OverloadMode } from './overload-policy.js'
 
 /**
  * The default `prefetch` of a pool: 4 calls per worker beyond `concurrency` (0 for a pool
@@ -77,6 +78,18 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * thread this is the whole process's resident set, which its threads share.
    */
   maxRssBytes?: number
+  /**
+   * What the pool does under overload with calls that have a deadline (a `timeout`).
+   * `'shed'` (the default): it runs what can still finish in time and refuses the rest at
+   * once with PoolOverloadedError (a server's 503): a call that would have to wait is refused
+   * when the work ahead of it (the queued calls of its priority and above, and what is left
+   * on the workers, each at its procedure's recent run time), spread over the workers, and
+   * its own run would take longer than its time left; and a queued call whose turn comes with
+   * less time left than its procedure runs is refused rather than started. Calls without a
+   * timeout, streams, and procedures that have not run 3 times yet are never refused.
+   * `'queue'`: every call waits its turn until its deadline (TimeoutError then), as before.
+   */
+  overload?: OverloadMode
   /**
    * Opt-in second level of cancellation: when a call is cancelled or times out, its
    * handler's `ctx.signal` aborts first; if the handler has not settled `cancelGrace` ms
@@ -168,6 +181,7 @@ export interface PoolSettings {
   readonly idleTimeout: number | undefined
   /** Undefined: off. */
   readonly cancelGrace: number | undefined
+  readonly overload: OverloadMode
   /** The default timeout of a call (the pool runs it, queue time included). */
   readonly timeout: number | undefined
   /** The `call` interceptors, which the pool runs once per call (its workers run the others). */
@@ -237,12 +251,20 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     maxTasksPerWorker: count('maxTasksPerWorker', Infinity, 1),
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
     cancelGrace: options.cancelGrace === undefined || options.cancelGrace > MAX_TIMER_MS ? undefined : options.cancelGrace,
+    overload: checkOverload(options.overload),
     timeout: options.timeout,
     callInterceptors: call,
     callerStacks: options.callerStacks !== false,
     stopLimits: { grace: options.grace, killTimeout: options.killTimeout },
     memoryLimits: options.maxHeapBytes === undefined && options.maxRssBytes === undefined ? undefined : { hb: options.maxHeapBytes, rb: options.maxRssBytes },
   }
+}
+
+/** `overload`, checked: `'shed'` (the default) or `'queue'`. */
+function checkOverload(overload: unknown): OverloadMode {
+  if (overload === undefined) return 'shed'
+  if (overload !== 'shed' && overload !== 'queue') throw new TypeError(`createPool(): overload must be 'shed' or 'queue', got ${String(overload)}`)
+  return overload
 }
 
 /** The runtime, once the options fit it: no process-only option on a thread pool, and the other way round. */

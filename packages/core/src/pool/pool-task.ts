@@ -46,6 +46,12 @@ export class PoolTask {
   queuedAt = performance.now()
   /** Runs on a worker so far. */
   attempts = 0
+  /** When this run was sent to its worker (`performance.now()`). */
+  sentAt = 0
+  /** This run waits for a slot on its worker first (its line, or its channel): that worker ran `concurrency` calls already when it was sent. */
+  inLine = false
+  /** Its procedure's estimated run time when it was submitted, in ms (0: unknown, or a stream): the work it adds to a queue or a worker. */
+  estimate = 0
   readonly #call: TaskCall
   #state: TaskState = 'queued'
   /** Its caller's async context, kept while it waits in the queue. */
@@ -160,9 +166,14 @@ export class PoolTask {
     return true
   }
 
-  /** When its handler started after waiting in its worker's line, in this run (`performance.now()`); undefined: it did not wait there, or has not started. */
+  /** When its handler started after waiting for a slot on its worker, in this run (`performance.now()`, as the worker said: `st`); undefined: it did not wait, or has not started. */
   get startedAt(): number | undefined {
     return this.#place?.startedAt
+  }
+
+  /** Since when its handler runs, in this run, if it does: since it was sent, or, if it waited in its worker's line, since its worker said it started. */
+  get runningSince(): number | undefined {
+    return this.inLine ? this.#place?.startedAt : this.sentAt
   }
 
   /** Whether it may still be asked back from its worker's line. */

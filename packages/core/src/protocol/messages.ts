@@ -49,7 +49,7 @@ export const MessageType = {
   InputCredit: 'ki',
   /** Handler → caller: the handler of cancelled call `i` has settled (its slot is free), or withdrawn call `i` left the line unrun. */
   Settled: 'd',
-  /** Handler → caller: the handler of call `i`, which waited in the line for a slot, has started. */
+  /** Handler → caller: the handler of call `i`, whose request asked for it (`sn`), has started. */
   Started: 'st',
   /** Either way: event `n` with the payload; `i` the call whose handler emitted it. */
   Event: 'ev',
@@ -134,6 +134,8 @@ export interface RequestMessage extends Envelope<'q'>, PayloadFields {
   dl?: number
   /** Metadata set by the caller's interceptors (a trace context, say): the handler's `ctx.metadata`. */
   md?: Record<string, string>
+  /** Start notice: `true` asks the handler side to say when the handler starts (`st`); a pool sends it with a call that will wait for a slot. */
+  sn?: true
 }
 
 /**
@@ -210,8 +212,9 @@ export interface SettledMessage extends Envelope<'d'> {
 }
 
 /**
- * The handler of a call that waited in the line (beyond the handler side's concurrency) has
- * started: the caller's wait for a slot ends here.
+ * The handler of a call whose request asked for a start notice (`sn`) has started: a pool's
+ * call that waited for a slot (in the worker's line, or in its channel behind a synchronous
+ * handler) stops waiting here.
  *
  * @example
  * ```ts

@@ -176,6 +176,7 @@ export class CallerSide implements CallOwner {
     if (source !== undefined) message.u = settings.credit
     if (settings.timeout !== undefined) message.dl = settings.timeout
     if (metadata !== undefined) message.md = metadata
+    if (place?.announce === true) message.sn = true
     this.link.encode(message, input, name, 'input')
     return new Promise((resolve, reject) => {
       const call = new OutgoingCall(this, name, settings, resolve, reject)
@@ -233,7 +234,7 @@ export class CallerSide implements CallOwner {
     if (this.table.get(message.i)?.inputCredit(message.g) !== true) debug('dropped credit for call %s, which is no input stream pending', message.i)
   }
 
-  /** The handler of call `i` started after waiting in the line (`st`): its place hears of it. */
+  /** The handler of call `i` started (`st`, as its request asked): its place hears of it. */
   started(message: StartedMessage): void {
     this.table.get(message.i)?.place?.started()
   }

@@ -135,6 +135,7 @@ export class HandlerSide {
     this.#running.set(id, call)
     if (message.dl !== undefined) armDeadline(call, message.dl, () => this.#leaveLine(call))
     if (message.md !== undefined) call.metadata = Object.freeze({ ...message.md })
+    if (message.sn === true) call.announceStart = true
     if (declared.kind === 'input-stream') {
       const link = this.#link
       call.input = new InputChunks(name, message.u ?? declared.credit, call.signal, (g) => link.send({ $fr: PROTOCOL_VERSION, t: MessageType.InputCredit, i: id, g }))
@@ -159,22 +160,19 @@ export class HandlerSide {
   }
 
   /**
-   * A call that waited in the line starts (its caller hears of it: `st`), unless its deadline
-   * passed meanwhile: a synchronous handler before it kept the event loop, and so its
+   * A call that waited in the line starts, unless its deadline passed meanwhile: a synchronous handler before it kept the event loop, and so its
    * deadline timer, from running. It fails with TimeoutError then, unrun: it could not
    * answer in time anyway.
    */
   #startLate(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
-    if (call.deadline === undefined || Date.now() < call.deadline) {
-      // The caller counted its wait in the line as running: it hears when it really starts.
-      this.#link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Started, i: call.id })
-      return this.#start(call, handler, declared, input)
-    }
+    if (call.deadline === undefined || Date.now() < call.deadline) return this.#start(call, handler, declared, input)
     call.abort(timeoutError(call.procedure, call.timeLeft ?? 0))
     this.#finish(call, MessageType.Failure, call.signal.reason)
   }
 
   #start(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
+    // A pool's call that waited for a slot: its wait ends now.
+    if (call.announceStart) this.#link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Started, i: call.id })
     let result: unknown
     try {
       const chain = this.#interceptors

@@ -2,9 +2,10 @@
  * A call's place in the handler's line. A handler side with a concurrency limit (a pool's
  * worker) holds the calls beyond it in a line; a pool sends calls ahead (`prefetch`), so its
  * calls may wait there. The pool hands each call a `LinePlace` in its options, and through it:
- * - hears when the call's handler starts, if it waited in the line (`st`): what it waited
- *   there counts as waiting, not running, in the pool's stats, and a started call is not
- *   asked back;
+ * - hears when the call's handler starts, if it asked to (`announce`: the request's `sn`,
+ *   answered by `st`; a pool asks for the calls it sends to a worker without a free slot):
+ *   what it waited counts as waiting, not running, in the pool's stats, and a started call
+ *   is not asked back;
  * - takes the call back (`c` with `r: 'w'`) if it may move (a plain call without a key): a
  *   handler side that has not started it takes it out of its line and answers `d`, and the
  *   call fails here with WithdrawnCall, which the pool takes as "never ran: run it
@@ -25,7 +26,9 @@
 export class LinePlace {
   /** Whether the call may be taken back (a plain call without a key). */
   readonly movable: boolean
-  /** When its handler started after waiting in the line (`performance.now()`, as `st` arrived); undefined: it did not wait, or has not started. */
+  /** Ask the handler side to say when its handler starts (the request's `sn`): set before the call is sent. */
+  announce = false
+  /** When its handler started (`performance.now()`, as `st` arrived), if it was announced. */
   startedAt: number | undefined = undefined
   #send: (() => boolean) | undefined
   #requested = false
@@ -44,7 +47,7 @@ export class LinePlace {
     this.#send = send
   }
 
-  /** Its handler started after waiting in the line (`st`). */
+  /** Its handler started (`st`). */
   started(now = performance.now()): void {
     this.startedAt ??= now
   }

@@ -43,6 +43,8 @@ export class RunningCall implements HandlerContext {
   deadline: number | undefined = undefined
   /** The time it had left when it was sent (the request's `dl`), in ms, if it has a deadline. */
   timeLeft: number | undefined = undefined
+  /** Its caller asked to hear when its handler starts (the request's `sn`): `st`. */
+  announceStart = false
   /** The timer that aborts the signal at the deadline. */
   deadlineTimer: NodeJS.Timeout | undefined = undefined
 
