@@ -40,16 +40,20 @@ describe('a pool: stats', () => {
   })
 
   it.each([
-    ['processes', startPool],
-    ['threads', startThreadPool],
-  ] as const)('counts the wait in a worker’s line (prefetch) as waiting, not running, in %s', async (_, start) => {
+    ['processes', 'sleep', startPool],
+    ['threads', 'sleep', startThreadPool],
+    ['processes', 'spin', startPool],
+    ['threads', 'spin', startThreadPool],
+  ] as const)('counts the wait for a slot on a worker (prefetch) as waiting, not running, in %s, for %s', async (_, procedure, start) => {
     const pool = start({ min: 1, max: 1, prefetch: undefined })
     await pool.ready()
     // Five calls of 100 ms, all sent to the one worker at once (the default prefetch is 4):
-    // each waits there for those before it, and runs for 100 ms once it starts.
-    await Promise.all(Array.from({ length: 5 }, () => pool.call.sleep(100)))
+    // each waits there for those before it (in its line; behind a synchronous handler, in its
+    // channel), and runs for 100 ms once it starts.
+    await Promise.all(Array.from({ length: 5 }, () => pool.call[procedure](100)))
     expect(pool.stats().perWorker[0]?.calls).toBe(5)
-    const sleep = pool.stats().procedures.sleep!
+    const sleep = pool.stats().procedures[procedure]!
+    expect(sleep.runTime.count).toBe(5)
     expect(sleep.queueWait.count).toBe(5)
     expect(sleep.queueWait.max).toBeGreaterThanOrEqual(4 * 99)
     expect(sleep.queueWait.p50).toBeGreaterThanOrEqual(2 * 99)

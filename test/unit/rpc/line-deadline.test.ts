@@ -1,14 +1,17 @@
 /**
- * A call waiting in the handler's line (a pool's `prefetch`) whose deadline passes while a
- * synchronous handler ahead of it keeps the event loop busy: its deadline timer could not
- * fire, yet it must not start once the slot frees; it fails with TimeoutError, unrun.
+ * The handler side's line (a pool's `concurrency` and `prefetch`) behind synchronous,
+ * CPU-bound handlers. A call whose deadline passes while a handler ahead of it keeps the event
+ * loop busy (its deadline timer could not fire) does not start once the slot frees: it fails
+ * with TimeoutError, unrun. After a handler that kept the loop, the next call starts only
+ * once the loop has turned: the replies queued meanwhile leave first, and what arrived
+ * meanwhile (a cancel of that call) is read first.
  */
 import { describe, expect, it, vi } from 'vitest'
 import { defineContract, procedure } from '@forkrpc/core'
 import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { createMemoryChannelPair } from '@forkrpc/testing'
 import { workerPeer } from '../../../packages/core/src/rpc/peer-roles.js'
-import { closeAfterTest, deferred, nextTurn, recorder } from '../support.js'
+import { closeAfterTest, deferred, nextTurn, recorder, type RawMessage } from '../support.js'
 
 const contract = defineContract({ held: procedure<string, string>() })
 
@@ -44,5 +47,46 @@ describe('a call waiting in the line', () => {
     expect(b).toMatchObject({ t: 'e' })
     expect(JSON.stringify(b)).toContain('TimeoutError')
     expect(held).toHaveBeenCalledTimes(1) // b never ran
+  })
+})
+
+describe('after a handler that kept the event loop', () => {
+  /** A worker side with one slot whose `spin` handler busy-waits; what its parent has received. */
+  function spinningWorker() {
+    const { parent, child } = createMemoryChannelPair('json')
+    closeAfterTest(parent)
+    const received = recorder(parent)
+    const starts: Array<{ name: string; repliesSeen: string[] }> = []
+    const spin = vi.fn((name: string) => {
+      starts.push({ name, repliesSeen: received.messages.filter((m) => (m as RawMessage).t === 'r').map((m) => String((m as RawMessage).i)) })
+      spin60()
+      return name
+    })
+    workerPeer(defineContract({ spin: procedure<string, string>() }), { spin }, child, {}, { where: 'test' }).handler.limitConcurrency(1)
+    return { parent, received, starts, spin }
+  }
+  const spin60 = (): void => spin(60)
+  /** Requests read in one go (one IPC read: a batch), as a worker reads what came while it was blocked. */
+  const batch = (...messages: object[]) => ({ $fr: PROTOCOL_VERSION, t: 'b', p: messages })
+
+  it('starts the next call once the event loop has turned: the reply before it has left', async () => {
+    const { parent, received, starts } = spinningWorker()
+    parent.send(batch({ $fr: PROTOCOL_VERSION, t: 'q', i: 'a', m: 'spin', v: 'a' }, { $fr: PROTOCOL_VERSION, t: 'q', i: 'b', m: 'spin', v: 'b', sn: true }))
+    expect(await received.reply('b')).toMatchObject({ t: 'r', v: 'b' })
+    expect(starts.map((start) => start.name)).toEqual(['a', 'b'])
+    expect(starts[1]?.repliesSeen).toEqual(['a'])
+  })
+
+  it('reads what came meanwhile before the next call starts: a cancel of that call keeps it from running', async () => {
+    const { parent, received, spin } = spinningWorker()
+    parent.send(
+      batch(
+        { $fr: PROTOCOL_VERSION, t: 'q', i: 'a', m: 'spin', v: 'a' },
+        { $fr: PROTOCOL_VERSION, t: 'q', i: 'b', m: 'spin', v: 'b' },
+        { $fr: PROTOCOL_VERSION, t: 'c', i: 'b', r: 'a' },
+      ),
+    )
+    expect(await received.next((m) => m.i === 'b')).toEqual({ $fr: PROTOCOL_VERSION, t: 'd', i: 'b' })
+    expect(spin).toHaveBeenCalledTimes(1)
   })
 })
