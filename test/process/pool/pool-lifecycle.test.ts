@@ -78,6 +78,18 @@ describe('a pool: two-level cancellation', () => {
     expect(pool.stats()).toMatchObject({ state: 'running', workers: 1, restarts: 1 })
   })
 
+  it('replaces a runaway worker by default when the pool has a timeout (DEFAULT_CANCEL_GRACE)', async () => {
+    const pool = startPool({ max: 1, timeout: 200 })
+    await pool.ready() // a worker starts in about a second under tsx: longer than the pool's timeout
+    const pid = await pool.call.pid()
+    const exit = next(pool, 'exit')
+    const error = await outcome(pool.call.spin(30_000))
+    expect(error).toMatchObject({ name: 'TimeoutError', timeout: 200 })
+    expect(await exit).toEqual({ runtime: 'process', pid, reason: 'runaway', code: null, signal: 'SIGKILL' })
+    expect(await pool.call.pid(undefined, { timeout: 15_000 })).not.toBe(pid) // its replacement's start
+    expect(pool.stats().restarts).toBe(1)
+  })
+
   /** Runs test/fixtures/pool-runaway-parent.ts in its own process (vitest would keep this one alive). */
   async function runParent(mode: 'runaway' | 'settles'): Promise<{ code: number | null; ms: number; answer: { first?: number; second?: number } }> {
     const started = Date.now()

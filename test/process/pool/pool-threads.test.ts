@@ -173,6 +173,16 @@ describe('a pool of threads: recycling and cancellation', () => {
     expect(await pool.call.threadId()).not.toBe(threadId)
     expect(pool.stats()).toMatchObject({ state: 'running', workers: 1, restarts: 1 })
   })
+
+  it('terminates and replaces a runaway thread by default when the pool has a timeout', async () => {
+    const pool = startThreadPool({ max: 1, timeout: 200 })
+    await pool.ready()
+    const threadId = await pool.call.threadId()
+    const exit = next(pool, 'exit')
+    expect(await outcome(pool.call.spin(30_000))).toBeInstanceOf(TimeoutError)
+    expect(await exit).toMatchObject({ runtime: 'thread', threadId, reason: 'runaway' })
+    expect(await pool.call.threadId(undefined, { timeout: 15_000 })).not.toBe(threadId) // its replacement's start
+  })
 })
 
 describe('a pool of threads: close', () => {

@@ -22,7 +22,8 @@ import type { OverloadMode } from './overload-policy.js'
 
 /**
  * The default `prefetch` of a pool: 4 calls per worker beyond `concurrency` (0 for a pool
- * with `cancelGrace` or `unresponsiveAfter`, whose handlers may get stuck).
+ * with `cancelGrace`, which a pool with a `timeout` has by default, or `unresponsiveAfter`:
+ * its handlers may get stuck, and their workers be killed).
  *
  * @example
  * ```ts
@@ -30,6 +31,21 @@ import type { OverloadMode } from './overload-policy.js'
  * ```
  */
 export const DEFAULT_PREFETCH = 4
+
+/**
+ * The default `cancelGrace` of a pool with a `timeout`, in ms: a handler still running this
+ * long after its call timed out (or was cancelled) is in synchronous work that does not look
+ * at its signal, and its worker is killed and replaced. A handler that honours its signal
+ * stops within milliseconds; one that does not would otherwise hold its worker until it
+ * ends, maybe never. Replacing it costs the worker's start (tens of ms for a process, less
+ * for a thread) and the calls it had waiting (none with the default `prefetch` 0).
+ *
+ * @example
+ * ```ts
+ * createPool(contract, url, { timeout: 2_000, cancelGrace: DEFAULT_CANCEL_GRACE * 5 }) // long synchronous tails are normal here
+ * ```
+ */
+export const DEFAULT_CANCEL_GRACE = 1_000
 
 /**
  * The options of every pool, whatever runs its workers.
@@ -56,10 +72,11 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * the worker dies, it fails like the running ones (an idempotent one is retried), and a
    * slow call delays the ones behind it there until a worker with a free slot takes them
    * back (with nothing queued, from a line still for 100 ms; plain calls, not streams or
-   * keyed calls, whose handler has not started). Default `DEFAULT_PREFETCH` (4), or `0` when
-   * `cancelGrace` or `unresponsiveAfter` is set (handlers may get stuck there, and their
-   * workers killed); `0` sends a worker only what it can start at once. A worker whose
-   * cancelled handler still runs is sent no more than `concurrency` calls.
+   * keyed calls, whose handler has not started). Default `DEFAULT_PREFETCH` (4), or `0` with
+   * `cancelGrace` (a pool with a `timeout` has it by default) or `unresponsiveAfter` (handlers
+   * may get stuck there, and their workers killed); `0` sends a worker only what it can
+   * start at once. A worker whose cancelled handler still runs is sent no more than
+   * `concurrency` calls.
    */
   prefetch?: number
   /**
@@ -91,11 +108,13 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    */
   overload?: OverloadMode
   /**
-   * Opt-in second level of cancellation: when a call is cancelled or times out, its
-   * handler's `ctx.signal` aborts first; if the handler has not settled `cancelGrace` ms
-   * later (a synchronous loop does not look at signals), the worker is killed (a thread is
-   * terminated) and replaced. Other calls running on that worker reject with
-   * WorkerExitedError (idempotent ones are retried). Default: off.
+   * The second level of cancellation: when a call is cancelled or times out, its handler's
+   * `ctx.signal` aborts first; if the handler has not settled `cancelGrace` ms later (a
+   * synchronous loop does not look at signals), the worker is killed (a thread is
+   * terminated) and replaced (`exit` reason `runaway`, counted in `restarts`). Other calls
+   * on that worker reject with WorkerExitedError (idempotent ones are retried). Default:
+   * `DEFAULT_CANCEL_GRACE` (1,000) for a pool with a `timeout`, off otherwise; `Infinity`
+   * turns it off (and the default `prefetch` back on).
    */
   cancelGrace?: number
 }
@@ -234,6 +253,10 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     throw new TypeError(`createPool(): inspect asks for port ${inspect.port}, which ${max} workers cannot share: give a pool inspect: true (a free port for each worker)`)
   }
   const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT
+  // A pool with a timeout replaces a runaway worker by default: a timed-out synchronous
+  // handler (what a CPU pool runs) would otherwise hold its worker until it ends.
+  const grace = options.cancelGrace ?? (options.timeout !== undefined && options.timeout > 0 && options.timeout <= MAX_TIMER_MS ? DEFAULT_CANCEL_GRACE : undefined)
+  const cancelGrace = grace === undefined || grace > MAX_TIMER_MS ? undefined : grace
   const { call, ...others } = checkInterceptors(options.interceptors, 'createPool({ interceptors })')
   // The pool runs the timeouts (queue time counts); workers get each call's remainder. It runs
   // the call interceptors too, once per call; its workers only send their metadata. Every
@@ -246,11 +269,11 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     concurrency: count('concurrency', 1, 1),
     // A pool told that handlers may get stuck (and their workers killed for it) commits no
     // call to a worker ahead of time: a call waiting behind a stuck one would die with it.
-    prefetch: count('prefetch', options.cancelGrace === undefined && options.unresponsiveAfter === undefined ? DEFAULT_PREFETCH : 0, 0),
+    prefetch: count('prefetch', cancelGrace === undefined && options.unresponsiveAfter === undefined ? DEFAULT_PREFETCH : 0, 0),
     maxQueue: count('maxQueue', Infinity, 0),
     maxTasksPerWorker: count('maxTasksPerWorker', Infinity, 1),
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
-    cancelGrace: options.cancelGrace === undefined || options.cancelGrace > MAX_TIMER_MS ? undefined : options.cancelGrace,
+    cancelGrace,
     overload: checkOverload(options.overload),
     timeout: options.timeout,
     callInterceptors: call,
