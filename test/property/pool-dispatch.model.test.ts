@@ -9,10 +9,13 @@
  * - no handler starts after its call's deadline;
  * - every call whose deadline has passed has settled (and, once the pool is closed, all have);
  * - no handler runs more often than its call may (twice for an idempotent call's retry);
- * - `stats()` agrees with what happened: calls queued and in flight, and restarts.
+ * - `stats()` agrees with what happened: calls queued and in flight, restarts, refusals
+ *   (only calls with a deadline are refused under overload, before they ran: a retry, before
+ *   it ran again), and run times and waits.
  */
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { PoolOverloadedError } from '../../packages/core/src/errors/pool-errors.js'
 import { ownerOf } from '../../packages/core/src/pool/key-owner.js'
 import { assemblePool, type PoolParts } from '../../packages/core/src/pool/create-pool.js'
 import type { PoolOptions } from '../../packages/core/src/pool/pool-options.js'
@@ -162,13 +165,18 @@ function checkInvariants(real: Real): void {
   }
   for (const call of real.calls) {
     expect(runsOf.get(call.job.id) ?? 0, `call ${call.job.id} ran too often`).toBeLessThanOrEqual(call.idempotent ? 2 : 1)
-    // Every call settles by its deadline.
-    if (call.deadline !== undefined && now >= call.deadline) expect(call.settled, `call ${call.job.id} is still pending ${now - call.deadline} ms after its deadline`).toBe(true)
+    // Every call settles by its deadline (a timer set at its deadline, for a call retried or
+    // taken back just then, fires 1 ms later on the fake clock).
+    if (call.deadline !== undefined && now > call.deadline) expect(call.settled, `call ${call.job.id} is still pending ${now - call.deadline} ms after its deadline`).toBe(true)
   }
   // The stats say what happened.
   const stats = pool.stats()
   const pending = real.calls.filter((call) => !call.settled).length
   expect(stats.queued + stats.inFlight, 'calls queued and in flight, against the calls pending').toBe(pending)
+  const refused = real.calls.filter((call) => call.outcome instanceof PoolOverloadedError)
+  expect(stats.shed, 'calls refused as overload, against the PoolOverloadedErrors seen').toBe(refused.length)
+  // A retry (of an idempotent call whose worker died) may be refused too, but not run again.
+  expect(refused.every((call) => call.deadline !== undefined && real.sim.runsOf(call.job.id) <= (call.idempotent ? 1 : 0)), 'only calls with a deadline are refused, before they ran').toBe(true)
   const kills = real.sim.workers.filter((worker) => worker.endedBy === 'kill').length
   expect(stats.restarts, 'restarts, against the workers that crashed or were killed as runaways').toBe(real.crashes + kills)
   // A run counts from its handler's start (not from its wait in a worker's line) to its end
@@ -259,5 +267,5 @@ describe('the pool dispatcher (model-based, on a fake clock)', () => {
       { numRuns: 100 },
     )
     if (process.env.POOL_MODEL_COVERAGE === '1') console.log(Object.fromEntries([...coverage].sort()))
-  })
+  }, 60_000) // ~2 s of CPU; a loaded machine, or a counterexample shrinking, takes longer
 })

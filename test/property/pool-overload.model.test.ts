@@ -106,7 +106,7 @@ describe('a pool under overload (model, on a fake clock)', () => {
       }),
       { numRuns: 12 },
     )
-  })
+  }, 60_000) // ~2 s of CPU; a loaded machine, or a counterexample shrinking, takes longer
 
   it("leaves the pool far below that with overload: 'queue', where calls wait until their deadline", async () => {
     const shape: Shape = { workers: 2, ms: 50, factor: 2.5, deadlineRuns: 40, prefetch: 4 }

@@ -260,6 +260,13 @@ export class SimulatedWorkers {
     return new ManagedWorker(peer, worker.handle, { grace: 50, killTimeout: 50 })
   }
 
+  /** How many times the handler of call `id` started. */
+  runsOf(id: number): number {
+    let runs = 0
+    for (const run of this.runs) if (run.id === id) runs += 1
+    return runs
+  }
+
   /** The workers still running. */
   get live(): SimulatedWorker[] {
     return this.workers.filter((worker) => worker.running)

@@ -66,7 +66,8 @@ export interface PoolOverloadedErrorOptions extends ForkRpcErrorOptions {
  * A pool refused a call that could not finish before its deadline: more work was ahead of it
  * than the pool's workers could do in the time it had left (at admission, from the work
  * queued and the procedure's recent run times), or, when its turn came, it had less time
- * left than its procedure runs. It never reached a worker. Only calls with a `timeout`, and
+ * left than its procedure runs. It never reached a worker (the retry of an idempotent call
+ * whose worker died: not again). Only calls with a `timeout`, and
  * only with the pool's `overload: 'shed'` (the default). A server answers 503 (Service
  * Unavailable) at once, rather than 504 once the timeout has run out.
  *
