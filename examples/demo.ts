@@ -15,6 +15,7 @@ const examples = [
   'connect',
   'graceful-shutdown',
   'runaway',
+  'cpu-pool',
   'routing',
   'pool-liveness',
   'progress-bar',

@@ -35,6 +35,7 @@ describe('a pool: recycling', () => {
     expect(heapUsed).toBeGreaterThan(64 * 1024 * 1024)
     expect(await exit).toEqual({ runtime: 'process', pid, reason: 'memory', code: 0, signal: null })
     expect(await pool.call.pid()).not.toBe(pid)
+    expect(pool.stats().restarts).toBe(1)
   })
 
   it('stops idle workers after idleTimeout, down to min', async () => {
@@ -74,7 +75,19 @@ describe('a pool: two-level cancellation', () => {
     expect(await exit).toEqual({ runtime: 'process', pid, reason: 'runaway', code: null, signal: 'SIGKILL' })
     const replacement = await pool.call.pid()
     expect(replacement).not.toBe(pid)
-    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
+    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1, restarts: 1 })
+  })
+
+  it('replaces a runaway worker by default when the pool has a timeout (DEFAULT_CANCEL_GRACE)', async () => {
+    const pool = startPool({ max: 1, timeout: 200 })
+    await pool.ready() // a worker starts in about a second under tsx: longer than the pool's timeout
+    const pid = await pool.call.pid()
+    const exit = next(pool, 'exit')
+    const error = await outcome(pool.call.spin(30_000))
+    expect(error).toMatchObject({ name: 'TimeoutError', timeout: 200 })
+    expect(await exit).toEqual({ runtime: 'process', pid, reason: 'runaway', code: null, signal: 'SIGKILL' })
+    expect(await pool.call.pid(undefined, { timeout: 15_000 })).not.toBe(pid) // its replacement's start
+    expect(pool.stats().restarts).toBe(1)
   })
 
   /** Runs test/fixtures/pool-runaway-parent.ts in its own process (vitest would keep this one alive). */
@@ -139,11 +152,12 @@ describe('a pool: two-level cancellation', () => {
   })
 
   it('keeps a worker whose handler stops when its signal aborts', async () => {
-    const pool = startPool({ max: 1, cancelGrace: 100 })
+    // A grace long enough for the handler's `d` to come back on a loaded machine.
+    const pool = startPool({ max: 1, cancelGrace: 500 })
     const events = record(pool, 'exit')
     const pid = await pool.call.pid()
     await expect(pool.call.wait(30_000, { timeout: 100 })).rejects.toBeInstanceOf(TimeoutError)
-    await delay(400)
+    await delay(1_000)
     expect(events).toEqual([])
     expect(await pool.call.pid()).toBe(pid)
   })

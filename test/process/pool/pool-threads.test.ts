@@ -152,6 +152,7 @@ describe('a pool of threads: recycling and cancellation', () => {
     expect(await pool.call.allocate(96)).toBeGreaterThan(64 * 1024 * 1024)
     expect(await exit).toEqual({ runtime: 'thread', pid: process.pid, threadId, reason: 'memory', code: 0, signal: null })
     expect(await pool.call.threadId()).not.toBe(threadId)
+    expect(pool.stats().restarts).toBe(1)
   })
 
   it('stops an idle thread after idleTimeout', async () => {
@@ -170,7 +171,17 @@ describe('a pool of threads: recycling and cancellation', () => {
     expect(error).toBeInstanceOf(TimeoutError)
     expect(await exit).toMatchObject({ runtime: 'thread', threadId, reason: 'runaway', signal: null })
     expect(await pool.call.threadId()).not.toBe(threadId)
-    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1 })
+    expect(pool.stats()).toMatchObject({ state: 'running', workers: 1, restarts: 1 })
+  })
+
+  it('terminates and replaces a runaway thread by default when the pool has a timeout', async () => {
+    const pool = startThreadPool({ max: 1, timeout: 200 })
+    await pool.ready()
+    const threadId = await pool.call.threadId()
+    const exit = next(pool, 'exit')
+    expect(await outcome(pool.call.spin(30_000))).toBeInstanceOf(TimeoutError)
+    expect(await exit).toMatchObject({ runtime: 'thread', threadId, reason: 'runaway' })
+    expect(await pool.call.threadId(undefined, { timeout: 15_000 })).not.toBe(threadId) // its replacement's start
   })
 })
 

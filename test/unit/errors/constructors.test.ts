@@ -47,6 +47,8 @@ describe('error classes', () => {
     expect(new core.PayloadTooLargeError('x', { role: 'chunk', bytes: 2, limit: 1 })).toMatchObject({ role: 'chunk', bytes: 2, limit: 1 })
     expect(new core.TooManyPendingCallsError('x', { limit: 3 })).toMatchObject({ limit: 3 })
     expect(new core.QueueFullError('x', { maxQueue: 4 })).toMatchObject({ maxQueue: 4 })
+    expect(new core.PoolOverloadedError('x')).toMatchObject({ timeLeft: undefined, expectedWait: undefined, expectedRun: undefined, code: 'ERR_FORKRPC_POOL_OVERLOADED' })
+    expect(new core.PoolOverloadedError('x', { timeLeft: 5, expectedWait: 6, expectedRun: 7 })).toMatchObject({ timeLeft: 5, expectedWait: 6, expectedRun: 7 })
     expect(new core.ContractMismatchError('x')).toMatchObject({ missing: [], unexpected: [] })
     expect(new testing.WorkersStillRunningError('x')).toMatchObject({ workers: [] })
   })

@@ -2,10 +2,11 @@
  * What createPool() hands each worker's start, without starting any: every option it does
  * not use itself is passed on as it is (so an option added to fork() or spawnThread() later,
  * such as `inspect`, works on pools too), the call interceptors stay with the pool, and
- * `unresponsiveAfter` reaches every worker.
+ * `unresponsiveAfter` reaches every worker; and the defaults of `cancelGrace` (on for a pool
+ * with a timeout) and `prefetch`.
  */
 import { describe, expect, it } from 'vitest'
-import { procedure, defineContract, type CallInterceptor, type EventInterceptor, type PoolOptions } from '@forkrpc/core'
+import { DEFAULT_CANCEL_GRACE, DEFAULT_PREFETCH, procedure, defineContract, type CallInterceptor, type EventInterceptor, type PoolOptions } from '@forkrpc/core'
 import { carryMetadata } from '../../../packages/core/src/pool/metadata-carrier.js'
 import { readPoolOptions } from '../../../packages/core/src/pool/pool-options.js'
 
@@ -34,5 +35,22 @@ describe("a pool's worker options", () => {
 
   it('runs the timeouts itself: workers get no default timeout', () => {
     expect(readPoolOptions(contract, { timeout: 1_000 })).toMatchObject({ timeout: 1_000, start: { options: { timeout: undefined } } })
+  })
+})
+
+describe("a pool's cancellation defaults", () => {
+  it(`replaces runaway workers after DEFAULT_CANCEL_GRACE (${DEFAULT_CANCEL_GRACE} ms) when it has a timeout, and then sends nothing ahead`, () => {
+    expect(readPoolOptions(contract, { timeout: 2_000 })).toMatchObject({ cancelGrace: DEFAULT_CANCEL_GRACE, prefetch: 0 })
+    expect(readPoolOptions(contract, { runtime: 'thread', timeout: 2_000 })).toMatchObject({ cancelGrace: DEFAULT_CANCEL_GRACE, prefetch: 0 })
+  })
+
+  it('keeps cancelGrace off without a timeout (0 and Infinity are none), and the default prefetch', () => {
+    for (const timeout of [undefined, 0, Infinity]) expect(readPoolOptions(contract, { timeout })).toMatchObject({ cancelGrace: undefined, prefetch: DEFAULT_PREFETCH })
+  })
+
+  it('takes what it is given: another grace, Infinity for none (the default prefetch back), an explicit prefetch', () => {
+    expect(readPoolOptions(contract, { timeout: 2_000, cancelGrace: 5_000 })).toMatchObject({ cancelGrace: 5_000, prefetch: 0 })
+    expect(readPoolOptions(contract, { timeout: 2_000, cancelGrace: Infinity })).toMatchObject({ cancelGrace: undefined, prefetch: DEFAULT_PREFETCH })
+    expect(readPoolOptions(contract, { timeout: 2_000, prefetch: 2 })).toMatchObject({ cancelGrace: DEFAULT_CANCEL_GRACE, prefetch: 2 })
   })
 })

@@ -7,7 +7,7 @@ import { TimeoutError } from '../../../packages/core/src/errors/call-errors.js'
 import { QueueFullError } from '../../../packages/core/src/errors/pool-errors.js'
 import { WorkerExitedError } from '../../../packages/core/src/errors/worker-errors.js'
 import { joinCallerFrames } from '../../../packages/core/src/rpc/caller-stack.js'
-import { Withdrawal } from '../../../packages/core/src/rpc/withdrawal.js'
+import { LinePlace } from '../../../packages/core/src/rpc/line-place.js'
 import { makeTask } from './pool-test-tasks.js'
 
 describe('a pool task', () => {
@@ -25,7 +25,7 @@ describe('a pool task', () => {
     expect(task.state).toBe('queued')
     expect(task.deadline).toBe(Date.now() + 1_000)
     vi.advanceTimersByTime(300) // queue time counts
-    expect(task.start()).toEqual({ signal, timeout: 700, onProgress, credit: undefined, withdrawal: expect.any(Withdrawal) })
+    expect(task.start()).toEqual({ signal, timeout: 700, onProgress, credit: undefined, place: expect.any(LinePlace) })
     expect(task.state).toBe('running')
     expect(task.attempts).toBe(1)
   })
@@ -37,7 +37,7 @@ describe('a pool task', () => {
     expect(task.movable).toBe(true)
     expect(task.askBack(1)).toBe(false) // not sent yet: the caller side has not attached it
     const send = vi.fn(() => true)
-    options?.withdrawal?.attach(send)
+    options?.place?.attach(send)
     expect(task.askBack(2)).toBe(true)
     expect(task.withdrawnAt).toBe(2)
     expect(task.movable).toBe(false)
@@ -51,9 +51,20 @@ describe('a pool task', () => {
     expect(task.movable).toBe(true)
   })
 
+  it('is not asked back once its handler has started after waiting in the line, and says when that was', () => {
+    const { task } = makeTask('job')
+    const options = task.start()
+    options?.place?.attach(() => true)
+    expect(task.startedAt).toBeUndefined()
+    options?.place?.started(42)
+    expect(task.startedAt).toBe(42)
+    expect(task.movable).toBe(false)
+    expect(task.askBack(50)).toBe(false)
+  })
+
   it('is not movable when keyed (its key belongs to one worker)', () => {
     const { task } = makeTask('job', { key: 'tenant-1' })
-    expect(task.start()?.withdrawal).toBeUndefined()
+    expect(task.start()?.place?.movable).toBe(false)
     expect(task.movable).toBe(false)
   })
 

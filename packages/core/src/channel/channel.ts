@@ -66,6 +66,12 @@ export interface Channel {
    * says true while calls are in flight and false when it is idle.
    */
   keepAlive?(active: boolean): void
+  /**
+   * Optional, for a channel that holds messages back to write them together: writes what it
+   * holds now. A worker calls it before a handler that may block (after one that did), so
+   * that what it sent meanwhile does not wait for that handler too.
+   */
+  flush?(): void
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import { AbortError, PayloadTooLargeError, ProtocolError, SerializationError, TimeoutError, TooManyPendingCallsError, UnknownProcedureError, ValidationError } from './call-errors.js'
 import { ForkRpcError } from './forkrpc-error.js'
-import { CrashLoopError, QueueFullError } from './pool-errors.js'
+import { CrashLoopError, PoolOverloadedError, QueueFullError } from './pool-errors.js'
 import { PermissionDeniedError } from './permission-errors.js'
 import { ChannelClosedError, ContractMismatchError, StartupError, WorkerExitedError, WorkerOutOfMemoryError, WorkerUnresponsiveError } from './worker-errors.js'
 
@@ -30,6 +30,7 @@ export const libraryErrors: ReadonlyMap<string, AnyErrorClass> = new Map<string,
     TooManyPendingCallsError,
     ProtocolError,
     QueueFullError,
+    PoolOverloadedError,
     CrashLoopError,
   ].map((errorClass): [string, AnyErrorClass] => [errorClass.name, errorClass]),
 )

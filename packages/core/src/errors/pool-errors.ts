@@ -1,5 +1,6 @@
 /**
- * Errors of pools: the queue is full, or the pool stopped starting workers.
+ * Errors of pools: the queue is full, the pool is overloaded (a call could not finish in
+ * time), or the pool stopped starting workers.
  */
 import { ForkRpcError, type ForkRpcErrorOptions } from './forkrpc-error.js'
 
@@ -42,6 +43,70 @@ export class QueueFullError extends ForkRpcError {
 /** The QueueFullError of a call of `procedure` refused by a queue of `maxQueue`. */
 export function queueFull(procedure: string, maxQueue: number): QueueFullError {
   return new QueueFullError(`Call "${procedure}" was refused: the pool's queue is full (maxQueue: ${maxQueue}); retry later, or raise maxQueue or max`, { procedure, maxQueue })
+}
+
+/**
+ * Options of {@link PoolOverloadedError}.
+ *
+ * @example
+ * ```ts
+ * new PoolOverloadedError('busy', { procedure: 'hash', timeLeft: 800, expectedWait: 1_900, expectedRun: 50 })
+ * ```
+ */
+export interface PoolOverloadedErrorOptions extends ForkRpcErrorOptions {
+  /** What was left of the call's timeout when it was refused, in ms. */
+  timeLeft?: number | undefined
+  /** How long the pool expected it to wait for its handler to start, in ms. */
+  expectedWait?: number | undefined
+  /** How long the pool expected its handler to run (its procedure's recent runs), in ms. */
+  expectedRun?: number | undefined
+}
+
+/**
+ * A pool refused a call that could not finish before its deadline: more work was ahead of it
+ * than the pool's workers could do in the time it had left (at admission, from the work
+ * queued and the procedure's recent run times), or, when its turn came, it had less time
+ * left than its procedure runs. It never reached a worker (the retry of an idempotent call
+ * whose worker died: not again). Only calls with a `timeout`, and
+ * only with the pool's `overload: 'shed'` (the default). A server answers 503 (Service
+ * Unavailable) at once, rather than 504 once the timeout has run out.
+ *
+ * @example
+ * ```ts
+ * const digest = await pool.call.hash(body, { timeout: 2_000 }).catch((err) => {
+ *   if (err instanceof PoolOverloadedError) return reply(503, { retryAfter: 1 })
+ *   if (err instanceof TimeoutError) return reply(504)
+ *   throw err
+ * })
+ * ```
+ */
+export class PoolOverloadedError extends ForkRpcError {
+  override readonly code = 'ERR_FORKRPC_POOL_OVERLOADED'
+  /** What was left of the call's timeout when it was refused, in ms. */
+  readonly timeLeft: number | undefined
+  /** How long the pool expected it to wait for its handler to start, in ms. */
+  readonly expectedWait: number | undefined
+  /** How long the pool expected its handler to run, in ms. */
+  readonly expectedRun: number | undefined
+
+  constructor(message = 'The pool is overloaded: the call could not finish in time', options: PoolOverloadedErrorOptions = {}) {
+    super(message, options)
+    this.timeLeft = options.timeLeft
+    this.expectedWait = options.expectedWait
+    this.expectedRun = options.expectedRun
+  }
+}
+
+/** The PoolOverloadedError of a call of `procedure` with `timeLeft` ms left, which would wait `expectedWait` and run `expectedRun` ms. */
+export function poolOverloaded(procedure: string, timeLeft: number, expectedWait: number, expectedRun: number): PoolOverloadedError {
+  const [left, wait, run] = [timeLeft, expectedWait, expectedRun].map((ms) => Math.max(0, Math.round(ms))) as [number, number, number]
+  const why = wait > 0 ? `would wait ~${wait} ms and run ~${run} ms` : `runs ~${run} ms`
+  return new PoolOverloadedError(`Call "${procedure}" was refused: the pool is overloaded; it ${why}, but has ${left} ms left of its timeout`, {
+    procedure,
+    timeLeft: left,
+    expectedWait: wait,
+    expectedRun: run,
+  })
 }
 
 /**

@@ -3,7 +3,7 @@
  * should not sit idle while calls wait in another worker's line (sent ahead with
  * `prefetch`) behind a handler that takes long or never ends. Once that line has not moved
  * for `STILL_FOR_MS`, the pool asks for its most recently sent call back
- * (`rpc/withdrawal.ts`): unless its handler has started by then, it comes back through the
+ * (`rpc/line-place.ts`): unless its handler has started by then, it comes back through the
  * queue (the dispatcher) and runs on the free worker. A line that moves is left alone:
  * asking back calls that start a moment later would only cost messages.
  */

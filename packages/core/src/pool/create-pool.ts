@@ -16,6 +16,9 @@ import { checkModule } from '../worker/module-path.js'
 import { checkConfinement } from '../worker/privilege/check-confinement.js'
 import { CrashGuard } from './crash-guard.js'
 import { Dispatcher } from './dispatcher.js'
+import { OverloadPolicy } from './overload-policy.js'
+import { RunEstimates } from './run-estimates.js'
+import type { WorkerStarter } from './launch-worker.js'
 import { MemberRecycler } from './member-recycler.js'
 import { MemberSet } from './member-set.js'
 import { MemberSupervisor } from './member-supervisor.js'
@@ -56,8 +59,15 @@ export interface PoolStats {
   readonly queued: number
   /** Calls running on workers. */
   readonly inFlight: number
-  /** Workers replaced after they died or stopped answering. */
+  /**
+   * Workers replaced: those that crashed, ran out of memory (`heapLimitMb`), stopped
+   * answering (`unresponsiveAfter`), ran away (`cancelGrace`), went over a memory limit
+   * (`maxHeapBytes`, `maxRssBytes`) or got SIGTERM from outside; not those stopped by
+   * `close()`, `idleTimeout` or `maxTasksPerWorker`.
+   */
   readonly restarts: number
+  /** Calls refused with PoolOverloadedError (`overload: 'shed'`): at admission, or when their turn came too late. */
+  readonly shed: number
   /**
    * Per procedure that ran at least once (a null-prototype record): its calls' waits in the
    * queue and runs on a worker, each as count and p50/p90/p99/max over the latest 1,024.
@@ -155,19 +165,52 @@ export function createPool<C extends ContractWithoutHost>(contract: C, module: s
  */
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions & HostOption<C>): Pool<C>
 export function createPool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions = {}): Pool<C> {
+  return assemblePool(contract, module, options).pool
+}
+
+/**
+ * A pool and the parts a test of its state checks.
+ *
+ * @example
+ * ```ts
+ * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, starter)
+ * ```
+ */
+export interface PoolParts<C extends Contract> {
+  readonly pool: Pool<C>
+  readonly members: MemberSet
+  readonly queue: TaskQueue<PoolMember>
+}
+
+/**
+ * `createPool()`, with the way its workers start: real processes or threads by default; the
+ * pool's model-based test gives simulated workers on a fake clock (`WorkerStarter`).
+ *
+ * @example
+ * ```ts
+ * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, simulatedWorkers.starter)
+ * ```
+ */
+export function assemblePool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions, starter?: WorkerStarter): PoolParts<C> {
   const settings = readPoolOptions(contract, options)
   checkModule(module, 'createPool(contract, module)')
   checkConfinement(settings.start, module, 'createPool()')
   const status = new PoolStatus(appShutdown)
   const guard = new CrashGuard(options)
   const events = new PoolEmitter()
-  const members = new MemberSet(settings.concurrency, settings.prefetch)
+  // Every change of a worker's state, or of its load outside the dispatcher, ends in a pump:
+  // no worker idles while a call it may run waits in the queue.
+  const members = new MemberSet(settings.concurrency, settings.prefetch, (member) => {
+    recycler.changed(member)
+    dispatcher.pumpSoon()
+  })
   const metrics = new PoolMetrics()
   const queue = new TaskQueue<PoolMember>(settings.maxQueue, () => dispatcher.wakeIfIdle())
   const pump = (): void => dispatcher.pump()
-  const recycler = new MemberRecycler(settings, members, status, pump)
-  const supervisor = new MemberSupervisor({ contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle: () => dispatcher.wakeIfIdle() })
-  const dispatcher = new Dispatcher(queue, members, settings.cancelGrace, {
+  const recycler = new MemberRecycler(settings, members, status)
+  const supervisor = new MemberSupervisor({ contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle: () => dispatcher.wakeIfIdle(), starter })
+  const policy = new OverloadPolicy(settings.overload, new RunEstimates(), members, queue)
+  const dispatcher = new Dispatcher({ queue, members, cancelGrace: settings.cancelGrace, policy }, {
     coming: () => supervisor.coming(),
     wantWorkers: () => supervisor.ensureWorkers(),
     afterCall: (member) => recycler.afterCall(member),
@@ -187,7 +230,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   const unwatch = appShutdown.onStopping(pump)
 
   queueMicrotask(pump) // starts `min` workers
-  return {
+  const pool: Pool<C> = {
     call: createCallObject(contract, {
       call: (name, declaration, input, options) => calls.call(name, declaration, input, options),
       stream: (name, declaration, input, options) => calls.stream(name, declaration, input, options),
@@ -195,10 +238,11 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
     }) as unknown as Client<C, PoolCallOptions>,
     on: (event, listener) => events.on(event, listener),
     ready: () => supervisor.whenReady(),
-    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts, ...metrics.snapshot(members) }),
+    stats: () => ({ state: status.state, ...members.counts(), queued: queue.size, restarts: supervisor.restarts, shed: policy.shed, ...metrics.snapshot(members) }),
     close,
     async [Symbol.asyncDispose]() {
       await close()
     },
   }
+  return { pool, members, queue }
 }

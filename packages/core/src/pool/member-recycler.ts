@@ -18,7 +18,7 @@ import type { PoolStatus } from './pool-state.js'
  *
  * @example
  * ```ts
- * const recycler = new MemberRecycler(settings, members, status, () => dispatcher.pump())
+ * const recycler = new MemberRecycler(settings, members, status)
  * recycler.afterCall(member) // retires it after maxTasksPerWorker calls, or arms its idle timer
  * ```
  */
@@ -26,13 +26,11 @@ export class MemberRecycler {
   readonly #settings: PoolSettings
   readonly #members: MemberSet
   readonly #status: PoolStatus
-  readonly #pump: () => void
 
-  constructor(settings: PoolSettings, members: MemberSet, status: PoolStatus, pump: () => void) {
+  constructor(settings: PoolSettings, members: MemberSet, status: PoolStatus) {
     this.#settings = settings
     this.#members = members
     this.#status = status
-    this.#pump = pump
   }
 
   /** A pool call on `member` settled. */
@@ -50,11 +48,11 @@ export class MemberRecycler {
     if (member.load === 0) member.retire('memory', this.#settings.stopLimits)
   }
 
-  /** A cancelled handler on `member` stopped: its slot is free, and it may be idle now. */
-  handlerSettled(member: PoolMember): void {
-    if (member.lingering === 0) member.clearRunaway()
-    this.armIdle(member)
-    this.#pump()
+  /** `member`'s state or load changed without a call settling (a cancelled handler stopped): once it runs nothing, it is retired if over a memory limit, or its idle timer armed. */
+  changed(member: PoolMember): void {
+    if (member.state !== 'ready' || member.load > 0) return
+    if (member.overLimit) member.retire('memory', this.#settings.stopLimits)
+    else this.armIdle(member)
   }
 
   /** Retires `member` after `idleTimeout` without calls, if more than `min` workers serve then. */

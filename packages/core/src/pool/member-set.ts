@@ -29,7 +29,7 @@ export interface MemberCounts {
  *
  * @example
  * ```ts
- * const members = new MemberSet(4, 2)
+ * const members = new MemberSet(4, 2, () => dispatcher.pumpSoon())
  * members.add(member)
  * const target = members.leastBusy() // undefined when every ready worker was given `slots` calls
  * ```
@@ -40,11 +40,22 @@ export class MemberSet implements Iterable<PoolMember> {
   /** Calls one worker is given at once: `concurrency`, and `prefetch` more that wait there. */
   readonly slots: number
   readonly #members: PoolMember[] = []
+  readonly #changed: (member: PoolMember) => void
   #serials = 0
 
-  constructor(concurrency: number, prefetch = 0) {
+  /** `changed` hears every change of a member's state, and of its load that the dispatcher did not make (see `changed()`). */
+  constructor(concurrency: number, prefetch = 0, changed: (member: PoolMember) => void = () => undefined) {
     this.concurrency = concurrency
     this.slots = concurrency + prefetch
+    this.#changed = changed
+  }
+
+  /**
+   * A member's state changed, or its load fell outside the dispatcher (a handler given up on
+   * settled): what it may take, and which keys it owns, may have changed. Members call this.
+   */
+  changed(member: PoolMember): void {
+    this.#changed(member)
   }
 
   [Symbol.iterator](): Iterator<PoolMember> {

@@ -13,7 +13,7 @@ import { crashLoop } from '../errors/pool-errors.js'
 import { ChannelClosedError, workerExited, type ExitDetails } from '../errors/worker-errors.js'
 import type { ManagedWorker } from '../worker/managed-worker.js'
 import type { CrashGuard, Trip } from './crash-guard.js'
-import { launchWorker } from './launch-worker.js'
+import { launchWorker, type WorkerStarter } from './launch-worker.js'
 import type { MemberRecycler } from './member-recycler.js'
 import type { MemberSet } from './member-set.js'
 import type { ExitReason, PoolEmitter } from './pool-events.js'
@@ -45,6 +45,8 @@ export interface SupervisorParts {
   readonly pump: () => void
   /** Wakes close() if no call waits or runs any more. */
   readonly wakeIfIdle: () => void
+  /** How workers start (default: processes or threads, by `settings.start.runtime`). */
+  readonly starter?: WorkerStarter | undefined
 }
 
 /**
@@ -68,7 +70,7 @@ export class MemberSupervisor {
     this.#parts = parts
   }
 
-  /** Workers replaced after they died. */
+  /** Workers replaced after they crashed, stopped answering, ran away (`cancelGrace`) or went over a memory limit. */
   get restarts(): number {
     return this.#restarts
   }
@@ -164,19 +166,18 @@ export class MemberSupervisor {
   }
 
   #start(): void {
-    const { contract, module, settings, members, events, recycler } = this.#parts
-    const member = new PoolMember(settings.start.runtime, members.nextSerial())
+    const { contract, module, settings, members, events, recycler, starter } = this.#parts
+    const member = new PoolMember(settings.start.runtime, members.nextSerial(), (changed) => members.changed(changed))
     members.add(member)
     const startup = launchWorker(contract, module, settings, member, {
       spawned: (spawned) => events.emit('spawn', spawned.id),
       overLimit: (over, message) => recycler.overLimit(over, message),
-      handlerSettled: (settled) => recycler.handlerSettled(settled),
       unresponsive: (silent, silentFor) => {
         silent.unresponsive()
         events.emit('unresponsive', { ...silent.id, silentFor })
       },
       sigterm: (signalled) => this.#onSigterm(signalled),
-    }).then(
+    }, starter).then(
       (worker) => this.#onReady(member, worker),
       (error: Error) => this.#onStartFailed(member, error),
     )
@@ -224,7 +225,7 @@ export class MemberSupervisor {
     // shutdownAll() stops the pool's workers directly, at the same time as the pool.
     const reason = member.reason ?? (this.#parts.status.accepting ? (details.outOfMemory === true ? 'out-of-memory' : 'crash') : 'closed')
     member.gone()
-    if (failed(reason)) this.#restarts += 1
+    if (REPLACED.has(reason)) this.#restarts += 1
     void member.exitOf(details, this.#parts.settings.stopLimits).then((exit) => this.#onExit(member, reason, exit))
   }
 
@@ -258,6 +259,12 @@ export class MemberSupervisor {
     this.#waiters.rejectAll(crashLoop(undefined, trip.detail, trip.error))
   }
 }
+
+/**
+ * Why a worker that exits is replaced (what `restarts` counts): it died or was stopped for a
+ * fault or from outside; not a pool closing, an idle stop, a planned recycling, or a failed start.
+ */
+const REPLACED: ReadonlySet<ExitReason> = new Set<ExitReason>(['crash', 'out-of-memory', 'unresponsive', 'runaway', 'memory', 'sigterm'])
 
 /** Whether a worker that exited for `reason` failed: it crashed, ran out of memory, or stopped answering. */
 function failed(reason: ExitReason): boolean {

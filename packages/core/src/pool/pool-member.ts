@@ -63,10 +63,15 @@ export class PoolMember {
     kill: () => this.kill('runaway'),
   })
 
-  constructor(runtime: WorkerRuntime, serial: number) {
+  /** Hears every change of its state or load that the dispatcher did not make itself. */
+  readonly #changed: (member: PoolMember) => void
+
+  /** `changed` hears each change of its state, and each cancelled handler of its worker that settles (its load falls). */
+  constructor(runtime: WorkerRuntime, serial: number, changed: (member: PoolMember) => void = () => undefined) {
     this.runtime = runtime
     this.serial = serial
     this.pid = runtime === 'thread' ? process.pid : 0
+    this.#changed = changed
   }
 
   get state(): MemberState {
@@ -110,7 +115,13 @@ export class PoolMember {
     this.pid = worker.handle.pid
     this.threadId = worker.handle.threadId
     this.usage.readyNow()
+    // A handler given up on that settles frees a slot: the queue may move (and no runaway is left to watch).
+    worker.peer.caller.table.onLingerEnd(() => {
+      if (this.lingering === 0) this.clearRunaway()
+      this.#changed(this)
+    })
     if (this.#state === 'starting') this.#state = 'ready'
+    this.#changed(this)
   }
 
   /** Pool calls running on it. */
@@ -148,9 +159,7 @@ export class PoolMember {
   /** `ready` → `retiring`: its worker stops in stages. False if it was not ready. */
   retire(reason: ExitReason, limits: Partial<StopOptions>): boolean {
     if (this.#state !== 'ready') return false
-    this.#state = 'retiring'
-    this.#reason = reason
-    this.clearIdle()
+    this.#retiring(reason)
     debug('pool: stopping %s worker %d (%s)', this.runtime, this.threadId ?? this.pid, reason)
     this.close(limits).catch((error: unknown) => debug('pool: closing worker %d failed: %o', this.pid, error))
     return true
@@ -164,9 +173,7 @@ export class PoolMember {
   /** `ready` → `retiring`: kills its worker now (SIGKILL, or the thread is terminated). */
   kill(reason: ExitReason): void {
     if (this.#state !== 'ready') return
-    this.#state = 'retiring'
-    this.#reason = reason
-    this.clearIdle()
+    this.#retiring(reason)
     ;(this.#worker as ManagedWorker<Contract>).handle.kill()
     // close() holds the process until the killed worker is gone, so that its exit is seen
     // and the calls queued behind it get a fresh worker.
@@ -176,9 +183,15 @@ export class PoolMember {
   /** `ready` → `retiring`: its worker was given up on for `unresponsiveAfter` (and is being killed). */
   unresponsive(): void {
     if (this.#state !== 'ready') return
+    this.#retiring('unresponsive')
+  }
+
+  /** `ready` → `retiring(reason)`: it takes no more calls, so keyed calls move to other workers. */
+  #retiring(reason: ExitReason): void {
     this.#state = 'retiring'
-    this.#reason = 'unresponsive'
+    this.#reason = reason
     this.clearIdle()
+    this.#changed(this)
   }
 
   /**
@@ -200,6 +213,7 @@ export class PoolMember {
     this.#state = 'gone'
     this.clearIdle()
     this.clearRunaway()
+    this.#changed(this)
   }
 
   /** Calls `onIdle` after `ms` (not holding the process open), unless a call comes first. */

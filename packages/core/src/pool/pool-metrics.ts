@@ -18,9 +18,15 @@ import { SampleWindow, type DurationStats } from './sample-window.js'
  * ```
  */
 export interface ProcedureStats {
-  /** From the call (or its retry) to the start of its run on a worker; calls that never ran are not in it. */
+  /**
+   * From the call (or its retry) to the start of its handler on a worker, its wait in the
+   * worker's line (`prefetch`) included; calls whose handler never started are not in it.
+   */
   readonly queueWait: DurationStats
-  /** From the start of a run on a worker to its end, whatever the outcome (a stream: until it ends). */
+  /**
+   * From the start of its handler to the end of the run, whatever the outcome (a call given
+   * up on: until then; a stream: from when it was sent until it ends).
+   */
   readonly runTime: DurationStats
 }
 

@@ -18,10 +18,12 @@ import { inspectTarget, type InspectOptions } from '../worker/inspect-option.js'
 import { checkWorkerOptions } from '../worker/worker-options.js'
 import { checkCrashGuardOptions, type CrashGuardOptions } from './crash-guard.js'
 import { carryMetadata } from './metadata-carrier.js'
+import type { OverloadMode } from './overload-policy.js'
 
 /**
  * The default `prefetch` of a pool: 4 calls per worker beyond `concurrency` (0 for a pool
- * with `cancelGrace` or `unresponsiveAfter`, whose handlers may get stuck).
+ * with `cancelGrace`, which a pool with a `timeout` has by default, or `unresponsiveAfter`:
+ * its handlers may get stuck, and their workers be killed).
  *
  * @example
  * ```ts
@@ -29,6 +31,21 @@ import { carryMetadata } from './metadata-carrier.js'
  * ```
  */
 export const DEFAULT_PREFETCH = 4
+
+/**
+ * The default `cancelGrace` of a pool with a `timeout`, in ms: a handler still running this
+ * long after its call timed out (or was cancelled) is in synchronous work that does not look
+ * at its signal, and its worker is killed and replaced. A handler that honours its signal
+ * stops within milliseconds; one that does not would otherwise hold its worker until it
+ * ends, maybe never. Replacing it costs the worker's start (tens of ms for a process, less
+ * for a thread) and the calls it had waiting (none with the default `prefetch` 0).
+ *
+ * @example
+ * ```ts
+ * createPool(contract, url, { timeout: 2_000, cancelGrace: DEFAULT_CANCEL_GRACE * 5 }) // long synchronous tails are normal here
+ * ```
+ */
+export const DEFAULT_CANCEL_GRACE = 1_000
 
 /**
  * The options of every pool, whatever runs its workers.
@@ -55,10 +72,11 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * the worker dies, it fails like the running ones (an idempotent one is retried), and a
    * slow call delays the ones behind it there until a worker with a free slot takes them
    * back (with nothing queued, from a line still for 100 ms; plain calls, not streams or
-   * keyed calls, whose handler has not started). Default `DEFAULT_PREFETCH` (4), or `0` when
-   * `cancelGrace` or `unresponsiveAfter` is set (handlers may get stuck there, and their
-   * workers killed); `0` sends a worker only what it can start at once. A worker whose
-   * cancelled handler still runs is sent no more than `concurrency` calls.
+   * keyed calls, whose handler has not started). Default `DEFAULT_PREFETCH` (4), or `0` with
+   * `cancelGrace` (a pool with a `timeout` has it by default) or `unresponsiveAfter` (handlers
+   * may get stuck there, and their workers killed); `0` sends a worker only what it can
+   * start at once. A worker whose cancelled handler still runs is sent no more than
+   * `concurrency` calls.
    */
   prefetch?: number
   /**
@@ -78,11 +96,25 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    */
   maxRssBytes?: number
   /**
-   * Opt-in second level of cancellation: when a call is cancelled or times out, its
-   * handler's `ctx.signal` aborts first; if the handler has not settled `cancelGrace` ms
-   * later (a synchronous loop does not look at signals), the worker is killed (a thread is
-   * terminated) and replaced. Other calls running on that worker reject with
-   * WorkerExitedError (idempotent ones are retried). Default: off.
+   * What the pool does under overload with calls that have a deadline (a `timeout`).
+   * `'shed'` (the default): it runs what can still finish in time and refuses the rest at
+   * once with PoolOverloadedError (a server's 503): a call that would have to wait is refused
+   * when the work ahead of it (the queued calls of its priority and above, and what is left
+   * on the workers, each at its procedure's recent run time), spread over the workers, and
+   * its own run would take longer than its time left; and a queued call whose turn comes with
+   * less time left than its procedure runs is refused rather than started. Calls without a
+   * timeout, streams, and procedures that have not run 3 times yet are never refused.
+   * `'queue'`: every call waits its turn until its deadline (TimeoutError then), as before.
+   */
+  overload?: OverloadMode
+  /**
+   * The second level of cancellation: when a call is cancelled or times out, its handler's
+   * `ctx.signal` aborts first; if the handler has not settled `cancelGrace` ms later (a
+   * synchronous loop does not look at signals), the worker is killed (a thread is
+   * terminated) and replaced (`exit` reason `runaway`, counted in `restarts`). Other calls
+   * on that worker reject with WorkerExitedError (idempotent ones are retried). Default:
+   * `DEFAULT_CANCEL_GRACE` (1,000) for a pool with a `timeout`, off otherwise; `Infinity`
+   * turns it off (and the default `prefetch` back on).
    */
   cancelGrace?: number
 }
@@ -168,6 +200,7 @@ export interface PoolSettings {
   readonly idleTimeout: number | undefined
   /** Undefined: off. */
   readonly cancelGrace: number | undefined
+  readonly overload: OverloadMode
   /** The default timeout of a call (the pool runs it, queue time included). */
   readonly timeout: number | undefined
   /** The `call` interceptors, which the pool runs once per call (its workers run the others). */
@@ -220,6 +253,10 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     throw new TypeError(`createPool(): inspect asks for port ${inspect.port}, which ${max} workers cannot share: give a pool inspect: true (a free port for each worker)`)
   }
   const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT
+  // A pool with a timeout replaces a runaway worker by default: a timed-out synchronous
+  // handler (what a CPU pool runs) would otherwise hold its worker until it ends.
+  const grace = options.cancelGrace ?? (options.timeout !== undefined && options.timeout > 0 && options.timeout <= MAX_TIMER_MS ? DEFAULT_CANCEL_GRACE : undefined)
+  const cancelGrace = grace === undefined || grace > MAX_TIMER_MS ? undefined : grace
   const { call, ...others } = checkInterceptors(options.interceptors, 'createPool({ interceptors })')
   // The pool runs the timeouts (queue time counts); workers get each call's remainder. It runs
   // the call interceptors too, once per call; its workers only send their metadata. Every
@@ -232,17 +269,25 @@ export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSe
     concurrency: count('concurrency', 1, 1),
     // A pool told that handlers may get stuck (and their workers killed for it) commits no
     // call to a worker ahead of time: a call waiting behind a stuck one would die with it.
-    prefetch: count('prefetch', options.cancelGrace === undefined && options.unresponsiveAfter === undefined ? DEFAULT_PREFETCH : 0, 0),
+    prefetch: count('prefetch', cancelGrace === undefined && options.unresponsiveAfter === undefined ? DEFAULT_PREFETCH : 0, 0),
     maxQueue: count('maxQueue', Infinity, 0),
     maxTasksPerWorker: count('maxTasksPerWorker', Infinity, 1),
     idleTimeout: idleTimeout === 0 || idleTimeout > MAX_TIMER_MS ? undefined : idleTimeout,
-    cancelGrace: options.cancelGrace === undefined || options.cancelGrace > MAX_TIMER_MS ? undefined : options.cancelGrace,
+    cancelGrace,
+    overload: checkOverload(options.overload),
     timeout: options.timeout,
     callInterceptors: call,
     callerStacks: options.callerStacks !== false,
     stopLimits: { grace: options.grace, killTimeout: options.killTimeout },
     memoryLimits: options.maxHeapBytes === undefined && options.maxRssBytes === undefined ? undefined : { hb: options.maxHeapBytes, rb: options.maxRssBytes },
   }
+}
+
+/** `overload`, checked: `'shed'` (the default) or `'queue'`. */
+function checkOverload(overload: unknown): OverloadMode {
+  if (overload === undefined) return 'shed'
+  if (overload !== 'shed' && overload !== 'queue') throw new TypeError(`createPool(): overload must be 'shed' or 'queue', got ${String(overload)}`)
+  return overload
 }
 
 /** The runtime, once the options fit it: no process-only option on a thread pool, and the other way round. */

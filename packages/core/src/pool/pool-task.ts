@@ -11,7 +11,7 @@ import type { AnyDeclaration } from '../contract/define-contract.js'
 import { TimeoutError, timeoutError } from '../errors/call-errors.js'
 import { WorkerExitedError, WorkerUnresponsiveError } from '../errors/worker-errors.js'
 import { madeHere } from '../rpc/caller-stack.js'
-import { Withdrawal } from '../rpc/withdrawal.js'
+import { LinePlace } from '../rpc/line-place.js'
 import { hashKey } from './key-owner.js'
 import { DEFAULT_ROUTING } from './pool-call-options.js'
 import type { TaskCall, TaskState, TaskTarget, WorkerCallOptions } from './task-call.js'
@@ -46,6 +46,12 @@ export class PoolTask {
   queuedAt = performance.now()
   /** Runs on a worker so far. */
   attempts = 0
+  /** When this run was sent to its worker (`performance.now()`). */
+  sentAt = 0
+  /** This run waits for a slot on its worker first (its line, or its channel): that worker ran `concurrency` calls already when it was sent. */
+  inLine = false
+  /** Its procedure's estimated run time when it was submitted, in ms (0: unknown, or a stream): the work it adds to a queue or a worker. */
+  estimate = 0
   readonly #call: TaskCall
   #state: TaskState = 'queued'
   /** Its caller's async context, kept while it waits in the queue. */
@@ -53,8 +59,8 @@ export class PoolTask {
   #timer: NodeJS.Timeout | undefined
   #onAbort: (() => void) | undefined
   #giveUp: ((reason: unknown) => void) | undefined
-  /** While it runs: how the pool may take it back from its worker's line (plain unkeyed procedure calls). */
-  #withdrawal: Withdrawal | undefined
+  /** While it runs: its place in its worker's line (when its handler started; taking it back). Not for a stream. */
+  #place: LinePlace | undefined
   /** When the pool asked for it back (`performance.now()`), for this run. */
   withdrawnAt: number | undefined
 
@@ -147,22 +153,33 @@ export class PoolTask {
     if (kind === 'stream') timeout = this.timeout ?? 0
     // Only a plain call can move to another worker: a stream's or an input stream's items
     // have started to flow, and a keyed call belongs to its key's worker.
-    this.#withdrawal = kind === 'procedure' && this.#call.runOn === undefined && this.key === undefined ? new Withdrawal() : undefined
+    this.#place = this.#call.runOn === undefined ? new LinePlace(kind === 'procedure' && this.key === undefined) : undefined
     this.withdrawnAt = undefined
-    const options = { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit, withdrawal: this.#withdrawal }
+    const options = { signal: this.signal, timeout, onProgress: settings.onProgress, credit: kind === 'procedure' ? undefined : settings.credit, place: this.#place }
     return this.#call.metadata === undefined ? options : { ...options, metadata: this.#call.metadata }
   }
 
   /** Asks its worker for it back, if it may move and was not asked already; true when the request went out. */
   askBack(now: number): boolean {
-    if (this.#state !== 'running' || this.#withdrawal?.request() !== true) return false
+    if (this.#state !== 'running' || this.#place?.request() !== true) return false
     this.withdrawnAt = now
     return true
   }
 
+  /** When its handler started after waiting for a slot on its worker, in this run (`performance.now()`, as the worker said: `go`); undefined: it did not wait, or has not started. */
+  get startedAt(): number | undefined {
+    return this.#place?.startedAt
+  }
+
+  /** Since when its handler runs, in this run, if it does: since it was sent, or, if it waited in its worker's line, since its worker said it started. */
+  get runningSince(): number | undefined {
+    return this.inLine ? this.#place?.startedAt : this.sentAt
+  }
+
   /** Whether it may still be asked back from its worker's line. */
   get movable(): boolean {
-    return this.#state === 'running' && this.#withdrawal !== undefined && !this.#withdrawal.requested
+    const place = this.#place
+    return this.#state === 'running' && place !== undefined && place.movable && !place.requested && place.startedAt === undefined
   }
 
   /** Taken back from its worker's line before it ran: `running` → `queued`, the attempt not counted. */

@@ -63,6 +63,11 @@ export class PriorityTasks {
     return task === undefined ? undefined : (this.#fifos.get(task.priority) as TaskFifo).shift()
   }
 
+  /** The tasks still queued, in order (left in place). */
+  *[Symbol.iterator](): Iterator<PoolTask> {
+    for (const priority of this.#priorities) yield* this.#fifos.get(priority) as TaskFifo
+  }
+
   /** Takes every task still queued, in order, and empties this. */
   drain(): PoolTask[] {
     const tasks = this.#priorities.flatMap((priority) => (this.#fifos.get(priority) as TaskFifo).drain())

@@ -84,6 +84,12 @@ export class RoutedTasks<M extends KeyHolder> {
     return { task, member }
   }
 
+  /** The waiting calls: those without a key, then each owner's (left in place). */
+  *[Symbol.iterator](): Iterator<PoolTask> {
+    yield* this.#unkeyed
+    for (const tasks of this.#keyed.values()) yield* tasks
+  }
+
   /** Takes the call that goes first, wherever it may run (for failing them all). */
   shift(): PoolTask | undefined {
     let first: PriorityTasks | undefined

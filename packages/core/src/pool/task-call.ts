@@ -4,7 +4,7 @@
  */
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import type { CallSettings } from '../rpc/call-options.js'
-import type { Withdrawal } from '../rpc/withdrawal.js'
+import type { LinePlace } from '../rpc/line-place.js'
 import type { PoolRouting } from './pool-call-options.js'
 
 /**
@@ -58,8 +58,8 @@ export interface WorkerCallOptions {
   readonly credit: number | undefined
   /** What the pool's `call` interceptors put in the call's metadata (`metadata-carrier.ts` sends it). */
   readonly metadata?: Readonly<Record<string, string>> | undefined
-  /** How the pool asks for the call back from the worker's line (`rpc/withdrawal.ts`); plain procedure calls only. */
-  readonly withdrawal?: Withdrawal | undefined
+  /** Its place in the worker's line (`rpc/line-place.ts`): when its handler started, and how the pool asks for it back. */
+  readonly place?: LinePlace | undefined
 }
 
 /**

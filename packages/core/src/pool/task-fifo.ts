@@ -54,6 +54,14 @@ export class TaskFifo {
     return task
   }
 
+  /** The tasks still queued, oldest first (left in place). */
+  *[Symbol.iterator](): Iterator<PoolTask> {
+    for (let i = this.#head; i < this.#tasks.length; i++) {
+      const task = this.#tasks[i]
+      if (task !== undefined && task.state === 'queued') yield task
+    }
+  }
+
   /** Takes every task still queued, oldest first, and empties the FIFO. */
   drain(): PoolTask[] {
     const live = this.#tasks.filter((task, i): task is PoolTask => i >= this.#head && task !== undefined && task.state === 'queued')

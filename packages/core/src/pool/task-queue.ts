@@ -29,6 +29,8 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
   #last = 0
   #first = 0
   #closedWith: ((task: PoolTask) => Error) | undefined
+  /** The estimated run times of the waiting calls, by priority (ms): the work queued. */
+  readonly #work = new Map<number, number>()
 
   /** `dropped` hears of each task that left the queue failed (timed out, aborted, closed). */
   constructor(maxQueue: number, dropped: () => void = () => undefined) {
@@ -43,6 +45,13 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
 
   get open(): boolean {
     return this.#closedWith === undefined
+  }
+
+  /** The estimated work of the waiting calls of `priority` and above (ms): what runs before a call of that priority. */
+  workAhead(priority: number): number {
+    let work = 0
+    for (const [queued, ms] of this.#work) if (queued >= priority) work += ms
+    return work
   }
 
   /** Whether one more call may wait, when workers starting (or yet to start) will take `coming` calls. */
@@ -81,6 +90,11 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
     return next
   }
 
+  /** The waiting tasks, left in place (for a check: not in priority order across keys). */
+  [Symbol.iterator](): Iterator<PoolTask> {
+    return this.#tasks[Symbol.iterator]()
+  }
+
   /** Takes the task that goes first, whichever worker it may run on. */
   shift(): PoolTask | undefined {
     const task = this.#tasks.shift()
@@ -107,6 +121,7 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
       return false
     }
     this.#size += 1
+    if (task.estimate > 0) this.#work.set(task.priority, (this.#work.get(task.priority) ?? 0) + task.estimate)
     task.watch((reason) => this.#drop(task, reason))
     return true
   }
@@ -121,6 +136,12 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
 
   #leave(task: PoolTask): void {
     this.#size -= 1
+    if (this.#size === 0) this.#work.clear() // no rounding left behind
+    else if (task.estimate > 0) {
+      const left = (this.#work.get(task.priority) ?? 0) - task.estimate
+      if (left > 1e-6) this.#work.set(task.priority, left)
+      else this.#work.delete(task.priority)
+    }
     task.unwatch()
   }
 }

@@ -49,6 +49,8 @@ export const MessageType = {
   InputCredit: 'ki',
   /** Handler → caller: the handler of cancelled call `i` has settled (its slot is free), or withdrawn call `i` left the line unrun. */
   Settled: 'd',
+  /** Handler → caller: the handler of call `i`, whose request asked for it (`sn`), has started. */
+  Started: 'go',
   /** Either way: event `n` with the payload; `i` the call whose handler emitted it. */
   Event: 'ev',
   /** Either way: several messages written in one go (`p`), in order. */
@@ -93,7 +95,7 @@ export const MessageDirections = {
   /** From the caller of a call to its handler. */
   toHandler: [MessageType.Request, MessageType.Cancel, MessageType.ResultCredit, MessageType.InputChunks],
   /** From the handler of a call to its caller. */
-  toCaller: [MessageType.Result, MessageType.Failure, MessageType.ResultChunks, MessageType.InputCredit, MessageType.Settled],
+  toCaller: [MessageType.Result, MessageType.Failure, MessageType.ResultChunks, MessageType.InputCredit, MessageType.Settled, MessageType.Started],
   /** From either peer to the other. */
   eitherWay: [MessageType.Event, MessageType.Batch],
   /** From a parent to its worker. */
@@ -134,6 +136,8 @@ export interface RequestMessage extends Envelope<'q'>, PayloadFields {
   dl?: number
   /** Metadata set by the caller's interceptors (a trace context, say): the handler's `ctx.metadata`. */
   md?: Record<string, string>
+  /** Start notice: `true` asks the handler side to say when the handler starts (`go`); a pool sends it with a call that will wait for a slot. */
+  sn?: true
 }
 
 /**
@@ -206,6 +210,20 @@ export interface ReplyMessage extends Envelope<'r' | 'e'>, PayloadFields {
  * ```
  */
 export interface SettledMessage extends Envelope<'d'> {
+  i: string
+}
+
+/**
+ * The handler of a call whose request asked for a start notice (`sn`) has started: a pool's
+ * call that waited for a slot (in the worker's line, or in its channel behind a synchronous
+ * handler) stops waiting here.
+ *
+ * @example
+ * ```ts
+ * const started: StartedMessage = { $fr: 2, t: 'go', i: 'a1' }
+ * ```
+ */
+export interface StartedMessage extends Envelope<'go'> {
   i: string
 }
 
@@ -369,7 +387,7 @@ export type ToHandlerMessage = RequestMessage | CancelMessage | (CreditMessage &
  * function toCaller(message: ToCallerMessage): void {}
  * ```
  */
-export type ToCallerMessage = ReplyMessage | (ChunkMessage & { t: 'y' }) | (CreditMessage & { t: 'ki' }) | SettledMessage
+export type ToCallerMessage = ReplyMessage | (ChunkMessage & { t: 'y' }) | (CreditMessage & { t: 'ki' }) | SettledMessage | StartedMessage
 
 /**
  * What a parent sends its worker besides calls.

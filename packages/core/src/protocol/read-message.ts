@@ -35,7 +35,7 @@ function isMemoryLimits(value: unknown): boolean {
 
 /** For each message type, the check of its fields (besides `$fr` and `t`). */
 const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
-  [MessageType.Request]: (m) => isString(m.i) && isString(m.m) && isOptional(isWindow)(m.w) && isOptional(isWindow)(m.u) && isOptional(isDuration)(m.dl) && isOptional(isStringRecord)(m.md),
+  [MessageType.Request]: (m) => isString(m.i) && isString(m.m) && isOptional(isWindow)(m.w) && isOptional(isWindow)(m.u) && isOptional(isDuration)(m.dl) && isOptional(isStringRecord)(m.md) && isOptional((sn) => sn === true)(m.sn),
   [MessageType.Cancel]: (m) => isString(m.i) && (m.r === 'a' || m.r === 't' || m.r === 'w') && isOptional((ms) => typeof ms === 'number')(m.ms),
   [MessageType.ResultCredit]: (m) => isString(m.i) && isCount(m.g),
   [MessageType.InputChunks]: (m) => isString(m.i) && isOptional((f) => typeof f === 'boolean')(m.f),
@@ -44,6 +44,7 @@ const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
   [MessageType.ResultChunks]: (m) => isString(m.i),
   [MessageType.InputCredit]: (m) => isString(m.i) && isCount(m.g),
   [MessageType.Settled]: (m) => isString(m.i),
+  [MessageType.Started]: (m) => isString(m.i),
   [MessageType.Event]: (m) => isString(m.n) && isOptional(isString)(m.i),
   [MessageType.Batch]: (m) => Array.isArray(m.p),
   [MessageType.Ready]: (m) => isNames(m.n) && isOptional(isString)(m.iu),

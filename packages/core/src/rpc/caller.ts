@@ -8,9 +8,9 @@ import type { CloseReason } from '../channel/channel.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import type { CallInterceptor, InterceptedCall } from '../contract/interceptor-types.js'
 import { validate } from '../contract/validate.js'
-import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage } from '../protocol/messages.js'
+import { MessageType, PROTOCOL_VERSION, type ChunkMessage, type CreditMessage, type ReplyMessage, type RequestMessage, type SettledMessage, type StartedMessage } from '../protocol/messages.js'
 import { readCallOptions, withDeadline, type CallSettings, type InheritedDeadline } from './call-options.js'
-import { withdrawalOf, WithdrawnCall, type Withdrawal } from './withdrawal.js'
+import { placeOf, WithdrawnCall, type LinePlace } from './line-place.js'
 import { interceptCall } from './interceptors.js'
 import { streamOutcome } from './stream-outcome.js'
 import { madeHere } from './caller-stack.js'
@@ -123,20 +123,20 @@ export class CallerSide implements CallOwner {
     if (inherited !== undefined) settings = withDeadline(settings, inherited)
     if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
     const md = metadataOf(name, metadata)
+    const place = placeOf(options)
     if (declared.kind === 'input-stream') {
       if (!isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
-      return this.#send(name, undefined, settings, input, md)
+      return this.#send(name, undefined, settings, input, md, place)
     }
-    const withdrawal = withdrawalOf(options)
     const schema = declared.input
-    if (schema === undefined) return this.#send(name, input, settings, undefined, md, withdrawal)
+    if (schema === undefined) return this.#send(name, input, settings, undefined, md, place)
     // Checked here so that bad input fails before anything is sent; the handler's side checks
     // again and hands the handler the schema's parsed value. The original input is sent.
     return validate(schema, input, name, 'input').then(
       () => {
         if (this.#refusal !== undefined) throw madeHere(this.#refusal(name, false))
         if (settings.signal?.aborted) throw settings.signal.reason
-        return this.#send(name, input, settings, undefined, md, withdrawal)
+        return this.#send(name, input, settings, undefined, md, place)
       },
       (error: Error) => {
         throw madeHere(error)
@@ -168,7 +168,7 @@ export class CallerSide implements CallOwner {
     settings: CallSettings,
     source: AsyncIterable<unknown> | Iterable<unknown> | undefined,
     metadata: Record<string, string> | undefined,
-    withdrawal?: Withdrawal,
+    place?: LinePlace,
   ): Promise<unknown> {
     if (!this.table.admits()) throw this.tooManyPending(name)
     const id = this.table.nextId()
@@ -176,10 +176,12 @@ export class CallerSide implements CallOwner {
     if (source !== undefined) message.u = settings.credit
     if (settings.timeout !== undefined) message.dl = settings.timeout
     if (metadata !== undefined) message.md = metadata
+    if (place?.announce === true) message.sn = true
     this.link.encode(message, input, name, 'input')
     return new Promise((resolve, reject) => {
       const call = new OutgoingCall(this, name, settings, resolve, reject)
       call.id = id
+      call.place = place
       this.table.add(call)
       if (settings.timeout !== undefined) this.table.armTimeout(call, settings.timeout)
       try {
@@ -190,11 +192,11 @@ export class CallerSide implements CallOwner {
         return
       }
       if (source !== undefined) call.pumpFrom(source, settings.credit)
-      withdrawal?.attach(() => this.#withdraw(call))
+      place?.attach(() => this.#withdraw(call))
     })
   }
 
-  /** Asks the handler side for `call` back (`withdrawal.ts`); false when it has settled. */
+  /** Asks the handler side for `call` back (`line-place.ts`); false when it has settled. */
   #withdraw(call: OutgoingCall): boolean {
     if (this.table.get(call.id) !== call) return false
     call.withdrawing = true
@@ -208,7 +210,7 @@ export class CallerSide implements CallOwner {
    */
   giveUp(call: PendingCall, cancel: { r: 'a' | 't'; ms?: number }): boolean {
     if (this.table.take(call.id) === undefined) return false
-    this.table.lingering.set(call.id, Date.now())
+    this.table.linger(call)
     this.link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Cancel, i: call.id, ...cancel })
     return true
   }
@@ -218,7 +220,7 @@ export class CallerSide implements CallOwner {
     const call = this.table.take(message.i)
     if (call !== undefined) return call.replied(message)
     // A reply that crossed the cancellation on the wire: the handler is done too.
-    this.table.lingering.delete(message.i)
+    this.table.endLinger(message.i)
     debug('dropped a reply to call %s, which is not pending (settled, cancelled or never made)', message.i)
   }
 
@@ -232,9 +234,14 @@ export class CallerSide implements CallOwner {
     if (this.table.get(message.i)?.inputCredit(message.g) !== true) debug('dropped credit for call %s, which is no input stream pending', message.i)
   }
 
+  /** The handler of call `i` started (`go`, as its request asked): its place hears of it. */
+  started(message: StartedMessage): void {
+    this.table.get(message.i)?.place?.started()
+  }
+
   /** The handler of a cancelled call has settled (`d`). */
   settled(message: SettledMessage): void {
-    this.table.lingering.delete(message.i)
+    this.table.endLinger(message.i)
     // A call still pending was never cancelled by this caller, yet the other side says its
     // handler was (a forged or confused cancel): it will get no other reply, so settle it.
     const orphan = this.table.take(message.i)

@@ -63,6 +63,10 @@ export class HandlerSide {
   readonly #interceptors: readonly HandlerInterceptor[] | undefined
   readonly #running = new Map<string, RunningCall>()
   readonly #gate = new HandlerGate()
+  /** Whether calls may wait in a line (a concurrency limit). */
+  #lined = false
+  /** A handler kept the event loop for `LINE_BREAK_MS` or more in this turn (cleared once the turn's work is done). */
+  #blocked = false
   readonly #drained = new Drained()
   #refusal: string | undefined
 
@@ -92,6 +96,7 @@ export class HandlerSide {
    */
   limitConcurrency(limit: number): void {
     this.#gate.limit(limit)
+    this.#lined = true
   }
 
   /** Refuses later requests with ChannelClosedError; `why` starts its message ("The worker is shutting down"). */
@@ -108,6 +113,13 @@ export class HandlerSide {
       call.abort(typeof reason === 'function' ? reason(call.procedure) : reason)
       this.#leaveLine(call)
     }
+  }
+
+  /** A handler that began at `began` returned (or threw): if it kept the event loop for long, the next starts wait for the loop to turn. */
+  #ran(began: number): void {
+    if (!this.#lined || this.#blocked || performance.now() - began < LINE_BREAK_MS) return
+    this.#blocked = true
+    queueMicrotask(() => (this.#blocked = false))
   }
 
   /** A call aborted before its handler started: it leaves the line, failed with its reason. */
@@ -135,6 +147,7 @@ export class HandlerSide {
     this.#running.set(id, call)
     if (message.dl !== undefined) armDeadline(call, message.dl, () => this.#leaveLine(call))
     if (message.md !== undefined) call.metadata = Object.freeze({ ...message.md })
+    if (message.sn === true) call.announceStart = true
     if (declared.kind === 'input-stream') {
       const link = this.#link
       call.input = new InputChunks(name, message.u ?? declared.credit, call.signal, (g) => link.send({ $fr: PROTOCOL_VERSION, t: MessageType.InputCredit, i: id, g }))
@@ -155,18 +168,52 @@ export class HandlerSide {
   }
 
   #run(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
-    if (this.#gate.enter(call, () => this.#start(call, handler, declared, input))) this.#start(call, handler, declared, input)
+    if (this.#gate.enter(call, () => this.#slotCame(call, handler, declared, input))) this.#slotCame(call, handler, declared, input)
   }
 
-  #start(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
+  /**
+   * A call gets a slot: at once, or after waiting in the line. It starts at once, unless a
+   * handler has just kept the event loop for `LINE_BREAK_MS` or more (a synchronous,
+   * CPU-bound one: `#blocked`): then the replies queued meanwhile have not left (a batch goes
+   * at the end of the turn) and what arrived has not been read (a cancel of this very call,
+   * requests whose deadlines count from when they are read). Starting at once would keep
+   * them waiting for this handler too, and the next; so it starts once the event loop has
+   * turned, which writes and reads them first.
+   */
+  #slotCame(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
+    if (!this.#blocked) return this.#startChecked(call, handler, declared, input, false)
+    setImmediate(() => this.#startChecked(call, handler, declared, input, true))
+  }
+
+  /**
+   * A call that waited starts, unless it was cancelled meanwhile, or its deadline passed (a
+   * synchronous handler before it may have kept its deadline timer from firing): it fails
+   * then, unrun (TimeoutError for the deadline: it could not answer in time anyway).
+   */
+  #startChecked(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown, afterTurn: boolean): void {
+    if (!call.aborted && call.deadline !== undefined && Date.now() >= call.deadline) call.abort(timeoutError(call.procedure, call.timeLeft ?? 0))
+    if (call.aborted) return this.#finish(call, MessageType.Failure, call.signal.reason)
+    this.#start(call, handler, declared, input, afterTurn)
+  }
+
+  /** Runs the handler; `mayBlock`: the one before it blocked the event loop, so this one's start notice is written at once, before it may block too. */
+  #start(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown, mayBlock: boolean): void {
+    // A pool's call that waited for a slot: its wait ends now.
+    if (call.announceStart) {
+      this.#link.send({ $fr: PROTOCOL_VERSION, t: MessageType.Started, i: call.id })
+      if (mayBlock) this.#link.channel.flush?.()
+    }
+    const began = this.#lined ? performance.now() : 0
     let result: unknown
     try {
       const chain = this.#interceptors
       result =
         chain === undefined ? handler(input, call) : interceptHandler(chain, { procedure: call.procedure, kind: declared.kind, input, ctx: call }, (next) => handler(next, call))
     } catch (error) {
+      this.#ran(began)
       return this.#finish(call, MessageType.Failure, error)
     }
+    this.#ran(began)
     if (call.producer !== undefined) return this.#produce(call, call.producer, result)
     const output = declared.output
     if (output !== undefined) {
@@ -293,9 +340,17 @@ export class HandlerSide {
   }
 }
 
+/**
+ * How long a handler may keep the event loop before the next call to start waits for the loop
+ * to turn (`#slotCame`). Shorter handlers (tiny tasks) run back to back, their replies
+ * batched.
+ */
+const LINE_BREAK_MS = 1
+
 /** The call's signal aborts with TimeoutError when its deadline passes (beyond setTimeout's range: never, in practice). */
 function armDeadline(call: RunningCall, remaining: number, aborted: () => void): void {
   call.deadline = Date.now() + remaining
+  call.timeLeft = remaining
   if (remaining > MAX_TIMER_MS) return
   call.deadlineTimer = setTimeout(() => {
     call.abort(timeoutError(call.procedure, remaining))

@@ -172,6 +172,9 @@ export class Peer {
       case MessageType.Settled:
         this.caller.settled(message)
         break
+      case MessageType.Started:
+        this.caller.started(message)
+        break
       case MessageType.Event:
         this.hub.dispatch(message, message.i === undefined ? undefined : this.caller.table.get(message.i))
         break

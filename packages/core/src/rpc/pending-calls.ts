@@ -8,6 +8,7 @@ import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { CloseReason } from '../channel/channel.js'
 import type { TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { ChunkMessage, ReplyMessage } from '../protocol/messages.js'
+import type { LinePlace } from './line-place.js'
 import type { Link } from './link.js'
 
 /**
@@ -44,8 +45,10 @@ export abstract class PendingCall {
   id = ''
   /** Set while a timeout is armed. */
   timer: NodeJS.Timeout | undefined = undefined
-  /** Its caller asked for it back (`withdrawal.ts`): a `d` means it left the handler's line unrun. */
+  /** Its caller asked for it back (`line-place.ts`): a `d` means it left the handler's line unrun. */
   withdrawing = false
+  /** Its place in the handler's line, when its caller (a pool) follows it there. */
+  place: LinePlace | undefined = undefined
 
   constructor(
     readonly procedure: string,
@@ -88,6 +91,8 @@ export class PendingCalls {
    * settled yet, by id, with when they were given up (`Date.now()`).
    */
   readonly lingering = new Map<string, number>()
+  /** Hears that a lingering call's handler settled (a pool: that worker's slot is free). */
+  #lingerEnded: (() => void) | undefined
   readonly #calls = new Map<string, PendingCall>()
   // One 'abort' listener per signal, however many calls share it (a listener per call
   // would trip Node's MaxListenersExceededWarning on a signal shared by a batch).
@@ -151,9 +156,27 @@ export class PendingCalls {
     return this.#drained.wait(this.#calls.size === 0)
   }
 
+  /** `call` was given up on: it lingers until its handler settles (`endLinger`). */
+  linger(call: PendingCall): void {
+    this.lingering.set(call.id, Date.now())
+  }
+
+  /** Call `id`'s handler settled: it lingers no more (`onLingerEnd`'s listener hears of it). */
+  endLinger(id: string): void {
+    if (this.lingering.delete(id)) this.#lingerEnded?.()
+  }
+
+  /** `listener` hears each time a lingering call's handler settles (one listener: a pool's member). */
+  onLingerEnd(listener: () => void): void {
+    this.#lingerEnded = listener
+  }
+
   /** Fails every pending call with `error(call)` and forgets the lingering ones. */
   failAll(error: (call: PendingCall) => unknown): void {
-    this.lingering.clear()
+    if (this.lingering.size > 0) {
+      this.lingering.clear()
+      this.#lingerEnded?.()
+    }
     for (const id of [...this.#calls.keys()]) {
       const call = this.take(id)
       call?.fail(error(call))

@@ -41,6 +41,10 @@ export class RunningCall implements HandlerContext {
   metadata: Readonly<Record<string, string>> = NO_METADATA
   /** When the call's deadline passes (`Date.now()` time), if it has one. */
   deadline: number | undefined = undefined
+  /** The time it had left when it was sent (the request's `dl`), in ms, if it has a deadline. */
+  timeLeft: number | undefined = undefined
+  /** Its caller asked to hear when its handler starts (the request's `sn`): `go`. */
+  announceStart = false
   /** The timer that aborts the signal at the deadline. */
   deadlineTimer: NodeJS.Timeout | undefined = undefined
 
