@@ -35,7 +35,7 @@ import { work } from './work.contract.js'
 
 const log = (event: string, fields: Record<string, unknown> = {}): void => void process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`)
 
-// Two workers, kept running (min: max: idle workers are not stopped), every call with a deadline.
+// Two workers, both kept running (min = max: none is stopped when idle), every call with a deadline.
 const pool = createPool(work, new URL('./work.worker.ts', import.meta.url), { min: 2, max: 2, timeout: 2_000 })
 pool.on('spawn', ({ pid }) => log('spawn', { pid }))
 pool.on('exit', ({ pid, reason, code, signal }) => log('exit', { pid, reason, code, signal }))
@@ -52,10 +52,10 @@ const server = createServer((request, response) => {
 })
 
 async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname
+  const { pathname: path, searchParams } = new URL(request.url ?? '/', 'http://localhost')
   if (request.method === 'POST' && path === '/hash') {
     const password = await readBody(request)
-    const salt = new URL(request.url ?? '/', 'http://localhost').searchParams.get('user') ?? '' // a real service reads the user's salt from its database
+    const salt = searchParams.get('user') ?? '' // a real service reads the user's salt from its database
     const hash = await pool.call.hashPassword({ password, salt })
     response.writeHead(200, { 'content-type': 'text/plain' }).end(hash)
   } else if (request.method === 'POST' && path === '/render') {
@@ -74,6 +74,7 @@ function answerError(response: ServerResponse, error: unknown): void {
   if (response.headersSent) return void response.destroy()
   if (error instanceof PoolOverloadedError || error instanceof QueueFullError) {
     // Refused before it reached a worker: nothing ran. Try again once the queue has moved.
+    // (QueueFullError: more than `maxQueue` calls waiting, for a pool that sets one.)
     const wait = error instanceof PoolOverloadedError ? (error.expectedWait ?? 1_000) : 1_000
     response.writeHead(503, { 'retry-after': String(Math.max(1, Math.ceil(wait / 1_000))) }).end('overloaded')
   } else if (error instanceof CrashLoopError) {

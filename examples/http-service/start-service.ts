@@ -29,7 +29,14 @@ export async function startService(): Promise<Service> {
       process.kill(-pid, 'SIGKILL')
     } catch {} // already gone
   }
+  // Not in our process group, it would outlive us: kill it when we exit, or are interrupted.
   process.once('exit', kill)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      kill()
+      process.exit(1)
+    })
+  }
   let output = ''
   child.stdout.setEncoding('utf8')
   child.stdout.on('data', (chunk: string) => (output += chunk))
