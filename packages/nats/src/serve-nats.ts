@@ -153,11 +153,6 @@ export async function serveNats<C extends ContractWithoutHost>(contract: C, hand
 /**
  * The `maxMessageBytes` in force: the smaller of the option (default 64 MiB) and what the
  * server accepts (`max_payload`), less room for the call id.
- *
- * @example
- * ```ts
- * createClient(contract, channel, { maxMessageBytes: effectiveLimit(nc, options.maxMessageBytes) })
- * ```
  */
 export function effectiveLimit(nc: NatsConnection, requested: number | undefined): number {
   const maxPayload = nc.info?.max_payload
@@ -165,14 +160,7 @@ export function effectiveLimit(nc: NatsConnection, requested: number | undefined
   return maxPayload === undefined ? limit : Math.min(limit, maxPayload - ID_ROOM)
 }
 
-/**
- * Checks that `connection` looks like a NATS connection.
- *
- * @example
- * ```ts
- * const nc = checkConnection(options.connection, 'connectNats')
- * ```
- */
+/** Checks that `connection` looks like a NATS connection. */
 export function checkConnection(connection: unknown, where: string): NatsConnection {
   const candidate = connection as Partial<NatsConnection> | undefined
   if (typeof candidate?.publish !== 'function' || typeof candidate.subscribe !== 'function' || typeof candidate.status !== 'function') {
@@ -185,11 +173,6 @@ export function checkConnection(connection: unknown, where: string): NatsConnect
 /**
  * Two-way calls (`host` procedures) need the caller's process to serve them; over NATS they
  * are not supported.
- *
- * @example
- * ```ts
- * checkNoHost(contract, 'serveNats')
- * ```
  */
 export function checkNoHost(contract: ContractWithoutHost, where: string): void {
   const host = (contract as { host?: object } | undefined)?.host

@@ -24,14 +24,7 @@ interface Running {
   acked: boolean
 }
 
-/**
- * Settings of a {@link ServingChannel}.
- *
- * @example
- * ```ts
- * const settings: ServingChannelSettings = { connection: nc, subject: 'math', queue: 'math', heartbeat: 1_000 }
- * ```
- */
+/** Settings of a {@link ServingChannel}. */
 export interface ServingChannelSettings {
   readonly connection: NatsConnection
   readonly subject: string
@@ -44,15 +37,7 @@ export interface ServingChannelSettings {
   readonly disconnected: () => void
 }
 
-/**
- * The serving side of a contract over NATS.
- *
- * @example
- * ```ts
- * const channel = new ServingChannel({ connection: nc, subject: 'math', queue: 'math', heartbeat: 1_000, disconnected: () => {} })
- * const router = createRouter(math, handlers, channel)
- * ```
- */
+/** The serving side of a contract over NATS. */
 export class ServingChannel implements Channel {
   readonly serialization = 'json' as const
   readonly #nc: NatsConnection

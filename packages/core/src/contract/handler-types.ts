@@ -105,11 +105,6 @@ export type NotificationHandlers<C extends Contract> = {
 /**
  * Throws a TypeError unless `handlers` has a function for every procedure of `contract`,
  * and nothing else.
- *
- * @example
- * ```ts
- * checkHandlers(math, handlers, 'serve(contract, handlers)')
- * ```
  */
 export function checkHandlers(contract: Contract, handlers: unknown, where: string): void {
   checkObject(handlers, `${where}: handlers`)
@@ -126,11 +121,6 @@ export function checkHandlers(contract: Contract, handlers: unknown, where: stri
 /**
  * Throws a TypeError unless `notifications` is undefined or an object of functions, one per
  * notification the contract declares.
- *
- * @example
- * ```ts
- * checkNotificationHandlers(app, options.notifications, 'serve({ notifications })')
- * ```
  */
 export function checkNotificationHandlers(contract: Contract, notifications: unknown, where: string): void {
   if (notifications === undefined) return

@@ -73,11 +73,6 @@ const PERMISSION_KEYS: Readonly<Record<string, string>> = {
 /**
  * The PermissionDeniedError that `error` is, when a runtime's permissions denied something
  * (Node's `ERR_ACCESS_DENIED`, Deno's `NotCapable`); undefined for any other value.
- *
- * @example
- * ```ts
- * const sent = asPermissionDenied(thrown) ?? thrown
- * ```
  */
 export function asPermissionDenied(error: unknown): PermissionDeniedError | undefined {
   if (!(error instanceof Error) || error instanceof PermissionDeniedError) return undefined

@@ -168,14 +168,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   return assemblePool(contract, module, options).pool
 }
 
-/**
- * A pool and the parts a test of its state checks.
- *
- * @example
- * ```ts
- * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, starter)
- * ```
- */
+/** A pool and the parts a test of its state checks. */
 export interface PoolParts<C extends Contract> {
   readonly pool: Pool<C>
   readonly members: MemberSet
@@ -185,11 +178,6 @@ export interface PoolParts<C extends Contract> {
 /**
  * `createPool()`, with the way its workers start: real processes or threads by default; the
  * pool's model-based test gives simulated workers on a fake clock (`WorkerStarter`).
- *
- * @example
- * ```ts
- * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, simulatedWorkers.starter)
- * ```
  */
 export function assemblePool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions, starter?: WorkerStarter): PoolParts<C> {
   const settings = readPoolOptions(contract, options)

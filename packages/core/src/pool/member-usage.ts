@@ -4,18 +4,7 @@
  * `pool.stats().perWorker` reports, and what `maxTasksPerWorker` counts.
  */
 
-/**
- * The use of one worker.
- *
- * @example
- * ```ts
- * const usage = new MemberUsage()
- * usage.readyNow()
- * usage.began()
- * usage.ended()
- * const { busyTime, lifetime } = usage.times()
- * ```
- */
+/** The use of one worker. */
 export class MemberUsage {
   /** Pool calls running on it. */
   #active = 0

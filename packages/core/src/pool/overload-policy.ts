@@ -45,15 +45,7 @@ export const START_WITHIN = 0.9
  */
 export type OverloadMode = 'shed' | 'queue'
 
-/**
- * The policy of one pool.
- *
- * @example
- * ```ts
- * const policy = new OverloadPolicy('shed', estimates, members, queue)
- * const refusal = policy.refusal(task) // a PoolOverloadedError, or undefined: it may wait
- * ```
- */
+/** The policy of one pool. */
 export class OverloadPolicy {
   readonly #shedding: boolean
   readonly #estimates: RunEstimates

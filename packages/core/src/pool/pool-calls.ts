@@ -20,14 +20,7 @@ import type { PoolStatus } from './pool-state.js'
 import { PoolStream } from './pool-stream.js'
 import { PoolTask } from './pool-task.js'
 
-/**
- * What the calls of a pool go through.
- *
- * @example
- * ```ts
- * const parts: CallParts = { timeout: settings.timeout, status, guard, members, dispatcher }
- * ```
- */
+/** What the calls of a pool go through. */
 export interface CallParts {
   /** The pool's default timeout. */
   readonly timeout: number | undefined
@@ -39,15 +32,7 @@ export interface CallParts {
   readonly dispatcher: Dispatcher
 }
 
-/**
- * The calls of a pool.
- *
- * @example
- * ```ts
- * const calls = new PoolCalls(parts)
- * await calls.call('add', math.procedures.add, { a: 1, b: 2 }, { priority: 1 })
- * ```
- */
+/** The calls of a pool. */
 export class PoolCalls {
   readonly #parts: CallParts
 

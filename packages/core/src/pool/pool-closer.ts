@@ -15,14 +15,7 @@ import type { PoolSettings } from './pool-options.js'
 import type { PoolStatus } from './pool-state.js'
 import type { TaskQueue } from './task-queue.js'
 
-/**
- * What closing a pool touches.
- *
- * @example
- * ```ts
- * const parts: CloserParts = { settings, status, queue, members, dispatcher, supervisor }
- * ```
- */
+/** What closing a pool touches. */
 export interface CloserParts {
   readonly settings: PoolSettings
   readonly status: PoolStatus
@@ -32,15 +25,7 @@ export interface CloserParts {
   readonly supervisor: MemberSupervisor
 }
 
-/**
- * The close of one pool.
- *
- * @example
- * ```ts
- * const closer = new PoolCloser(parts, () => untrack())
- * const results = await closer.close({ grace: 2_000 })
- * ```
- */
+/** The close of one pool. */
 export class PoolCloser {
   readonly #parts: CloserParts
   readonly #closed: () => void

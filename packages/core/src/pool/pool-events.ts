@@ -68,17 +68,7 @@ export interface PoolEvents {
   crashloop: { detail: string; error: Error }
 }
 
-/**
- * A small typed event emitter; a listener that throws does not break the pool.
- *
- * @example
- * ```ts
- * const events = new PoolEmitter()
- * const stop = events.on('ready', ({ pid }) => console.log(pid))
- * events.emit('ready', { runtime: 'process', pid: 1234, threadId: undefined })
- * stop()
- * ```
- */
+/** A small typed event emitter; a listener that throws does not break the pool. */
 export class PoolEmitter {
   readonly #listeners = new Map<keyof PoolEvents, Set<(event: never) => void>>()
 

@@ -29,16 +29,7 @@ import type { WorkerCallOptions } from './task-call.js'
 export type MemberState = 'starting' | 'ready' | 'retiring' | 'gone'
 
 
-/**
- * A pool's worker.
- *
- * @example
- * ```ts
- * const member = new PoolMember('thread', members.nextSerial())
- * member.started(await spawnThreadWorker(contract, module, options, extras))
- * await member.call('add', { a: 1, b: 2 }, { signal: undefined, timeout: 0, onProgress: undefined })
- * ```
- */
+/** A pool's worker. */
 export class PoolMember {
   readonly runtime: WorkerRuntime
   /** Its number in the pool, never reused: what rendezvous hashing of keys scores. */

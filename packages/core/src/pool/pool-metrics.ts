@@ -56,16 +56,7 @@ export interface WorkerStats {
   readonly utilisation: number
 }
 
-/**
- * The pool's recorded durations.
- *
- * @example
- * ```ts
- * const metrics = new PoolMetrics()
- * metrics.ran('resize', 4.2, 180)
- * const { procedures, perWorker } = metrics.snapshot(members)
- * ```
- */
+/** The pool's recorded durations. */
 export class PoolMetrics {
   readonly #procedures = new Map<string, { readonly queueWait: SampleWindow; readonly runTime: SampleWindow }>()
 

@@ -169,24 +169,10 @@ export interface ThreadPoolOptions extends PoolCommonOptions, ThreadOptions {
  */
 export type PoolOptions = ProcessPoolOptions | ThreadPoolOptions
 
-/**
- * How a pool starts each worker.
- *
- * @example
- * ```ts
- * const start: WorkerStart = { runtime: 'thread', options: { resourceLimits: { maxOldGenerationSizeMb: 64 } } }
- * ```
- */
+/** How a pool starts each worker. */
 export type WorkerStart = { readonly runtime: 'process'; readonly options: ForkOptions } | { readonly runtime: 'thread'; readonly options: ThreadOptions }
 
-/**
- * A pool's options, checked, with their defaults.
- *
- * @example
- * ```ts
- * const { min, max, concurrency, start } = readPoolOptions(contract, options)
- * ```
- */
+/** A pool's options, checked, with their defaults. */
 export interface PoolSettings {
   readonly start: WorkerStart
   readonly min: number
@@ -216,14 +202,7 @@ const DEFAULT_IDLE_TIMEOUT = 30_000
 const PROCESS_ONLY = ['serialization', 'cwd', 'execPath', 'stdio', 'processGroup'] as const
 const THREAD_ONLY = ['resourceLimits'] as const
 
-/**
- * Checks a pool's contract and options and resolves them; throws a TypeError for a bad one.
- *
- * @example
- * ```ts
- * readPoolOptions(math, { runtime: 'thread', stdio: 'inherit' }) // throws: stdio is an option of process pools only
- * ```
- */
+/** Checks a pool's contract and options and resolves them; throws a TypeError for a bad one. */
 export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSettings {
   assertContract(contract, 'createPool(contract, module)')
   if (typeof options !== 'object' || options === null) throw new TypeError('createPool(contract, module, options): options must be an object')

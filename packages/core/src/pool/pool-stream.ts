@@ -26,15 +26,7 @@ const DONE: AsyncIterableIterator<unknown> = {
   },
 }
 
-/**
- * One stream call of a pool.
- *
- * @example
- * ```ts
- * const stream = new PoolStream((self) => dispatcher.submit(new PoolTask({ ..., runOn: (member, options) => self.runOn(member, options), reject: (error) => self.failed(error) })))
- * for await (const chunk of stream) console.log(chunk)
- * ```
- */
+/** One stream call of a pool. */
 export class PoolStream implements AsyncIterableIterator<unknown> {
   readonly #name: string
   readonly #declared: Parameters<TaskTarget['stream']>[1]

@@ -4,14 +4,7 @@
  * (8 KiB per window) however long the pool runs. Percentiles are computed when asked for.
  */
 
-/**
- * How many of the latest samples a window keeps.
- *
- * @example
- * ```ts
- * const covered = Math.min(stats.runTime.count, SAMPLE_WINDOW) // the runs the percentiles cover
- * ```
- */
+/** How many of the latest samples a window keeps. */
 export const SAMPLE_WINDOW = 1024
 
 /**
@@ -33,16 +26,7 @@ export interface DurationStats {
   readonly max: number
 }
 
-/**
- * One window of samples.
- *
- * @example
- * ```ts
- * const window = new SampleWindow()
- * window.add(12.5)
- * const { p50, p99 } = window.summary()
- * ```
- */
+/** One window of samples. */
 export class SampleWindow {
   readonly #samples = new Float64Array(SAMPLE_WINDOW)
   #count = 0

@@ -84,14 +84,7 @@ export interface ServeOptions<C extends Contract = Contract> extends MessageLimi
  */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000
 
-/**
- * Throws a TypeError for a bad option; returns the shutdown hooks as an array.
- *
- * @example
- * ```ts
- * const hooks = checkServeOptions(options)
- * ```
- */
+/** Throws a TypeError for a bad option; returns the shutdown hooks as an array. */
 export function checkServeOptions(options: ServeOptions): readonly ShutdownHook[] {
   checkObject(options, 'serve(contract, handlers, options): options')
   checkTimeout(options.shutdownTimeout, 'shutdownTimeout', 'serve()')

@@ -11,22 +11,10 @@ import type { ShutdownCause } from './serve-options.js'
 /**
  * Where the worker is with SIGTERM: `unacked` (no ack yet), `alone` (the parent does not
  * lead: SIGTERM shuts down), `led` (the parent leads), `reported` (a SIGTERM was reported).
- *
- * @example
- * ```ts
- * if (sigterm.state === 'reported') debug('waiting for the parent to stop this worker')
- * ```
  */
 export type SigtermHandlingState = 'unacked' | 'alone' | 'led' | 'reported'
 
-/**
- * What the handling works with.
- *
- * @example
- * ```ts
- * const parts: SigtermParts = { connected: () => process.connected, report: () => channel.send(sigterm), shutDown: () => shutDownFor('SIGTERM') }
- * ```
- */
+/** What the handling works with. */
 export interface SigtermParts {
   /** Whether the parent's channel is still open. */
   connected(): boolean
@@ -36,16 +24,7 @@ export interface SigtermParts {
   shutDown(): void
 }
 
-/**
- * The SIGTERM handling of one process worker.
- *
- * @example
- * ```ts
- * const sigterm = new SigtermHandling(parts)
- * process.on('SIGTERM', () => sigterm.heard())
- * lifecycle: on `ha`, sigterm.acked(ack.st === true)
- * ```
- */
+/** The SIGTERM handling of one process worker. */
 export class SigtermHandling {
   readonly #parts: SigtermParts
   #state: SigtermHandlingState = 'unacked'

@@ -99,14 +99,7 @@ export interface ShutdownResult extends ExitResult {
   readonly module: string
 }
 
-/**
- * What the registry knows of a worker.
- *
- * @example
- * ```ts
- * const untrack = track({ info: () => info, stop: (limits) => worker.close(limits), kill: () => child.kill('SIGKILL') })
- * ```
- */
+/** What the registry knows of a worker. */
 export interface TrackedWorker {
   info(): WorkerInfo
   stop(options: Partial<StopOptions>): Promise<ExitResult>
@@ -116,14 +109,7 @@ export interface TrackedWorker {
   readonly pooled?: boolean | undefined
 }
 
-/**
- * What the registry knows of a pool: how to close it, which stops its workers.
- *
- * @example
- * ```ts
- * const untrack = trackPool({ close: (limits) => pool.close(limits) })
- * ```
- */
+/** What the registry knows of a pool: how to close it, which stops its workers. */
 export interface TrackedPool {
   close(options: Partial<StopOptions>): Promise<ShutdownResult[]>
 }
@@ -131,13 +117,6 @@ export interface TrackedPool {
 /**
  * The workers and pools of one process, and its shutdown state. The functions below use
  * this process's; tests make their own.
- *
- * @example
- * ```ts
- * const registry = new WorkerRegistry(new AppShutdown())
- * const untrack = registry.track(entry)
- * const results = await registry.shutdownAll({ grace: 1_000 })
- * ```
  */
 export class WorkerRegistry {
   readonly app: AppShutdown
@@ -197,27 +176,13 @@ export class WorkerRegistry {
 
 const registry = new WorkerRegistry(appShutdown)
 
-/**
- * Adds a worker; returns the function that removes it.
- *
- * @example
- * ```ts
- * void gone.then(track(entry))
- * ```
- */
+/** Adds a worker; returns the function that removes it. */
 export function track(entry: TrackedWorker): () => void {
   watchSigterm()
   return registry.track(entry)
 }
 
-/**
- * Adds a pool; returns the function that removes it.
- *
- * @example
- * ```ts
- * const untrack = trackPool({ close })
- * ```
- */
+/** Adds a pool; returns the function that removes it. */
 export function trackPool(pool: TrackedPool): () => void {
   watchSigterm()
   return registry.trackPool(pool)
@@ -237,14 +202,7 @@ export function workers(): WorkerInfo[] {
   return registry.workers()
 }
 
-/**
- * Kills every worker now (a second Ctrl-C): the stops under way then end at once.
- *
- * @example
- * ```ts
- * process.once('SIGINT', killAll)
- * ```
- */
+/** Kills every worker now (a second Ctrl-C): the stops under way then end at once. */
 export function killAll(): void {
   registry.killAll()
 }

@@ -97,11 +97,6 @@ export async function fork<C extends Contract>(contract: C, module: string | URL
 /**
  * `fork()`, with what only a pool adds: to hear of the child before it is ready, memory
  * limits, and every message.
- *
- * @example
- * ```ts
- * const worker = await forkWorker(contract, module, options, { onSpawn: (pid) => emit('spawn', { pid }) })
- * ```
  */
 export async function forkWorker(
   contract: Contract,

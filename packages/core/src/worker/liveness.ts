@@ -25,12 +25,6 @@ export interface UnresponsiveEvent {
 /**
  * Watches one worker: pings it a few times per `unresponsiveAfter`, and calls `onSilent` once
  * when nothing has come from it for longer than that.
- *
- * @example
- * ```ts
- * const watch = new LivenessWatch(handle, 5_000, (silentFor) => giveUp(silentFor))
- * void handle.gone.then(() => watch.stop())
- * ```
  */
 export class LivenessWatch {
   readonly #handle: WorkerHandle

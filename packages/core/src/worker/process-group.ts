@@ -22,11 +22,6 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 /**
  * Ends what is left of group `pgid` once its leader has exited: SIGTERM, then SIGKILL to
  * whatever still runs after `killTimeout` ms. Resolves once the group is empty.
- *
- * @example
- * ```ts
- * await endGroup(worker.pid, 1_000)
- * ```
  */
 export async function endGroup(pgid: number, killTimeout: number): Promise<void> {
   if (!signalGroup(pgid, 'SIGTERM')) return

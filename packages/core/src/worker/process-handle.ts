@@ -26,14 +26,7 @@ const RESUME_SUPPORTED = process.platform !== 'win32'
 /** How long to wait for the stderr pipe to close after 'exit' or 'disconnect'. */
 const SETTLE_MS = 50
 
-/**
- * What a process handle needs besides the child.
- *
- * @example
- * ```ts
- * const settings: ProcessHandleSettings = { serialization: 'json', label: '/app/worker.js', forwardStderr: true, processGroup: false, killTimeout: 5_000 }
- * ```
- */
+/** What a process handle needs besides the child. */
 export interface ProcessHandleSettings {
   readonly serialization: Serialization
   readonly label: string
@@ -48,14 +41,7 @@ export interface ProcessHandleSettings {
   readonly maxPending?: number | undefined
 }
 
-/**
- * Watches `child` and returns its handle.
- *
- * @example
- * ```ts
- * const handle = processHandle(fork(path, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }), settings)
- * ```
- */
+/** Watches `child` and returns its handle. */
 export function processHandle(child: ChildProcess, settings: ProcessHandleSettings): WorkerHandle {
   // A child that breaks its channel (bytes that are not a message, a message too large to
   // buffer, a backlog it does not read) is killed, and its calls fail with ProtocolError.

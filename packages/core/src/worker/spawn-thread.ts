@@ -80,11 +80,6 @@ export async function spawnThread<C extends Contract>(contract: C, module: strin
 /**
  * `spawnThread()`, with what only a pool adds: to hear of the thread before it is ready (its
  * threadId), memory limits, and every message.
- *
- * @example
- * ```ts
- * const worker = await spawnThreadWorker(contract, module, options, { observe, onSpawn: (threadId) => emit('spawn', { threadId }) })
- * ```
  */
 export async function spawnThreadWorker(
   contract: Contract,

@@ -7,14 +7,7 @@ import type { OwnedChannel } from '../channel/process-channel.js'
 import type { ExitDetails } from '../errors/worker-errors.js'
 import type { WorkerRuntime } from '../supervision/registry.js'
 
-/**
- * A started worker, process or thread, as its lifecycle sees it.
- *
- * @example
- * ```ts
- * const handle: WorkerHandle = processHandle(child, { serialization: 'json', label: path, forwardStderr: true, processGroup: false, killTimeout: 5_000 })
- * ```
- */
+/** A started worker, process or thread, as its lifecycle sees it. */
 export interface WorkerHandle {
   readonly runtime: WorkerRuntime
   /** How errors name the worker: its module path, or `<file> (pid N)`. */

@@ -10,14 +10,7 @@ import { plain, type LeastPrivilegeOptions } from './permissions.js'
 import { checkEnvNames, workerEnv } from './worker-env.js'
 import { workerRuntime } from './worker-runtime.js'
 
-/**
- * What `fork()` knows when it confines a worker.
- *
- * @example
- * ```ts
- * const request: ProcessConfinement = { options, module: path, execArgv: inherited, inspect: false }
- * ```
- */
+/** What `fork()` knows when it confines a worker. */
 export interface ProcessConfinement {
   readonly options: LeastPrivilegeOptions & { execPath?: string | undefined; execArgv?: readonly string[] | undefined; env?: NodeJS.ProcessEnv | undefined }
   /** The worker module's absolute path. */
@@ -31,11 +24,6 @@ export interface ProcessConfinement {
 /**
  * The options, environment and ids that start the worker confined; unchanged without
  * `permissions` and `heapLimitMb`. Throws a TypeError for what the runtime cannot honour.
- *
- * @example
- * ```ts
- * const { execArgv, env, uid, gid } = confineProcess({ options, module: path, execArgv, inspect: false }, 'fork()')
- * ```
  */
 export function confineProcess(request: ProcessConfinement, where: string): { execArgv: string[] | undefined; env: NodeJS.ProcessEnv | undefined; uid?: number; gid?: number } {
   const { options, module, inspect } = request

@@ -94,14 +94,7 @@ export const BOOLEAN_PERMISSIONS = ['net', 'childProcess', 'workerThreads', 'add
 export type BooleanPermission = (typeof BOOLEAN_PERMISSIONS)[number]
 const KEYS = new Set<string>(['read', 'write', 'env', 'uid', 'gid', ...BOOLEAN_PERMISSIONS])
 
-/**
- * Throws a TypeError for a bad `permissions` or `heapLimitMb`.
- *
- * @example
- * ```ts
- * checkLeastPrivilege({ permissions: { read: ['./data'] } }, 'fork()') // throws: read paths must be absolute
- * ```
- */
+/** Throws a TypeError for a bad `permissions` or `heapLimitMb`. */
 export function checkLeastPrivilege(options: LeastPrivilegeOptions, where: string): void {
   const { heapLimitMb, permissions } = options
   if (heapLimitMb !== undefined && (typeof heapLimitMb !== 'number' || !Number.isInteger(heapLimitMb) || heapLimitMb < 1)) {
@@ -138,14 +131,7 @@ function checkPaths(paths: unknown, key: 'read' | 'write', where: string): void 
 /** {@link WorkerPermissions} with paths only, no URLs: what the runtimes' flags are made of. */
 export type PlainPermissions = Omit<WorkerPermissions, 'read' | 'write'> & { readonly read?: readonly string[] | boolean | undefined; readonly write?: readonly string[] | boolean | undefined }
 
-/**
- * `permissions` with its `file:` URLs as paths.
- *
- * @example
- * ```ts
- * plain({ read: [new URL('file:///srv/data/')] }) // { read: ['/srv/data/'] }
- * ```
- */
+/** `permissions` with its `file:` URLs as paths. */
 export function plain(permissions: WorkerPermissions): PlainPermissions {
   const paths = (grant: WorkerPermissions['read']): PlainPermissions['read'] => (Array.isArray(grant) ? grant.map((path: string | URL) => (path instanceof URL ? fileURLToPath(path) : path)) : (grant as boolean | undefined))
   return { ...permissions, read: paths(permissions.read), write: paths(permissions.write) }
