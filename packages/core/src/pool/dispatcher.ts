@@ -47,7 +47,6 @@ export interface DispatchParts {
 /** How a run on a worker ended: see `Dispatcher.#failed`. */
 type RunEnd = 'ran' | 'cut' | 'returned'
 
-/** The dispatcher. */
 export class Dispatcher {
   readonly #queue: TaskQueue<PoolMember>
   readonly #members: MemberSet

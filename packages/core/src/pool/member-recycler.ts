@@ -13,7 +13,6 @@ import type { PoolMember } from './pool-member.js'
 import type { PoolSettings } from './pool-options.js'
 import type { PoolStatus } from './pool-state.js'
 
-/** The recycler. */
 export class MemberRecycler {
   readonly #settings: PoolSettings
   readonly #members: MemberSet

@@ -17,7 +17,6 @@ export interface MemberCounts {
   readonly inFlight: number
 }
 
-/** The set of members. */
 export class MemberSet implements Iterable<PoolMember> {
   /** Calls one worker runs at once. */
   readonly concurrency: number

@@ -42,7 +42,6 @@ export interface SupervisorParts {
   readonly starter?: WorkerStarter | undefined
 }
 
-/** The supervisor. */
 export class MemberSupervisor {
   readonly #parts: SupervisorParts
   readonly #waiters = new ReadyWaiters()

@@ -45,13 +45,11 @@ export const START_WITHIN = 0.9
  */
 export type OverloadMode = 'shed' | 'queue'
 
-/** The policy of one pool. */
 export class OverloadPolicy {
   readonly #shedding: boolean
   readonly #estimates: RunEstimates
   readonly #members: MemberSet
   readonly #queue: TaskQueue<PoolMember>
-  /** Calls refused so far. */
   shed = 0
 
   constructor(mode: OverloadMode, estimates: RunEstimates, members: MemberSet, queue: TaskQueue<PoolMember>) {

@@ -22,7 +22,6 @@ import { PoolTask } from './pool-task.js'
 
 /** What the calls of a pool go through. */
 export interface CallParts {
-  /** The pool's default timeout. */
   readonly timeout: number | undefined
   /** The pool's `call` interceptors, run once per call around all of it. */
   readonly interceptors: readonly CallInterceptor[] | undefined
@@ -32,7 +31,6 @@ export interface CallParts {
   readonly dispatcher: Dispatcher
 }
 
-/** The calls of a pool. */
 export class PoolCalls {
   readonly #parts: CallParts
 

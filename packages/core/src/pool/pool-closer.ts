@@ -25,7 +25,6 @@ export interface CloserParts {
   readonly supervisor: MemberSupervisor
 }
 
-/** The close of one pool. */
 export class PoolCloser {
   readonly #parts: CloserParts
   readonly #closed: () => void

@@ -29,7 +29,6 @@ import type { WorkerCallOptions } from './task-call.js'
 export type MemberState = 'starting' | 'ready' | 'retiring' | 'gone'
 
 
-/** A pool's worker. */
 export class PoolMember {
   readonly runtime: WorkerRuntime
   /** Its number in the pool, never reused: what rendezvous hashing of keys scores. */

@@ -56,7 +56,6 @@ export interface WorkerStats {
   readonly utilisation: number
 }
 
-/** The pool's recorded durations. */
 export class PoolMetrics {
   readonly #procedures = new Map<string, { readonly queueWait: SampleWindow; readonly runTime: SampleWindow }>()
 

@@ -26,7 +26,6 @@ const DONE: AsyncIterableIterator<unknown> = {
   },
 }
 
-/** One stream call of a pool. */
 export class PoolStream implements AsyncIterableIterator<unknown> {
   readonly #name: string
   readonly #declared: Parameters<TaskTarget['stream']>[1]

@@ -18,7 +18,6 @@ import type { TaskCall, TaskState, TaskTarget, WorkerCallOptions } from './task-
 
 /** A pool call. */
 export class PoolTask {
-  /** The procedure's declaration. */
   readonly declaration: AnyDeclaration
   readonly name: string
   readonly input: unknown

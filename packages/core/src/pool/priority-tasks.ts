@@ -14,7 +14,6 @@ export function goesBefore(a: PoolTask, b: PoolTask): boolean {
   return a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq)
 }
 
-/** The tasks of one queue, by priority. */
 export class PriorityTasks {
   readonly #fifos = new Map<number, TaskFifo>()
   /** The priorities that have a FIFO, highest first. */
@@ -42,7 +41,6 @@ export class PriorityTasks {
     return undefined
   }
 
-  /** Takes the task that goes first. */
   shift(): PoolTask | undefined {
     const task = this.peek()
     return task === undefined ? undefined : (this.#fifos.get(task.priority) as TaskFifo).shift()

@@ -3,7 +3,6 @@
  * workers are ready, or all rejected together (the crash-loop guard tripped, the pool closed).
  */
 
-/** The waiting `ready()` promises. */
 export class ReadyWaiters {
   #waiters: Array<{ resolve: () => void; reject: (reason: unknown) => void }> = []
 

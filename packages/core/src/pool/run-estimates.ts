@@ -11,7 +11,6 @@ export const ESTIMATE_AFTER = 3
 /** The weight of each new run in the average. */
 const WEIGHT = 0.25
 
-/** The estimates of one pool. */
 export class RunEstimates {
   readonly #procedures = new Map<string, { mean: number; runs: number }>()
 

@@ -26,7 +26,6 @@ export interface DurationStats {
   readonly max: number
 }
 
-/** One window of samples. */
 export class SampleWindow {
   readonly #samples = new Float64Array(SAMPLE_WINDOW)
   #count = 0

@@ -9,7 +9,6 @@ import type { KeyHolder } from './key-owner.js'
 import type { PoolTask } from './pool-task.js'
 import { RoutedTasks, type Placement } from './routed-tasks.js'
 
-/** The queue. */
 export class TaskQueue<M extends KeyHolder = KeyHolder> {
   /** Calls that may wait beyond what coming workers will take. */
   readonly maxQueue: number
@@ -29,7 +28,6 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
     this.#dropped = dropped
   }
 
-  /** Calls waiting. */
   get size(): number {
     return this.#size
   }
