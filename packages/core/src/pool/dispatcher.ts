@@ -35,7 +35,6 @@ export interface DispatchHooks {
   ran(procedure: string, waited: number, ran: number): void
 }
 
-/** What the dispatcher works with. */
 export interface DispatchParts {
   readonly queue: TaskQueue<PoolMember>
   readonly members: MemberSet

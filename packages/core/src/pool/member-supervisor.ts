@@ -23,7 +23,6 @@ import type { PoolStatus } from './pool-state.js'
 import { ReadyWaiters } from './ready-waiters.js'
 import type { TaskQueue } from './task-queue.js'
 
-/** What the supervisor works with. */
 export interface SupervisorParts {
   readonly contract: Contract
   readonly module: string | URL

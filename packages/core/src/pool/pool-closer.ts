@@ -15,7 +15,6 @@ import type { PoolSettings } from './pool-options.js'
 import type { PoolStatus } from './pool-state.js'
 import type { TaskQueue } from './task-queue.js'
 
-/** What closing a pool touches. */
 export interface CloserParts {
   readonly settings: PoolSettings
   readonly status: PoolStatus

@@ -14,7 +14,6 @@ import type { ShutdownCause } from './serve-options.js'
  */
 export type SigtermHandlingState = 'unacked' | 'alone' | 'led' | 'reported'
 
-/** What the handling works with. */
 export interface SigtermParts {
   /** Whether the parent's channel is still open. */
   connected(): boolean
@@ -24,7 +23,6 @@ export interface SigtermParts {
   shutDown(): void
 }
 
-/** The SIGTERM handling of one process worker. */
 export class SigtermHandling {
   readonly #parts: SigtermParts
   #state: SigtermHandlingState = 'unacked'
@@ -47,7 +45,6 @@ export class SigtermHandling {
     this.heard()
   }
 
-  /** SIGTERM came. */
   heard(): void {
     if (!this.#parts.connected()) return this.#parts.shutDown()
     switch (this.#state) {

@@ -30,7 +30,6 @@ const timer = setInterval(() => {
 }, interval)
 `
 
-/** A running watchdog. */
 export interface Watchdog {
   /** Stops the thread (the process is exiting by itself). */
   stop(): void

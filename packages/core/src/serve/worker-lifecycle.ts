@@ -19,7 +19,6 @@ export interface LifecycleHooks {
   acked?(ack: ReadyAckMessage): void
 }
 
-/** The lifecycle messages of one worker. */
 export class WorkerLifecycle {
   readonly #contract: Contract
   readonly #channel: Channel

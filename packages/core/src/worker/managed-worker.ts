@@ -81,7 +81,6 @@ export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
   }
 }
 
-/** A process worker. */
 export class ProcessWorker<C extends Contract> extends ManagedWorker<C> implements RpcWorker<C> {
   readonly pid: number
   readonly #child: ChildProcess
@@ -97,7 +96,6 @@ export class ProcessWorker<C extends Contract> extends ManagedWorker<C> implemen
   }
 }
 
-/** A thread worker. */
 export class SpawnedThread<C extends Contract> extends ManagedWorker<C> implements ThreadWorker<C> {
   readonly threadId: number
   readonly thread: Worker

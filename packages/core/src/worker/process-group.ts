@@ -5,7 +5,6 @@
  */
 import { debug } from '../base/debug.js'
 
-/** Whether process groups exist here. */
 export const PROCESS_GROUPS_SUPPORTED = process.platform !== 'win32'
 
 /** Sends `signal` to every process of group `pgid`; false when the group is empty (or gone). */

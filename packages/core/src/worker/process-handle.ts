@@ -41,7 +41,6 @@ export interface ProcessHandleSettings {
   readonly maxPending?: number | undefined
 }
 
-/** Watches `child` and returns its handle. */
 export function processHandle(child: ChildProcess, settings: ProcessHandleSettings): WorkerHandle {
   // A child that breaks its channel (bytes that are not a message, a message too large to
   // buffer, a backlog it does not read) is killed, and its calls fail with ProtocolError.

@@ -42,7 +42,6 @@ export interface SigtermLeadParts {
   stop(): void
 }
 
-/** The lead of one worker. */
 export class SigtermLead {
   readonly #parts: SigtermLeadParts
   #state: SigtermLeadState = 'serving'

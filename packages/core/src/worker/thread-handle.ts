@@ -10,7 +10,6 @@ import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
 import { isThreadOutOfMemory } from './out-of-memory.js'
 import type { WorkerHandle } from './worker-handle.js'
 
-/** Watches `thread` and returns its handle. */
 export function threadHandle(thread: Worker, label: string): WorkerHandle {
   const channel = threadChannel(thread)
   let uncaught: string | undefined

@@ -14,7 +14,6 @@ export interface WorkerHandle {
   readonly label: string
   /** The worker process's pid; for a thread, this process's. */
   readonly pid: number
-  /** The thread's id, for a thread. */
   readonly threadId: number | undefined
   readonly channel: OwnedChannel
   /** Resolves once the worker has exited (or failed to start). */
@@ -31,7 +30,6 @@ export interface WorkerHandle {
    * worker's channel before it writes the uncaught error).
    */
   readonly ended: Promise<ExitDetails>
-  /** True until the worker has exited. */
   running(): boolean
   /** Wakes a stopped (SIGSTOP) process with SIGCONT, so that it can take part in its stop; nothing for a thread or on Windows. */
   resume(): void
