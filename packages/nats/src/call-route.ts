@@ -15,7 +15,6 @@ export type RouteState = 'held' | 'resend' | 'sent'
 
 /** One call in flight, as the caller's channel routes it. */
 export interface Route {
-  /** The caller's call id. */
   readonly id: string
   readonly procedure: string
   state: RouteState
@@ -27,7 +26,6 @@ export interface Route {
   readonly idempotent: boolean
   /** When the call was made: its deadline (`dl`) counts from here, held or not. */
   readonly madeAt: number
-  /** When the current attempt was sent. */
   sentAt: number
   /** The instance's subject, once it has said it took the call. */
   instance: string | undefined

@@ -19,7 +19,6 @@ import { debug, HEARTBEAT_TOKEN, isTerminal, notifySubject, readBody } from './w
 /** A message held while the connection is down: one of a call's (sent through its route), or a notification. */
 type HeldMessage = (Held & { readonly call: string; readonly message: Record<string, unknown> }) | (Held & { readonly call: undefined; readonly body: string })
 
-/** Settings of a {@link CallerChannel}. */
 export interface CallerChannelSettings {
   readonly connection: NatsConnection
   readonly contract: Contract

@@ -43,12 +43,10 @@ export class HeldMessages<T extends Held> {
     return this.#state
   }
 
-  /** Messages held. */
   get size(): number {
     return this.#size
   }
 
-  /** Bytes held. */
   get bytes(): number {
     return this.#bytes
   }

@@ -18,13 +18,11 @@ interface Running {
   readonly reply: string
   /** The caller's own call id. */
   readonly callerId: string
-  /** The caller's inbox. */
   readonly inbox: string
   /** Something was sent to the caller already (it knows this instance took the call). */
   acked: boolean
 }
 
-/** Settings of a {@link ServingChannel}. */
 export interface ServingChannelSettings {
   readonly connection: NatsConnection
   readonly subject: string
