@@ -15,7 +15,7 @@ import type { Serialization } from '@forkrpc/core'
  * @example
  * ```ts
  * const { parent } = createMemoryChannelPair()
- * parent.close((procedure) => new ChannelClosedError(procedure, 'closed by the test'))
+ * parent.close((procedure) => new ChannelClosedError('closed by the test', { procedure }))
  * ```
  */
 export interface MemoryChannel extends Channel {
