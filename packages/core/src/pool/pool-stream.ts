@@ -16,6 +16,7 @@ interface Waiting {
   readonly reject: (reason: unknown) => void
 }
 
+/** Why a stream its consumer broke off leaves the queue: no failure, `return()` has ended its waiting `next()`s already. */
 const BROKEN_OFF = Symbol('the consumer broke off')
 
 /** What the `next()`s that waited for a worker get once the consumer broke off. */

@@ -56,6 +56,7 @@ export function confineProcess(request: ProcessConfinement, where: string): { ex
   return { execArgv: [...base, ...grants, ...nodeHeapFlags(heapLimitMb, undefined, where)], env: workerEnv(options.env ?? process.env, permissions.env, 'node'), ...ids }
 }
 
+/** With `permissions`, `execArgv` may not grant anything itself: the two would contradict each other. */
 function refuse(execArgv: readonly string[], option: RegExp, where: string): void {
   const flag = execArgv.find((arg) => option.test(arg))
   if (flag !== undefined) throw new TypeError(`${where}: execArgv has ${flag}, which permissions would contradict; say it in permissions instead`)
