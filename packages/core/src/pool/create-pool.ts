@@ -109,7 +109,7 @@ export interface Pool<C extends Contract> {
   stats(): PoolStats
   /**
    * Stops taking calls; queued and running calls get `grace` ms to finish on the workers
-   * it has, for it starts none any more (queued calls that no worker is left to run, or
+   * it has (a stopped (SIGSTOP) worker is woken first), for it starts none any more (queued calls that no worker is left to run, or
    * still queued then, reject with ChannelClosedError); then every worker stops in stages
    * (shutdown request, SIGTERM, SIGKILL after `killTimeout`; a thread is terminated).
    * Resolves with how each worker ended. Calling it again returns the same promise.
