@@ -27,6 +27,11 @@ export function notImplemented(procedure: string): NotImplementedError {
   return new NotImplementedError(`mockWorker(): procedure "${procedure}" has no handler; pass one in mockWorker(contract, { ${procedure}: ... })`, { procedure })
 }
 
+/** The NotImplementedError of a host call to `procedure`, which the mock worker was given no host handler for. */
+export function hostNotImplemented(procedure: string): NotImplementedError {
+  return new NotImplementedError(`mockWorker(): host procedure "${procedure}" has no handler; pass one in mockWorker(contract, handlers, { host: { ${procedure}: ... } })`, { procedure })
+}
+
 /**
  * Options of {@link WorkersStillRunningError}.
  *

@@ -89,6 +89,14 @@ describe('a pool: streams', () => {
       }
       expect(await Promise.all([pool.call.sum([1, 2, 3]), pool.call.sum(upTo(100), { credit: 8, key: 'k' })])).toEqual([6, 5050])
     }))
+
+  it('refuses an input stream call whose input is not iterable with a TypeError, at once: it neither waits in the queue nor starts a worker', () =>
+    withPool(createPool(streams, fixture('stream.worker.ts'), { ...quiet, max: 1, maxQueue: 0 }), async (pool) => {
+      // @ts-expect-error -- not an iterable of numbers
+      const refused = pool.call.sum(42)
+      expect(pool.stats()).toMatchObject({ workers: 0, starting: 0, queued: 0, inFlight: 0 })
+      await expect(refused).rejects.toThrow(new TypeError('call "sum": expected an AsyncIterable or an Iterable of chunks, got number'))
+    }))
 })
 
 describe('a pool: host procedures', () => {

@@ -95,7 +95,7 @@ export interface Pool<C extends Contract> {
    * queue first) and a `key` (calls with one key go to one worker): {@link PoolCallOptions}.
    */
   readonly call: Client<C, PoolCallOptions>
-  /** Listens to an event; returns the function that stops listening. */
+  /** Listens to an event; returns the function that stops listening. A name the pool does not emit, or a listener that is not a function, is a TypeError. */
   on<E extends keyof PoolEvents>(event: E, listener: (event: PoolEvents[E]) => void): () => void
   /**
    * Resolves once at least `Math.max(min, 1)` workers are ready (with `min: 0`, one is
@@ -109,7 +109,7 @@ export interface Pool<C extends Contract> {
   stats(): PoolStats
   /**
    * Stops taking calls; queued and running calls get `grace` ms to finish on the workers
-   * it has, for it starts none any more (queued calls that no worker is left to run, or
+   * it has (a stopped (SIGSTOP) worker is woken first), for it starts none any more (queued calls that no worker is left to run, or
    * still queued then, reject with ChannelClosedError); then every worker stops in stages
    * (shutdown request, SIGTERM, SIGKILL after `killTimeout`; a thread is terminated).
    * Resolves with how each worker ended. Calling it again returns the same promise.

@@ -12,6 +12,7 @@ import { ChannelClosedError } from '../errors/worker-errors.js'
 import { readCallOptions, type CallSettings } from '../rpc/call-options.js'
 import { madeHere } from '../rpc/caller-stack.js'
 import { interceptCall } from '../rpc/interceptors.js'
+import { isChunkSource } from '../rpc/outgoing-call.js'
 import type { CrashGuard } from './crash-guard.js'
 import type { Dispatcher } from './dispatcher.js'
 import type { MemberSet } from './member-set.js'
@@ -57,6 +58,8 @@ export class PoolCalls {
   #call(name: string, declaration: AnyDeclaration, input: unknown, options: unknown, metadata: Record<string, string> | undefined): Promise<unknown> {
     const settings = readCallOptions(name, declaration, options, this.#parts.timeout)
     const routing = readPoolCallOptions(name, options)
+    // Checked before the queue, as a worker's call checks it before sending: a call that cannot run fails the same whatever the pool's state.
+    if (declaration.kind === 'input-stream' && !isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
     const refusal = this.#refusal(name, settings)
     if (refusal !== undefined) return Promise.reject(refusal)
     return new Promise((resolve, reject) => this.#parts.dispatcher.submit(new PoolTask({ name, declaration, input, settings, routing, metadata: metadataOf(metadata), resolve, reject })))

@@ -53,6 +53,8 @@ export class PoolCloser {
     const { settings, status, queue, members, dispatcher, supervisor } = this.#parts
     const grace = limits.grace ?? settings.stopLimits.grace ?? DEFAULT_GRACE_MS
     const started = Date.now()
+    // A stopped worker would hold its calls, and the drain, until the grace runs out: woken, it finishes them as a worker's own close() lets it.
+    for (const member of members) member.resume()
     await waitAtMost(dispatcher.drained(), grace)
     queue.close((task) => new ChannelClosedError(`The pool was closed before call "${task.name}" could start`, { procedure: task.name }))
     await supervisor.stopStarting()

@@ -155,6 +155,11 @@ export class PoolMember {
     return true
   }
 
+  /** Wakes its worker if it is stopped (SIGSTOP), so that its calls can finish within the pool's grace. */
+  resume(): void {
+    if (this.#worker?.handle.running()) this.#worker.handle.resume()
+  }
+
   /** Its worker's staged stop (the same promise every time). */
   close(limits: Partial<StopOptions>): Promise<ExitResult> {
     return (this.#worker as ManagedWorker<Contract>).close(limits)

@@ -41,7 +41,16 @@ export interface ProcessHandleSettings {
   readonly maxPending?: number | undefined
 }
 
+/** The children a handle speaks for: call ids are unique per client, so one channel carries one. */
+const handledChildren = new WeakSet<ChildProcess>()
+
+/** Whether forkrpc already speaks over this child's IPC channel (`fork()` started it, or `connect()` took it). */
+export function isHandled(child: ChildProcess): boolean {
+  return handledChildren.has(child)
+}
+
 export function processHandle(child: ChildProcess, settings: ProcessHandleSettings): WorkerHandle {
+  handledChildren.add(child)
   // A child that breaks its channel (bytes that are not a message, a message too large to
   // buffer, a backlog it does not read) is killed, and its calls fail with ProtocolError.
   let violation: Error | undefined
