@@ -122,7 +122,10 @@ export interface Pool<C extends Contract> {
 /**
  * Starts a pool of workers running `module`: child processes (the default), or worker
  * threads with `runtime: 'thread'`, every one started with the same options. Workers start
- * on demand (or `min` at once); the pool never has more than `max`.
+ * on demand (or `min` at once); the pool never has more than `max`. `module` is named as for
+ * {@link (fork:1)}: a `.js` that does not exist stands for its `.ts` source beside it; a
+ * worker that cannot start (nothing would run that TypeScript, say) fails the calls waiting
+ * for it with CrashLoopError whose `cause` is the StartupError, once the guard trips.
  *
  * Calls go to the least busy ready worker, or wait in a queue (at most `maxQueue`) and
  * honour their own timeout and AbortSignal while they wait: a call's timeout counts from
