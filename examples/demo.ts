@@ -20,6 +20,7 @@ const examples = [
   'cpu-pool',
   'routing',
   'pool-liveness',
+  'http-service',
   'progress-bar',
   'file-lines',
   'config-from-parent',
