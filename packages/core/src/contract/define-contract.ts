@@ -93,24 +93,24 @@ export interface ContractOptions<
   TNotifications extends EventDefinitions = EventDefinitions,
 > {
   /** Events that handlers emit to the parent, declared with `event<Payload>()`. */
-  events?: TEvents
+  events?: TEvents | undefined
   /**
    * Fire-and-forget notifications from the parent to the worker, declared with
    * `event<Payload>()`: `worker.notify(name, payload)` in the parent, handled by
    * `serve(contract, handlers, { notifications: { name: (payload) => ... } })` in the worker.
    */
-  notifications?: TNotifications
+  notifications?: TNotifications | undefined
   /**
    * Procedures that the parent serves for the worker (two-way calls): the worker calls them
    * with `ctx.host.name(input)`, and the parent passes their handlers to `fork()` /
    * `spawnThread()` / `connect()` as `host`. Procedures only, no streams.
    */
-  host?: THost
+  host?: THost | undefined
   /**
    * Error classes that come back as instances of themselves (so `instanceof` works on the
    * other side). They are matched by class name, so each name must be unique.
    */
-  errors?: readonly ErrorClass[]
+  errors?: readonly ErrorClass[] | undefined
 }
 
 /**

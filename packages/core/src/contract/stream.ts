@@ -96,13 +96,13 @@ export interface StreamOptions {
    * For a stream: how long the consumer may wait for each next chunk (time the consumer
    * itself spends between chunks does not count). For an input stream: the whole call's.
    */
-  timeout?: number
+  timeout?: number | undefined
   /**
    * The most chunks that may be sent and not yet taken by the other side: from 1 to
    * {@link MAX_STREAM_CREDIT}, default {@link DEFAULT_STREAM_CREDIT}. It bounds memory on
    * both sides when the consumer is slow.
    */
-  credit?: number
+  credit?: number | undefined
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Contract } from '../contract/define-contract.js'
 import type { ContractWithoutHost, HostOption } from '../contract/host.js'
 import { createCallObject } from '../rpc/call-object.js'
 import { appShutdown } from '../supervision/app-shutdown.js'
-import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
+import { trackPool, type CloseOptions, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { checkModule } from '../worker/module-path.js'
 import { checkConfinement } from '../worker/privilege/check-confinement.js'
 import { CrashGuard } from './crash-guard.js'
@@ -114,7 +114,7 @@ export interface Pool<C extends Contract> {
    * (shutdown request, SIGTERM, SIGKILL after `killTimeout`; a thread is terminated).
    * Resolves with how each worker ended. Calling it again returns the same promise.
    */
-  close(options?: Partial<StopOptions>): Promise<ShutdownResult[]>
+  close(options?: CloseOptions): Promise<ShutdownResult[]>
   /** The same as `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>
 }

@@ -40,6 +40,22 @@ export interface StopOptions {
 }
 
 /**
+ * Per-close overrides of the stop limits of a worker, a pool or every worker: a limit left
+ * out (or `undefined`) keeps its default.
+ *
+ * @example
+ * ```ts
+ * await worker.close({ grace: 0, killTimeout: 100 })
+ * ```
+ */
+export interface CloseOptions {
+  /** {@inheritDoc StopOptions.grace} */
+  grace?: number | undefined
+  /** {@inheritDoc StopOptions.killTimeout} */
+  killTimeout?: number | undefined
+}
+
+/**
  * What runs a worker: a child process or a worker thread.
  *
  * @example
@@ -269,6 +285,6 @@ export function killAll(): void {
  * })
  * ```
  */
-export function shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
+export function shutdownAll(options: CloseOptions = {}): Promise<ShutdownResult[]> {
   return registry.shutdownAll(options)
 }
