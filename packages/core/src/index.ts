@@ -2,6 +2,11 @@
  * `@forkrpc/core`: contract-first, typed RPC between a Node.js app and its workers (child
  * processes and worker threads). The public entry point: everything here is the API.
  *
+ * @remarks
+ * Times are in milliseconds. A timeout of `0` or `Infinity` means none, everywhere. The guides in
+ * docs/ answer one question each: processes or threads, errors, timeouts and cancellation, pools
+ * under overload, shutdown and signals, security, troubleshooting, the wire protocol, NATS.
+ *
  * @example
  * ```ts
  * import { defineContract, procedure, fork, serve } from '@forkrpc/core'

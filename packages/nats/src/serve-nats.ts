@@ -41,7 +41,7 @@ export interface ServeNatsOptions<C extends ContractWithoutHost = ContractWithou
   grace?: number | undefined
   /** Ms handlers get to stop after their signal aborted at the end of `grace` (default 3,000). */
   shutdownTimeout?: number | undefined
-  /** Handlers of the contract's notifications (every instance hears every notification). */
+  /** Handlers of the contract's notifications (every instance hears every notification); a notification without a handler is dropped. */
   notifications?: NotificationHandlers<C> | undefined
   /** Prefix of the instance's own subject (default `_INBOX`), for accounts that restrict subjects. */
   inboxPrefix?: string | undefined

@@ -94,6 +94,7 @@ export class CloseListeners {
     return this.#reason
   }
 
+  /** Adds a listener, called once with the reason the channel closed (at once if it already has). */
   add(listener: (reason: CloseReason) => void): void {
     if (this.#reason === undefined) this.#listeners.push(listener)
     else listener(this.#reason)

@@ -97,6 +97,11 @@ export type ProcedureCall<P, E extends EventDefinitions = EventDefinitions, X ex
  * The typed client of a contract: one async function per procedure, nothing else. `X` is
  * what the caller adds to every call's options (`Client<C, PoolCallOptions>` for a pool).
  *
+ * @remarks
+ * `worker.call`, `pool.call`, `pair.call` and `ctx.host` are one function per procedure, which
+ * never throws: whatever goes wrong is a rejected promise (for a stream, an iterator whose first
+ * `next()` rejects).
+ *
  * @example
  * ```ts
  * const sum: number = await worker.call.add({ a: 1, b: 2 })

@@ -66,6 +66,7 @@ export interface Contract<
   THost extends HostProcedures = HostProcedures,
   TNotifications extends EventDefinitions = EventDefinitions,
 > {
+  /** The procedures and streams of the contract, by name. */
   readonly procedures: TProcedures
   /** The events that handlers emit to the parent (`ctx.emit`, `worker.on`). */
   readonly events: TEvents
@@ -115,6 +116,11 @@ export interface ContractOptions<
 
 /**
  * Declares a contract. Import it from both the parent and the worker module.
+ *
+ * @remarks
+ * A contract is plain frozen data, imported by both the parent and the worker: the procedures the
+ * worker serves, the events it emits, the procedures the parent serves for it (`host`), the
+ * notifications the parent sends it, and the error classes that keep their class on the way back.
  *
  * @example
  * ```ts

@@ -131,6 +131,22 @@ export type EventInterceptor = (event: InterceptedEvent, next: (payload: unknown
  * The interceptors of one side: around the calls it makes, the handlers it runs, and the
  * events it hears. Each list runs in order, the first outermost.
  *
+ * @remarks
+ * Every side takes the same `interceptors` option: `fork`, `connect`, `spawnThread` and
+ * `createPool` (the parent's side), `serve` (the worker's), `createClient` and `createRouter`, and
+ * the test pair (`interceptors` for its parent, `workerInterceptors` for its worker). It is
+ * checked when the side is made: an unknown key, or a list that is not of functions, is a
+ * TypeError. `call` runs around each call this side makes (the parent: the worker's procedures,
+ * streams and input streams; the worker: host procedures, `ctx.host`); `handler` around each
+ * handler this side runs (the worker: its procedures and streams; the parent: its host
+ * procedures); `event` before the listeners of each event this side hears (the parent: the
+ * worker's events, a call's `onProgress` included; the worker: the parent's notifications). A pool
+ * runs its `call` interceptors once per call, in the parent, around the whole call: queue time,
+ * and a retry of an idempotent call on another worker, are inside it, and a retry does not run
+ * them again; its workers only carry the metadata they set. Metadata that a caller's interceptor
+ * sets travels with the request (the `md` field of the wire protocol, docs/protocol.md) and is the
+ * handler's `ctx.metadata`. A side without interceptors pays nothing for them.
+ *
  * @example
  * ```ts
  * const interceptors: Interceptors = { call: [logCalls], handler: [checkAuth], event: [dropDebugEvents] }

@@ -17,6 +17,7 @@ import type { StandardSchemaV1 } from './standard-schema.js'
  * ```
  */
 export interface Procedure<TInput, TOutput, THandlerInput = TInput, THandlerOutput = TOutput> {
+  /** Tells a procedure's declaration from a stream's or an event's in a contract. */
   readonly kind: 'procedure'
   /** Validates the input in the caller before sending and again in the worker. */
   readonly input: StandardSchemaV1 | undefined

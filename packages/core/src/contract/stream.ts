@@ -19,6 +19,7 @@ import { checkTimeout } from '../base/timeouts.js'
  * ```
  */
 export interface StreamDeclaration<TKind extends 'stream' | 'input-stream'> {
+  /** Tells a stream's declaration (`'stream'`: chunks out, `'inputStream'`: chunks in) from a procedure's. */
   readonly kind: TKind
   /** Streams are declared by types only; always undefined. */
   readonly input: undefined

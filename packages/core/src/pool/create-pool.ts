@@ -46,6 +46,7 @@ import { TaskQueue } from './task-queue.js'
  * ```
  */
 export interface PoolStats {
+  /** The pool's state: running, closing or closed (`PoolState`). */
   readonly state: PoolState
   /** Workers running (ready or stopping). */
   readonly workers: number

@@ -39,8 +39,11 @@ export interface ProcedureStats {
  * ```
  */
 export interface WorkerStats {
+  /** What runs the worker: a child process or a worker thread. */
   readonly runtime: WorkerRuntime
+  /** The worker's process id (a thread's: this process's). */
   readonly pid: number
+  /** A thread's id; undefined for a process. */
   readonly threadId: number | undefined
   /** `starting`, `ready`, `retiring` (stopping) or `gone` (its exit not yet known). */
   readonly state: MemberState

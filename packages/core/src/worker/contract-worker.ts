@@ -12,6 +12,12 @@ import type { CloseOptions, ExitResult } from '../supervision/registry.js'
 /**
  * A running worker of either runtime: its typed client, its events, and its stop.
  *
+ * @remarks
+ * `fork` and `connect` (a child process) and `spawnThread` (a worker thread) give the same
+ * interface for the same contract and worker module. Each resolves after the ready handshake, or
+ * rejects with `StartupError` or `ContractMismatchError` and leaves nothing running; `fork` and
+ * `spawnThread` also reject with `StartupError`, starting nothing, while `shutdownAll()` runs.
+ *
  * @example
  * ```ts
  * const worker: ContractWorker<typeof math> = useThreads

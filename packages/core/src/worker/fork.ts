@@ -36,7 +36,7 @@ export interface ForkOptions extends WorkerOptions, InspectOptions, LeastPrivile
   args?: readonly string[] | undefined
   /** The worker's environment. Default: this process's. */
   env?: NodeJS.ProcessEnv | undefined
-  /** The worker's working directory; a relative module path is resolved against it. */
+  /** The worker's working directory; a relative module path is resolved against it. Default: this process's. */
   cwd?: string | URL | undefined
   /**
    * Node options for the worker. Default: this process's (so a tsx parent can fork `.ts`
