@@ -80,6 +80,10 @@ export interface TestPair<C extends Contract> extends EventSource<C> {
 /**
  * Links a client to `handlers` in memory, with no process in between.
  *
+ * @remarks
+ * Messages go through the real codec and serialization: what would fail on a real channel fails
+ * here too, and the caller gets the same errors as from `fork()`.
+ *
  * @example
  * ```ts
  * import { createTestPair } from '@forkrpc/testing'

@@ -93,7 +93,7 @@ export interface ContractOptions<
   THost extends HostProcedures = HostProcedures,
   TNotifications extends EventDefinitions = EventDefinitions,
 > {
-  /** Events that handlers emit to the parent, declared with `event<Payload>()`. */
+  /** Events that handlers emit to the parent (`ctx.emit`), declared with `event<Payload>()`; the parent hears them with `worker.on`, `worker.events` or a call's `onProgress` (for an event named `progress`). */
   events?: TEvents | undefined
   /**
    * Fire-and-forget notifications from the parent to the worker, declared with

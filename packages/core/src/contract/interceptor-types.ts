@@ -35,7 +35,10 @@ export interface InterceptedCall {
   readonly kind: CallKind
   /** The input as the caller passed it (for an input stream, its iterable). */
   readonly input: unknown
-  /** The call's options as the caller passed them (`signal`, `timeout`, `credit`, `onProgress`). */
+  /**
+   * The call's options as the caller passed them (`signal`, `timeout`, `credit`,
+   * `onProgress`), or undefined.
+   */
   readonly options: Readonly<Record<string, unknown>> | undefined
   /** Sent with the request; the handler reads it as `ctx.metadata`. */
   readonly metadata: Record<string, string>
@@ -47,6 +50,9 @@ export interface InterceptedCall {
  * (`call.kind === 'stream'`) its AsyncIterableIterator. Return what `next` returns, or
  * something of the same kind; throw (or reject) to fail the call. An `async` interceptor works
  * for streams too: the promise of the iterator is awaited on the first `next()`.
+ *
+ * @remarks
+ * Metadata values must be strings: any other fails the call with a TypeError.
  *
  * @example
  * ```ts
@@ -73,7 +79,7 @@ export interface HandledCall {
   readonly procedure: string
   /** A procedure, a stream or an input stream. */
   readonly kind: CallKind
-  /** The input the handler will get (parsed by its schema, if any; for an input stream, its chunks). */
+  /** The input the handler will get (parsed by its schema, if any; for an input stream, its chunks, an AsyncIterable). For the second interceptor on, what the one before passed to `next`. */
   readonly input: unknown
   /** The handler's context (`signal`, `deadline`, `metadata`, `emit`, `host`, ...). */
   readonly ctx: HandlerContext
@@ -109,7 +115,7 @@ export type HandlerInterceptor = (call: HandledCall, next: (input: unknown) => u
 export interface InterceptedEvent {
   /** The event's name. */
   readonly name: string
-  /** Its payload, decoded. */
+  /** Its payload, decoded. For the second interceptor on, what the one before passed to `next`. */
   readonly payload: unknown
   /** The procedure of the call whose handler emitted it, while that call is pending here (undefined otherwise, and for notifications). */
   readonly procedure: string | undefined
@@ -119,6 +125,12 @@ export interface InterceptedEvent {
  * An event interceptor: sees each event this side hears (the parent: the worker's events;
  * the worker: notifications) before its listeners; `next(payload)` delivers it (changed or
  * not), and not calling it drops the event.
+ *
+ * @remarks
+ * It runs before a call's `onProgress`, then `on` listeners and `events()` iterators. With event
+ * interceptors, events that nobody listens to are decoded too, to reach them. An interceptor that
+ * throws does not stop the channel: the error is rethrown asynchronously, like an EventEmitter
+ * listener's.
  *
  * @example
  * ```ts

@@ -121,6 +121,11 @@ export const DEFAULT_STREAM_CREDIT = 16
  * Declares a stream procedure: the handler is an async generator (or returns any
  * AsyncIterable), and `worker.call.name(input)` is an AsyncIterable of its chunks.
  *
+ * @remarks
+ * Flow control: the worker never has more than `credit` chunks sent and not yet taken by the
+ * consumer. `break`, an AbortSignal or a timeout stops the worker's generator (its `finally`
+ * runs).
+ *
  * @example
  * ```ts
  * export const files = defineContract({

@@ -92,8 +92,12 @@ export interface PoolStats {
 export interface Pool<C extends Contract> {
   /**
    * One async function per procedure, as on a single worker; calls go to the least busy
-   * worker. Each takes, besides a worker call's options, a `priority` (higher leaves the
-   * queue first) and a `key` (calls with one key go to one worker): {@link PoolCallOptions}.
+   * ready worker (a keyed call: its key's worker), or wait in the queue. Each takes, besides a
+   * worker call's options, a `priority` (higher leaves the queue first) and a `key` (calls
+   * with one key go to one worker): {@link PoolCallOptions}. A call's `timeout` counts from the
+   * call, queue time included; its `onProgress` hears the `progress` events of its handler on
+   * whichever worker runs it. A stream's iterator submits its call on the first `next()` and
+   * holds its worker's slot until the stream ends.
    */
   readonly call: Client<C, PoolCallOptions>
   /** Listens to an event; returns the function that stops listening. */

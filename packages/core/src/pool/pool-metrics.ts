@@ -11,6 +11,9 @@ import { SampleWindow, type DurationStats } from './sample-window.js'
 /**
  * The waits and runs of one procedure's calls.
  *
+ * @remarks
+ * In `pool.stats().procedures`. A run is one attempt on a worker: a retried call counts twice.
+ *
  * @example
  * ```ts
  * const { queueWait, runTime }: ProcedureStats = pool.stats().procedures.resize!

@@ -128,9 +128,9 @@ export interface PoolCommonOptions extends CrashGuardOptions {
  * ```
  */
 export interface ProcessPoolOptions extends PoolCommonOptions, ForkOptions {
-  /** What runs each worker: a child process (the default). */
+  /** What runs each worker: a child process started as by `fork()` (the default). See docs/choosing-process-or-thread.md. */
   runtime?: 'process' | undefined
-  /** For thread pools only. */
+  /** An option of thread pools only (a TypeError at run time). */
   resourceLimits?: undefined
 }
 
@@ -144,17 +144,17 @@ export interface ProcessPoolOptions extends PoolCommonOptions, ForkOptions {
  * ```
  */
 export interface ThreadPoolOptions extends PoolCommonOptions, ThreadOptions {
-  /** What runs each worker: a worker thread of this process. */
+  /** What runs each worker: a worker thread of this process, started as by `spawnThread()`. See docs/choosing-process-or-thread.md. */
   runtime: 'thread'
-  /** For process pools only. */
+  /** An option of process pools only (a TypeError at run time). */
   serialization?: undefined
-  /** For process pools only. */
+  /** An option of process pools only (a TypeError at run time). */
   cwd?: undefined
-  /** For process pools only. */
+  /** An option of process pools only (a TypeError at run time). */
   execPath?: undefined
-  /** For process pools only. */
+  /** An option of process pools only (a TypeError at run time). */
   stdio?: undefined
-  /** For process pools only. */
+  /** An option of process pools only (a TypeError at run time). */
   processGroup?: undefined
 }
 
