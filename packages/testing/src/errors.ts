@@ -15,6 +15,7 @@ import { ForkRpcError, type ForkRpcErrorOptions, type WorkerInfo } from '@forkrp
  * ```
  */
 export class NotImplementedError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_NOT_IMPLEMENTED'
 
   constructor(message = 'Not implemented in this mock worker', options: ForkRpcErrorOptions = {}) {
@@ -56,6 +57,7 @@ export interface WorkersStillRunningErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class WorkersStillRunningError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_WORKERS_STILL_RUNNING'
   /** The workers that were still running, as `workers()` listed them. */
   readonly workers: readonly WorkerInfo[]

@@ -38,7 +38,7 @@ export interface MemoryChannelOptions {
    * pipe: a message never overtakes a slower one sent before it. Default: none (the next
    * turn of the event loop).
    */
-  latency?: (message: unknown) => number
+  latency?: ((message: unknown) => number) | undefined
 }
 
 interface Delivery {

@@ -94,13 +94,13 @@ export interface MockWorkerOptions<C extends Contract = Contract> {
    */
   host?: Partial<HostHandlers<C>>
   /** The channel's serialization, as in `fork()`. Default `json`. */
-  serialization?: Serialization
+  serialization?: Serialization | undefined
   /** Default timeout of every call in milliseconds, as in `fork()`. */
-  timeout?: number
+  timeout?: number | undefined
   /** How long `close()` lets calls in flight finish, as in `fork()`. Default 5,000 ms. */
-  grace?: number
+  grace?: number | undefined
   /** How long `close()` then lets aborted handlers settle before it gives up on them, as in `fork()`. Default 5,000 ms. */
-  killTimeout?: number
+  killTimeout?: number | undefined
 }
 
 /**

@@ -121,13 +121,13 @@ describe('a pool: host procedures', () => {
 describe('a pool of threads: streams, input streams and host procedures', () => {
   it('streams, takes input streams and serves host procedures as a process pool does', () => {
     const getConfig = vi.fn((key: string) => `value of ${key}`)
-    const threads = (worker: string) => ({ runtime: 'thread' as const, idleTimeout: 0, max: 1, args: [fixture(worker)] })
-    return withPool(createPool(streams, fixture('tsx-thread.mjs'), threads('stream.worker.ts')), async (pool) => {
+    const threads = { runtime: 'thread' as const, idleTimeout: 0, max: 1, execArgv: tsx }
+    return withPool(createPool(streams, fixture('stream.worker.ts'), threads), async (pool) => {
       const all: number[] = []
       for await (const n of pool.call.numbers({ count: 4 })) all.push(n)
       expect(all).toEqual([0, 1, 2, 3])
       expect(await pool.call.sum([4, 5, 6])).toBe(15)
-      const configuredThreads = createPool(configured, fixture('tsx-thread.mjs'), { ...threads('config.worker.ts'), host: { getConfig } })
+      const configuredThreads = createPool(configured, fixture('config.worker.ts'), { ...threads, host: { getConfig } })
       await withPool(configuredThreads, async () => {
         expect(await configuredThreads.call.describe('a')).toMatch(/^a=value of a \(asked from \d+\)$/)
         expect(getConfig).toHaveBeenCalledWith('a', expect.objectContaining({ procedure: 'getConfig' }))

@@ -40,7 +40,7 @@ export type HostHandlers<C extends Contract> = Handlers<HostContract<C>>
  * ```
  */
 export interface HostOption<C extends Contract> {
-  /** The handlers of the procedures the contract's `host` declares. */
+  /** The handlers of the procedures the contract's `host` declares; they run in the parent when the worker calls them. */
   host: HostHandlers<C>
 }
 

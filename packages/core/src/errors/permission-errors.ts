@@ -34,6 +34,7 @@ export interface PermissionDeniedErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class PermissionDeniedError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_PERMISSION_DENIED'
   /**
    * The key of the `permissions` option that would allow the access (`read`, `write`, `net`,

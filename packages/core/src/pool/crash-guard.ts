@@ -19,15 +19,15 @@
  */
 export interface CrashGuardOptions {
   /** Replacements of crashed workers allowed within `restartWindow` before the guard trips. Default 10. */
-  maxRestarts?: number
+  maxRestarts?: number | undefined
   /** The window of `maxRestarts`, and how long a tripped guard waits before trying again, in ms. Default 60,000. */
-  restartWindow?: number
+  restartWindow?: number | undefined
   /** Failed starts in a row (no worker became ready in between) before the guard trips. Default 3. */
-  maxStartupFailures?: number
+  maxStartupFailures?: number | undefined
   /** The wait before the first restart after a failure, in ms; doubled for each further failure in a row. Default 100. */
-  backoff?: number
+  backoff?: number | undefined
   /** The longest wait between restarts, in ms. Default 10,000. */
-  maxBackoff?: number
+  maxBackoff?: number | undefined
 }
 
 /** Why the guard tripped, for the `crashloop` event and CrashLoopError. */

@@ -54,7 +54,7 @@ export interface PoolEvents {
   spawn: WorkerIdentity
   /** A worker is ready and takes calls. */
   ready: WorkerIdentity
-  /** A worker exited (`signal` is always null for a thread). */
+  /** A worker exited, for an `ExitReason` (`signal` is always null for a thread; `error` says why a start failed). */
   exit: WorkerIdentity & { reason: ExitReason; code: number | null; signal: NodeJS.Signals | null; error?: Error }
   /**
    * A worker said nothing, not even an answer to the pool's pings, for longer than

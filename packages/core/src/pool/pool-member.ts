@@ -21,6 +21,10 @@ import type { WorkerCallOptions } from './task-call.js'
 /**
  * Where a pool's worker is.
  *
+ * @remarks
+ * `'starting'` (no worker yet), `'ready'` (takes calls), `'retiring'` (stopping, for an
+ * `ExitReason`), `'gone'` (its calls have failed; it leaves the pool once its exit is known).
+ *
  * @example
  * ```ts
  * const serving = members.filter((member) => member.state === 'ready')

@@ -20,7 +20,9 @@ export interface DurationStats {
   readonly count: number
   /** The median of the latest 1,024, in ms (0 when there is none). */
   readonly p50: number
+  /** The 90th percentile, in ms. */
   readonly p90: number
+  /** The 99th percentile, in ms. */
   readonly p99: number
   /** The longest of the latest 1,024, in ms. */
   readonly max: number

@@ -40,6 +40,22 @@ export interface StopOptions {
 }
 
 /**
+ * Per-close overrides of the stop limits of a worker, a pool or every worker: a limit left
+ * out (or `undefined`) keeps its default.
+ *
+ * @example
+ * ```ts
+ * await worker.close({ grace: 0, killTimeout: 100 })
+ * ```
+ */
+export interface CloseOptions {
+  /** {@inheritDoc StopOptions.grace} */
+  grace?: number | undefined
+  /** {@inheritDoc StopOptions.killTimeout} */
+  killTimeout?: number | undefined
+}
+
+/**
  * What runs a worker: a child process or a worker thread.
  *
  * @example
@@ -77,6 +93,7 @@ export interface WorkerInfo {
   readonly threadId: number | undefined
   /** The worker's module path (or `<file> (pid N)` for a connected child). */
   readonly module: string
+  /** The worker's state (`WorkerState`). */
   readonly state: WorkerState
   /** Calls waiting for a reply, plus cancelled calls whose handler has not settled yet. */
   readonly inFlight: number
@@ -93,9 +110,13 @@ export interface WorkerInfo {
  * ```
  */
 export interface ShutdownResult extends ExitResult {
+  /** What runs the worker: a child process or a worker thread. */
   readonly runtime: WorkerRuntime
+  /** The worker's process id (a thread's: this process's). */
   readonly pid: number
+  /** A thread's id; undefined for a process. */
   readonly threadId: number | undefined
+  /** The worker module it runs, as given to `fork()`, `spawnThread()` or `createPool()`. */
   readonly module: string
 }
 
@@ -192,6 +213,10 @@ export function trackPool(pool: TrackedPool): () => void {
  * Every worker forkrpc started (`fork`, `spawnThread`, pools) or connected (`connect`) in
  * this process and that is not gone yet.
  *
+ * @remarks
+ * Every worker and pool a process starts is registered, so that none is forgotten: `workers()`
+ * lists them, `shutdownAll()` and `handleSignals()` stop them.
+ *
  * @example
  * ```ts
  * import { workers } from '@forkrpc/core'
@@ -227,6 +252,6 @@ export function killAll(): void {
  * })
  * ```
  */
-export function shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
+export function shutdownAll(options: CloseOptions = {}): Promise<ShutdownResult[]> {
   return registry.shutdownAll(options)
 }

@@ -18,7 +18,7 @@ import type { WorkerHandle } from './worker-handle.js'
  * ```
  */
 export interface UnresponsiveEvent {
-  /** How long the worker had been silent, in milliseconds. */
+  /** How long the worker had been silent, in milliseconds: nothing from it, not even an answer to a ping (a little more than `unresponsiveAfter`, since the parent looks a few times per `unresponsiveAfter`). */
   readonly silentFor: number
 }
 

@@ -18,6 +18,7 @@ import { deniedAtLoad } from './privilege/denied-at-load.js'
 import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
 import { signalChild } from './signal-child.js'
 import { collectStderrTail } from './stderr-tail.js'
+import { typeScriptRefused } from './typescript-runner.js'
 import type { WorkerHandle } from './worker-handle.js'
 
 /** Windows has no SIGSTOP, so no SIGCONT either (Node rejects the signal there). */
@@ -223,9 +224,8 @@ class ChildWatch {
 function explainEarlyExit(label: string, details: ExitDetails): string {
   const how = details.signal ? `it was killed by ${details.signal}` : `it exited with code ${details.exitCode}`
   const stderr = details.stderr ?? ''
-  if (/ERR_UNKNOWN_FILE_EXTENSION/.test(stderr) && /\.[cm]?ts$/.test(label)) {
-    return `${how}: Node cannot load a .ts worker by itself. Run the parent under tsx (its loader is passed on to the worker), or pass execArgv: ['--import', 'tsx'] to fork()`
-  }
+  const typeScript = typeScriptRefused(label, stderr)
+  if (typeScript !== undefined) return `${how}: ${typeScript}`
   const denied = deniedAtLoad(stderr)
   if (denied !== undefined) return `${how}: ${denied}`
   if (details.exitCode === 0) return `${how} without calling serve(contract, handlers)`

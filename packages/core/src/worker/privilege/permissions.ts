@@ -76,7 +76,17 @@ export interface WorkerPermissions {
  * ```
  */
 export interface LeastPrivilegeOptions {
-  /** What the worker may do; everything else is denied. Default: no restriction (and no permission model). See `WorkerPermissions`. */
+  /**
+   * What the worker may do; everything else is denied. Default: no restriction (and no
+   * permission model). See `WorkerPermissions`. A process runs under Node's permission model
+   * (`--permission`; Node 20: `--experimental-permission`), or Deno's permission flags when
+   * `execPath` is Deno. A thread gets its own permission model: the flags go in its `execArgv`
+   * (with only the `execArgv` given, not this process's), this process's other threads
+   * untouched; in a process under `--permission`, no more than the process has; `uid` and
+   * `gid` are a TypeError (a thread runs as its process's user). What the worker's runtime
+   * cannot deny is a TypeError (from `createPool()` for a pool). A denied access reaches the
+   * caller as `PermissionDeniedError`.
+   */
   permissions?: WorkerPermissions | undefined
   /**
    * The worker's V8 heap limit in MB (its old generation): `--max-old-space-size` for a
