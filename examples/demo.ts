@@ -18,6 +18,7 @@ const examples = [
   'cpu-pool',
   'routing',
   'pool-liveness',
+  'http-service',
   'progress-bar',
   'file-lines',
   'config-from-parent',

@@ -4,11 +4,12 @@
  * spawnThread against raw worker thread messages (threads.ts); forkrpc over NATS against raw
  * NATS request-reply of the same client (nats.ts); on each runtime (Node 22, 24, 26, Bun,
  * Deno), fork() against that runtime's raw `process.send` (runtimes.ts); createPool against piscina,
- * tinypool, workerpool and poolifier on two workloads (pools.ts, workloads.ts).
+ * tinypool, workerpool and poolifier on two workloads (pools.ts, workloads.ts); a server's
+ * pool under 2.5x overload with deadlines, createPool against piscina (server-row.ts).
  * Prints markdown tables, writes results/latest.json (results/quick.json for --quick)
  * and, after a full run, the tables in README.md. Needs `node --expose-gc`.
- * `--runtimes-only` measures and prints the runtime rows alone (nothing written).
- * `--calls-only` measures the rows of the per-call cost alone (raw json, the ceiling and
+ * `--runtimes-only` measures and prints the runtime rows alone (nothing written); `--server-only`,
+ * the server row alone. `--calls-only` measures the rows of the per-call cost alone (raw json, the ceiling and
  * forkrpc; the tiny-task rows of forkrpc's and poolifier's pools) and checks the targets of
  * issue 21: results/calls.json and its section of README.md (results/calls-quick.json with
  * --quick, no README).
@@ -27,6 +28,7 @@ import { allSubjects, callSubjects, forkrpc, raw, type Running, type Subject } f
 import { forkrpcThread, measureThreads, type ThreadResults } from './threads.js'
 import { measurePools, type PoolResults } from './workloads.js'
 import { measureRuntimes, renderRuntimes, type RuntimeResult } from './runtimes.js'
+import { measureServer, renderServer, serverTargets, type ServerResults } from './server-row.js'
 
 const quick = process.argv.includes('--quick')
 const callsOnly = process.argv.includes('--calls-only')
@@ -37,6 +39,8 @@ const settings = quick
 const workloadSettings = quick
   ? { tinyTasks: 1_000, tinyWarmRounds: 1, tinyRounds: 2, terserStride: 16, terserWarmRounds: 1, terserRounds: 1 }
   : { tinyTasks: 20_000, tinyWarmRounds: 2, tinyRounds: 5, terserStride: 1, terserWarmRounds: 2, terserRounds: 5 }
+/** The server row (server-row.ts): loads per pool, and how long calls arrive in each (ms). */
+const serverSettings = quick ? { reps: 1, ms: 2_000 } : { reps: 3, ms: 4_000 }
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run the bench with node --expose-gc (pnpm bench does)')
@@ -153,6 +157,14 @@ async function main(): Promise<void> {
     return
   }
   if (callsOnly) return measureCallsOnly()
+  if (process.argv.includes('--server-only')) {
+    const machine = describeMachine()
+    log(`forkrpc bench, server row only${quick ? ' (--quick)' : ''}: load ${machine.loadAverage.join(' ')}`)
+    const server = await measureServer(serverSettings, log)
+    const lines = [...renderServer(server), '', ...serverTargets(server).map((target) => `${target.name}: ${round(target.medians)} ${target.met ? 'met' : '**MISSED**'}`)]
+    process.stdout.write(`${lines.join('\n')}\n\nLoad average ${machine.loadAverage.join(' / ')} at the start, ${os.loadavg().map((load) => load.toFixed(2)).join(' / ')} at the end.\n`)
+    return
+  }
   if (process.argv.includes('--render')) {
     // Renders results/latest.json again (after a change to the report), without measuring.
     const results = JSON.parse(await readFile(new URL('../results/latest.json', import.meta.url), 'utf8')) as Results
@@ -221,6 +233,9 @@ async function main(): Promise<void> {
     // rounds grow this process's heap, which would blur the thread's memory above.
     const pools = await measurePools(poolSubjects(), workloadSettings, log)
 
+    // The server row: pools under 2.5x overload, every call with a 2 s deadline.
+    const server = await measureServer(serverSettings, log)
+
     machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100)
     const results: Results = {
       machine,
@@ -236,6 +251,7 @@ async function main(): Promise<void> {
       nats,
       runtimes,
       pools,
+      server,
       startup: startupRows,
     }
     const report = render(results)
@@ -266,6 +282,7 @@ type Results = {
   nats?: NatsResults
   runtimes?: RuntimeResult[]
   pools?: PoolResults
+  server?: ServerResults
   startup: Row[]
 }
 
@@ -293,6 +310,7 @@ function targets(results: Results): Target[] {
     ...startupTargets(results.startup),
     ...natsTargets(results.nats),
     ...poolTargets(results.pools),
+    ...serverTargets(results.server),
   ]
 }
 
@@ -350,6 +368,7 @@ function render(results: Results): string {
   out.push(...renderNats(results.nats))
   out.push(...renderRuntimes(results.runtimes))
   out.push(...renderPools(results.pools))
+  out.push(...renderServer(results.server))
 
   out.push(`\n**Startup to ready, and idle memory of the worker process** (the pools: to the first answer; the thread: the growth of this process's RSS and PSS)\n`)
   out.push(

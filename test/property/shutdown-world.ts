@@ -270,6 +270,7 @@ export class World {
         this.pool.closing()
         await Promise.resolve()
         this.pool.closed()
+        return [] // its workers are the world's, stopped through the registry
       },
     })
     if (config.mode === 'signals') {

@@ -127,4 +127,20 @@ describe('a hostile parent against serve()', { timeout: 60_000 }, () => {
     expect(await gone).toEqual({ code: 0, signal: null })
     await waitForExit(parent.child.pid as number)
   })
+
+  // The flood in two large batches, written back to back: the worker drops its parent while it
+  // handles the first, with the start of the second already read. Node holds 'disconnect' back
+  // while part of a message is buffered, then drops that message once whole (the channel is
+  // gone): a worker that waited for the event to shut down never did (the test above hung now
+  // and then for the same reason).
+  it('cannot keep the worker from exiting by having the next message half read when it disconnects', async () => {
+    const parent = await hostileParent('json', { VICTIM_MAX_PENDING: '10000' })
+    channelHandle(parent.child).readStop()
+    const gone = exited(parent.child)
+    for (const batch of [0, 1]) {
+      const requests = Array.from({ length: 12_000 }, (_, i) => ({ $fr: PROTOCOL_VERSION, t: 'q', i: `g${batch}-${i}`, m: 'nope' }))
+      parent.child.send({ $fr: PROTOCOL_VERSION, t: 'b', p: requests }, undefined, {}, () => undefined)
+    }
+    expect(await gone).toEqual({ code: 0, signal: null })
+  })
 })

@@ -204,7 +204,7 @@ describe('a pool: close', () => {
     const listed = workers().map((worker) => worker.pid)
     const pids = events.filter(([kind]) => kind === 'spawn').map(([, event]) => event.pid)
     expect(listed).toEqual(expect.arrayContaining(pids))
-    // While the pool drains this call, shutdownAll() stops the idle worker directly.
+    // shutdownAll() closes the pool, which drains this call, then stops both workers.
     const running = pool.call.sleep(500)
     const results = await shutdownAll({ grace: 2_000, killTimeout: 1_000 })
     expect((await running).pid).toEqual(expect.any(Number))

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fork, shutdownAll, workers } from '@forkrpc/core'
+import { ChannelClosedError, createPool, fork, handleSignals, shutdownAll, workers } from '@forkrpc/core'
 import { family } from '../../fixtures/family.contract.js'
 import { lifecycle } from '../../fixtures/lifecycle.contract.js'
+import { poolContract } from '../../fixtures/pool.contract.js'
 import { childPids, fixture, forkFixture, isAlive, track, tsx, waitForExit } from '../../helpers.js'
 
 const dirs: string[] = []
@@ -70,6 +71,42 @@ describe('the registry', () => {
     expect(results).toEqual([{ runtime: 'process', pid: expect.any(Number), module: fixture('never-serves.worker.ts'), code: null, signal: 'SIGTERM', forced: false }])
     await expect(starting).rejects.toMatchObject({ name: 'StartupError' })
     expect(childPids()).toEqual([])
+  })
+})
+
+describe('shutdownAll() and pools', () => {
+  it("runs a pool's queued calls within grace, as pool.close() does, before its workers stop", async () => {
+    await using pool = createPool(poolContract, fixture('pool.worker.ts'), { max: 1, prefetch: 0, execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    const outcome = <T>(promise: Promise<T>): Promise<T | unknown> => promise.catch((error: unknown) => error)
+    const pid = await pool.call.pid()
+    const running = outcome(pool.call.sleep(300))
+    const queued = [outcome(pool.call.pid()), outcome(pool.call.sleep(10)), outcome(pool.call.pid())]
+    while (pool.stats().queued < 3) await new Promise((resolve) => setTimeout(resolve, 5))
+    const results = await shutdownAll({ grace: 10_000, killTimeout: 1_000 })
+    // Before, the registry stopped the pool's worker itself, in parallel with pool.close():
+    // the queued calls failed at once with ChannelClosedError ("no worker is left").
+    for (const result of await Promise.all(queued)) expect(result).not.toBeInstanceOf(ChannelClosedError)
+    expect(await Promise.all(queued)).toEqual([pid, expect.objectContaining({ pid }), pid])
+    expect(await running).toMatchObject({ pid })
+    expect(results).toEqual([expect.objectContaining({ pid, code: 0, forced: false })])
+    expect(workers()).toEqual([])
+  })
+})
+
+describe('bad options', () => {
+  it('shutdownAll() rejects invalid limits with a TypeError and stops nothing (it reported every worker as ended, all still running)', async () => {
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
+    for (const limits of [{ grace: -1 }, { killTimeout: Number.NaN }, { grace: '1' }, null]) {
+      await expect(shutdownAll(limits as never)).rejects.toThrow(TypeError)
+    }
+    expect(workers().map((info) => [info.pid, info.state])).toEqual([[worker.pid, 'ready']])
+    expect(await worker.call.echo(1)).toBe(1)
+  })
+
+  it('handleSignals() refuses a name that is not a signal, which would be listened to for ever and never come', () => {
+    expect(() => handleSignals({ signals: ['SIGTREM' as NodeJS.Signals] })).toThrow(/not a signal: SIGTREM/)
+    const remove = handleSignals({ signals: ['SIGUSR2'] })
+    remove()
   })
 })
 

@@ -55,6 +55,22 @@ describe('a worker that stops answering', () => {
     await exited
   })
 
+  it("a stall of the parent's own event loop longer than the limit is not the worker's silence", async () => {
+    const onUnresponsive = vi.fn<(event: UnresponsiveEvent) => void>()
+    const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { unresponsiveAfter: LIMIT, onUnresponsive })
+    const call = worker.call.sleep(8 * LIMIT)
+    await new Promise((resolve) => setTimeout(resolve, LIMIT / 2))
+    // The parent blocks (a large JSON.parse, a synchronous walk, a breakpoint, SIGSTOP of the
+    // parent): the worker's pongs wait unread meanwhile. Before, the first check after it gave
+    // up on the healthy worker, killed it and failed its call.
+    const end = Date.now() + 5 * LIMIT
+    while (Date.now() < end) {
+      // blocked
+    }
+    await expect(call).resolves.toBe(`slept ${8 * LIMIT}`)
+    expect(onUnresponsive).not.toHaveBeenCalled()
+  })
+
   it('busy with asynchronous work, it answers the pings and is left alone', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts', { unresponsiveAfter: LIMIT })
     await expect(worker.call.sleep(4 * LIMIT)).resolves.toBe(`slept ${4 * LIMIT}`)

@@ -95,6 +95,7 @@ export function launchWorker(
     observe,
     concurrency: settings.concurrency,
     onSigterm: () => hooks.sigterm(member),
+    pooled: true,
     onSpawn: (id) => {
       if (start.runtime === 'thread') member.threadId = id
       else member.pid = id

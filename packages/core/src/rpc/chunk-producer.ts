@@ -7,8 +7,8 @@
 import { debug } from '../base/debug.js'
 
 /**
- * Pumps one stream. Credit starts at the window and grows with each grant; with none left,
- * the producer waits before pulling the next chunk.
+ * Pumps one stream. Credit starts at the window and grows with each grant, up to the window;
+ * with none left, the producer waits before pulling the next chunk.
  *
  * Chunks pulled in one turn of the event loop go in one message (an array): a message per
  * chunk costs a system call each, and a fast generator would spend most of its time there.
@@ -22,7 +22,9 @@ import { debug } from '../base/debug.js'
  * ```
  */
 export class ChunkProducer {
+  /** Chunks it may still send: never more than the window, whatever the consumer grants. */
   #credit: number
+  readonly #window: number
   #wake: (() => void) | undefined
   readonly #signal: AbortSignal
   #batch: unknown[] = []
@@ -32,13 +34,19 @@ export class ChunkProducer {
 
   constructor(window: number, signal: AbortSignal) {
     this.#credit = window
+    this.#window = window
     this.#signal = signal
     signal.addEventListener('abort', () => this.#wake?.(), { once: true })
   }
 
-  /** The consumer took `count` more chunks. */
+  /**
+   * The consumer took `count` more chunks. An honest consumer never grants back more than it
+   * received, so credit never passes the window; a grant that would (a forged `k` / `ki`, a
+   * few bytes saying "1e12") is capped there, or the producer would pull an iterable that
+   * never waits into one ever-growing batch without yielding to the event loop.
+   */
   grant(count: number): void {
-    this.#credit += count
+    this.#credit = Math.min(this.#window, this.#credit + count)
     this.#wake?.()
   }
 

@@ -129,8 +129,10 @@ function serveOverChannel(
 /** Serves over the process's IPC channel, with its signals, its disconnect and the orphan watchdog. */
 function serveProcess(contract: Contract, handlers: unknown, options: ServeOptions, hooks: readonly ShutdownHook[]): void {
   // A parent that breaks the channel (bytes that are not a message, a message too large to
-  // buffer, a backlog it does not read) is disconnected from: the worker shuts down as when
-  // its parent disconnects.
+  // buffer, a backlog it does not read) is disconnected from, and the worker shuts down as
+  // when its parent disconnects. Not by waiting for 'disconnect': Node holds that event back
+  // while part of a message is buffered, until the message is whole, and then drops it (the
+  // channel is gone), so it may never come.
   const channel = parentProcessChannel({
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     maxBacklog: options.maxPending ?? DEFAULT_MAX_PENDING,
@@ -138,6 +140,7 @@ function serveProcess(contract: Contract, handlers: unknown, options: ServeOptio
       debug('the parent broke the protocol: it %s; disconnecting', why)
       channel.close((procedure) => brokeProtocol('The parent', why, 'the worker disconnected', procedure))
       if (process.connected) process.disconnect()
+      served.shutDown?.('disconnect')
     },
   }) as OwnedChannel
   let watchdog: Watchdog | undefined

@@ -4,6 +4,7 @@
  * library never calls `process.exit()`; what happens to the parent afterwards is the app's
  * decision (see {@link handleSignals}).
  */
+import { constants } from 'node:os'
 import { checkTimeout } from '../base/timeouts.js'
 import { appShutdown } from './app-shutdown.js'
 import { killAll, shutdownAll, type ShutdownResult, type StopOptions } from './registry.js'
@@ -34,7 +35,7 @@ export const DEFAULT_BEFORE_SHUTDOWN_TIMEOUT_MS = 10_000
  * ```
  */
 export interface HandleSignalsOptions extends Partial<StopOptions> {
-  /** The signals to handle. Default `['SIGINT', 'SIGTERM']`. */
+  /** The signals to handle; a name that is not a signal is a `TypeError`. Default `['SIGINT', 'SIGTERM']`. */
   signals?: readonly NodeJS.Signals[]
   /**
    * Awaited first, before any worker stops: stop taking new work (close the server) and let
@@ -82,6 +83,9 @@ export function handleSignals(options: HandleSignalsOptions = {}): () => void {
   if (!Array.isArray(signals) || signals.some((signal) => typeof signal !== 'string')) {
     throw new TypeError('handleSignals({ signals }): expected an array of signal names')
   }
+  // process.on() takes any event name, so a misspelt signal would be listened to for ever, never come, and leave the app unguarded.
+  const unknown = signals.filter((signal) => !Object.hasOwn(constants.signals, signal))
+  if (unknown.length > 0) throw new TypeError(`handleSignals({ signals }): not a signal: ${unknown.join(', ')} (signal names are like 'SIGTERM')`)
   for (const name of ['beforeShutdown', 'onShutdown'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`handleSignals({ ${name} }): expected a function`)
   }

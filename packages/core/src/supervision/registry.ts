@@ -3,6 +3,7 @@
  * (and every pool), so that none is forgotten: `workers()` lists them, `shutdownAll()` stops
  * them all in stages. A worker leaves the registry once it is gone.
  */
+import { checkTimeout } from '../base/timeouts.js'
 import { appShutdown, type AppShutdown } from './app-shutdown.js'
 import { watchSigterm } from './sigterm-watch.js'
 
@@ -111,10 +112,12 @@ export interface TrackedWorker {
   stop(options: Partial<StopOptions>): Promise<ExitResult>
   /** Kills the worker (SIGKILL, its process group too; a thread is terminated) now, whatever stage its stop is at. */
   kill(): void
+  /** A pool's worker: `shutdownAll()` leaves its stop to the pool's `close()`, which runs the pool's queued calls first. */
+  readonly pooled?: boolean | undefined
 }
 
 /**
- * What the registry knows of a pool: that it must stop replacing workers.
+ * What the registry knows of a pool: how to close it, which stops its workers.
  *
  * @example
  * ```ts
@@ -122,7 +125,7 @@ export interface TrackedWorker {
  * ```
  */
 export interface TrackedPool {
-  close(options: Partial<StopOptions>): Promise<unknown>
+  close(options: Partial<StopOptions>): Promise<ShutdownResult[]>
 }
 
 /**
@@ -163,19 +166,31 @@ export class WorkerRegistry {
     for (const worker of this.#workers) worker.kill()
   }
 
-  /** Pools first stop starting workers, then every worker stops in stages; the app is stopping meanwhile. */
+  /**
+   * Every pool closes (its queued calls run within `grace`, then its workers stop in stages)
+   * while every other worker stops in stages; the app is stopping meanwhile. A pool's
+   * workers are left to the pool: stopped here directly, its queued calls would fail at once.
+   */
   shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
+    try {
+      if (typeof options !== 'object' || options === null) throw new TypeError(`shutdownAll(): options must be an object, got ${String(options)}`)
+      checkTimeout(options.grace, 'grace', 'shutdownAll()')
+      checkTimeout(options.killTimeout, 'killTimeout', 'shutdownAll()')
+    } catch (error) {
+      return Promise.reject(error)
+    }
     return this.app.during(async () => {
-      const pools = [...this.#pools].map((pool) => pool.close(options).catch(() => undefined))
+      const pools = [...this.#pools].map((pool) => pool.close(options).catch((): ShutdownResult[] => []))
       const results = await Promise.all(
-        [...this.#workers].map(async (worker) => {
-          const { runtime, pid, threadId, module } = worker.info()
-          const result = await worker.stop(options).catch((): ExitResult => ({ code: null, signal: null, forced: false }))
-          return { runtime, pid, threadId, module, ...result }
-        }),
+        [...this.#workers]
+          .filter((worker) => worker.pooled !== true)
+          .map(async (worker) => {
+            const { runtime, pid, threadId, module } = worker.info()
+            const result = await worker.stop(options).catch((): ExitResult => ({ code: null, signal: null, forced: false }))
+            return { runtime, pid, threadId, module, ...result }
+          }),
       )
-      await Promise.all(pools)
-      return results
+      return [...results, ...(await Promise.all(pools)).flat()]
     })
   }
 }
@@ -240,8 +255,9 @@ export function killAll(): void {
  * (its `onShutdown` hooks run), then SIGTERM, then SIGKILL after `killTimeout` ms. Workers
  * still starting are stopped too (their `fork()` rejects), and while it runs no worker is
  * started: pools start none, and `fork()` / `spawnThread()` reject with StartupError.
- * Resolves once every process has exited, with how each one ended. Never rejects; never
- * exits this process.
+ * A pool's queued calls run within `grace` as in `pool.close()`, before its workers stop.
+ * Resolves once every process has exited, with how each one ended. Rejects only for invalid
+ * options (a TypeError, with nothing stopped); never exits this process.
  *
  * @example
  * ```ts

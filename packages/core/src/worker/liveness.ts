@@ -38,7 +38,9 @@ export class LivenessWatch {
   readonly #onSilent: (silentFor: number) => void
   readonly #timer: NodeJS.Timeout
   readonly #stopListening: () => void
+  readonly #interval: number
   #heardAt = Date.now()
+  #checkedAt = Date.now()
   #sequence = 0
 
   constructor(handle: WorkerHandle, unresponsiveAfter: number, onSilent: (silentFor: number) => void) {
@@ -47,7 +49,8 @@ export class LivenessWatch {
     this.#onSilent = onSilent
     // Any message proves that the worker's event loop turns, not only a pong.
     this.#stopListening = handle.channel.receive(() => (this.#heardAt = Date.now()))
-    this.#timer = setInterval(() => this.#check(), Math.max(10, Math.min(unresponsiveAfter / 4, 1_000)))
+    this.#interval = Math.max(10, Math.min(unresponsiveAfter / 4, 1_000))
+    this.#timer = setInterval(() => this.#check(), this.#interval)
     this.#timer.unref() // watching does not keep the parent alive
   }
 
@@ -57,7 +60,15 @@ export class LivenessWatch {
   }
 
   #check(): void {
-    const silentFor = Date.now() - this.#heardAt
+    const now = Date.now()
+    // This side's own event loop stalled (blocked, stopped with SIGSTOP, suspended): what the
+    // worker sent meanwhile is still unread (timers run before I/O is read), so that time is
+    // not the worker's silence. Without this, a parent blocked for longer than the limit
+    // killed every healthy worker it had.
+    const late = now - this.#checkedAt - this.#interval
+    this.#checkedAt = now
+    if (late > this.#interval) this.#heardAt = Math.min(now, this.#heardAt + late)
+    const silentFor = now - this.#heardAt
     if (silentFor <= this.#limit) {
       this.#handle.channel.send({ $fr: PROTOCOL_VERSION, t: MessageType.Ping, n: ++this.#sequence })
       return

@@ -42,6 +42,8 @@ export interface StartExtras {
    * retires it. Default: its `close()`, in stages.
    */
   readonly onSigterm?: (() => void) | undefined
+  /** A pool's worker: `shutdownAll()` leaves its stop to the pool's `close()`. */
+  readonly pooled?: boolean | undefined
 }
 
 const startupTimedOut = Symbol('startup timed out')
@@ -77,6 +79,7 @@ export async function startWorker<W extends ManagedWorker<Contract>>(
     // Still starting: its start rejects with StartupError once it has exited.
     stop: (stopOptions) => worker?.close(stopOptions) ?? stopWorker(handle, Promise.resolve(), { grace: 0, killTimeout: stopOptions.killTimeout ?? limits.killTimeout }),
     kill: () => handle.kill(),
+    pooled: extras.pooled === true,
   })
   void handle.gone.then(untrack)
   const startupTimeout = options.startupTimeout ?? DEFAULT_STARTUP_TIMEOUT_MS

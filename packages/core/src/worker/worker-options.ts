@@ -73,7 +73,9 @@ export interface WorkerOptions extends MessageLimitOptions {
    * Liveness: a worker that says nothing, not even an answer to the parent's pings, for longer
    * than this many milliseconds (stopped with SIGSTOP, deadlocked, stuck in a synchronous
    * loop) is given up on: its calls reject with WorkerUnresponsiveError, it is killed, and
-   * `onUnresponsive` hears how long it was silent. Default: off, since long synchronous work
+   * `onUnresponsive` hears how long it was silent. Silence is counted while this process's
+   * event loop runs: a parent that stalls does not give up on its workers for it.
+   * Default: off, since long synchronous work
    * is legitimate and looks the same; set it above the longest a handler may block.
    */
   unresponsiveAfter?: number | undefined
