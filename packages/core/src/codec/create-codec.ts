@@ -25,12 +25,13 @@ export function createCodec(serialization: Serialization, errors: ErrorRegistry)
 /** The codec of the `advanced` channel. */
 const advancedCodec: Codec = {
   encodeInto(message, value, procedure, role) {
-    if (value === undefined) return
+    if (value === undefined) return -1
     // Structured clone throws for these only once send() runs; checking here gives the
     // same clear error as on the json channel, before anything is written.
     const primitive = unencodablePrimitive(value)
     if (primitive !== undefined) throw unencodable(primitive, procedure, role)
     message.v = value
+    return -1
   },
   decode(message) {
     return message.v

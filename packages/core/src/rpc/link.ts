@@ -1,8 +1,8 @@
 /**
  * The peer's link to its channel: every message in and out passes here, so that the codec
  * and `maxMessageBytes` apply to every kind of message in both directions. Outgoing payloads
- * are encoded and measured before anything is sent; incoming ones are measured before they
- * are decoded.
+ * are encoded and measured before anything is sent (plain JSON data in the one walk that
+ * checks it); incoming ones are measured before they are decoded.
  */
 import type { Channel } from '../channel/channel.js'
 import type { Codec } from '../codec/codec.js'
@@ -14,7 +14,7 @@ import type { ErrorRegistry } from '../codec/error-registry.js'
 import { debug } from '../base/debug.js'
 import { payloadTooLarge } from '../errors/call-errors.js'
 import { ForkRpcError } from '../errors/forkrpc-error.js'
-import { sizeChecker } from '../protocol/limits.js'
+import { sizeChecker, type SizeCheck } from '../protocol/limits.js'
 import type { PayloadFields, Serialization } from '../protocol/payload.js'
 
 /**
@@ -42,7 +42,7 @@ export class Link {
   readonly errors: ErrorRegistry
   readonly maxMessageBytes: number
   #codec: Codec
-  #oversize: ((message: object) => number | undefined) | undefined
+  #oversize: SizeCheck | undefined
 
   constructor(channel: Channel, errors: ErrorRegistry, maxMessageBytes: number) {
     this.channel = channel
@@ -72,8 +72,8 @@ export class Link {
    * be encoded) or PayloadTooLargeError (over `maxMessageBytes`). Nothing is sent.
    */
   encode(message: PayloadFields, value: unknown, procedure: string | undefined, role: string): void {
-    this.#codec.encodeInto(message, value, procedure, role)
-    const bytes = this.#oversize?.(message)
+    const payloadBytes = this.#codec.encodeInto(message, value, procedure, role)
+    const bytes = this.#oversize?.(message, payloadBytes >= 0 ? payloadBytes : undefined)
     if (bytes !== undefined) throw payloadTooLarge(procedure, role, bytes, this.maxMessageBytes)
   }
 
