@@ -168,7 +168,8 @@ export class HandlerSide {
   }
 
   #run(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
-    if (this.#gate.enter(call, () => this.#slotCame(call, handler, declared, input))) this.#slotCame(call, handler, declared, input)
+    // No closure for a call that starts at once (every call, without a concurrency limit).
+    if (this.#gate.admit(call) || this.#gate.enter(call, () => this.#slotCame(call, handler, declared, input))) this.#slotCame(call, handler, declared, input)
   }
 
   /**

@@ -91,6 +91,19 @@ export class Link {
     }
   }
 
+  /**
+   * {@link transmit} for a message whose late refusal goes to one listener shared by many
+   * messages (`refused` gets the channel's error and the message), so that a message on the
+   * hot path costs no closure of its own; `refused` calls {@link sendFailure} itself.
+   */
+  transmitShared(message: object, value: unknown, procedure: string | undefined, role: string, refused: (error: unknown, message: object) => void): void {
+    try {
+      this.channel.send(message, refused)
+    } catch (error) {
+      throw error instanceof ForkRpcError ? error : sendFailure(error, procedure, role, value)
+    }
+  }
+
   /** {@link encode}, then {@link transmit}. */
   sendPayload(message: PayloadFields, value: unknown, procedure: string | undefined, role: string, onLateRefusal?: LateRefusal): void {
     this.encode(message, value, procedure, role)

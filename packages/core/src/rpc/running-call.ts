@@ -45,6 +45,8 @@ export class RunningCall implements HandlerContext {
   timeLeft: number | undefined = undefined
   /** Its caller asked to hear when its handler starts (the request's `sn`): `go`. */
   announceStart = false
+  /** It holds a slot of the handler side's gate (handler-gate.ts). */
+  holdsSlot = false
   /** The timer that aborts the signal at the deadline. */
   deadlineTimer: NodeJS.Timeout | undefined = undefined
 
