@@ -5,6 +5,7 @@
  * cancellations, credit and input chunks.
  */
 import { debug } from '../base/debug.js'
+import { sendFailure } from '../codec/encodable.js'
 import { Drained } from '../base/drained.js'
 import { MAX_TIMER_MS } from '../base/timeouts.js'
 import { cancelledByCaller, ProtocolError, timeoutError, tooManyPending, unknownProcedure } from '../errors/call-errors.js'
@@ -284,8 +285,11 @@ export class HandlerSide {
   #reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
     const message = { $fr: PROTOCOL_VERSION, t: kind, i: id } as ReplyMessage
     const payload = kind === MessageType.Result ? value : this.#link.marshal(value)
+    const role = kind === MessageType.Result ? 'result' : 'error'
     try {
-      this.#link.sendPayload(message, payload, procedure, kind === MessageType.Result ? 'result' : 'error', (error) => this.#replyFailure(id, procedure, error))
+      this.#link.encode(message, payload, procedure, role)
+      // One closure per reply (sendPayload would wrap it in a second).
+      this.#link.transmitShared(message, payload, procedure, role, (error) => this.#replyFailure(id, procedure, sendFailure(error, procedure, role, payload)))
     } catch (error) {
       this.#replyFailure(id, procedure, error)
     }
