@@ -13,17 +13,7 @@
  */
 import type { PayloadFields } from '../protocol/payload.js'
 
-/**
- * Encodes and decodes payloads for one kind of channel.
- *
- * @example
- * ```ts
- * const codec: Codec = createCodec('json', errorRegistry([])) // create-codec.ts
- * const message = {}
- * codec.encodeInto(message, new Date(0), 'schedule', 'input')
- * codec.decode(message, 'schedule', 'input') // a Date again
- * ```
- */
+/** Encodes and decodes payloads for one kind of channel. */
 export interface Codec {
   /**
    * Writes `value` into `message` (`v` or `x`). Throws SerializationError naming

@@ -11,12 +11,6 @@ import { jsonCodec } from './json-codec.js'
  * The codec for a channel: `json` (plain JSON as is, the rest through superjson) or
  * `advanced` (structured clone carries values as they are). `errors` decides which
  * classes Errors inside values come back as.
- *
- * @example
- * ```ts
- * const codec = createCodec('json', errorRegistry(contract.errors))
- * codec.encodeInto(message, { when: new Date() }, 'schedule', 'input')
- * ```
  */
 export function createCodec(serialization: Serialization, errors: ErrorRegistry): Codec {
   return serialization === 'advanced' ? advancedCodec : jsonCodec(errors)

@@ -124,12 +124,6 @@ const PLAIN_DEPTH = 200
  * tell (nested deeper than PLAIN_DEPTH): the full walk decides then. Allocates nothing: keys
  * by `for...in` (on a polluted Object.prototype that walks inherited ones too, which can only
  * count more, as a bound may).
- *
- * @example
- * ```ts
- * plainBound({ a: 1, b: 'x' }) // 55: {"a":1,"b":"x"} takes 15 bytes
- * plainBound({ when: new Date() }) // -1: the full walk decides (it needs superjson)
- * ```
  */
 export function plainBound(value: unknown): number {
   switch (typeof value) {

@@ -13,14 +13,7 @@ import { envelopeFault } from './envelope.js'
 import type { ErrorRegistry } from './error-registry.js'
 import { CUSTOM_NAMES, registerTransformers, type NestedPayloads } from './transformers.js'
 
-/**
- * The codec of the `json` channel, with its own superjson instance.
- *
- * @example
- * ```ts
- * const codec = jsonCodec(errorRegistry(contract.errors))
- * ```
- */
+/** The codec of the `json` channel, with its own superjson instance. */
 export function jsonCodec(errors: ErrorRegistry): Codec {
   const superjson = forkRpcSuperJson(errors)
   return {

@@ -86,11 +86,6 @@ export interface MessageLimitOptions {
  * The most bytes JSON takes for a finite number: 17 significant digits, a sign, a point and
  * up to 5 leading zeros (`-0.0000012345678901234567`: 25), or an exponent
  * (`-1.2345678901234567e-300`: 24).
- *
- * @example
- * ```ts
- * total += NUMBER_BYTES
- * ```
  */
 export const NUMBER_BYTES = 25
 
@@ -114,12 +109,6 @@ let visits = 0
  * real problem). `payloadBytes`, when given, is an upper bound of the JSON text of the
  * message's payload (`v`) that the codec's walk found already: then only the other fields are
  * walked.
- *
- * @example
- * ```ts
- * const oversize: SizeCheck = sizeChecker('json', 1024) as SizeCheck
- * oversize({ $fr: 2, t: 'r', i: 'a', v: 'x' }, 8)
- * ```
  */
 export type SizeCheck = (message: object, payloadBytes?: number) => number | undefined
 
@@ -127,12 +116,6 @@ export type SizeCheck = (message: object, payloadBytes?: number) => number | und
  * Returns a function that, given a message about to be sent or just received, returns its
  * exact encoded size in bytes when that exceeds `max`, and undefined when it fits (or when
  * it cannot be measured: then `send()` reports the real problem).
- *
- * @example
- * ```ts
- * const oversize = sizeChecker('json', 1024)
- * oversize({ $fr: 1, t: 'q', i: 'a', m: 'echo', v: 'x'.repeat(2000) }) // 2032
- * ```
  */
 export function sizeChecker(serialization: Serialization, max: number): SizeCheck | undefined {
   if (max === Infinity) return undefined

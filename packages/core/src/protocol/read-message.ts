@@ -67,13 +67,6 @@ const shapes: Readonly<Record<string, (message: Fields) => boolean>> = {
  * Classifies a received message: `undefined` for one that is not forkrpc's (to be left
  * alone), `false` for a forkrpc message that is malformed or of another protocol version
  * (to be dropped), or the message itself.
- *
- * @example
- * ```ts
- * const message = readMessage(received)
- * if (message === undefined) return // someone else's
- * if (message === false) return debug('dropped a malformed message')
- * ```
  */
 export function readMessage(message: unknown): ProtocolMessage | false | undefined {
   if (typeof message !== 'object' || message === null || !Object.hasOwn(message, '$fr')) return undefined
@@ -82,14 +75,7 @@ export function readMessage(message: unknown): ProtocolMessage | false | undefin
   return (shapes[candidate.t] as (message: Fields) => boolean)(candidate) ? (message as ProtocolMessage) : false
 }
 
-/**
- * True for a message that looks like forkrpc's (it has the `$fr` key), whatever its version.
- *
- * @example
- * ```ts
- * if (isForkRpcMessage(received) && received.$fr !== PROTOCOL_VERSION) reject(versionMismatch())
- * ```
- */
+/** True for a message that looks like forkrpc's (it has the `$fr` key), whatever its version. */
 export function isForkRpcMessage(message: unknown): message is { $fr: unknown; t?: unknown } {
   return typeof message === 'object' && message !== null && Object.hasOwn(message, '$fr')
 }

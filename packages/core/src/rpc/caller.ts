@@ -20,14 +20,7 @@ import { isChunkSource, OutgoingCall } from './outgoing-call.js'
 import { OutgoingStream } from './outgoing-stream.js'
 import { PendingCalls, type CallOwner, type PendingCall } from './pending-calls.js'
 
-/**
- * What a caller side is built from.
- *
- * @example
- * ```ts
- * const settings: CallerSettings = { link, side: 'parent', timeout: 1_000, maxPending: 100_000, sizeChanged: () => hold() }
- * ```
- */
+/** What a caller side is built from. */
 export interface CallerSettings {
   readonly link: Link
   /** Which side this is, for the stacks of failed calls ("from the parent"). */
@@ -41,15 +34,7 @@ export interface CallerSettings {
   readonly interceptors?: readonly CallInterceptor[] | undefined
 }
 
-/**
- * Makes calls and settles them.
- *
- * @example
- * ```ts
- * const caller = new CallerSide({ link, side: 'parent', timeout: undefined, maxPending: 100_000, sizeChanged: () => {} })
- * await caller.call('add', math.procedures.add, { a: 1, b: 2 }, undefined)
- * ```
- */
+/** Makes calls and settles them. */
 export class CallerSide implements CallOwner {
   readonly link: Link
   readonly side: 'parent' | 'worker'

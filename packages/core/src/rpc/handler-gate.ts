@@ -7,16 +7,6 @@
  */
 import type { RunningCall } from './running-call.js'
 
-/**
- * The gate of one handler side.
- *
- * @example
- * ```ts
- * const gate = new HandlerGate()
- * gate.limit(1)
- * if (gate.enter(call, start)) start() // else it starts when a running handler finishes
- * ```
- */
 export class HandlerGate {
   #limit = Infinity
   /** Calls that hold a slot (each marked `holdsSlot`: a count and a flag cost less per call than a Set). */

@@ -24,14 +24,7 @@ import { RunningCall, type RunningCallOwner } from './running-call.js'
 /** A handler as the handler side calls it. */
 export type AnyHandler = (input: unknown, ctx: RunningCall) => unknown
 
-/**
- * What a handler side is built from.
- *
- * @example
- * ```ts
- * const settings: HandlerSettings = { link, contract: math, handlers, maxPending: 100_000, owner }
- * ```
- */
+/** What a handler side is built from. */
 export interface HandlerSettings {
   readonly link: Link
   /** The contract this side serves; undefined when it serves nothing (every request is unknown). */
@@ -45,15 +38,7 @@ export interface HandlerSettings {
   readonly interceptors?: readonly HandlerInterceptor[] | undefined
 }
 
-/**
- * Runs the handlers of the calls the other side makes.
- *
- * @example
- * ```ts
- * const side = new HandlerSide({ link, contract: math, handlers, maxPending: 100_000, owner })
- * side.request({ $fr: 2, t: 'q', i: 'a1', m: 'add', v: { a: 1, b: 2 } })
- * ```
- */
+/** Runs the handlers of the calls the other side makes. */
 export class HandlerSide {
   readonly #link: Link
   readonly #contract: Contract | undefined

@@ -20,23 +20,10 @@ import type { PayloadFields, Serialization } from '../protocol/payload.js'
 /**
  * What a message refused by the channel's own serializer after `send()` returned (a batching
  * channel) is reported to.
- *
- * @example
- * ```ts
- * const onLateRefusal: LateRefusal = (error) => call.reject(error)
- * ```
  */
 export type LateRefusal = (error: unknown) => void
 
-/**
- * A peer's channel, with the codec and the size limit.
- *
- * @example
- * ```ts
- * const link = new Link(channel, errorRegistry(contract.errors), DEFAULT_MAX_MESSAGE_BYTES)
- * link.sendPayload({ $fr: PROTOCOL_VERSION, t: MessageType.Event, n: 'progress' }, { pct: 50 }, undefined, 'payload of event "progress"')
- * ```
- */
+/** A peer's channel, with the codec and the size limit. */
 export class Link {
   readonly channel: Channel
   readonly errors: ErrorRegistry

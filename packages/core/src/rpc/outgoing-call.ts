@@ -11,14 +11,7 @@ import { fromOtherSide, madeHere } from './caller-stack.js'
 import { ChunkProducer } from './chunk-producer.js'
 import { PendingCall, type CallOwner } from './pending-calls.js'
 
-/**
- * A call waiting for its one reply.
- *
- * @example
- * ```ts
- * new Promise((resolve, reject) => table.add(new OutgoingCall(owner, 'add', settings, resolve, reject)))
- * ```
- */
+/** A call waiting for its one reply. */
 export class OutgoingCall extends PendingCall {
   readonly #owner: CallOwner
   readonly #resolve: (value: unknown) => void
@@ -128,14 +121,7 @@ function toAsync(source: AsyncIterable<unknown> | Iterable<unknown>): AsyncItera
   })()
 }
 
-/**
- * True for what an input stream accepts: an AsyncIterable or an Iterable (not a string).
- *
- * @example
- * ```ts
- * if (!isChunkSource(input)) throw new TypeError('expected an iterable of chunks')
- * ```
- */
+/** True for what an input stream accepts: an AsyncIterable or an Iterable (not a string). */
 export function isChunkSource(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> {
   if (typeof value !== 'object' || value === null) return false
   return typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function' || typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function'

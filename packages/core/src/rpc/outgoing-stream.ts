@@ -18,12 +18,6 @@ import { PendingCall, type CallOwner } from './pending-calls.js'
 /**
  * One stream call. Its timeout is the longest wait for each next chunk, counted only while
  * the consumer waits.
- *
- * @example
- * ```ts
- * const stream = new OutgoingStream(owner, 'lines', { path }, settings)
- * for await (const line of stream) console.log(line)
- * ```
  */
 export class OutgoingStream extends PendingCall implements AsyncIterableIterator<unknown> {
   readonly #owner: CallOwner

@@ -11,14 +11,7 @@ import type { ChunkMessage, ReplyMessage } from '../protocol/messages.js'
 import type { LinePlace } from './line-place.js'
 import type { Link } from './link.js'
 
-/**
- * What a pending call needs of the caller side that made it (caller.ts implements it).
- *
- * @example
- * ```ts
- * if (owner.giveUp(call, { r: 'a' })) call.fail(reason)
- * ```
- */
+/** What a pending call needs of the caller side that made it (caller.ts implements it). */
 export interface CallOwner {
   readonly link: Link
   /** Which side made the call, for the stacks of failed calls ("from the parent"). */
@@ -34,11 +27,6 @@ export interface CallOwner {
 /**
  * One call this side made and has not settled: what the table and the caller side need of
  * it, whatever its kind.
- *
- * @example
- * ```ts
- * class OutgoingCall extends PendingCall { replied(message) { ... } fail(error) { ... } timedOut() { ... } }
- * ```
  */
 export abstract class PendingCall {
   /** The call's id (set when it is sent). */
@@ -74,16 +62,7 @@ export abstract class PendingCall {
   }
 }
 
-/**
- * The table of pending calls of one caller.
- *
- * @example
- * ```ts
- * const table = new PendingCalls(DEFAULT_MAX_PENDING, () => hold())
- * call.id = table.nextId()
- * table.add(call)
- * ```
- */
+/** The table of pending calls of one caller. */
 export class PendingCalls {
   readonly maxPending: number
   /**

@@ -18,16 +18,7 @@ export interface RunningCallOwner {
   hostWithin(deadline: number, procedure: string): HandlerContext['host']
 }
 
-/**
- * One running call and its context.
- *
- * @example
- * ```ts
- * const call = new RunningCall(owner, 'a1', 'add')
- * handler(input, call)
- * call.cancel(cancelledByCaller('add'))
- * ```
- */
+/** One running call and its context. */
 export class RunningCall implements HandlerContext {
   #controller: AbortController | undefined
   #reason: Error | undefined
