@@ -16,8 +16,6 @@ export class OutgoingCall extends PendingCall {
   readonly #owner: CallOwner
   readonly #resolve: (value: unknown) => void
   readonly #reject: (reason: unknown) => void
-  readonly #timeout: number | undefined
-  readonly #inheritedFrom: string | undefined
   /** An input stream's pump, while it runs. */
   #pump: { producer: ChunkProducer; stop: AbortController } | undefined
 
@@ -28,10 +26,8 @@ export class OutgoingCall extends PendingCall {
     resolve: (value: unknown) => void,
     reject: (reason: unknown) => void,
   ) {
-    super(procedure, settings.signal, settings.onProgress)
+    super(procedure, settings)
     this.#owner = owner
-    this.#timeout = settings.timeout
-    this.#inheritedFrom = settings.inheritedFrom
     this.#resolve = resolve
     this.#reject = reject
   }
@@ -64,11 +60,11 @@ export class OutgoingCall extends PendingCall {
   }
 
   timedOut(): void {
-    const timeout = this.#timeout as number
+    const timeout = this.settings?.timeout as number
     if (!this.#owner.giveUp(this, { r: 't', ms: timeout })) return
     debug('call %s (%s) timed out after %d ms', this.id, this.procedure, timeout)
     this.#stopPump()
-    this.#reject(madeHere(timeoutError(this.procedure, timeout, this.#inheritedFrom)))
+    this.#reject(madeHere(timeoutError(this.procedure, timeout, this.settings?.inheritedFrom)))
   }
 
   /** Gave up for a failure of this side's (a chunk that cannot be sent, a source that threw). */

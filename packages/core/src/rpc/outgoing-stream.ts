@@ -31,7 +31,7 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
 
   /** `settings` is the Error its options failed with: the first `next()` rejects with it. */
   constructor(owner: CallOwner, procedure: string, input: unknown, settings: CallSettings | Error, metadata?: Record<string, string>) {
-    super(procedure, settings instanceof Error ? undefined : settings.signal, settings instanceof Error ? undefined : settings.onProgress)
+    super(procedure, settings instanceof Error ? undefined : settings)
     this.#owner = owner
     this.#input = input
     this.#settings = settings

@@ -8,6 +8,7 @@ import { MAX_TIMER_MS } from '../base/timeouts.js'
 import type { CloseReason } from '../channel/channel.js'
 import type { TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { ChunkMessage, ReplyMessage } from '../protocol/messages.js'
+import type { CallSettings } from './call-options.js'
 import type { LinePlace } from './line-place.js'
 import type { Link } from './link.js'
 
@@ -38,11 +39,19 @@ export abstract class PendingCall {
   /** Its place in the handler's line, when its caller (a pool) follows it there. */
   place: LinePlace | undefined = undefined
 
+  /** `settings`: the call's, shared by the calls made without options (one field rather than four per pending call). */
   constructor(
     readonly procedure: string,
-    readonly signal: AbortSignal | undefined,
-    readonly onProgress: ((payload: unknown) => void) | undefined,
+    readonly settings: CallSettings | undefined,
   ) {}
+
+  get signal(): AbortSignal | undefined {
+    return this.settings?.signal
+  }
+
+  get onProgress(): ((payload: unknown) => void) | undefined {
+    return this.settings?.onProgress
+  }
 
   /** Its reply arrived (`r` or `e`); it has left the table. */
   abstract replied(message: ReplyMessage): void
