@@ -32,6 +32,8 @@ export interface PoolSubject {
 
 /** The row every pool figure is compared with. */
 export const FORKRPC_POOL = 'forkrpc createPool (processes)'
+/** forkrpc's pool of worker threads (the POOL THREAD ROW). */
+export const FORKRPC_THREAD_POOL = 'forkrpc createPool (threads)'
 
 const worker = (name: string): string => fileURLToPath(new URL(`./workers/${name}.worker.js`, import.meta.url))
 
@@ -44,7 +46,7 @@ async function ready(pool: StartedPool): Promise<StartedPool> {
 /** forkrpc's createPool; `extra` is merged into its options (the thread row: POOL THREAD ROW below). */
 export function forkrpcPool(runtime: 'process' | 'thread' = 'process', extra: PoolOptions = {}): PoolSubject {
   return {
-    name: runtime === 'process' ? FORKRPC_POOL : 'forkrpc createPool (threads)',
+    name: runtime === 'process' ? FORKRPC_POOL : FORKRPC_THREAD_POOL,
     runtime,
     start() {
       const pool = createPool(tasksContract, worker('pool-forkrpc'), { max: POOL_WORKERS, min: POOL_WORKERS, execArgv: [], ...extra })

@@ -12,6 +12,8 @@ import { echoContract } from './echo.contract.js'
 /** The names of the json subjects, the baseline and forkrpc's defaults. */
 export const RAW_PROCESS = 'raw process.send (json)'
 export const FORKRPC_PROCESS = 'forkrpc (json)'
+/** The name of the ceiling's row (see {@link ceiling}). */
+export const CEILING_PROCESS = 'the ceiling (minimal batched RPC, json)'
 
 /** A started subject. */
 export interface Running {
@@ -76,6 +78,55 @@ export function raw(serialization: Serialization): Subject {
           return new Promise((resolve) => {
             pending.set(i, resolve)
             child.send({ i, m: method, v: input })
+          })
+        },
+        close: () => closeChild(child),
+      }
+    },
+  }
+}
+
+/**
+ * The ceiling: a minimal RPC over the same channel that keeps what forkrpc's API needs per
+ * call (a promise, an id from a counter, a table of pending calls) and batches every message
+ * of a turn into one `send()` both ways (this side at the end of the turn, a microtask; the
+ * child at setImmediate: workers/ceiling.worker.ts). It checks nothing, bounds nothing, keeps
+ * no value exact that JSON does not: what forkrpc's design (json channel, a promise per call)
+ * can approach, from ../shared/bench/ceiling/.
+ */
+export function ceiling(): Subject {
+  return {
+    name: CEILING_PROCESS,
+    async start() {
+      const child = forkChild(worker('ceiling'), 'json')
+      await firstMessage(child)
+      const pending = new Map<number, { res: (value: unknown) => void; rej: (reason: unknown) => void }>()
+      let next = 0
+      let batch: Array<{ i: number; p: string; a: unknown }> | null = null
+      const flush = (): void => {
+        const b = batch
+        batch = null
+        child.send(b as object)
+      }
+      child.on('message', (replies: Array<{ i: number; r?: unknown; e?: string }>) => {
+        for (const reply of replies) {
+          const p = pending.get(reply.i)
+          pending.delete(reply.i)
+          if (reply.e === undefined) p?.res(reply.r)
+          else p?.rej(new Error(reply.e))
+        }
+      })
+      return {
+        pid: child.pid,
+        call(method, input) {
+          return new Promise((res, rej) => {
+            const i = next++
+            pending.set(i, { res, rej })
+            if (batch === null) {
+              batch = []
+              queueMicrotask(flush)
+            }
+            batch.push({ i, p: method, a: input })
           })
         },
         close: () => closeChild(child),

@@ -1,6 +1,10 @@
-/** The report's sections for the thread rows, the NATS rows and the pool workloads, and their targets. */
+/**
+ * The report's sections: the call rows (raw json, the ceiling, forkrpc and the peers), the
+ * thread rows, the NATS rows and the pool workloads, their targets, and the targets table.
+ */
 import { FORKRPC_NATS, RAW_NATS, type NatsResults } from './nats.js'
-import { FORKRPC_POOL, POOL_WORKERS } from './pools.js'
+import { FORKRPC_POOL, FORKRPC_THREAD_POOL, POOL_WORKERS } from './pools.js'
+import { CEILING_PROCESS, FORKRPC_PROCESS, RAW_PROCESS } from './process-subjects.js'
 import { round, table, type Row, type Summary } from './stats.js'
 import { RAW_THREAD, type ThreadResults } from './threads.js'
 import { INLINE, type PoolResults } from './workloads.js'
@@ -27,6 +31,99 @@ function cell(s: Summary | undefined, base: Summary | undefined, higherIsBetter:
   const ratio = base === undefined ? '' : ` **${(s.median / base.median).toFixed(2)}x**`
   const best = withBest && base !== undefined ? ` (best ${(higherIsBetter ? s.max / base.max : s.min / base.min).toFixed(2)}x)` : ''
   return `${round(s.median)} [${round(s.min)}-${round(s.max)}]${ratio}${best}`
+}
+
+/** The call rows of a run: one call in flight (per payload), pipelined (100 and 1,000 in flight), parent heap per pending call. */
+export interface CallRows {
+  latency: Row[]
+  throughput: Row[]
+  heap: Row[]
+}
+
+const IN_FLIGHT = ['100 in flight', '1000 in flight'] as const
+
+/** The tables of the call rows, every cell a ratio to raw json; the pipelined cells also as a share of the ceiling's rate. */
+export function renderCalls(calls: CallRows): string[] {
+  const out: string[] = []
+  const baseline = byName(calls.latency, RAW_PROCESS)
+  const latencyColumns = Object.keys(calls.latency[0] ?? {}).filter((key) => key !== 'subject')
+  out.push(`\n**Round-trip latency, one call in flight** (µs per call; lower is better)\n`)
+  out.push(table(['', ...latencyColumns], calls.latency.map((row) => [row.subject, ...latencyColumns.map((column) => cell(summary(row, column), summary(baseline, column), false))])))
+
+  const tputBase = byName(calls.throughput, RAW_PROCESS)
+  const ceiling = byName(calls.throughput, CEILING_PROCESS)
+  out.push(
+    `\n**Pipelined throughput, tiny calls** (calls/s; higher is better. 100,000 calls; workerpool and tinypool, which give a worker one task at a time, 20,000. "of the ceiling": the ratio of the medians to the ceiling's)\n`,
+  )
+  out.push(
+    table(
+      ['', '100 in flight', '1,000 in flight'],
+      calls.throughput.map((row) => [
+        row.subject,
+        ...IN_FLIGHT.map((column) => {
+          const share = ceiling === undefined || row === ceiling || row === tputBase ? '' : `, **${(median(row, column) / median(ceiling, column)).toFixed(2)}** of the ceiling`
+          return `${cell(summary(row, column), summary(tputBase, column), true)}${share}`
+        }),
+      ]),
+    ),
+  )
+
+  const heapBase = summary(byName(calls.heap, RAW_PROCESS), 'bytes per pending call')
+  out.push(`\n**Parent heap per call in flight** (bytes, 10,000 calls parked in the child; lower is better)\n`)
+  out.push(table(['', 'bytes per pending call'], calls.heap.map((row) => [row.subject, cell(summary(row, 'bytes per pending call'), heapBase, false, false)])))
+  return out
+}
+
+/** A target judged on the medians, with the ratio of the best repetitions beside it. */
+const onMedians = (name: string, medians: number, bests: number, met: boolean): Target => ({ name, medians, bests, met, metOnMedians: met, judgedOn: 'medians' })
+
+/** The most a call with one in flight may cost, as a ratio to raw json, on every payload (issue 21). */
+export const LATENCY_LIMIT = 1.1
+/** The least share of the ceiling's pipelined rate, at 100 and at 1,000 in flight (issue 21). */
+export const CEILING_SHARE = 0.85
+/** The most parent heap per pending call, in bytes, with the defaults (issue 21). */
+export const HEAP_LIMIT = 300
+
+/**
+ * The call path's targets (issue 21), forkrpc with its defaults (json): one call in flight at
+ * most LATENCY_LIMIT x raw json on every payload; pipelined tiny calls at least CEILING_SHARE
+ * of the ceiling's rate at 100 and at 1,000 in flight; at most HEAP_LIMIT bytes of parent heap
+ * per pending call.
+ */
+export function callTargets(calls: CallRows): Target[] {
+  const ours = (rows: Row[]): Row | undefined => byName(rows, FORKRPC_PROCESS)
+  const list: Target[] = []
+  for (const column of Object.keys(calls.latency[0] ?? {}).filter((key) => key !== 'subject')) {
+    const raw = summary(byName(calls.latency, RAW_PROCESS), column)
+    const s = summary(ours(calls.latency), column)
+    const medians = (s?.median ?? NaN) / (raw?.median ?? NaN)
+    list.push(onMedians(`${column} call latency <= ${LATENCY_LIMIT}x raw json`, medians, (s?.min ?? NaN) / (raw?.min ?? NaN), medians <= LATENCY_LIMIT))
+  }
+  for (const column of IN_FLIGHT) {
+    const ceiling = summary(byName(calls.throughput, CEILING_PROCESS), column)
+    const s = summary(ours(calls.throughput), column)
+    const medians = (s?.median ?? NaN) / (ceiling?.median ?? NaN)
+    list.push(onMedians(`throughput, ${column.replace('1000', '1,000')} >= ${CEILING_SHARE} of the ceiling's (ratio to the ceiling)`, medians, (s?.max ?? NaN) / (ceiling?.max ?? NaN), medians >= CEILING_SHARE))
+  }
+  const heap = summary(ours(calls.heap), 'bytes per pending call')
+  list.push(onMedians(`parent heap per pending call <= ${HEAP_LIMIT} B (bytes)`, heap?.median ?? NaN, heap?.min ?? NaN, (heap?.median ?? NaN) <= HEAP_LIMIT))
+  return list
+}
+
+/** The targets table. */
+export function renderTargets(targets: readonly Target[]): string[] {
+  return [
+    `\n**Targets** (those of the performance issues; ratios to raw json unless the target names another, judged on the medians, the best repetitions shown beside them; for the peers: the number of rows behind; the pool targets: ratios to the pools named)\n`,
+    table(
+      ['target', 'medians', 'best', ''],
+      targets.map((target) => [
+        target.name,
+        round(target.medians),
+        Number.isFinite(target.bests) ? round(target.bests) : '-',
+        target.met ? (target.metOnMedians || target.judgedOn === 'medians' ? 'met' : 'met on the best (not on the medians)') : '**MISSED**',
+      ]),
+    ),
+  ]
 }
 
 export function renderThreads(threads: ThreadResults | undefined): string[] {
@@ -95,6 +192,7 @@ export function renderPools(pools: PoolResults | undefined): string[] {
       ]),
     ),
   )
+  if (pools.terser.length === 0) return out
   const terserBase = byName(pools.terser, FORKRPC_POOL)
   out.push(
     `\n**Pools of ${POOL_WORKERS} workers, terser** (${pools.corpus.files} files, ${round(pools.corpus.bytes / 1_024)} KB, all queued at once: ${pools.corpus.from}; wall time per round, lower is better; ratios to forkrpc's createPool)\n`,
@@ -113,29 +211,48 @@ export function renderPools(pools: PoolResults | undefined): string[] {
   return out
 }
 
-/** The pool targets, judged on the medians. */
+/**
+ * The pool targets, judged on the medians: each of forkrpc's pools ahead of poolifier's of the
+ * same kind (processes: its cluster pool; threads: its thread pool) on tiny tasks, at less
+ * parent CPU per task (`process.cpuUsage()`, which for thread pools counts their worker
+ * threads alike) (issue 21); the process pool ahead of every process pool and of piscina, and
+ * on terser within 5% of the fastest pool (issues 12 and 18; terser when it was run).
+ */
 export function poolTargets(pools: PoolResults | undefined): Target[] {
   if (pools === undefined) return []
   const list: Target[] = []
+  for (const [ours, theirs] of [
+    [FORKRPC_POOL, 'poolifier FixedClusterPool'],
+    [FORKRPC_THREAD_POOL, 'poolifier FixedThreadPool'],
+  ] as const) {
+    const mine = byName(pools.tiny, ours)
+    const rival = byName(pools.tiny, theirs)
+    if (mine === undefined || rival === undefined) continue
+    const rate = median(mine, 'tasks/s') / median(rival, 'tasks/s')
+    const cpu = median(mine, 'parent CPU µs/task') / median(rival, 'parent CPU µs/task')
+    list.push({ name: `${ours}, tiny tasks/s ahead of ${theirs} (ratio)`, medians: rate, bests: NaN, met: rate > 1, metOnMedians: rate > 1, judgedOn: 'medians' })
+    list.push({ name: `${ours}, parent CPU per tiny task below ${theirs}'s (ratio)`, medians: cpu, bests: NaN, met: cpu < 1, metOnMedians: cpu < 1, judgedOn: 'medians' })
+  }
   const ours = byName(pools.tiny, FORKRPC_POOL)
   const rivals = pools.tiny.filter((row) => row.subject !== FORKRPC_POOL && (row.runtime === 'process' || row.subject.startsWith('piscina')))
-  const ahead = rivals.filter((row) => median(row, 'tasks/s') >= median(ours, 'tasks/s'))
-  const bestRival = Math.max(...rivals.map((row) => median(row, 'tasks/s')))
-  const tinyMedians = median(ours, 'tasks/s') / bestRival
-  list.push({
-    name: `pool, tiny tasks/s ahead of every process pool and of piscina (ratio to the best of them${ahead.length > 0 ? `; behind: ${ahead.map((row) => row.subject).join(', ')}` : ''})`,
-    medians: tinyMedians,
-    bests: NaN,
-    met: ahead.length === 0,
-    metOnMedians: ahead.length === 0,
-    judgedOn: 'medians',
-  })
-  const cluster = byName(pools.tiny, 'poolifier FixedClusterPool')
-  const cpu = median(ours, 'parent CPU µs/task') / median(cluster, 'parent CPU µs/task')
-  list.push({ name: "pool, parent CPU per tiny task <= poolifier FixedClusterPool's (ratio)", medians: cpu, bests: NaN, met: cpu <= 1, metOnMedians: cpu <= 1, judgedOn: 'medians' })
+  if (rivals.length > 1) {
+    const ahead = rivals.filter((row) => median(row, 'tasks/s') >= median(ours, 'tasks/s'))
+    const bestRival = Math.max(...rivals.map((row) => median(row, 'tasks/s')))
+    const tinyMedians = median(ours, 'tasks/s') / bestRival
+    list.push({
+      name: `pool, tiny tasks/s ahead of every process pool and of piscina (ratio to the best of them${ahead.length > 0 ? `; behind: ${ahead.map((row) => row.subject).join(', ')}` : ''})`,
+      medians: tinyMedians,
+      bests: NaN,
+      met: ahead.length === 0,
+      metOnMedians: ahead.length === 0,
+      judgedOn: 'medians',
+    })
+  }
   const pooled = pools.terser.filter((row) => row.subject !== INLINE)
-  const fastest = Math.min(...pooled.map((row) => median(row, 'wall ms')))
-  const terser = median(byName(pools.terser, FORKRPC_POOL), 'wall ms') / fastest
-  list.push({ name: 'pool, terser wall time within 5% of the fastest pool (ratio)', medians: terser, bests: NaN, met: terser <= 1.05, metOnMedians: terser <= 1.05, judgedOn: 'medians' })
+  if (pooled.length > 0) {
+    const fastest = Math.min(...pooled.map((row) => median(row, 'wall ms')))
+    const terser = median(byName(pools.terser, FORKRPC_POOL), 'wall ms') / fastest
+    list.push({ name: 'pool, terser wall time within 5% of the fastest pool (ratio)', medians: terser, bests: NaN, met: terser <= 1.05, metOnMedians: terser <= 1.05, judgedOn: 'medians' })
+  }
   return list
 }

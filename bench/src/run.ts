@@ -9,7 +9,10 @@
  * Prints markdown tables, writes results/latest.json (results/quick.json for --quick)
  * and, after a full run, the tables in README.md. Needs `node --expose-gc`.
  * `--runtimes-only` measures and prints the runtime rows alone (nothing written); `--server-only`,
- * the server row alone.
+ * the server row alone. `--calls-only` measures the rows of the per-call cost alone (raw json, the ceiling and
+ * forkrpc; the tiny-task rows of forkrpc's and poolifier's pools) and checks the targets of
+ * issue 21: results/calls.json and its section of README.md (results/calls-quick.json with
+ * --quick, no README).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -18,16 +21,17 @@ import { describeMachine, processMemory } from './machine.js'
 import { interleavedLatency, interleavedThroughput, throughput, warmUp } from './measure.js'
 import { payloads } from './payloads.js'
 import { measureNats, type NatsResults } from './nats.js'
-import { poolSubjects } from './pools.js'
-import { natsTargets, poolTargets, renderNats, renderPools, renderThreads, type Target } from './report.js'
+import { forkrpcPool, poolifier, poolSubjects } from './pools.js'
+import { callTargets, natsTargets, poolTargets, renderCalls, renderNats, renderPools, renderTargets, renderThreads, type CallRows, type Target } from './report.js'
 import { round, summarize, table, type Row, type Summary } from './stats.js'
-import { allSubjects, forkrpc, raw, type Running, type Subject } from './subjects.js'
+import { allSubjects, callSubjects, forkrpc, raw, type Running, type Subject } from './subjects.js'
 import { forkrpcThread, measureThreads, type ThreadResults } from './threads.js'
 import { measurePools, type PoolResults } from './workloads.js'
 import { measureRuntimes, renderRuntimes, type RuntimeResult } from './runtimes.js'
 import { measureServer, renderServer, serverTargets, type ServerResults } from './server-row.js'
 
 const quick = process.argv.includes('--quick')
+const callsOnly = process.argv.includes('--calls-only')
 const settings = quick
   ? { latencyCalls: [100, 50, 5, 1], latencyReps: [3, 3, 3, 2], warmTiny: 500, warm1k: 300, throughputCalls: 10_000, poolThroughputCalls: 2_000, throughputReps: 1, heapCalls: 1_000, soakCalls: 50_000, startupReps: 1 }
   : { latencyCalls: [200, 100, 10, 2], latencyReps: [21, 21, 15, 9], warmTiny: 5_000, warm1k: 3_000, throughputCalls: 100_000, poolThroughputCalls: 20_000, throughputReps: 5, heapCalls: 10_000, soakCalls: 1_000_000, startupReps: 5 }
@@ -62,8 +66,88 @@ async function heapPerPending(running: Running, count: number): Promise<number> 
   return (after - before) / count
 }
 
+/**
+ * The call rows of `subjects`: latency with one call in flight, pipelined throughput, parent
+ * heap per pending call. Each subject is started (into `running`, which the caller closes) and
+ * warmed up; then the repetitions are interleaved across subjects.
+ */
+async function measureCalls(subjects: readonly Subject[], running: Running[]): Promise<{ latency: Row[]; throughput: Row[]; heap: Row[] }> {
+  for (const subject of subjects) {
+    running.push(await subject.start())
+    log(`warming up ${subject.name}`)
+    await warmUp(running[running.length - 1] as Running, { tiny: settings.warmTiny, kb: settings.warm1k, kb64: settings.warm1k / 50, mb: 1 })
+  }
+
+  // Latency: many short repetitions interleaved across subjects, so that drift in the
+  // machine's load hits every subject alike; the order rotates each repetition.
+  const latency = await interleavedLatency(subjects, running, payloads, settings.latencyCalls, settings.latencyReps, log)
+
+  // Throughput, 100 and 1,000 calls in flight, repetitions interleaved likewise.
+  const throughput: Row[] = subjects.map((subject) => ({ subject: subject.name }))
+  for (const inFlight of [100, 1_000]) {
+    const total = (subject: Subject): number => (isPool(subject) ? settings.poolThroughputCalls : settings.throughputCalls)
+    const samples = await interleavedThroughput(subjects, running, inFlight, settings.throughputReps, total, log)
+    for (const [s, row] of throughput.entries()) row[`${inFlight} in flight`] = summarize(samples[s] ?? [])
+  }
+
+  // Parent heap per call in flight.
+  const heap: Row[] = []
+  for (const [s, subject] of subjects.entries()) {
+    log(`heap per pending call: ${subject.name}`)
+    const samples: number[] = []
+    for (let rep = 0; rep < 3; rep++) samples.push(await heapPerPending(running[s] as Running, settings.heapCalls))
+    heap.push({ subject: subject.name, 'bytes per pending call': summarize(samples) })
+  }
+  return { latency, throughput, heap }
+}
+
 /** How the pairs of the thread, NATS and runtime rows are measured. */
 const pairSettings = { warmTiny: settings.warmTiny, warm1k: settings.warm1k, latencyCalls: settings.latencyCalls.slice(0, 2), latencyReps: settings.latencyReps.slice(0, 2), throughputCalls: settings.throughputCalls, throughputReps: settings.throughputReps }
+
+/**
+ * `--calls-only`: the rows issue 21's targets are judged on, and nothing else, so that a run on
+ * a quiet machine is short: raw json, the ceiling and forkrpc (json, defaults) one call in
+ * flight, pipelined and parked; forkrpc's pools and poolifier's on the tiny tasks.
+ */
+async function measureCallsOnly(): Promise<void> {
+  const machine = describeMachine()
+  log(`forkrpc bench, call rows only${quick ? ' (--quick)' : ''}: ${machine.cpus} x ${machine.cpu}, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`)
+  const running: Running[] = []
+  let calls: CallRows
+  try {
+    calls = await measureCalls(callSubjects(), running)
+  } finally {
+    for (const r of running) await r.close().catch(() => undefined)
+  }
+  const poolRows = [forkrpcPool('process'), forkrpcPool('thread', { runtime: 'thread' }), poolifier('thread'), poolifier('cluster')]
+  const pools = await measurePools(poolRows, { ...workloadSettings, terserWarmRounds: 0, terserRounds: 0 }, log)
+  machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100)
+  const results: CallsOnlyResults = { machine, quick, settings, payloads: payloads.map(({ name, bytes }) => ({ name, bytes })), ...calls, pools }
+  const report = renderCallsOnly(results)
+  process.stdout.write(`\n${report}\n`)
+  const resultsDir = new URL('../results/', import.meta.url)
+  await mkdir(resultsDir, { recursive: true })
+  await writeFile(new URL(quick ? 'calls-quick.json' : 'calls.json', resultsDir), `${JSON.stringify(results, null, 2)}\n`)
+  if (!quick) await updateReadme(report, CALLS_START, CALLS_END)
+  const missed = [...callTargets(calls), ...poolTargets(pools)].filter((target) => !target.met)
+  if (missed.length > 0) log(`\n${missed.length} target(s) missed: ${missed.map((target) => target.name).join('; ')} (see the table)`)
+}
+
+type CallsOnlyResults = CallRows & {
+  machine: ReturnType<typeof describeMachine>
+  quick: boolean
+  settings: typeof settings
+  payloads: { name: string; bytes: number }[]
+  pools: PoolResults
+}
+
+function renderCallsOnly(results: CallsOnlyResults): string {
+  const out = [header(results.machine, results.quick)]
+  out.push(...renderCalls(results))
+  out.push(...renderPools(results.pools))
+  out.push(...renderTargets([...callTargets(results), ...poolTargets(results.pools)]))
+  return out.join('\n')
+}
 
 async function main(): Promise<void> {
   if (process.argv.includes('--runtimes-only')) {
@@ -72,6 +156,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${renderRuntimes(await measureRuntimes(pairSettings, log)).join('\n')}\n\nLoad average ${machine.loadAverage.join(' / ')} at the start, ${os.loadavg().map((load) => load.toFixed(2)).join(' / ')} at the end.\n`)
     return
   }
+  if (callsOnly) return measureCallsOnly()
   if (process.argv.includes('--server-only')) {
     const machine = describeMachine()
     log(`forkrpc bench, server row only${quick ? ' (--quick)' : ''}: load ${machine.loadAverage.join(' ')}`)
@@ -93,32 +178,7 @@ async function main(): Promise<void> {
   const subjects = allSubjects()
   const running: Running[] = []
   try {
-    for (const subject of subjects) {
-      running.push(await subject.start())
-      log(`warming up ${subject.name}`)
-      await warmUp(running[running.length - 1] as Running, { tiny: settings.warmTiny, kb: settings.warm1k, kb64: settings.warm1k / 50, mb: 1 })
-    }
-
-    // Latency: many short repetitions interleaved across subjects, so that drift in the
-    // machine's load hits every subject alike; the order rotates each repetition.
-    const latencyRows = await interleavedLatency(subjects, running, payloads, settings.latencyCalls, settings.latencyReps, log)
-
-    // Throughput, 100 and 1,000 calls in flight, repetitions interleaved likewise.
-    const throughputRows: Row[] = subjects.map((subject) => ({ subject: subject.name }))
-    for (const inFlight of [100, 1_000]) {
-      const total = (subject: Subject): number => (isPool(subject) ? settings.poolThroughputCalls : settings.throughputCalls)
-      const samples = await interleavedThroughput(subjects, running, inFlight, settings.throughputReps, total, log)
-      for (const [s, row] of throughputRows.entries()) row[`${inFlight} in flight`] = summarize(samples[s] ?? [])
-    }
-
-    // Parent heap per call in flight.
-    const heapRows: Row[] = []
-    for (const [s, subject] of subjects.entries()) {
-      log(`heap per pending call: ${subject.name}`)
-      const samples: number[] = []
-      for (let rep = 0; rep < 3; rep++) samples.push(await heapPerPending(running[s] as Running, settings.heapCalls))
-      heapRows.push({ subject: subject.name, 'bytes per pending call': summarize(samples) })
-    }
+    const { latency: latencyRows, throughput: throughputRows, heap: heapRows } = await measureCalls(subjects, running)
 
     // Soak: a million calls through forkrpc, then the heap should be back where it started.
     const soakSubject = running[subjects.findIndex((subject) => subject.name === 'forkrpc (json)')] as Running
@@ -238,14 +298,14 @@ const RAW = 'raw process.send (json)'
 const PEERS = ['birpc over fork', "workerpool (workerType 'process')", "tinypool (runtime 'child_process')"]
 
 /**
- * The targets of the performance issue (#12), each checked against this run, all judged on
- * the medians (the best repetitions are shown beside them).
+ * The targets of the performance issues, each checked against this run, all judged on the
+ * medians (the best repetitions are shown beside them): those of the call path (#21,
+ * report.ts), the soak, the peers, startup and memory (#12), NATS, the pools (#21, #18).
  */
 function targets(results: Results): Target[] {
   return [
-    ...latencyTargets(results),
-    ...throughputTargets(results),
-    ...memoryTargets(results),
+    ...callTargets(results),
+    onMedians('heap back where it started after the soak (KB, within 1 MB)', results.soak.heapDeltaKB, results.soak.heapDeltaKB, Math.abs(results.soak.heapDeltaKB) <= 1_024),
     ...PEERS.slice(0, 2).map((peer) => peerTarget(results, peer)),
     ...startupTargets(results.startup),
     ...natsTargets(results.nats),
@@ -256,37 +316,6 @@ function targets(results: Results): Target[] {
 
 /** A target judged on the medians. */
 const onMedians = (name: string, medians: number, bests: number, met: boolean): Target => ({ name, medians, bests, met, metOnMedians: met, judgedOn: 'medians' })
-
-function latencyTargets(results: Results): Target[] {
-  const ratio = (subject: string, column: string, pick: typeof median): number => pick(byName(results.latency, subject), column) / pick(byName(results.latency, RAW), column)
-  const list: Target[] = []
-  for (const [column, limit] of [['tiny', 1.15], ['~1 KB', 1.2], ['~64 KB', 1.1], ['~1 MB', 1.1]] as const) {
-    for (const subject of ['forkrpc (json)', 'forkrpc (json, callerStacks: false)']) {
-      const medians = ratio(subject, column, median)
-      const label = subject === 'forkrpc (json)' ? '' : ' (callerStacks: false)'
-      list.push(onMedians(`${column} call latency${label} <= ${limit}x raw json`, medians, ratio(subject, column, best), medians <= limit))
-    }
-  }
-  return list
-}
-
-function throughputTargets(results: Results): Target[] {
-  return ([['100 in flight', 2], ['1000 in flight', 3]] as const).map(([inFlight, limit]) => {
-    const medians = median(byName(results.throughput, 'forkrpc (json)'), inFlight) / median(byName(results.throughput, RAW), inFlight)
-    const bests = best(byName(results.throughput, 'forkrpc (json)'), inFlight, true) / best(byName(results.throughput, RAW), inFlight, true)
-    return onMedians(`throughput, ${inFlight} >= ${limit}x raw json`, medians, bests, medians >= limit)
-  })
-}
-
-function memoryTargets(results: Results): Target[] {
-  const heapRow = byName(results.heap, 'forkrpc (json)')
-  const heap = median(heapRow, 'bytes per pending call')
-  const soakKB = results.soak.heapDeltaKB
-  return [
-    onMedians('parent heap per pending call <= 400 B (bytes)', heap, best(heapRow, 'bytes per pending call'), heap <= 400),
-    onMedians('heap back where it started after the soak (KB, within 1 MB)', soakKB, soakKB, Math.abs(soakKB) <= 1_024),
-  ]
-}
 
 /** Ahead of `peer` on every latency and throughput row, with forkrpc's defaults (the better of json and advanced); within 3% counts as level. */
 function peerTarget(results: Results, peer: string): Target {
@@ -319,56 +348,17 @@ function startupTargets(rows: Row[]): Target[] {
   ]
 }
 
-function render(results: Results): string {
-  const m = results.machine
-  const out: string[] = []
-  out.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(' / ')} at the start and ${m.loadAverageAtEnd?.join(' / ')} at the end.${results.quick ? ' QUICK RUN: too few calls for the figures to mean much.' : ''}`)
-  out.push(
+/** The first lines of a report: the machine, the load, and how to read a cell. */
+function header(m: ReturnType<typeof describeMachine>, isQuick: boolean): string {
+  return [
+    `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(' / ')} at the start and ${m.loadAverageAtEnd?.join(' / ')} at the end.${isQuick ? ' QUICK RUN: too few calls for the figures to mean much.' : ''}`,
     'Cells: median [min-max] over the repetitions, the ratio of the median to raw json `process.send` in this run, and (best) the ratio of the best repetitions, the least disturbed by the rest of a shared machine.',
-  )
+  ].join('\n')
+}
 
-  const baseline = byName(results.latency, 'raw process.send (json)')
-  const latencyColumns = Object.keys(results.latency[0] ?? {}).filter((key) => key !== 'subject')
-  out.push(`\n**Round-trip latency, one call in flight** (µs per call; lower is better)\n`)
-  out.push(
-    table(
-      ['', ...latencyColumns],
-      results.latency.map((row) => [
-        row.subject,
-        ...latencyColumns.map((column) => {
-          const s = row[column] as Summary
-          return `${round(s.median)} [${round(s.min)}-${round(s.max)}] **${(s.median / median(baseline, column)).toFixed(2)}x** (best ${(s.min / best(baseline, column)).toFixed(2)}x)`
-        }),
-      ]),
-    ),
-  )
-
-  const tputBase = byName(results.throughput, 'raw process.send (json)')
-  out.push(`\n**Pipelined throughput, tiny calls** (calls/s; higher is better. 100,000 calls; workerpool and tinypool, which give a worker one task at a time, 20,000)\n`)
-  out.push(
-    table(
-      ['', '100 in flight', '1,000 in flight'],
-      results.throughput.map((row) => [
-        row.subject,
-        ...['100 in flight', '1000 in flight'].map((column) => {
-          const s = row[column] as Summary
-          return `${round(s.median)} [${round(s.min)}-${round(s.max)}] **${(s.median / median(tputBase, column)).toFixed(2)}x** (best ${(s.max / best(tputBase, column, true)).toFixed(2)}x)`
-        }),
-      ]),
-    ),
-  )
-
-  const heapBase = median(byName(results.heap, 'raw process.send (json)'), 'bytes per pending call')
-  out.push(`\n**Parent heap per call in flight** (bytes, 10,000 calls parked in the child; lower is better)\n`)
-  out.push(
-    table(
-      ['', 'bytes per pending call'],
-      results.heap.map((row) => {
-        const s = row['bytes per pending call'] as Summary
-        return [row.subject, `${round(s.median)} [${round(s.min)}-${round(s.max)}] **${(s.median / heapBase).toFixed(2)}x**`]
-      }),
-    ),
-  )
+function render(results: Results): string {
+  const out: string[] = [header(results.machine, results.quick)]
+  out.push(...renderCalls(results))
   const soak = results.soak
   out.push(
     `\n**Soak**: ${soak.calls.toLocaleString('en-US')} calls through forkrpc (json), 100 in flight, at ${round(soak.callsPerSecond)} calls/s; parent heap ${soak.heapBeforeMB.toFixed(1)} MB before, ${soak.heapAfterMB.toFixed(1)} MB after (${soak.heapDeltaKB >= 0 ? '+' : ''}${round(soak.heapDeltaKB)} KB).`,
@@ -392,25 +382,15 @@ function render(results: Results): string {
     ),
   )
 
-  out.push(
-    `\n**Targets** (those of the performance issue; ratios to raw json, judged on the medians, the best repetitions shown beside them; for the peers: the number of rows behind; the pool targets: ratios to the pools named)\n`,
-  )
-  out.push(
-    table(
-      ['target', 'medians', 'best', ''],
-      targets(results).map((target) => [
-        target.name,
-        round(target.medians),
-        Number.isFinite(target.bests) ? round(target.bests) : '-',
-        target.met ? (target.metOnMedians || target.judgedOn === 'medians' ? 'met' : 'met on the best (not on the medians)') : '**MISSED**',
-      ]),
-    ),
-  )
+  out.push(...renderTargets(targets(results)))
   return out.join('\n')
 }
 
 const START = '<!-- bench:results:start -->'
 const END = '<!-- bench:results:end -->'
+/** The section `--calls-only` writes. */
+const CALLS_START = '<!-- bench:calls:start -->'
+const CALLS_END = '<!-- bench:calls:end -->'
 
 /** This process's memory after a full GC. */
 async function settledMemory(pid: number): Promise<{ rssMB: number; pssMB: number } | undefined> {
@@ -419,13 +399,13 @@ async function settledMemory(pid: number): Promise<{ rssMB: number; pssMB: numbe
 }
 
 /** Replaces the results between the markers in bench/README.md. */
-async function updateReadme(report: string): Promise<void> {
+async function updateReadme(report: string, startMarker = START, endMarker = END): Promise<void> {
   const path = new URL('../README.md', import.meta.url)
   const text = await readFile(path, 'utf8').catch(() => '')
-  const start = text.indexOf(START)
-  const end = text.indexOf(END)
+  const start = text.indexOf(startMarker)
+  const end = text.indexOf(endMarker)
   if (start === -1 || end === -1) return
-  await writeFile(path, `${text.slice(0, start + START.length)}\n${report}\n${text.slice(end)}`)
+  await writeFile(path, `${text.slice(0, start + startMarker.length)}\n${report}\n${text.slice(end)}`)
 }
 
 await main()

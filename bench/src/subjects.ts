@@ -1,16 +1,17 @@
 /**
  * The things measured, each started the way its documentation says, with its defaults:
- * raw `process.send` (json and advanced), forkrpc (json and advanced), birpc over fork,
+ * raw `process.send` (json and advanced), the ceiling (a minimal batched RPC: what forkrpc's
+ * design can approach), forkrpc (json and advanced), birpc over fork,
  * workerpool's process worker and tinypool's child_process runtime. Every one runs one
  * child process and answers `echo` (returns its input) and `park` (answers at a deadline).
  */
 import { createBirpc } from 'birpc'
 import { Tinypool } from 'tinypool'
 import workerpool from 'workerpool'
-import { closeChild, firstMessage, forkChild, forkrpc, raw, worker, type Subject } from './process-subjects.js'
+import { ceiling, closeChild, firstMessage, forkChild, forkrpc, raw, worker, type Subject } from './process-subjects.js'
 import type { BirpcFunctions } from './workers/birpc.worker.js'
 
-export { forkrpc, raw } from './process-subjects.js'
+export { ceiling, forkrpc, raw } from './process-subjects.js'
 export type { Running, Subject } from './process-subjects.js'
 
 /** birpc over the fork IPC channel (json), with its defaults (a 60 s timeout per call). */
@@ -72,7 +73,12 @@ export function tinypoolProcess(): Subject {
   }
 }
 
-/** Every subject of the latency and throughput rows; raw json first (the baseline). */
+/** Every subject of the latency and throughput rows; raw json first (the baseline), then the ceiling. */
 export function allSubjects(): Subject[] {
-  return [raw('json'), raw('advanced'), forkrpc('json'), forkrpc('advanced'), forkrpc('json', false), birpc(), workerpoolProcess(), tinypoolProcess()]
+  return [raw('json'), ceiling(), raw('advanced'), forkrpc('json'), forkrpc('advanced'), forkrpc('json', false), birpc(), workerpoolProcess(), tinypoolProcess()]
+}
+
+/** The subjects of `--calls-only`: the baseline, the ceiling, and forkrpc with its defaults. */
+export function callSubjects(): Subject[] {
+  return [raw('json'), ceiling(), forkrpc('json')]
 }

@@ -164,7 +164,9 @@ const inlineRunner: Runner = {
 export async function measurePools(subjects: readonly PoolSubject[], settings: WorkloadSettings, log: (text: string) => void): Promise<PoolResults> {
   const inputs = Array.from({ length: settings.tinyTasks }, (_, i) => tinyInput(i))
   const expectedDigests = inputs.map(sha1Hex)
-  const corpus = (await terserCorpus()).filter((_, i) => i % settings.terserStride === 0)
+  // No terser rounds (`--calls-only`): no corpus either.
+  const terser = settings.terserWarmRounds + settings.terserRounds > 0
+  const corpus = terser ? (await terserCorpus()).filter((_, i) => i % settings.terserStride === 0) : []
   const corpusBytes = corpus.reduce((sum, file) => sum + Buffer.byteLength(file.source), 0)
   log(`pool workloads: ${inputs.length.toLocaleString('en-US')} tiny tasks; terser over ${corpus.length} files (${Math.round(corpusBytes / 1_024)} KB)`)
   const expectedCode = await inlineRunner.minifyAll(corpus)
@@ -221,7 +223,7 @@ export async function measurePools(subjects: readonly PoolSubject[], settings: W
         'parent CPU µs/task': summarize(tinySamples[s]?.cpu ?? []),
         'main thread CPU µs/task': summarize(tinySamples[s]?.mainCpu ?? []),
       })),
-      terser: runners.map((runner, s) => ({
+      terser: !terser ? [] : runners.map((runner, s) => ({
         subject: runner.name,
         runtime: runner.runtime,
         'wall ms': summarize(terserSamples[s]?.ms ?? []),

@@ -54,6 +54,7 @@ describe('the json fast path', () => {
     ['a BigInt', (rows) => ({ rows, big: 2n ** 80n })],
     ['an undefined property', (rows) => ({ rows, missing: undefined })],
     ['NaN and -0', (rows) => ({ rows, nan: Number.NaN, zero: -0 })],
+    ['-0, Infinity and a hole in an array', (rows) => ({ rows, list: [1, -0, Number.POSITIVE_INFINITY, , 5] })], // eslint-disable-line no-sparse-arrays
   ]
 
   it.each(special)('keeps %s exact when it sits in the last record of otherwise plain data', async (_, make) => {
@@ -67,6 +68,18 @@ describe('the json fast path', () => {
     const request = pair.requests.messages.find((m) => (m as RawMessage).t === 'q') as RawMessage
     expect(request).toHaveProperty('x')
     expect(request).not.toHaveProperty('v')
+  })
+
+  it('refuses data whose getter throws with a SerializationError naming the procedure, nothing sent', async () => {
+    const pair = wiredPair()
+    const value = {
+      rows: records(3),
+      get broken(): never {
+        throw new Error('getter exploded')
+      },
+    }
+    await expect(pair.call.echo(value)).rejects.toMatchObject({ name: 'SerializationError', message: expect.stringContaining('echo') })
+    expect(pair.requests.messages.filter((m) => (m as RawMessage).t === 'q')).toHaveLength(0)
   })
 
   it('keeps an Error deep inside plain data an Error, with its class, message and code', async () => {

@@ -25,36 +25,19 @@ import { Drained } from '../base/drained.js'
 import { batchOf, MAX_BATCH } from '../protocol/batch.js'
 import { MessageType } from '../protocol/messages.js'
 
-/**
- * A queue this long is written at once rather than at the end of the turn.
- *
- * @example
- * ```ts
- * if (queue.length >= FLUSH_AT) flush()
- * ```
- */
+/** A queue this long is written at once rather than at the end of the turn. */
 export const FLUSH_AT = 32
 
 /**
  * Writes one message to the underlying channel (`process.send` / `child.send`), calls
  * `written` once it is written or has failed, and returns false when the pipe is full (as
  * Node's `send()` does). Throws synchronously only when the message cannot be serialized.
- *
- * @example
- * ```ts
- * const write: RawSend = (message, written) => child.send(message, written)
- * ```
  */
 export type RawSend = (message: object, written: (error: Error | null) => void) => boolean
 
 /**
  * Told that a message could not be sent because the channel's serializer refused it (found
  * when the queue is written, after `send()` has returned).
- *
- * @example
- * ```ts
- * const onUnsendable: UnsendableListener = (error, message) => rejectCall((message as RequestMessage).i, error)
- * ```
  */
 export type UnsendableListener = (error: unknown, message: object) => void
 
@@ -62,11 +45,6 @@ export type UnsendableListener = (error: unknown, message: object) => void
  * The raw write of a `MessagePort` or a `Worker`: `postMessage` hands the message over at
  * once (a structured clone), so it is written as soon as it returns; a message that cannot be
  * cloned throws, which the sender turns into the culprit's refusal.
- *
- * @example
- * ```ts
- * const sender = new BatchingSender(postingWrite(worker))
- * ```
  */
 export function postingWrite(target: { postMessage(message: unknown): void }): RawSend {
   return (message, written) => {
@@ -79,11 +57,6 @@ export function postingWrite(target: { postMessage(message: unknown): void }): R
 /**
  * The bound of a sender's backlog: at most `max` messages wait while the peer does not read
  * (besides this side's own requests and cancellations); `overflow` hears the one more.
- *
- * @example
- * ```ts
- * const backlog: BacklogLimit = { max: 100_000, overflow: (count) => dropPeer(`left ${count} messages unread`) }
- * ```
  */
 export interface BacklogLimit {
   readonly max: number
@@ -96,16 +69,7 @@ function isOwnCall(message: object): boolean {
   return type === MessageType.Request || type === MessageType.Cancel
 }
 
-/**
- * A sender that writes what is sent in one turn as one batch.
- *
- * @example
- * ```ts
- * const sender = new BatchingSender((message, written) => child.send(message, written))
- * sender.send({ $fr: PROTOCOL_VERSION, t: 'q', i: '1', m: 'add', v: { a: 1, b: 2 } })
- * await sender.flushed()
- * ```
- */
+/** A sender that writes what is sent in one turn as one batch. */
 export class BatchingSender {
   readonly #write: RawSend
   #queue: object[] = []

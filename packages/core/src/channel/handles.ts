@@ -12,11 +12,6 @@ import { isForkRpcMessage } from '../protocol/read-message.js'
 /**
  * Closes `handle` when it came with a forkrpc message or when `alone` (no other listener
  * will take it); a forkrpc message that came with one is dropped.
- *
- * @example
- * ```ts
- * child.on('message', (message, handle) => handle === undefined ? receive(message) : refuseHandle(message, handle, child.listenerCount('message') <= 1))
- * ```
  */
 export function refuseHandle(message: unknown, handle: unknown, alone: boolean): void {
   const ours = isForkRpcMessage(message)

@@ -12,14 +12,7 @@ import type { Channel } from './channel.js'
 import { refuseHandle } from './handles.js'
 import { guardIpcReads, type ChannelGuard } from './ipc-read-guard.js'
 
-/**
- * What receives IPC messages: a ChildProcess, or `process` in the worker.
- *
- * @example
- * ```ts
- * const emitter: MessageEmitter = child
- * ```
- */
+/** What receives IPC messages: a ChildProcess, or `process` in the worker. */
 export interface MessageEmitter {
   on(event: 'message', listener: (message: unknown, handle?: unknown) => void): unknown
   off(event: 'message', listener: (message: unknown, handle?: unknown) => void): unknown
@@ -31,11 +24,6 @@ export interface MessageEmitter {
  * A batching sender over `owner`'s IPC channel (a ChildProcess, or `process` in a child);
  * with a `guard`, its backlog is bounded and its reads are guarded (ipc-read-guard.ts), and
  * the first violation either finds is reported.
- *
- * @example
- * ```ts
- * const sender = guardedSender(child, (message, written) => child.send(message, written), guard)
- * ```
  */
 export function guardedSender(owner: object, write: RawSend, guard: ChannelGuard | undefined): BatchingSender {
   if (guard === undefined) return new BatchingSender(write)
@@ -52,11 +40,6 @@ export function guardedSender(owner: object, write: RawSend, guard: ChannelGuard
 /**
  * The `send` and `receive` of a Channel over an IPC end; `peer` names the other side in
  * debug logs ("worker 123", "parent 45").
- *
- * @example
- * ```ts
- * const { send, receive } = ipcEndpoint(child, new BatchingSender((m, done) => child.send(m, done)), () => `worker ${child.pid}`)
- * ```
  */
 export function ipcEndpoint(emitter: MessageEmitter, sender: BatchingSender, peer: () => string): Pick<Channel, 'send' | 'receive'> {
   // One listener on the emitter for all of forkrpc's receivers, so that a handle that comes with

@@ -48,11 +48,6 @@ function processHold(child: ChildProcess): ProcessHold {
 /**
  * Makes `child`'s process handle hold this process's event loop (`active`: starting,
  * stopping) or not (idle: a script that is done may exit).
- *
- * @example
- * ```ts
- * holdChildProcess(child, false) // ready: an idle worker does not keep the parent alive
- * ```
  */
 export function holdChildProcess(child: ChildProcess, active: boolean): void {
   processHold(child).set('lifecycle', active)
@@ -62,11 +57,6 @@ export function holdChildProcess(child: ChildProcess, active: boolean): void {
  * Makes `child`'s IPC pipe hold this process's event loop while calls are in flight
  * (`active`), or not; where the pipe cannot (Bun), the child's process handle does. Once the
  * child has disconnected, nothing is in flight: whatever held the loop for calls lets go.
- *
- * @example
- * ```ts
- * holdIpcChannel(child, pendingCalls > 0)
- * ```
  */
 export function holdIpcChannel(child: ChildProcess, active: boolean): void {
   if (!child.connected) return holds.get(child)?.set('calls', false)

@@ -18,11 +18,6 @@ import { debug } from '../base/debug.js'
 /**
  * What a channel over a Node IPC pipe does about a peer that breaks the protocol in a way
  * that leaves the channel unusable.
- *
- * @example
- * ```ts
- * const guard: ChannelGuard = { maxMessageBytes: 64 * 1024 * 1024, maxBacklog: 100_000, onViolation: (why) => dropPeer(why) }
- * ```
  */
 export interface ChannelGuard {
   /** The `maxMessageBytes` of this side: a message unfinished after twice as many bytes is a violation (`Infinity`: never). */
@@ -42,11 +37,6 @@ interface ChannelHandle {
 /**
  * Guards the reads of `owner`'s IPC channel (a ChildProcess, or `process` in a child);
  * returns false when it cannot (no handle found).
- *
- * @example
- * ```ts
- * guardIpcReads(child, { maxMessageBytes, maxBacklog, onViolation: (why) => child.kill() })
- * ```
  */
 export function guardIpcReads(owner: object, guard: ChannelGuard): boolean {
   const handle = internal(owner, 'kChannelHandle') as ChannelHandle | undefined

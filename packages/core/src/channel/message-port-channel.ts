@@ -8,36 +8,16 @@ import { BatchingSender, postingWrite } from './batching-sender.js'
 import type { Channel } from './channel.js'
 import { ipcEndpoint } from './ipc-endpoint.js'
 
-/**
- * The `workerData` key that tells `serve()` it runs in a thread started by `spawnThread()`.
- *
- * @example
- * ```ts
- * new Worker(path, { workerData: { [THREAD_MARKER]: true } })
- * ```
- */
+/** The `workerData` key that tells `serve()` it runs in a thread started by `spawnThread()`. */
 export const THREAD_MARKER = '$forkrpcThread'
 
 /**
  * The `workerData` key that tells `serve()` in a thread to open the inspector, with where
  * (`{ host, port }`): a thread cannot take `--inspect` in its `execArgv`.
- *
- * @example
- * ```ts
- * new Worker(path, { workerData: { [THREAD_MARKER]: true, [THREAD_INSPECT]: { host: '127.0.0.1', port: 0 } } })
- * ```
  */
 export const THREAD_INSPECT = '$forkrpcInspect'
 
-/**
- * Where `spawnThread()` asked this thread to open its inspector, or undefined.
- *
- * @example
- * ```ts
- * const target = threadInspectTarget()
- * if (target !== undefined) inspector.open(target.port, target.host)
- * ```
- */
+/** Where `spawnThread()` asked this thread to open its inspector, or undefined. */
 export function threadInspectTarget(): { host: string; port: number } | undefined {
   if (spawnedThreadPort() === undefined) return undefined
   const target = (workerData as Record<string, unknown>)[THREAD_INSPECT] as { host?: unknown; port?: unknown } | undefined
@@ -48,12 +28,6 @@ export function threadInspectTarget(): { host: string; port: number } | undefine
 /**
  * The port to the parent when this code runs in a thread started by `spawnThread()`, or
  * undefined (the main thread, or a thread someone else started).
- *
- * @example
- * ```ts
- * const port = spawnedThreadPort()
- * if (port !== undefined) createRouter(contract, handlers, messagePortChannel(port))
- * ```
  */
 export function spawnedThreadPort(): MessagePort | undefined {
   if (isMainThread || parentPort === null) return undefined

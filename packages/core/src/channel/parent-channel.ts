@@ -14,12 +14,6 @@ import type { OwnedChannel } from './process-channel.js'
  * `process.exit()` right after a send loses a large message; `flushed()` resolves once they
  * are written, or once the parent has disconnected. With a `guard`, a parent that writes
  * what is not a message, starts one too large, or leaves too many unread is reported to it.
- *
- * @example
- * ```ts
- * const channel = parentProcessChannel({ maxMessageBytes, maxBacklog, onViolation: () => process.disconnect() })
- * if (channel === undefined) throw new Error('not started by fork()')
- * ```
  */
 export function parentProcessChannel(guard?: ChannelGuard): OwnedChannel | undefined {
   const send = process.send?.bind(process)

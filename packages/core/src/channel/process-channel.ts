@@ -9,15 +9,7 @@ import { guardedSender, ipcEndpoint } from './ipc-endpoint.js'
 import type { ChannelGuard } from './ipc-read-guard.js'
 import { holdIpcChannel } from './ipc-hold.js'
 
-/**
- * A channel its owner closes, and whose queued writes it can flush.
- *
- * @example
- * ```ts
- * const channel: OwnedChannel = processChannel(child, 'json')
- * child.once('exit', () => channel.close((procedure) => new WorkerExitedError('gone', { procedure })))
- * ```
- */
+/** A channel its owner closes, and whose queued writes it can flush. */
 export interface OwnedChannel extends Channel {
   /** The other side is gone: every close listener hears `reason` (once). */
   close(reason: CloseReason): void
@@ -32,11 +24,6 @@ export interface OwnedChannel extends Channel {
  * callback (logged), never crashing this process; the owner closes the channel when the
  * child is gone, which rejects what is in flight. With a `guard`, a child that writes what
  * is not a message, starts one too large, or leaves too many unread is reported to it.
- *
- * @example
- * ```ts
- * const channel = processChannel(fork('worker.js'), 'json', { maxMessageBytes, maxBacklog, onViolation: (why) => drop(why) })
- * ```
  */
 export function processChannel(child: ChildProcess, serialization: Serialization, guard?: ChannelGuard): OwnedChannel {
   const sender = guardedSender(child, (message, written) => child.send(message, written), guard)

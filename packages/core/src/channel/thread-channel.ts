@@ -12,12 +12,6 @@ import type { OwnedChannel } from './process-channel.js'
 /**
  * The channel over `thread`'s port. Sends after the thread is gone are dropped; the owner
  * closes the channel then.
- *
- * @example
- * ```ts
- * const channel = threadChannel(new Worker(path))
- * thread.once('exit', (code) => channel.close((procedure) => new WorkerExitedError(`exited with ${code}`, { procedure })))
- * ```
  */
 export function threadChannel(thread: Worker): OwnedChannel {
   const closing = new CloseListeners()

@@ -13,23 +13,15 @@
  */
 import type { PayloadFields } from '../protocol/payload.js'
 
-/**
- * Encodes and decodes payloads for one kind of channel.
- *
- * @example
- * ```ts
- * const codec: Codec = createCodec('json', errorRegistry([])) // create-codec.ts
- * const message = {}
- * codec.encodeInto(message, new Date(0), 'schedule', 'input')
- * codec.decode(message, 'schedule', 'input') // a Date again
- * ```
- */
+/** Encodes and decodes payloads for one kind of channel. */
 export interface Codec {
   /**
    * Writes `value` into `message` (`v` or `x`). Throws SerializationError naming
-   * `procedure` and `role` ("input", "result", ...).
+   * `procedure` and `role` ("input", "result", ...). Returns an upper bound of the JSON text
+   * of what it wrote in `v` when its walk found one (plain JSON data on `json`), or -1: then
+   * the link measures the whole message.
    */
-  encodeInto(message: PayloadFields, value: unknown, procedure: string | undefined, role: string): void
+  encodeInto(message: PayloadFields, value: unknown, procedure: string | undefined, role: string): number
   /** Reads the payload back out of a received message. Throws SerializationError. */
   decode(message: PayloadFields, procedure: string | undefined, role: string): unknown
 }

@@ -2,8 +2,13 @@
  * What can cross the IPC channel: one walk over a value tells plain JSON data (sent as it
  * is) from data that needs superjson (Date, Map, BigInt, ...) and from what nothing can
  * carry (functions, symbols, promises, WeakMaps, cycles), naming where the culprit is.
+ *
+ * Plain JSON data, the common case, takes a faster walk first ({@link plainBound}) that also
+ * bounds the value's encoded size, so that one walk both checks it and measures it for
+ * `maxMessageBytes`; anything it cannot vouch for goes through the full walk ({@link classify}).
  */
 import { SerializationError } from '../errors/call-errors.js'
+import { NUMBER_BYTES } from '../protocol/limits.js'
 import { MAX_BIGINT_DIGITS } from './envelope.js'
 
 /** JSON carries the value exactly. */
@@ -106,6 +111,100 @@ export function classify(value: unknown, ancestors: object[]): number {
     ancestors.pop()
   }
   return result
+}
+
+/** How deep the fast walk goes before it leaves the value to the full walk (which finds cycles). */
+const PLAIN_DEPTH = 200
+
+/**
+ * An upper bound of the JSON text of `value` (6 bytes per UTF-16 unit of a string or key,
+ * NUMBER_BYTES per number, and the punctuation) when `value` is plain JSON data that JSON
+ * carries exactly (strings, finite numbers but -0, booleans, null, arrays without holes and
+ * plain objects of those, none with a toJSON()); -1 for anything else, or when it cannot
+ * tell (nested deeper than PLAIN_DEPTH): the full walk decides then. Allocates nothing: keys
+ * by `for...in` (on a polluted Object.prototype that walks inherited ones too, which can only
+ * count more, as a bound may).
+ */
+export function plainBound(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return 6 * value.length + 2
+    case 'boolean':
+      return 5
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? NUMBER_BYTES : -1
+    case 'object':
+      return value === null ? 4 : objectBound(value, 0)
+  }
+  return -1
+}
+
+function objectBound(value: object, depth: number): number {
+  // JSON.stringify sends what a toJSON() returns, which may be anything.
+  if (depth > PLAIN_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1
+  let total = 2
+  if (Array.isArray(value)) {
+    const array = value as unknown[]
+    for (let i = 0; i < array.length; i++) {
+      const entry = array[i]
+      // Each case adds the entry and its comma.
+      switch (typeof entry) {
+        case 'string':
+          total += 6 * entry.length + 3
+          continue
+        case 'boolean':
+          total += 6
+          continue
+        case 'number':
+          if (!Number.isFinite(entry) || Object.is(entry, -0)) return -1
+          total += NUMBER_BYTES + 1
+          continue
+        case 'object': {
+          if (entry === null) {
+            total += 5
+            continue
+          }
+          const bytes = objectBound(entry, depth + 1)
+          if (bytes < 0) return -1
+          total += bytes + 1
+          continue
+        }
+      }
+      return -1 // a hole, undefined, a BigInt, a function, a symbol
+    }
+    return total
+  }
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return -1
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    const entry = record[key]
+    total += 6 * key.length + 4
+    switch (typeof entry) {
+      case 'string':
+        total += 6 * entry.length + 2
+        continue
+      case 'boolean':
+        total += 5
+        continue
+      case 'number':
+        if (!Number.isFinite(entry) || Object.is(entry, -0)) return -1
+        total += NUMBER_BYTES
+        continue
+      case 'object': {
+        if (entry === null) {
+          total += 4
+          continue
+        }
+        const bytes = objectBound(entry, depth + 1)
+        if (bytes < 0) return -1
+        total += bytes
+        continue
+      }
+    }
+    return -1
+  }
+  return total
 }
 
 /** BigInts below this need no look at their size. */

@@ -13,11 +13,6 @@
  * How many path steps superjson may take per byte of a payload's metadata (plus
  * {@link PATH_STEPS_SLACK}): a value nested 30 deep with special values at the bottom takes
  * about 4.
- *
- * @example
- * ```ts
- * const allowed = PATH_STEPS_SLACK + PATH_STEPS_PER_BYTE * metaBytes
- * ```
  */
 export const PATH_STEPS_PER_BYTE = 16
 
@@ -28,11 +23,6 @@ export const PATH_STEPS_SLACK = 4_096
  * The most digits (and sign) of a BigInt on the `json` channel: parsing decimal digits costs
  * more per digit the more there are (measured: ~0.16 µs a digit at a million, ~0.3 µs at 16
  * million), so a larger one would cost more than its bytes justify.
- *
- * @example
- * ```ts
- * if (text.length > MAX_BIGINT_DIGITS) throw new TypeError('BigInt too large')
- * ```
  */
 export const MAX_BIGINT_DIGITS = 1_000_000
 
@@ -58,12 +48,6 @@ interface EnvelopeWalk {
  * BigInt's digits within MAX_BIGINT_DIGITS, and path steps within the budget at every point
  * of the walk (so the check stops as early as superjson would start to cost too much).
  * (`meta.referentialEqualities` is not read: forkrpc drops it.)
- *
- * @example
- * ```ts
- * envelopeFault({ json: '1970-01-01T00:00:00.000Z', meta: { values: ['Date'], v: 1 } }, names) // undefined
- * envelopeFault({ json: 1, meta: { values: 'Date', v: 1 } }, names) // 'its metadata is malformed'
- * ```
  */
 export function envelopeFault(encoded: unknown, customNames: ReadonlySet<string>, meter?: EnvelopeMeter): string | undefined {
   if (!isRecord(encoded)) return 'it is not an object'
@@ -83,12 +67,6 @@ export function envelopeFault(encoded: unknown, customNames: ReadonlySet<string>
 /**
  * Counts the path steps of the payloads checked (the fuzz target of test/property measures
  * them against the bytes received).
- *
- * @example
- * ```ts
- * const meter: EnvelopeMeter = { steps: 0 }
- * envelopeFault(encoded, names, meter)
- * ```
  */
 export interface EnvelopeMeter {
   steps: number

@@ -27,14 +27,6 @@ export interface ErrorRegistry {
   keyOf(error: Error): string | undefined
 }
 
-/**
- * Builds the registry for a contract's error classes.
- *
- * @example
- * ```ts
- * const registry = errorRegistry(contract.errors)
- * ```
- */
 export function errorRegistry(contractErrors: readonly AnyErrorClass[]): ErrorRegistry {
   const entries: Array<[string, AnyErrorClass]> = [
     ...contractErrors.map((errorClass): [string, AnyErrorClass] => [errorClass.name, errorClass]),

@@ -8,24 +8,28 @@ import { SuperJSON, type SuperJSONResult } from 'superjson'
 import { SerializationError } from '../errors/call-errors.js'
 import type { PayloadFields } from '../protocol/payload.js'
 import type { Codec } from './codec.js'
-import { classify, PLAIN, unencodable } from './encodable.js'
+import { classify, PLAIN, plainBound, unencodable } from './encodable.js'
 import { envelopeFault } from './envelope.js'
 import type { ErrorRegistry } from './error-registry.js'
 import { CUSTOM_NAMES, registerTransformers, type NestedPayloads } from './transformers.js'
 
-/**
- * The codec of the `json` channel, with its own superjson instance.
- *
- * @example
- * ```ts
- * const codec = jsonCodec(errorRegistry(contract.errors))
- * ```
- */
+/** The codec of the `json` channel, with its own superjson instance. */
 export function jsonCodec(errors: ErrorRegistry): Codec {
   const superjson = forkRpcSuperJson(errors)
   return {
     encodeInto(message, value, procedure, role) {
-      if (value === undefined) return
+      if (value === undefined) return 0
+      // Plain JSON data, checked and measured in one walk; a getter that throws is left to the full walk, which names it.
+      let bytes: number
+      try {
+        bytes = plainBound(value)
+      } catch {
+        bytes = -1
+      }
+      if (bytes >= 0) {
+        message.v = value
+        return bytes
+      }
       let kind: number
       try {
         kind = classify(value, [])
@@ -33,14 +37,15 @@ export function jsonCodec(errors: ErrorRegistry): Codec {
         throw unencodable(error, procedure, role)
       }
       if (kind === PLAIN) {
-        message.v = value
-        return
+        message.v = value // data with a toJSON() (a Decimal): the link measures it
+        return -1
       }
       try {
         message.x = withoutIdentities(superjson.serialize(value)) as PayloadFields['x']
       } catch (error) {
         throw unencodable(error, procedure, role)
       }
+      return -1
     },
     decode(message, procedure, role) {
       const encoded = message.x

@@ -22,11 +22,6 @@ export interface NestedPayloads {
 /**
  * The holes a sparse array may have per entry it holds (beyond {@link MAX_SPARSE_SLACK}): its
  * holes cost nothing on the wire, and its length is allocated by the receiver.
- *
- * @example
- * ```ts
- * const travels = array.length <= MAX_SPARSE_SLACK + MAX_HOLES_PER_ENTRY * entries
- * ```
  */
 export const MAX_HOLES_PER_ENTRY = 8
 
@@ -43,14 +38,7 @@ export const CUSTOM_NAMES: ReadonlySet<string> = new Set([
   'forkrpc:Error',
 ])
 
-/**
- * Registers forkrpc's transformers on its own superjson instance.
- *
- * @example
- * ```ts
- * registerTransformers(superjson, nestedPayloads(superjson), errorRegistry(contract.errors))
- * ```
- */
+/** Registers forkrpc's transformers on its own superjson instance. */
 export function registerTransformers(superjson: SuperJSON, nested: NestedPayloads, errors: ErrorRegistry): void {
   registerBuffers(superjson)
   registerTypedArrays(superjson)

@@ -11,22 +11,9 @@ import { readMessage } from './read-message.js'
 /**
  * The most messages in one batch: a backlog of 100,000 calls goes as 100 messages rather
  * than one of many megabytes, so that the other side starts answering early.
- *
- * @example
- * ```ts
- * const batches = Math.ceil(queued / MAX_BATCH)
- * ```
  */
 export const MAX_BATCH = 1_000
 
-/**
- * The batch message holding `messages`.
- *
- * @example
- * ```ts
- * channel.send(batchOf([request1, request2]))
- * ```
- */
 export function batchOf(messages: object[]): BatchMessage {
   return { $fr: PROTOCOL_VERSION, t: MessageType.Batch, p: messages }
 }
@@ -36,11 +23,6 @@ export function batchOf(messages: object[]): BatchMessage {
  * order. A batch is forkrpc's own envelope, so anything inside it that is not a forkrpc
  * message (a foreign message, a nested batch) is dropped; a malformed batch is passed on as
  * it is, for the listener to drop as malformed. Other messages pass through.
- *
- * @example
- * ```ts
- * child.on('message', unpackingBatches((message) => console.log(message)))
- * ```
  */
 export function unpackingBatches(listener: (message: unknown) => void): (message: unknown) => void {
   return (received) => {

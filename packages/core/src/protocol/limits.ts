@@ -86,6 +86,13 @@ export interface MessageLimitOptions {
   maxPending?: number | undefined
 }
 
+/**
+ * The most bytes JSON takes for a finite number: 17 significant digits, a sign, a point and
+ * up to 5 leading zeros (`-0.0000012345678901234567`: 25), or an exponent
+ * (`-1.2345678901234567e-300`: 24).
+ */
+export const NUMBER_BYTES = 25
+
 /** How far below the stack limit the walk gives up and measures exactly. */
 const MAX_DEPTH = 256
 
@@ -101,22 +108,25 @@ const VISITS_BEFORE_SET = 1_024
 let visits = 0
 
 /**
+ * Measures a message against a size limit: its exact encoded size in bytes when that exceeds
+ * the limit, undefined when it fits (or when it cannot be measured: then `send()` reports the
+ * real problem). `payloadBytes`, when given, is an upper bound of the JSON text of the
+ * message's payload (`v`) that the codec's walk found already: then only the other fields are
+ * walked.
+ */
+export type SizeCheck = (message: object, payloadBytes?: number) => number | undefined
+
+/**
  * Returns a function that, given a message about to be sent or just received, returns its
  * exact encoded size in bytes when that exceeds `max`, and undefined when it fits (or when
  * it cannot be measured: then `send()` reports the real problem).
- *
- * @example
- * ```ts
- * const oversize = sizeChecker('json', 1024)
- * oversize({ $fr: 1, t: 'q', i: 'a', m: 'echo', v: 'x'.repeat(2000) }) // 2032
- * ```
  */
-export function sizeChecker(serialization: Serialization, max: number): ((message: object) => number | undefined) | undefined {
+export function sizeChecker(serialization: Serialization, max: number): SizeCheck | undefined {
   if (max === Infinity) return undefined
   const json = serialization === 'json'
-  return (message) => {
+  return (message, payloadBytes) => {
     visits = 0
-    let total = bound(message, json, max, 0, undefined)
+    let total = json && payloadBytes !== undefined ? boundBeside(message as Record<string, unknown>, payloadBytes, max) : bound(message, json, max, 0, undefined)
     if (visits > VISITS_BEFORE_SET) total = bound(message, json, max, 0, new Set())
     if (total <= max) return undefined
     let size: number
@@ -128,6 +138,13 @@ export function sizeChecker(serialization: Serialization, max: number): ((messag
     }
     return size > max ? size : undefined
   }
+}
+
+/** The JSON bound of a message (and its newline) whose payload `v` is known to take at most `payloadBytes`: the other fields are walked. */
+function boundBeside(message: Record<string, unknown>, payloadBytes: number, budget: number): number {
+  let total = 3
+  for (const key in message) total += 6 * key.length + 4 + (key === 'v' ? payloadBytes : bound(message[key], true, budget, 1, undefined))
+  return total
 }
 
 /**
@@ -144,7 +161,7 @@ function bound(value: unknown, json: boolean, budget: number, depth: number, see
       // UTF-16 unit); v8 writes one or two bytes per unit.
       return json ? 6 * value.length + 2 : 2 * value.length + 10
     case 'number':
-      return 24
+      return json ? NUMBER_BYTES : 24
     case 'boolean':
       return 5
     case 'undefined':
@@ -157,6 +174,8 @@ function bound(value: unknown, json: boolean, budget: number, depth: number, see
   }
   if (value === null) return 4
   if (depth > MAX_DEPTH) return Infinity
+  // JSON sends what a toJSON() returns (an array's own, or one on a polluted prototype), which may be anything.
+  if (json && typeof (value as { toJSON?: unknown }).toJSON === 'function') return Infinity
   if (seen !== undefined) {
     if (seen.has(value as object)) return 8 // a back-reference: a tag and the object's id
     seen.add(value as object)
@@ -183,7 +202,7 @@ function bound(value: unknown, json: boolean, budget: number, depth: number, see
     }
     return total
   }
-  if (json) return Infinity // a toJSON() object or the like: measured exactly
+  if (json) return Infinity // a class instance (it may have a toJSON()): measured exactly
   if (ArrayBuffer.isView(value)) return value.buffer.byteLength + 32 // v8 writes the whole underlying buffer
   if (value instanceof ArrayBuffer) return value.byteLength + 16
   if (value instanceof Date) return 16

@@ -13,11 +13,6 @@ const names: ReadonlyMap<string, string> = new Map(Object.entries(MessageType).m
  * Logs one protocol message crossing a channel: `send` or `receive`, the peer (`worker
  * <pid>` in the parent, `parent <pid>` in the worker), its type, call id and procedure. Call
  * it only when `debugEnabled`.
- *
- * @example
- * ```ts
- * if (debugEnabled) logMessage('send', `worker ${child.pid}`, message)
- * ```
  */
 export function logMessage(direction: 'send' | 'receive', peer: string, message: unknown): void {
   if (typeof message !== 'object' || message === null || !Object.hasOwn(message, '$fr')) return

@@ -73,24 +73,10 @@ export const MessageType = {
   Sigterm: 'st',
 } as const
 
-/**
- * One of the message types' letters.
- *
- * @example
- * ```ts
- * const type: MessageTypeLetters = MessageType.Request // 'q'
- * ```
- */
+/** One of the message types' letters. */
 export type MessageTypeLetters = (typeof MessageType)[keyof typeof MessageType]
 
-/**
- * The message types by direction: the groups `docs/protocol.md` lists them in.
- *
- * @example
- * ```ts
- * const toHandler = new Set<string>(MessageDirections.toHandler)
- * ```
- */
+/** The message types by direction: the groups `docs/protocol.md` lists them in. */
 export const MessageDirections = {
   /** From the caller of a call to its handler. */
   toHandler: [MessageType.Request, MessageType.Cancel, MessageType.ResultCredit, MessageType.InputChunks],
@@ -112,14 +98,7 @@ interface Envelope<T extends MessageTypeLetters> {
   t: T
 }
 
-/**
- * A call: procedure `m` with the payload. Stream requests carry their credit windows.
- *
- * @example
- * ```ts
- * const request: RequestMessage = { $fr: 2, t: 'q', i: 'a1', m: 'add', v: { a: 1, b: 2 } }
- * ```
- */
+/** A call: procedure `m` with the payload. Stream requests carry their credit windows. */
 export interface RequestMessage extends Envelope<'q'>, PayloadFields {
   /** The call id, unique among this caller's calls. */
   i: string
@@ -140,14 +119,7 @@ export interface RequestMessage extends Envelope<'q'>, PayloadFields {
   sn?: true
 }
 
-/**
- * The caller gave up on a call.
- *
- * @example
- * ```ts
- * const cancel: CancelMessage = { $fr: 2, t: 'c', i: 'a1', r: 't', ms: 100 }
- * ```
- */
+/** The caller gave up on a call. */
 export interface CancelMessage extends Envelope<'c'> {
   i: string
   /**
@@ -163,11 +135,6 @@ export interface CancelMessage extends Envelope<'c'> {
 /**
  * Credit: `g` more chunks were taken by the other side (`k` for a result stream, `ki` for an
  * input stream).
- *
- * @example
- * ```ts
- * const credit: CreditMessage = { $fr: 2, t: 'k', i: 'a1', g: 8 }
- * ```
  */
 export interface CreditMessage extends Envelope<'k' | 'ki'> {
   i: string
@@ -175,40 +142,19 @@ export interface CreditMessage extends Envelope<'k' | 'ki'> {
   g: number
 }
 
-/**
- * Chunks of a stream, an array in the payload (`y` from the handler, `yi` from the caller).
- *
- * @example
- * ```ts
- * const chunks: ChunkMessage = { $fr: 2, t: 'y', i: 'a1', v: ['line 1', 'line 2'] }
- * ```
- */
+/** Chunks of a stream, an array in the payload (`y` from the handler, `yi` from the caller). */
 export interface ChunkMessage extends Envelope<'y' | 'yi'>, PayloadFields {
   i: string
   /** An input stream's last chunks: no more follow. */
   f?: boolean
 }
 
-/**
- * How a call ended: `r` with its result, `e` with its marshalled error.
- *
- * @example
- * ```ts
- * const reply: ReplyMessage = { $fr: 2, t: 'r', i: 'a1', v: 3 }
- * ```
- */
+/** How a call ended: `r` with its result, `e` with its marshalled error. */
 export interface ReplyMessage extends Envelope<'r' | 'e'>, PayloadFields {
   i: string
 }
 
-/**
- * The handler of a cancelled call has settled.
- *
- * @example
- * ```ts
- * const settled: SettledMessage = { $fr: 2, t: 'd', i: 'a1' }
- * ```
- */
+/** The handler of a cancelled call has settled. */
 export interface SettledMessage extends Envelope<'d'> {
   i: string
 }
@@ -217,24 +163,12 @@ export interface SettledMessage extends Envelope<'d'> {
  * The handler of a call whose request asked for a start notice (`sn`) has started: a pool's
  * call that waited for a slot (in the worker's line, or in its channel behind a synchronous
  * handler) stops waiting here.
- *
- * @example
- * ```ts
- * const started: StartedMessage = { $fr: 2, t: 'go', i: 'a1' }
- * ```
  */
 export interface StartedMessage extends Envelope<'go'> {
   i: string
 }
 
-/**
- * An event (worker → parent: the contract's `events`; parent → worker: its `notifications`).
- *
- * @example
- * ```ts
- * const event: EventMessage = { $fr: 2, t: 'ev', n: 'progress', i: 'a1', v: { pct: 50 } }
- * ```
- */
+/** An event (worker → parent: the contract's `events`; parent → worker: its `notifications`). */
 export interface EventMessage extends Envelope<'ev'>, PayloadFields {
   /** The event's name. */
   n: string
@@ -242,27 +176,13 @@ export interface EventMessage extends Envelope<'ev'>, PayloadFields {
   i?: string
 }
 
-/**
- * Several messages written in one go; `p` holds forkrpc messages only, never another batch.
- *
- * @example
- * ```ts
- * const batch: BatchMessage = { $fr: 2, t: 'b', p: [request1, request2] }
- * ```
- */
+/** Several messages written in one go; `p` holds forkrpc messages only, never another batch. */
 export interface BatchMessage extends Envelope<'b'> {
   /** The messages, in the order they were written. */
   p: unknown[]
 }
 
-/**
- * The worker is ready.
- *
- * @example
- * ```ts
- * const ready: ReadyMessage = { $fr: 2, t: 'h', n: ['add', 'fib'] }
- * ```
- */
+/** The worker is ready. */
 export interface ReadyMessage extends Envelope<'h'> {
   /** The names of the procedures it serves. */
   n: string[]
@@ -270,14 +190,7 @@ export interface ReadyMessage extends Envelope<'h'> {
   iu?: string
 }
 
-/**
- * Memory limits the parent asks the worker to watch, in bytes.
- *
- * @example
- * ```ts
- * const limits: MemoryLimits = { hb: 256 * 1024 * 1024 }
- * ```
- */
+/** Memory limits the parent asks the worker to watch, in bytes. */
 export interface MemoryLimits {
   /** Heap used (`process.memoryUsage().heapUsed`). */
   hb?: number
@@ -285,14 +198,7 @@ export interface MemoryLimits {
   rb?: number
 }
 
-/**
- * The worker went over a memory limit of the ack.
- *
- * @example
- * ```ts
- * const over: OverLimitMessage = { $fr: 2, t: 'o', hb: 300_000_000, rb: 400_000_000 }
- * ```
- */
+/** The worker went over a memory limit of the ack. */
 export interface OverLimitMessage extends Envelope<'o'> {
   /** Heap used, in bytes. */
   hb: number
@@ -300,27 +206,13 @@ export interface OverLimitMessage extends Envelope<'o'> {
   rb: number
 }
 
-/**
- * The parent asks the worker to announce itself again.
- *
- * @example
- * ```ts
- * const query: ReadyQueryMessage = { $fr: 2, t: 'hq', n: ['add', 'fib'] }
- * ```
- */
+/** The parent asks the worker to announce itself again. */
 export interface ReadyQueryMessage extends Envelope<'hq'> {
   /** The procedure names the parent expects (a generic fixture worker serves exactly these). */
   n?: string[]
 }
 
-/**
- * The parent accepted the worker's ready message.
- *
- * @example
- * ```ts
- * const ack: ReadyAckMessage = { $fr: 2, t: 'ha', s: 'json' }
- * ```
- */
+/** The parent accepted the worker's ready message. */
 export interface ReadyAckMessage extends Envelope<'ha'> {
   /** The channel's serialization, which Node does not tell a child. */
   s: Serialization
@@ -335,24 +227,10 @@ export interface ReadyAckMessage extends Envelope<'ha'> {
   st?: true
 }
 
-/**
- * The parent asks the worker to shut down.
- *
- * @example
- * ```ts
- * const shutdown: ShutdownMessage = { $fr: 2, t: 's' }
- * ```
- */
+/** The parent asks the worker to shut down. */
 export interface ShutdownMessage extends Envelope<'s'> {}
 
-/**
- * A ping (`pi`) or its pong (`po`): the parent's check that the worker's event loop turns.
- *
- * @example
- * ```ts
- * const ping: PingMessage = { $fr: 2, t: 'pi', n: 7 }
- * ```
- */
+/** A ping (`pi`) or its pong (`po`): the parent's check that the worker's event loop turns. */
 export interface PingMessage extends Envelope<'pi' | 'po'> {
   /** The ping's sequence number, which its pong repeats. */
   n: number
@@ -361,60 +239,19 @@ export interface PingMessage extends Envelope<'pi' | 'po'> {
 /**
  * The worker got SIGTERM (a service manager signalling the whole process group, say) and
  * leaves its stop to the parent, which drains it as part of its own shutdown or closes it.
- *
- * @example
- * ```ts
- * const sigterm: SigtermMessage = { $fr: 2, t: 'st' }
- * ```
  */
 export interface SigtermMessage extends Envelope<'st'> {}
 
-/**
- * What a caller sends the handler of its call.
- *
- * @example
- * ```ts
- * function toHandler(message: ToHandlerMessage): void {}
- * ```
- */
+/** What a caller sends the handler of its call. */
 export type ToHandlerMessage = RequestMessage | CancelMessage | (CreditMessage & { t: 'k' }) | (ChunkMessage & { t: 'yi' })
 
-/**
- * What a handler sends the caller of its call.
- *
- * @example
- * ```ts
- * function toCaller(message: ToCallerMessage): void {}
- * ```
- */
+/** What a handler sends the caller of its call. */
 export type ToCallerMessage = ReplyMessage | (ChunkMessage & { t: 'y' }) | (CreditMessage & { t: 'ki' }) | SettledMessage | StartedMessage
 
-/**
- * What a parent sends its worker besides calls.
- *
- * @example
- * ```ts
- * function toWorker(message: ToWorkerMessage): void {}
- * ```
- */
+/** What a parent sends its worker besides calls. */
 export type ToWorkerMessage = ReadyQueryMessage | ReadyAckMessage | ShutdownMessage | (PingMessage & { t: 'pi' })
 
-/**
- * What a worker sends its parent besides calls.
- *
- * @example
- * ```ts
- * function toParent(message: ToParentMessage): void {}
- * ```
- */
+/** What a worker sends its parent besides calls. */
 export type ToParentMessage = ReadyMessage | OverLimitMessage | (PingMessage & { t: 'po' }) | SigtermMessage
 
-/**
- * Every forkrpc message.
- *
- * @example
- * ```ts
- * function handle(message: ProtocolMessage): void { if (message.t === MessageType.Event) console.log(message.n) }
- * ```
- */
 export type ProtocolMessage = ToHandlerMessage | ToCallerMessage | EventMessage | BatchMessage | ToWorkerMessage | ToParentMessage

@@ -19,11 +19,6 @@ export type Serialization = 'json' | 'advanced'
  * The payload fields of a message: `v` holds the value as it is, `x` the value encoded by
  * superjson (on `json`, for what JSON cannot carry exactly). At most one is set; neither
  * means `undefined`.
- *
- * @example
- * ```ts
- * const message: PayloadFields = { v: { a: 1 } }
- * ```
  */
 export interface PayloadFields {
   /** The payload as it is. */

@@ -4,14 +4,7 @@
  * input stream's chunks in the handler, and `events()` iterators are all one of these.
  */
 
-/**
- * What the owner of a queue hears about its consumer.
- *
- * @example
- * ```ts
- * const hooks: QueueHooks = { taken: () => grantor.taken(), returned: () => cancel() }
- * ```
- */
+/** What the owner of a queue hears about its consumer. */
 export interface QueueHooks {
   /** An item was handed to the consumer. */
   taken?(): void
@@ -27,14 +20,6 @@ type Ending = { readonly error: unknown; readonly failed: true } | { readonly fa
  * An AsyncIterableIterator fed by `push()` and finished by `end()`. Items pushed before the
  * end are delivered first; an error given to `end()` is thrown once, then the iterator is
  * done. A second `next()` while one is pending rejects with a TypeError.
- *
- * @example
- * ```ts
- * const queue = new AsyncQueue<number>()
- * queue.push(1)
- * queue.end()
- * for await (const n of queue) console.log(n) // 1
- * ```
  */
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = []

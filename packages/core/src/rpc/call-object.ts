@@ -9,14 +9,7 @@ import type { AnyDeclaration, Contract } from '../contract/define-contract.js'
 import { AsyncQueue } from './async-queue.js'
 import { joinCallerFrames } from './caller-stack.js'
 
-/**
- * Where the call object sends its calls.
- *
- * @example
- * ```ts
- * const target: CallTarget = { call: (name, declared, input, options) => caller.call(name, declared, input, options), stream: ..., joinsStacks: true }
- * ```
- */
+/** Where the call object sends its calls. */
 export interface CallTarget {
   /** A procedure's or an input stream's call. May throw: the call object rejects with it. */
   call(name: string, declared: AnyDeclaration, input: unknown, options: unknown): Promise<unknown>
@@ -26,15 +19,7 @@ export interface CallTarget {
   readonly joinsStacks: boolean
 }
 
-/**
- * Builds the call object of `contract`, sending every call to `target`.
- *
- * @example
- * ```ts
- * const call = createCallObject(math, target)
- * await call.add({ a: 1, b: 2 })
- * ```
- */
+/** Builds the call object of `contract`, sending every call to `target`. */
 export function createCallObject(contract: Contract, target: CallTarget): Readonly<Record<string, (input?: unknown, options?: unknown) => unknown>> {
   const call = Object.create(null) as Record<string, (input?: unknown, options?: unknown) => unknown>
   for (const name of contract.names) {
@@ -80,14 +65,7 @@ function streamFunction(name: string, declared: AnyDeclaration, target: CallTarg
   }
 }
 
-/**
- * An iterator whose first `next()` rejects with `error`.
- *
- * @example
- * ```ts
- * return failedIterator(new TypeError('bad options'))
- * ```
- */
+/** An iterator whose first `next()` rejects with `error`. */
 export function failedIterator(error: unknown): AsyncIterableIterator<unknown> {
   const queue = new AsyncQueue<unknown>()
   queue.end(error)

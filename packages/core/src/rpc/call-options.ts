@@ -8,14 +8,7 @@ import { checkTimeout, limitOf } from '../base/timeouts.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
 import { checkCredit } from '../contract/stream.js'
 
-/**
- * A call's options, checked and resolved against the procedure's and the caller's defaults.
- *
- * @example
- * ```ts
- * const { signal, timeout, credit, onProgress }: CallSettings = readCallOptions('add', declared, options, 1_000)
- * ```
- */
+/** A call's options, checked and resolved against the procedure's and the caller's defaults. */
 export interface CallSettings {
   readonly signal: AbortSignal | undefined
   /** The timeout in ms, or undefined for none (`0`, `Infinity` and no timeout at all). */
@@ -30,11 +23,6 @@ export interface CallSettings {
 /**
  * The deadline a call inherits from the call whose handler makes it (`ctx.host`): its
  * timeout is what is left of that deadline when that is less than its own.
- *
- * @example
- * ```ts
- * const settings = withDeadline(readCallOptions(name, declared, options, undefined), { deadline: ctx.deadline, procedure: ctx.procedure })
- * ```
  */
 export interface InheritedDeadline {
   /** When it passes, as a `Date.now()` time. */
@@ -46,11 +34,6 @@ export interface InheritedDeadline {
 /**
  * The call's settings under `inherited`: the timeout is capped at the time left (at least 1
  * ms, so that a deadline already passed fails the call with TimeoutError at once).
- *
- * @example
- * ```ts
- * const capped = withDeadline(settings, { deadline: Date.now() + 50, procedure: 'report' })
- * ```
  */
 export function withDeadline(settings: CallSettings, inherited: InheritedDeadline): CallSettings {
   const left = Math.max(1, inherited.deadline - Date.now())
@@ -68,11 +51,6 @@ interface RawCallOptions {
 /**
  * Checks the options of a call of `name` and resolves them: the call's timeout wins over the
  * procedure's, which wins over `defaultTimeout`. Throws a TypeError for a bad option.
- *
- * @example
- * ```ts
- * readCallOptions('lines', files.procedures.lines, { credit: 0 }, undefined) // throws: credit must be a whole number from 1 to 65536
- * ```
  */
 export function readCallOptions(name: string, declared: AnyDeclaration, options: unknown, defaultTimeout: number | undefined): CallSettings {
   const where = `call "${name}"`

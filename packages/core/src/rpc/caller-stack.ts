@@ -17,11 +17,6 @@ const joins = new WeakMap<object, 'append' | 'replace'>()
 /**
  * An error rebuilt from the other side's: its stack is the handler's; it gets the line that
  * marks the crossing now, and the caller's frames when the call function rethrows it.
- *
- * @example
- * ```ts
- * reject(fromOtherSide(link.unmarshal(data, { procedure }), 'add', 'parent'))
- * ```
  */
 export function fromOtherSide(error: unknown, procedure: string, side: 'parent' | 'worker'): unknown {
   if (typeof error !== 'object' || error === null || !(error instanceof Error)) return error
@@ -33,11 +28,6 @@ export function fromOtherSide(error: unknown, procedure: string, side: 'parent' 
 /**
  * An error made on this side for a call (a timeout, an exit, a refusal): its stack is replaced
  * with the caller's frames when the call function rethrows it.
- *
- * @example
- * ```ts
- * reject(madeHere(timeoutError('add', 100)))
- * ```
  */
 export function madeHere<E>(error: E): E {
   if (typeof error === 'object' && error !== null) joins.set(error, 'replace')
@@ -48,11 +38,6 @@ export function madeHere<E>(error: E): E {
  * Joins the frames of the code awaiting `fn` (an async call function, rethrowing `error`) to
  * `error`'s stack, as `fromOtherSide` / `madeHere` asked. Other errors pass as they are: an
  * AbortSignal's reason, an interceptor's own error.
- *
- * @example
- * ```ts
- * const callProcedure = async (input) => { try { return await send(input) } catch (error) { throw joinCallerFrames(error, callProcedure) } }
- * ```
  */
 export function joinCallerFrames(error: unknown, fn: (...args: never[]) => unknown): unknown {
   const mode = typeof error === 'object' && error !== null ? joins.get(error) : undefined

@@ -3,6 +3,7 @@
  * table of pending calls, and takes what the handlers send back.
  */
 import { debug } from '../base/debug.js'
+import { sendFailure } from '../codec/encodable.js'
 import { AbortError, tooManyPending, type TooManyPendingCallsError } from '../errors/call-errors.js'
 import type { CloseReason } from '../channel/channel.js'
 import type { AnyDeclaration } from '../contract/define-contract.js'
@@ -19,14 +20,7 @@ import { isChunkSource, OutgoingCall } from './outgoing-call.js'
 import { OutgoingStream } from './outgoing-stream.js'
 import { PendingCalls, type CallOwner, type PendingCall } from './pending-calls.js'
 
-/**
- * What a caller side is built from.
- *
- * @example
- * ```ts
- * const settings: CallerSettings = { link, side: 'parent', timeout: 1_000, maxPending: 100_000, sizeChanged: () => hold() }
- * ```
- */
+/** What a caller side is built from. */
 export interface CallerSettings {
   readonly link: Link
   /** Which side this is, for the stacks of failed calls ("from the parent"). */
@@ -40,15 +34,7 @@ export interface CallerSettings {
   readonly interceptors?: readonly CallInterceptor[] | undefined
 }
 
-/**
- * Makes calls and settles them.
- *
- * @example
- * ```ts
- * const caller = new CallerSide({ link, side: 'parent', timeout: undefined, maxPending: 100_000, sizeChanged: () => {} })
- * await caller.call('add', math.procedures.add, { a: 1, b: 2 }, undefined)
- * ```
- */
+/** Makes calls and settles them. */
 export class CallerSide implements CallOwner {
   readonly link: Link
   readonly side: 'parent' | 'worker'
@@ -185,7 +171,7 @@ export class CallerSide implements CallOwner {
       this.table.add(call)
       if (settings.timeout !== undefined) this.table.armTimeout(call, settings.timeout)
       try {
-        this.link.transmit(message, input, name, 'input', (error) => this.table.take(id)?.fail(error))
+        this.link.transmitShared(message, input, name, 'input', this.#requestRefused)
       } catch (error) {
         this.table.take(id)
         reject(madeHere(error))
@@ -194,6 +180,17 @@ export class CallerSide implements CallOwner {
       if (source !== undefined) call.pumpFrom(source, settings.credit)
       place?.attach(() => this.#withdraw(call))
     })
+  }
+
+  /**
+   * A request the channel's serializer refused after `send()` returned (a batch written at the
+   * end of the turn): its call fails. One listener for every request; the payload it names
+   * the culprit in is the request's own (`v`: the input as it is, where the codec sent it so).
+   */
+  readonly #requestRefused = (error: unknown, message: object): void => {
+    const request = message as RequestMessage
+    const call = this.table.take(request.i)
+    call?.fail(sendFailure(error, call.procedure, 'input', request.v))
   }
 
   /** Asks the handler side for `call` back (`line-place.ts`); false when it has settled. */

@@ -14,12 +14,6 @@ import { debug } from '../base/debug.js'
  * chunk costs a system call each, and a fast generator would spend most of its time there.
  * The batch is sent when the turn ends, when the credit runs out, before an event of the
  * same call (so events and chunks keep their order), and before the end of the stream.
- *
- * @example
- * ```ts
- * const producer = new ChunkProducer(16, call.signal)
- * await producer.run(handler(input, call), (chunks) => sendChunks(id, chunks))
- * ```
  */
 export class ChunkProducer {
   /** Chunks it may still send: never more than the window, whatever the consumer grants. */

@@ -4,16 +4,7 @@
  * window, and a producer that sends beyond its credit breaks the protocol.
  */
 
-/**
- * Counts the chunks of one stream as they arrive and are taken, and grants credit back.
- *
- * @example
- * ```ts
- * const grantor = new CreditGrantor(16, (g) => link.send({ $fr: PROTOCOL_VERSION, t: MessageType.ResultCredit, i: id, g }))
- * if (!grantor.received(chunks.length)) fail(new ProtocolError('over the credit'))
- * grantor.taken() // for each chunk the consumer takes
- * ```
- */
+/** Counts the chunks of one stream as they arrive and are taken, and grants credit back. */
 export class CreditGrantor {
   /** Chunks received and not yet granted back: never more than the window. */
   #unacknowledged = 0

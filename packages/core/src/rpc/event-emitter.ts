@@ -8,15 +8,7 @@ import type { EventDefinitions } from '../contract/event.js'
 import { MessageType, PROTOCOL_VERSION, type EventMessage } from '../protocol/messages.js'
 import type { Link } from './link.js'
 
-/**
- * Sends the events one side may send.
- *
- * @example
- * ```ts
- * const emitter = new EventEmitter(contract.notifications, 'notification', link, () => refusal)
- * emitter.emit('reload', { path: '/etc/app.json' })
- * ```
- */
+/** Sends the events one side may send. */
 export class EventEmitter {
   readonly #events: EventDefinitions
   readonly #noun: 'event' | 'notification'

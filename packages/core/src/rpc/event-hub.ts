@@ -12,15 +12,7 @@ import { AsyncQueue } from './async-queue.js'
 import { interceptEvent } from './interceptors.js'
 import type { Link } from './link.js'
 
-/**
- * The events a peer hears, and what its owner does with them.
- *
- * @example
- * ```ts
- * const hub = new EventHub(contract.events, link, 100_000, () => hold())
- * const stop = hub.on('progress', (payload) => console.log(payload))
- * ```
- */
+/** The events a peer hears, and what its owner does with them. */
 export class EventHub {
   readonly #events: EventDefinitions
   readonly #link: Link

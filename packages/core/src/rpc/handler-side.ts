@@ -5,6 +5,7 @@
  * cancellations, credit and input chunks.
  */
 import { debug } from '../base/debug.js'
+import { sendFailure } from '../codec/encodable.js'
 import { Drained } from '../base/drained.js'
 import { MAX_TIMER_MS } from '../base/timeouts.js'
 import { cancelledByCaller, ProtocolError, timeoutError, tooManyPending, unknownProcedure } from '../errors/call-errors.js'
@@ -23,14 +24,7 @@ import { RunningCall, type RunningCallOwner } from './running-call.js'
 /** A handler as the handler side calls it. */
 export type AnyHandler = (input: unknown, ctx: RunningCall) => unknown
 
-/**
- * What a handler side is built from.
- *
- * @example
- * ```ts
- * const settings: HandlerSettings = { link, contract: math, handlers, maxPending: 100_000, owner }
- * ```
- */
+/** What a handler side is built from. */
 export interface HandlerSettings {
   readonly link: Link
   /** The contract this side serves; undefined when it serves nothing (every request is unknown). */
@@ -44,15 +38,7 @@ export interface HandlerSettings {
   readonly interceptors?: readonly HandlerInterceptor[] | undefined
 }
 
-/**
- * Runs the handlers of the calls the other side makes.
- *
- * @example
- * ```ts
- * const side = new HandlerSide({ link, contract: math, handlers, maxPending: 100_000, owner })
- * side.request({ $fr: 2, t: 'q', i: 'a1', m: 'add', v: { a: 1, b: 2 } })
- * ```
- */
+/** Runs the handlers of the calls the other side makes. */
 export class HandlerSide {
   readonly #link: Link
   readonly #contract: Contract | undefined
@@ -168,7 +154,8 @@ export class HandlerSide {
   }
 
   #run(call: RunningCall, handler: AnyHandler, declared: AnyDeclaration, input: unknown): void {
-    if (this.#gate.enter(call, () => this.#slotCame(call, handler, declared, input))) this.#slotCame(call, handler, declared, input)
+    // No closure for a call that starts at once (every call, without a concurrency limit).
+    if (this.#gate.admit(call) || this.#gate.enter(call, () => this.#slotCame(call, handler, declared, input))) this.#slotCame(call, handler, declared, input)
   }
 
   /**
@@ -283,8 +270,11 @@ export class HandlerSide {
   #reply(kind: 'r' | 'e', id: string, procedure: string, value: unknown): void {
     const message = { $fr: PROTOCOL_VERSION, t: kind, i: id } as ReplyMessage
     const payload = kind === MessageType.Result ? value : this.#link.marshal(value)
+    const role = kind === MessageType.Result ? 'result' : 'error'
     try {
-      this.#link.sendPayload(message, payload, procedure, kind === MessageType.Result ? 'result' : 'error', (error) => this.#replyFailure(id, procedure, error))
+      this.#link.encode(message, payload, procedure, role)
+      // One closure per reply (sendPayload would wrap it in a second).
+      this.#link.transmitShared(message, payload, procedure, role, (error) => this.#replyFailure(id, procedure, sendFailure(error, procedure, role, payload)))
     } catch (error) {
       this.#replyFailure(id, procedure, error)
     }

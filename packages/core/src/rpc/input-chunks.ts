@@ -7,15 +7,7 @@ import { ProtocolError } from '../errors/call-errors.js'
 import { AsyncQueue } from './async-queue.js'
 import { CreditGrantor } from './credit.js'
 
-/**
- * The chunks of one input stream.
- *
- * @example
- * ```ts
- * const chunks = new InputChunks('countWords', 16, call.signal, (g) => link.send({ $fr: 2, t: 'ki', i: id, g }))
- * handler(chunks, call)
- * ```
- */
+/** The chunks of one input stream. */
 export class InputChunks implements AsyncIterableIterator<unknown> {
   readonly #queue: AsyncQueue<unknown>
   readonly #grantor: CreditGrantor

@@ -9,11 +9,6 @@ import type { CallInterceptor, EventInterceptor, HandledCall, HandlerInterceptor
 /**
  * Throws a TypeError unless `interceptors` is undefined or `{ call?, handler?, event? }` of
  * arrays of functions; returns the non-empty chains.
- *
- * @example
- * ```ts
- * const chains = checkInterceptors(options.interceptors, 'fork({ interceptors })')
- * ```
  */
 export function checkInterceptors(interceptors: unknown, where: string): Interceptors {
   if (interceptors === undefined) return {}
@@ -28,14 +23,7 @@ export function checkInterceptors(interceptors: unknown, where: string): Interce
   return chains as Interceptors
 }
 
-/**
- * Runs `call` through `chain`, ending in `last` (the call itself).
- *
- * @example
- * ```ts
- * const outcome = interceptCall(chain, call, (intercepted) => caller.call(intercepted))
- * ```
- */
+/** Runs `call` through `chain`, ending in `last` (the call itself). */
 export function interceptCall(chain: readonly CallInterceptor[], call: InterceptedCall, last: (call: InterceptedCall) => unknown): unknown {
   const step = (index: number, current: InterceptedCall): unknown => {
     const interceptor = chain[index]
@@ -44,14 +32,7 @@ export function interceptCall(chain: readonly CallInterceptor[], call: Intercept
   return step(0, call)
 }
 
-/**
- * Runs a handler through `chain`, ending in `last` (the handler with its input).
- *
- * @example
- * ```ts
- * const result = interceptHandler(chain, { procedure, kind, input, ctx }, (input) => handler(input, ctx))
- * ```
- */
+/** Runs a handler through `chain`, ending in `last` (the handler with its input). */
 export function interceptHandler(chain: readonly HandlerInterceptor[], call: HandledCall, last: (input: unknown) => unknown): unknown {
   const step = (index: number, input: unknown): unknown => {
     const interceptor = chain[index]
@@ -60,14 +41,7 @@ export function interceptHandler(chain: readonly HandlerInterceptor[], call: Han
   return step(0, call.input)
 }
 
-/**
- * Runs an event through `chain`, ending in `last` (its delivery to the listeners).
- *
- * @example
- * ```ts
- * interceptEvent(chain, { name, payload, procedure }, (payload) => deliver(payload))
- * ```
- */
+/** Runs an event through `chain`, ending in `last` (its delivery to the listeners). */
 export function interceptEvent(chain: readonly EventInterceptor[], event: InterceptedEvent, last: (payload: unknown) => void): void {
   const step = (index: number, payload: unknown): void => {
     const interceptor = chain[index]

@@ -15,13 +15,6 @@
 /**
  * The place of one call: the pool makes it, hands it to the call in its options, and calls
  * `request()` when it wants the call back.
- *
- * @example
- * ```ts
- * const place = new LinePlace(true)
- * void member.call('add', declared, input, { ...options, place })
- * place.request() // false until the request is on its way, or once asked
- * ```
  */
 export class LinePlace {
   /** Whether the call may be taken back (a plain call without a key). */
@@ -66,11 +59,6 @@ export class LinePlace {
 /**
  * How a withdrawn call fails: its handler never started. Not a ForkRpcError: a pool catches
  * it and runs the call elsewhere; nothing else ever sees it.
- *
- * @example
- * ```ts
- * if (error instanceof WithdrawnCall) queue.pushFront(task)
- * ```
  */
 export class WithdrawnCall extends Error {
   override name = 'WithdrawnCall'
@@ -80,14 +68,7 @@ export class WithdrawnCall extends Error {
   }
 }
 
-/**
- * The line place in a call's options (a pool's), if any.
- *
- * @example
- * ```ts
- * const place = placeOf(options)
- * ```
- */
+/** The line place in a call's options (a pool's), if any. */
 export function placeOf(options: unknown): LinePlace | undefined {
   const place = (options as { place?: unknown } | undefined)?.place
   return place instanceof LinePlace ? place : undefined

@@ -1,8 +1,8 @@
 /**
  * The peer's link to its channel: every message in and out passes here, so that the codec
  * and `maxMessageBytes` apply to every kind of message in both directions. Outgoing payloads
- * are encoded and measured before anything is sent; incoming ones are measured before they
- * are decoded.
+ * are encoded and measured before anything is sent (plain JSON data in the one walk that
+ * checks it); incoming ones are measured before they are decoded.
  */
 import type { Channel } from '../channel/channel.js'
 import type { Codec } from '../codec/codec.js'
@@ -14,35 +14,22 @@ import type { ErrorRegistry } from '../codec/error-registry.js'
 import { debug } from '../base/debug.js'
 import { payloadTooLarge } from '../errors/call-errors.js'
 import { ForkRpcError } from '../errors/forkrpc-error.js'
-import { sizeChecker } from '../protocol/limits.js'
+import { sizeChecker, type SizeCheck } from '../protocol/limits.js'
 import type { PayloadFields, Serialization } from '../protocol/payload.js'
 
 /**
  * What a message refused by the channel's own serializer after `send()` returned (a batching
  * channel) is reported to.
- *
- * @example
- * ```ts
- * const onLateRefusal: LateRefusal = (error) => call.reject(error)
- * ```
  */
 export type LateRefusal = (error: unknown) => void
 
-/**
- * A peer's channel, with the codec and the size limit.
- *
- * @example
- * ```ts
- * const link = new Link(channel, errorRegistry(contract.errors), DEFAULT_MAX_MESSAGE_BYTES)
- * link.sendPayload({ $fr: PROTOCOL_VERSION, t: MessageType.Event, n: 'progress' }, { pct: 50 }, undefined, 'payload of event "progress"')
- * ```
- */
+/** A peer's channel, with the codec and the size limit. */
 export class Link {
   readonly channel: Channel
   readonly errors: ErrorRegistry
   readonly maxMessageBytes: number
   #codec: Codec
-  #oversize: ((message: object) => number | undefined) | undefined
+  #oversize: SizeCheck | undefined
 
   constructor(channel: Channel, errors: ErrorRegistry, maxMessageBytes: number) {
     this.channel = channel
@@ -72,8 +59,8 @@ export class Link {
    * be encoded) or PayloadTooLargeError (over `maxMessageBytes`). Nothing is sent.
    */
   encode(message: PayloadFields, value: unknown, procedure: string | undefined, role: string): void {
-    this.#codec.encodeInto(message, value, procedure, role)
-    const bytes = this.#oversize?.(message)
+    const payloadBytes = this.#codec.encodeInto(message, value, procedure, role)
+    const bytes = this.#oversize?.(message, payloadBytes >= 0 ? payloadBytes : undefined)
     if (bytes !== undefined) throw payloadTooLarge(procedure, role, bytes, this.maxMessageBytes)
   }
 
@@ -86,6 +73,19 @@ export class Link {
   transmit(message: object, value: unknown, procedure: string | undefined, role: string, onLateRefusal?: LateRefusal): void {
     try {
       this.channel.send(message, onLateRefusal === undefined ? undefined : (error) => onLateRefusal(sendFailure(error, procedure, role, value)))
+    } catch (error) {
+      throw error instanceof ForkRpcError ? error : sendFailure(error, procedure, role, value)
+    }
+  }
+
+  /**
+   * {@link transmit} for a message whose late refusal goes to one listener shared by many
+   * messages (`refused` gets the channel's error and the message), so that a message on the
+   * hot path costs no closure of its own; `refused` calls {@link sendFailure} itself.
+   */
+  transmitShared(message: object, value: unknown, procedure: string | undefined, role: string, refused: (error: unknown, message: object) => void): void {
+    try {
+      this.channel.send(message, refused)
     } catch (error) {
       throw error instanceof ForkRpcError ? error : sendFailure(error, procedure, role, value)
     }

@@ -11,20 +11,11 @@ import { fromOtherSide, madeHere } from './caller-stack.js'
 import { ChunkProducer } from './chunk-producer.js'
 import { PendingCall, type CallOwner } from './pending-calls.js'
 
-/**
- * A call waiting for its one reply.
- *
- * @example
- * ```ts
- * new Promise((resolve, reject) => table.add(new OutgoingCall(owner, 'add', settings, resolve, reject)))
- * ```
- */
+/** A call waiting for its one reply. */
 export class OutgoingCall extends PendingCall {
   readonly #owner: CallOwner
   readonly #resolve: (value: unknown) => void
   readonly #reject: (reason: unknown) => void
-  readonly #timeout: number | undefined
-  readonly #inheritedFrom: string | undefined
   /** An input stream's pump, while it runs. */
   #pump: { producer: ChunkProducer; stop: AbortController } | undefined
 
@@ -35,10 +26,8 @@ export class OutgoingCall extends PendingCall {
     resolve: (value: unknown) => void,
     reject: (reason: unknown) => void,
   ) {
-    super(procedure, settings.signal, settings.onProgress)
+    super(procedure, settings)
     this.#owner = owner
-    this.#timeout = settings.timeout
-    this.#inheritedFrom = settings.inheritedFrom
     this.#resolve = resolve
     this.#reject = reject
   }
@@ -71,11 +60,11 @@ export class OutgoingCall extends PendingCall {
   }
 
   timedOut(): void {
-    const timeout = this.#timeout as number
+    const timeout = this.settings?.timeout as number
     if (!this.#owner.giveUp(this, { r: 't', ms: timeout })) return
     debug('call %s (%s) timed out after %d ms', this.id, this.procedure, timeout)
     this.#stopPump()
-    this.#reject(madeHere(timeoutError(this.procedure, timeout, this.#inheritedFrom)))
+    this.#reject(madeHere(timeoutError(this.procedure, timeout, this.settings?.inheritedFrom)))
   }
 
   /** Gave up for a failure of this side's (a chunk that cannot be sent, a source that threw). */
@@ -128,14 +117,7 @@ function toAsync(source: AsyncIterable<unknown> | Iterable<unknown>): AsyncItera
   })()
 }
 
-/**
- * True for what an input stream accepts: an AsyncIterable or an Iterable (not a string).
- *
- * @example
- * ```ts
- * if (!isChunkSource(input)) throw new TypeError('expected an iterable of chunks')
- * ```
- */
+/** True for what an input stream accepts: an AsyncIterable or an Iterable (not a string). */
 export function isChunkSource(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> {
   if (typeof value !== 'object' || value === null) return false
   return typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function' || typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function'

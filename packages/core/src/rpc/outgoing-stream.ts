@@ -18,12 +18,6 @@ import { PendingCall, type CallOwner } from './pending-calls.js'
 /**
  * One stream call. Its timeout is the longest wait for each next chunk, counted only while
  * the consumer waits.
- *
- * @example
- * ```ts
- * const stream = new OutgoingStream(owner, 'lines', { path }, settings)
- * for await (const line of stream) console.log(line)
- * ```
  */
 export class OutgoingStream extends PendingCall implements AsyncIterableIterator<unknown> {
   readonly #owner: CallOwner
@@ -37,7 +31,7 @@ export class OutgoingStream extends PendingCall implements AsyncIterableIterator
 
   /** `settings` is the Error its options failed with: the first `next()` rejects with it. */
   constructor(owner: CallOwner, procedure: string, input: unknown, settings: CallSettings | Error, metadata?: Record<string, string>) {
-    super(procedure, settings instanceof Error ? undefined : settings.signal, settings instanceof Error ? undefined : settings.onProgress)
+    super(procedure, settings instanceof Error ? undefined : settings)
     this.#owner = owner
     this.#input = input
     this.#settings = settings

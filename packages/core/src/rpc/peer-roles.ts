@@ -70,14 +70,7 @@ export interface ParentPeerHooks {
   observe?: ((message: ProtocolMessage) => void) | undefined
 }
 
-/**
- * The parent's peer over `channel` (host handlers checked first).
- *
- * @example
- * ```ts
- * const peer = parentPeer(math, channel, { timeout: 1_000 }, {})
- * ```
- */
+/** The parent's peer over `channel` (host handlers checked first). */
 export function parentPeer(contract: Contract, channel: Channel, options: ClientOptions & { host?: unknown }, hooks: ParentPeerHooks): Peer {
   checkHostHandlers(contract, options.host, 'createClient(contract, channel, { host })')
   return new Peer({
@@ -99,14 +92,7 @@ export function parentPeer(contract: Contract, channel: Channel, options: Client
   })
 }
 
-/**
- * The client face of a parent's peer.
- *
- * @example
- * ```ts
- * const client = clientOf<typeof math>(parentPeer(math, channel, {}, {}))
- * ```
- */
+/** The client face of a parent's peer. */
 export function clientOf<C extends Contract>(peer: Peer): ClientCore<C> {
   const { caller, hub, emitter } = peer
   return {
@@ -191,14 +177,7 @@ export interface WorkerPeerHooks {
   where: string
 }
 
-/**
- * The worker's peer over `channel` (handlers checked first).
- *
- * @example
- * ```ts
- * const peer = workerPeer(math, handlers, channel, {}, { where: 'serve(contract, handlers)' })
- * ```
- */
+/** The worker's peer over `channel` (handlers checked first). */
 export function workerPeer(contract: Contract, handlers: unknown, channel: Channel, options: RouterOptions, hooks: WorkerPeerHooks): Peer {
   assertContract(contract, hooks.where)
   checkHandlers(contract, handlers, hooks.where)
@@ -236,14 +215,7 @@ function notify(handler: (payload: unknown) => unknown, payload: unknown): void 
   }
 }
 
-/**
- * The router face of a worker's peer.
- *
- * @example
- * ```ts
- * const router = routerOf(workerPeer(math, handlers, channel, {}, { where: 'createRouter()' }))
- * ```
- */
+/** The router face of a worker's peer. */
 export function routerOf(peer: Peer): RouterCore {
   const { handler } = peer
   return {

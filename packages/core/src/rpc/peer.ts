@@ -29,11 +29,6 @@ import { Link } from './link.js'
 /**
  * How a peer is set up: its channel, its side, what it calls and handles, which events it
  * sends and hears, and its limits.
- *
- * @example
- * ```ts
- * const options: PeerOptions = { channel, side: 'parent', calls: math, handles: undefined, handlers: {}, sends: {}, hears: math.events, errors: math.errors }
- * ```
  */
 export interface PeerOptions extends MessageLimitOptions {
   readonly channel: Channel
@@ -65,15 +60,7 @@ export interface PeerOptions extends MessageLimitOptions {
   readonly interceptors?: Interceptors | undefined
 }
 
-/**
- * One side of a channel.
- *
- * @example
- * ```ts
- * const peer = new Peer({ channel, side: 'parent', calls: math, handles: undefined, handlers: {}, sends: {}, hears: {}, errors: [] })
- * await peer.call.add?.({ a: 1, b: 2 })
- * ```
- */
+/** One side of a channel. */
 export class Peer {
   readonly link: Link
   readonly caller: CallerSide

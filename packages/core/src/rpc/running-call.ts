@@ -18,16 +18,7 @@ export interface RunningCallOwner {
   hostWithin(deadline: number, procedure: string): HandlerContext['host']
 }
 
-/**
- * One running call and its context.
- *
- * @example
- * ```ts
- * const call = new RunningCall(owner, 'a1', 'add')
- * handler(input, call)
- * call.cancel(cancelledByCaller('add'))
- * ```
- */
+/** One running call and its context. */
 export class RunningCall implements HandlerContext {
   #controller: AbortController | undefined
   #reason: Error | undefined
@@ -45,6 +36,8 @@ export class RunningCall implements HandlerContext {
   timeLeft: number | undefined = undefined
   /** Its caller asked to hear when its handler starts (the request's `sn`): `go`. */
   announceStart = false
+  /** It holds a slot of the handler side's gate (handler-gate.ts). */
+  holdsSlot = false
   /** The timer that aborts the signal at the deadline. */
   deadlineTimer: NodeJS.Timeout | undefined = undefined
 

@@ -6,15 +6,7 @@
  * one never throws where the call is made.
  */
 
-/**
- * The stream `outcome` stands for.
- *
- * @example
- * ```ts
- * const chunks = streamOutcome(() => interceptCall(chain, call, open), 'lines')
- * for await (const chunk of chunks) console.log(chunk)
- * ```
- */
+/** The stream `outcome` stands for. */
 export function streamOutcome(make: () => unknown, procedure: string): AsyncIterableIterator<unknown> {
   let outcome: unknown
   try {
@@ -27,14 +19,7 @@ export function streamOutcome(make: () => unknown, procedure: string): AsyncIter
   return new DeferredStream(Promise.reject(notAStream(outcome, procedure)))
 }
 
-/**
- * A stream known only once a promise settles: `next()`, `return()` and `throw()` wait for it.
- *
- * @example
- * ```ts
- * const stream = new DeferredStream(Promise.resolve(chunks[Symbol.asyncIterator]()))
- * ```
- */
+/** A stream known only once a promise settles: `next()`, `return()` and `throw()` wait for it. */
 export class DeferredStream implements AsyncIterableIterator<unknown> {
   readonly #iterator: Promise<AsyncIterator<unknown>>
 
