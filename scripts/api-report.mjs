@@ -10,6 +10,9 @@
  *                                         fails on any other warning
  *
  * Both read dist/: build first (`pnpm test` does; `pnpm run api:update` builds by itself).
+ * Both also write each entry point's doc model (node_modules/.cache/api-model/), from which
+ * scripts/api-reference.mjs renders the API reference (docs/api/); an export, or a member of
+ * one, without a summary is a warning (ae-undocumented), so the reference has no empty cell.
  */
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'

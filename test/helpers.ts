@@ -34,12 +34,11 @@ export function forkFixture<C extends Contract>(contract: C, name: string, optio
 const threads = new Set<ThreadWorker<Contract>>()
 
 /**
- * Starts a fixture worker in a thread and closes it after the test, pass or fail. tsx does
- * not register its loader in worker threads on Node 20, so the thread's entry is
- * fixtures/tsx-thread.mjs, which registers it and imports the .ts module.
+ * Starts a fixture worker in a thread, with tsx in its Node options (spawnThread registers tsx
+ * in the thread), and closes it after the test, pass or fail.
  */
 export async function spawnThreadFixture<C extends ContractWithoutHost>(contract: C, name: string, options: ThreadOptions = {}): Promise<ThreadWorker<C>> {
-  const worker = await spawnThread(contract, fixture('tsx-thread.mjs'), { ...options, args: [fixture(name)] })
+  const worker = await spawnThread(contract, fixture(name), { execArgv: tsx, ...options })
   threads.add(worker as unknown as ThreadWorker<Contract>)
   return worker
 }

@@ -18,7 +18,7 @@ const settings = new Map([
 ])
 const logs: string[] = []
 
-const worker = await fork(app, new URL('./app.worker.ts', import.meta.url), {
+const worker = await fork(app, new URL('./app.worker.js', import.meta.url), {
   // Leaving out a handler (or `host` altogether) is a compile error.
   host: {
     getConfig: (key) => {

@@ -37,7 +37,7 @@ console.log(`inline:          ${inline} primes in ${Math.round(inlineMs)} ms`)
 
 // 2. A pool with one worker per core, started and warmed up first. Every call gets 10 s: far
 // more than a chunk takes, so only a runaway call times out.
-await using pool = createPool(primes, new URL('./primes.worker.ts', import.meta.url), { min: cores, max: cores, timeout: 10_000 })
+await using pool = createPool(primes, new URL('./primes.worker.js', import.meta.url), { min: cores, max: cores, timeout: 10_000 })
 await pool.ready() // resolves once `min` (here: all) workers are ready
 // A call with `concurrency: 1` goes to an idle worker: this warms up each one.
 await Promise.all(Array.from({ length: cores }, () => pool.call.count({ from: 0, to: 200_000 })))

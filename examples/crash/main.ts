@@ -12,7 +12,7 @@ import { crashy } from './crashy.contract.js'
 console.log('== crash: a dying worker rejects every call in flight ==')
 
 for (const how of ['exit', 'kill'] as const) {
-  const worker = await fork(crashy, new URL('./crashy.worker.ts', import.meta.url))
+  const worker = await fork(crashy, new URL('./crashy.worker.js', import.meta.url))
   try {
     console.log(`-- crash({ how: '${how}' }) with three work(10000) calls in flight (worker pid ${worker.pid})`)
     const calls = [worker.call.work(10_000), worker.call.work(10_000), worker.call.work(10_000), worker.call.crash({ how })]

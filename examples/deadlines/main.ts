@@ -15,7 +15,7 @@ import { reports } from './report.contract.js'
 console.log('== deadlines: a timeout flows down to the calls a handler makes ==')
 
 const hostDeadlines: Array<number | undefined> = []
-const worker = await fork(reports, new URL('./report.worker.ts', import.meta.url), {
+const worker = await fork(reports, new URL('./report.worker.js', import.meta.url), {
   host: {
     // A slow lookup the parent serves: 150 ms each, cut short when its (inherited) deadline passes.
     async lookup(key, ctx) {

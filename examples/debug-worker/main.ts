@@ -8,18 +8,15 @@
  * Run: pnpm exec tsx examples/debug-worker/main.ts
  */
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import { fork, spawnThread, workers } from '@forkrpc/core'
 import { hello } from '../hello/hello.contract.js'
 
 console.log('== debug-worker: an inspector per worker, on a free port ==')
 
-const worker = new URL('../hello/hello.worker.ts', import.meta.url)
+const worker = new URL('../hello/hello.worker.js', import.meta.url)
 const onInspect = ({ url, module }: { url: string; module: string }) => console.log(`inspector of ${module.split('/').slice(-2).join('/')}: ${url}`)
 const processWorker = await fork(hello, worker, { inspect: true, onInspect })
-// A thread cannot load a .ts module by itself on Node 20: thread-vs-process shows the
-// tsx entry it needs. Here the thread runs the same worker through that entry.
-const threadWorker = await spawnThread(hello, new URL('../thread-vs-process/tsx-thread.mjs', import.meta.url), { inspect: true, onInspect, args: [fileURLToPath(worker)] })
+const threadWorker = await spawnThread(hello, worker, { inspect: true, onInspect })
 try {
   for (const [name, started] of [['process', processWorker], ['thread', threadWorker]] as const) {
     const url = started.inspectorUrl

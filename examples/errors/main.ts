@@ -11,7 +11,7 @@ import { ParseError, parser } from './parser.contract.js'
 
 console.log('== errors: custom error classes cross the process boundary ==')
 
-const worker = await fork(parser, new URL('./parser.worker.ts', import.meta.url))
+const worker = await fork(parser, new URL('./parser.worker.js', import.meta.url))
 try {
   console.log(`parseNumbers("1\\n2\\n3") = ${JSON.stringify(await worker.call.parseNumbers('1\n2\n3'))}`)
 

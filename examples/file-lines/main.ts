@@ -19,7 +19,7 @@ const path = join(dir, 'big.log')
 const total = 200_000
 writeFileSync(path, Array.from({ length: total }, (_, i) => `${new Date(1_700_000_000_000 + i * 1_000).toISOString()} request ${i} ok`).join('\n'))
 
-const worker = await fork(lines, new URL('./lines.worker.ts', import.meta.url))
+const worker = await fork(lines, new URL('./lines.worker.js', import.meta.url))
 try {
   // 1. Every line, in order.
   const started = performance.now()

@@ -17,7 +17,7 @@ import { jobs } from './jobs.contract.js'
 
 console.log(`== graceful-shutdown: Ctrl-C stops every worker in stages (parent pid ${process.pid}) ==`)
 
-const worker = new URL('./jobs.worker.ts', import.meta.url)
+const worker = new URL('./jobs.worker.js', import.meta.url)
 const shutdown = new Promise<{ results: ShutdownResult[]; signal: NodeJS.Signals }>((resolve) => {
   // 1. Opt in once, at startup. With onShutdown the app decides what happens afterwards.
   handleSignals({ grace: 1_000, killTimeout: 1_000, onShutdown: (results, signal) => resolve({ results, signal }) })

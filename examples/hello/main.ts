@@ -11,8 +11,9 @@ import { hello } from './hello.contract.js'
 
 console.log('== hello: a typed contract over child_process.fork ==')
 
-// The worker module is the .ts file itself: tsx's loader is passed on to the child.
-const worker = await fork(hello, new URL('./hello.worker.ts', import.meta.url))
+// The worker is named as it is after a build; under tsx, hello.worker.ts beside it runs (tsx's
+// loader is passed on to the child). The same line starts the built .js under node.
+const worker = await fork(hello, new URL('./hello.worker.js', import.meta.url))
 try {
   console.log(`parent pid ${process.pid}, worker pid ${worker.pid}`)
 

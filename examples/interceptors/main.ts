@@ -30,7 +30,7 @@ const logged: CallInterceptor = async (call, next) => {
 /** Says who is calling: the metadata travels with the request to the worker's ctx.metadata. */
 const as = (user: string, role: string): CallInterceptor => (call, next) => next({ ...call, metadata: { ...call.metadata, user, role } })
 
-const alice = await fork(notes, new URL('./notes.worker.ts', import.meta.url), { interceptors: { call: [logged, as('alice', 'editor')] } })
+const alice = await fork(notes, new URL('./notes.worker.js', import.meta.url), { interceptors: { call: [logged, as('alice', 'editor')] } })
 try {
   await alice.call.add('buy milk')
   await alice.call.add('call Bob')
@@ -44,7 +44,7 @@ try {
   assert.ok(refused instanceof Error && /alice may not wipe/.test(refused.message))
 
   // Another worker, forked with an admin's metadata: its wipe is allowed.
-  const root = await fork(notes, new URL('./notes.worker.ts', import.meta.url), { interceptors: { call: [logged, as('root', 'admin')] } })
+  const root = await fork(notes, new URL('./notes.worker.js', import.meta.url), { interceptors: { call: [logged, as('root', 'admin')] } })
   try {
     await root.call.add('a note of root')
     console.log(`root's wipe removed ${await root.call.wipe()} note(s)`)

@@ -14,7 +14,7 @@ import { jobs } from './jobs.contract.js'
 console.log('== pool-liveness: a stuck worker is given up on, its calls failed or retried, and replaced ==')
 
 // Set it above the longest a handler may block on purpose: long synchronous work looks the same.
-await using pool = createPool(jobs, new URL('./jobs.worker.ts', import.meta.url), { min: 2, max: 2, unresponsiveAfter: 1_000 })
+await using pool = createPool(jobs, new URL('./jobs.worker.js', import.meta.url), { min: 2, max: 2, unresponsiveAfter: 1_000 })
 pool.on('unresponsive', ({ pid, silentFor }) => console.log(`  [pool] worker ${pid} silent for ${silentFor} ms: given up on`))
 pool.on('exit', ({ pid, reason, signal }) => console.log(`  [pool] worker ${pid} exited: ${reason} (${signal})`))
 pool.on('ready', ({ pid }) => console.log(`  [pool] worker ${pid} ready`))

@@ -11,7 +11,7 @@ import { encoder } from './encoder.contract.js'
 
 console.log('== progress-bar: events from the child drive the parent ==')
 
-const worker = await fork(encoder, new URL('./encoder.worker.ts', import.meta.url))
+const worker = await fork(encoder, new URL('./encoder.worker.js', import.meta.url))
 try {
   const logs: string[] = []
   const stopLogging = worker.on('log', ({ level, text }) => logs.push(`[${level}] ${text}`))

@@ -14,7 +14,7 @@ console.log('== routing: keys keep a tenant on one worker, priorities order the 
 // min = max: the same two workers all along, so keys stay put (workers that come and go move keys).
 // prefetch: 0: calls beyond the workers' slots wait in the pool, where priorities order them
 // (calls sent ahead to a worker, the default `prefetch`, are not overtaken there).
-await using pool = createPool(tenants, new URL('./tenants.worker.ts', import.meta.url), { min: 2, max: 2, concurrency: 2, prefetch: 0 })
+await using pool = createPool(tenants, new URL('./tenants.worker.js', import.meta.url), { min: 2, max: 2, concurrency: 2, prefetch: 0 })
 await pool.ready()
 
 // 1. Keys: three lookups per tenant, each with the tenant as its key.

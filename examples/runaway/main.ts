@@ -12,7 +12,7 @@ import { stuck } from './stuck.contract.js'
 
 console.log('== runaway: a stuck handler is killed and its worker replaced ==')
 
-await using pool = createPool(stuck, new URL('./stuck.worker.ts', import.meta.url), { max: 1, cancelGrace: 500 })
+await using pool = createPool(stuck, new URL('./stuck.worker.js', import.meta.url), { max: 1, cancelGrace: 500 })
 pool.on('spawn', ({ pid }) => console.log(`  [pool] worker ${pid} started`))
 pool.on('exit', ({ pid, reason, code, signal }) => console.log(`  [pool] worker ${pid} exited: ${reason} (code ${code}, signal ${signal})`))
 

@@ -12,9 +12,10 @@ import { words } from './words.contract.js'
 import { wordHandlers } from './words.handlers.js'
 import { WordService } from './word-service.js'
 
-// The worker is TypeScript: let its process load .ts files (a built worker would not need this).
+// Named as after a build: words.worker.ts beside it runs, with tsx in the worker's Node options
+// (vitest's own process has no loader to pass on; a built worker would not need this).
 const tsx = { execArgv: ['--import', 'tsx'] }
-const workerModule = new URL('./words.worker.ts', import.meta.url)
+const workerModule = new URL('./words.worker.js', import.meta.url)
 
 // Whatever a test did, no worker may outlive it (checked after forkForTest has closed its own).
 expectNoWorkersAfterEach()

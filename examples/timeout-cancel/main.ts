@@ -12,7 +12,7 @@ import { sleeper } from './sleeper.contract.js'
 
 console.log('== timeout-cancel: timeouts and AbortSignals reach the handler ==')
 
-const worker = await fork(sleeper, new URL('./sleeper.worker.ts', import.meta.url))
+const worker = await fork(sleeper, new URL('./sleeper.worker.js', import.meta.url))
 try {
   console.log(`slow(20) = ${await worker.call.slow(20)}`)
 

@@ -16,7 +16,7 @@ import { startTelemetry, type FinishedSpan } from './telemetry.js'
 console.log('== tracing: one trace across the fork ==')
 
 const { tracer, finished } = startTelemetry('parent')
-const worker = await fork(report, new URL('./report.worker.ts', import.meta.url), { interceptors: tracingInterceptors() })
+const worker = await fork(report, new URL('./report.worker.js', import.meta.url), { interceptors: tracingInterceptors() })
 try {
   // What a server would do per request: a span for the request, and the calls inside it.
   const traceId = await tracer.startActiveSpan('GET /report/7', async (request) => {

@@ -1,8 +1,8 @@
 /**
  * The public API as the TypeScript compiler sees it in the built declarations (`dist/*.d.ts`
  * of the packages, so run after `pnpm run build`): every export of every entry point, resolved
- * to its declarations, and the properties of a type, inherited ones included. Shared by the
- * tests that keep docs/api.md and the TSDoc in step with the API.
+ * to its declarations, for the test that checks the TSDoc of every export
+ * (api-tsdoc.test.ts; the API reference in docs/api/ is generated from it).
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -36,8 +36,6 @@ export interface Export {
 export interface PublicApi {
   readonly checker: ts.TypeChecker
   readonly exports: readonly Export[]
-  /** The names of the properties of `symbol`'s type, inherited ones included, sorted. */
-  propertiesOf(symbol: ts.Symbol): string[]
 }
 
 /** Builds the program over every entry point's declarations (a few seconds). */
@@ -66,16 +64,6 @@ export function loadPublicApi(): PublicApi {
       exports.push({ entry, name: exported.name, symbol, runtime: !typeOnly && (symbol.flags & ts.SymbolFlags.Value) !== 0 })
     }
   }
-  return { checker, exports, propertiesOf: (symbol) => propertiesOf(checker, symbol) }
+  return { checker, exports }
 }
 
-/**
- * The property names of an interface's or a type alias's type (for a union, of every member:
- * `{ a } | { b }` has `a` and `b`), resolved by the checker so that inherited properties,
- * `Partial<...>` and intersections count. A symbol-keyed member is named `[Symbol.name]`.
- */
-function propertiesOf(checker: ts.TypeChecker, symbol: ts.Symbol): string[] {
-  const type = checker.getDeclaredTypeOfSymbol(symbol)
-  const members = type.isUnion() ? type.types.flatMap((member) => checker.getPropertiesOfType(member)) : checker.getPropertiesOfType(type)
-  return [...new Set(members.map((member) => checker.symbolToString(member)))].sort()
-}

@@ -3,6 +3,13 @@
  * Electron utility process, a socket (the in-memory test pair of `@forkrpc/testing` is built
  * on this). Most users need only `fork`, `spawnThread` and `serve`.
  *
+ * @remarks
+ * `fork`, `spawnThread`, `serve` and the test pair are built on the same. This entry point also
+ * exports, as types only, the contract, handler, interceptor and error types its signatures name
+ * (`Contract`, `Handlers`, `Client`, `Interceptors`, `WorkerExitedError`, ...): the same
+ * declarations as `@forkrpc/core`'s; import the error classes' values from `@forkrpc/core`.
+ * docs/protocol.md describes the messages.
+ *
  * @example
  * ```ts
  * import { createClient, createRouter, type Channel } from '@forkrpc/core/channel'

@@ -2,6 +2,11 @@
  * `@forkrpc/core`: contract-first, typed RPC between a Node.js app and its workers (child
  * processes and worker threads). The public entry point: everything here is the API.
  *
+ * @remarks
+ * Times are in milliseconds. A timeout of `0` or `Infinity` means none, everywhere. The guides in
+ * docs/ answer one question each: processes or threads, errors, timeouts and cancellation, pools
+ * under overload, shutdown and signals, security, troubleshooting, the wire protocol, NATS.
+ *
  * @example
  * ```ts
  * import { defineContract, procedure, fork, serve } from '@forkrpc/core'
@@ -30,7 +35,7 @@ export { connect } from './worker/connect.js'
 export type { ConnectOptions } from './worker/connect.js'
 export { spawnThread } from './worker/spawn-thread.js'
 export type { ThreadOptions } from './worker/spawn-thread.js'
-export type { CloseOptions, ContractWorker, RpcWorker, ThreadWorker } from './worker/contract-worker.js'
+export type { ContractWorker, RpcWorker, ThreadWorker } from './worker/contract-worker.js'
 export { DEFAULT_GRACE_MS, DEFAULT_KILL_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS } from './worker/worker-options.js'
 export type { WorkerOptions } from './worker/worker-options.js'
 export type { LeastPrivilegeOptions, WorkerPermissions } from './worker/privilege/permissions.js'
@@ -38,7 +43,7 @@ export { serve } from './serve/serve.js'
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './serve/serve-options.js'
 export type { ServeOptions, ShutdownCause, ShutdownHook } from './serve/serve-options.js'
 export { shutdownAll, workers } from './supervision/registry.js'
-export type { ExitResult, ShutdownResult, StopOptions, WorkerInfo, WorkerRuntime, WorkerState } from './supervision/registry.js'
+export type { CloseOptions, ExitResult, ShutdownResult, StopOptions, WorkerInfo, WorkerRuntime, WorkerState } from './supervision/registry.js'
 export { DEFAULT_BEFORE_SHUTDOWN_TIMEOUT_MS, handleSignals } from './supervision/handle-signals.js'
 export type { HandleSignalsOptions } from './supervision/handle-signals.js'
 export { createPool } from './pool/create-pool.js'

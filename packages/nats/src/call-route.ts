@@ -10,24 +10,11 @@ import { InstanceLostError, TooManyHeldMessagesError, type LostReason } from './
  * Where a call's request is: `held` (the connection is down: it waits in the held buffer),
  * `resend` (NATS said no instance was there just after a reconnect: it goes again, nobody
  * ran it), or `sent` (an instance may have it).
- *
- * @example
- * ```ts
- * if (route.state === 'sent') this.#lost(route, 'disconnected')
- * ```
  */
 export type RouteState = 'held' | 'resend' | 'sent'
 
-/**
- * One call in flight, as the caller's channel routes it.
- *
- * @example
- * ```ts
- * const route: Route = { id: 'a1', procedure: 'add', state: 'sent', token: '1', request: undefined, idempotent: false, madeAt: now, sentAt: now, instance: undefined, waiting: undefined, cancelled: false, attempts: 1 }
- * ```
- */
+/** One call in flight, as the caller's channel routes it. */
 export interface Route {
-  /** The caller's call id. */
   readonly id: string
   readonly procedure: string
   state: RouteState
@@ -39,7 +26,6 @@ export interface Route {
   readonly idempotent: boolean
   /** When the call was made: its deadline (`dl`) counts from here, held or not. */
   readonly madeAt: number
-  /** When the current attempt was sent. */
   sentAt: number
   /** The instance's subject, once it has said it took the call. */
   instance: string | undefined
@@ -50,27 +36,12 @@ export interface Route {
   attempts: number
 }
 
-/**
- * The ms left of the call's deadline now, or undefined for a call without one.
- *
- * @example
- * ```ts
- * const left = timeLeft(route, request, Date.now())
- * if (left !== undefined && left <= 0) settle(route, timedOut(route, request))
- * ```
- */
+/** The ms left of the call's deadline now, or undefined for a call without one. */
 export function timeLeft(route: Route, request: Record<string, unknown>, now: number): number | undefined {
   return typeof request.dl === 'number' ? request.dl - (now - route.madeAt) : undefined
 }
 
-/**
- * The TimeoutError of a call whose deadline passed before its request could be sent.
- *
- * @example
- * ```ts
- * settle(route, timedOut(route, request))
- * ```
- */
+/** The TimeoutError of a call whose deadline passed before its request could be sent. */
 export function timedOut(route: Route, request: Record<string, unknown>): TimeoutError {
   const timeout = request.dl as number
   return new TimeoutError(`Call "${route.procedure}" timed out after ${timeout} ms while the connection to NATS was down; it was not sent`, { procedure: route.procedure, timeout })
@@ -79,36 +50,17 @@ export function timedOut(route: Route, request: Record<string, unknown>): Timeou
 /**
  * The TooManyHeldMessagesError of `what` (`call "add"`, `notification "reload"`), refused
  * because the held buffer is at `limit` `unit`.
- *
- * @example
- * ```ts
- * throw heldFull('notification "reload"', undefined, 'messages', 10_000)
- * ```
  */
 export function heldFull(what: string, procedure: string | undefined, unit: 'messages' | 'bytes', limit: number): TooManyHeldMessagesError {
   const option = unit === 'messages' ? `maxHeldMessages: ${limit}` : `maxHeldBytes: ${limit}`
   return new TooManyHeldMessagesError(`${what[0]?.toUpperCase()}${what.slice(1)} was not sent: the connection to NATS is down and the messages held until it is back are at their limit (${option})`, { procedure, limit, unit })
 }
 
-/**
- * Why calls fail once the NATS connection closed for good.
- *
- * @example
- * ```ts
- * nc.closed().then(() => channel.close(connectionClosed))
- * ```
- */
+/** Why calls fail once the NATS connection closed for good. */
 export const connectionClosed: CloseReason = (procedure, inFlight) =>
   new ChannelClosedError(inFlight ? `The NATS connection closed before call "${procedure}" returned` : `The NATS connection is closed; call "${procedure}" was not sent`, { procedure })
 
-/**
- * The InstanceLostError of a call, saying why its instance was given up on.
- *
- * @example
- * ```ts
- * settle(route, lostError('math', route, 'silent', 3_000))
- * ```
- */
+/** The InstanceLostError of a call, saying why its instance was given up on. */
 export function lostError(subject: string, route: Route, reason: LostReason, timeout: number): InstanceLostError {
   const call = `call "${route.procedure}"`
   const message =

@@ -19,14 +19,6 @@ import { debug, HEARTBEAT_TOKEN, isTerminal, notifySubject, readBody } from './w
 /** A message held while the connection is down: one of a call's (sent through its route), or a notification. */
 type HeldMessage = (Held & { readonly call: string; readonly message: Record<string, unknown> }) | (Held & { readonly call: undefined; readonly body: string })
 
-/**
- * Settings of a {@link CallerChannel}.
- *
- * @example
- * ```ts
- * const settings: CallerChannelSettings = { connection: nc, contract: math, subject: 'math', heartbeatTimeout: 3_000, maxHeldMessages: 10_000, maxHeldBytes: 8 << 20 }
- * ```
- */
 export interface CallerChannelSettings {
   readonly connection: NatsConnection
   readonly contract: Contract
@@ -41,15 +33,7 @@ export interface CallerChannelSettings {
   readonly inboxPrefix?: string | undefined
 }
 
-/**
- * The caller's side of a contract over NATS.
- *
- * @example
- * ```ts
- * const channel = new CallerChannel({ connection: nc, contract: math, subject: 'math', heartbeatTimeout: 3_000, maxHeldMessages: 10_000, maxHeldBytes: 8 << 20 })
- * const client = createClient(math, channel)
- * ```
- */
+/** The caller's side of a contract over NATS. */
 export class CallerChannel implements Channel {
   readonly serialization = 'json' as const
   /** The caller's inbox: the calls' reply subjects are under it. */

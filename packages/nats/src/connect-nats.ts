@@ -50,7 +50,7 @@ export const DEFAULT_MAX_HELD_BYTES = 8 * 1024 * 1024
  * ```
  */
 export interface ConnectNatsOptions extends MessageLimitOptions, Pick<ServeNatsOptions, 'connection' | 'subject' | 'inboxPrefix'> {
-  /** Default timeout of every call, in ms (`0` or `Infinity`: none); it travels as a deadline. */
+  /** Default timeout of every call, in ms (`0` or `Infinity`: none; a procedure's or a call's own wins); it travels to the instance as a deadline (the handler's `ctx.deadline`; its `ctx.signal` aborts with `TimeoutError`). */
   timeout?: number | undefined
   /**
    * A call whose instance sent nothing (no acknowledgement, no message, no heartbeat) for this

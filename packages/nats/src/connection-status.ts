@@ -10,14 +10,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { debug } from './wire.js'
 
-/**
- * What to do on each event that matters.
- *
- * @example
- * ```ts
- * const handlers: StatusHandlers = { disconnect: () => hold(), reconnect: () => flush(), close: () => fail() }
- * ```
- */
+/** What to do on each event that matters. */
 export interface StatusHandlers {
   readonly disconnect: () => void
   readonly reconnect?: (() => void) | undefined
@@ -27,11 +20,6 @@ export interface StatusHandlers {
 /**
  * Calls `handlers` on the connection's status events until the returned function is called.
  * Events arrive a few microtasks after the client dispatches them.
- *
- * @example
- * ```ts
- * const stop = watchStatus(nc, { disconnect: () => channel.disconnected() })
- * ```
  */
 export function watchStatus(nc: NatsConnection, handlers: StatusHandlers): () => void {
   const events = nc.status()

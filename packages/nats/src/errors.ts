@@ -65,7 +65,7 @@ export type LostReason = 'silent' | 'gone' | 'unacknowledged' | 'disconnected'
 export interface InstanceLostErrorOptions extends NoRespondersErrorOptions {
   /** The instance's own subject, when it had acknowledged the call. */
   instance?: string | undefined
-  /** Why it was given up on. */
+  /** Why it was given up on. Default `'silent'`. */
   reason?: LostReason | undefined
 }
 
@@ -107,7 +107,7 @@ export class InstanceLostError extends WorkerExitedError {
  * ```
  */
 export interface TooManyHeldMessagesErrorOptions extends TooManyPendingCallsErrorOptions {
-  /** Which limit was reached: `maxHeldMessages` (`messages`) or `maxHeldBytes` (`bytes`). */
+  /** Which limit was reached: `maxHeldMessages` (`messages`) or `maxHeldBytes` (`bytes`). Default `'messages'`. */
   unit?: 'messages' | 'bytes' | undefined
 }
 

@@ -15,25 +15,12 @@ export interface Held {
 /**
  * The state of the connection as the caller knows it: `up` (messages go out), `down`
  * (they are held), `closed` (for good: nothing goes out again).
- *
- * @example
- * ```ts
- * if (held.state === 'down') held.hold(message)
- * ```
  */
 export type ConnectionState = 'up' | 'down' | 'closed'
 
 /**
  * The bounded, ordered buffer of held messages, and the connection state that decides
  * whether messages are held.
- *
- * @example
- * ```ts
- * const held = new HeldMessages<Held>({ maxMessages: 10_000, maxBytes: 8 * 1024 * 1024 })
- * held.disconnect()
- * if (held.hold({ call: 'a1', bytes: 40 }) !== undefined) refuse()
- * for (const message of held.reconnect()) send(message)
- * ```
  */
 export class HeldMessages<T extends Held> {
   readonly maxMessages: number
@@ -56,12 +43,10 @@ export class HeldMessages<T extends Held> {
     return this.#state
   }
 
-  /** Messages held. */
   get size(): number {
     return this.#size
   }
 
-  /** Bytes held. */
   get bytes(): number {
     return this.#bytes
   }

@@ -2,6 +2,12 @@
  * `@forkrpc/nats`: serve and call a forkrpc contract across machines over NATS. The same
  * contract and handlers as over `fork()`, with the calls spread over a queue group.
  *
+ * @remarks
+ * The NATS connection is always yours (`connect()` of `@nats-io/transport-node`, with the servers,
+ * credentials and TLS you need): forkrpc never closes it. Contracts with host procedures (two-way
+ * calls) are refused, with a type error and a `TypeError` at run time. packages/nats/README.md has
+ * the design and the failure bounds, docs/nats.md the deployment guide.
+ *
  * @example
  * ```ts
  * import { connectNats, serveNats } from '@forkrpc/nats'

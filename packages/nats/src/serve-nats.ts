@@ -31,17 +31,22 @@ export const DEFAULT_HEARTBEAT_MS = 1_000
 export interface ServeNatsOptions<C extends ContractWithoutHost = ContractWithoutHost> extends MessageLimitOptions {
   /** The connection to NATS, yours to open, configure (servers, auth, TLS) and close. */
   connection: NatsConnection
-  /** The subject the contract is served on; one subject per contract. */
+  /** The subject the contract is served on (no wildcards): one per contract, its version in the name (`math.v1`). Notifications come on `<subject>.notify`. */
   subject: string
   /** The queue group the instance joins (default: the subject): instances of one group share the calls. */
   queue?: string | undefined
-  /** Heartbeat interval in ms while calls run (default {@link DEFAULT_HEARTBEAT_MS}). */
+  /**
+   * How often, in ms, while the instance runs calls, it tells each of their callers that it is
+   * alive (one heartbeat per caller, not per call); default {@link DEFAULT_HEARTBEAT_MS}. Keep
+   * the callers' `heartbeatTimeout` at two or three times it. A finite number (`Infinity` is
+   * refused).
+   */
   heartbeat?: number | undefined
   /** Default ms `close()` lets calls in flight finish (default 5,000). */
   grace?: number | undefined
   /** Ms handlers get to stop after their signal aborted at the end of `grace` (default 3,000). */
   shutdownTimeout?: number | undefined
-  /** Handlers of the contract's notifications (every instance hears every notification). */
+  /** Handlers of the contract's notifications (every instance hears every notification); a notification without a handler is dropped. */
   notifications?: NotificationHandlers<C> | undefined
   /** Prefix of the instance's own subject (default `_INBOX`), for accounts that restrict subjects. */
   inboxPrefix?: string | undefined
@@ -153,11 +158,6 @@ export async function serveNats<C extends ContractWithoutHost>(contract: C, hand
 /**
  * The `maxMessageBytes` in force: the smaller of the option (default 64 MiB) and what the
  * server accepts (`max_payload`), less room for the call id.
- *
- * @example
- * ```ts
- * createClient(contract, channel, { maxMessageBytes: effectiveLimit(nc, options.maxMessageBytes) })
- * ```
  */
 export function effectiveLimit(nc: NatsConnection, requested: number | undefined): number {
   const maxPayload = nc.info?.max_payload
@@ -165,14 +165,7 @@ export function effectiveLimit(nc: NatsConnection, requested: number | undefined
   return maxPayload === undefined ? limit : Math.min(limit, maxPayload - ID_ROOM)
 }
 
-/**
- * Checks that `connection` looks like a NATS connection.
- *
- * @example
- * ```ts
- * const nc = checkConnection(options.connection, 'connectNats')
- * ```
- */
+/** Checks that `connection` looks like a NATS connection. */
 export function checkConnection(connection: unknown, where: string): NatsConnection {
   const candidate = connection as Partial<NatsConnection> | undefined
   if (typeof candidate?.publish !== 'function' || typeof candidate.subscribe !== 'function' || typeof candidate.status !== 'function') {
@@ -185,11 +178,6 @@ export function checkConnection(connection: unknown, where: string): NatsConnect
 /**
  * Two-way calls (`host` procedures) need the caller's process to serve them; over NATS they
  * are not supported.
- *
- * @example
- * ```ts
- * checkNoHost(contract, 'serveNats')
- * ```
  */
 export function checkNoHost(contract: ContractWithoutHost, where: string): void {
   const host = (contract as { host?: object } | undefined)?.host

@@ -18,20 +18,11 @@ interface Running {
   readonly reply: string
   /** The caller's own call id. */
   readonly callerId: string
-  /** The caller's inbox. */
   readonly inbox: string
   /** Something was sent to the caller already (it knows this instance took the call). */
   acked: boolean
 }
 
-/**
- * Settings of a {@link ServingChannel}.
- *
- * @example
- * ```ts
- * const settings: ServingChannelSettings = { connection: nc, subject: 'math', queue: 'math', heartbeat: 1_000 }
- * ```
- */
 export interface ServingChannelSettings {
   readonly connection: NatsConnection
   readonly subject: string
@@ -44,15 +35,7 @@ export interface ServingChannelSettings {
   readonly disconnected: () => void
 }
 
-/**
- * The serving side of a contract over NATS.
- *
- * @example
- * ```ts
- * const channel = new ServingChannel({ connection: nc, subject: 'math', queue: 'math', heartbeat: 1_000, disconnected: () => {} })
- * const router = createRouter(math, handlers, channel)
- * ```
- */
+/** The serving side of a contract over NATS. */
 export class ServingChannel implements Channel {
   readonly serialization = 'json' as const
   readonly #nc: NatsConnection

@@ -22,14 +22,7 @@ import { debuglog } from 'node:util'
 const log = debuglog('forkrpc')
 const forced = process.env.FORKRPC_DEBUG === '1'
 
-/**
- * Logs a transport event (`NODE_DEBUG=forkrpc`).
- *
- * @example
- * ```ts
- * debug('dropped a message for call %s', token)
- * ```
- */
+/** Logs a transport event (`NODE_DEBUG=forkrpc`). */
 export function debug(format: string, ...args: unknown[]): void {
   if (forced) console.error(`FORKRPC ${process.pid}: nats: ${format}`, ...args)
   else log(`nats: ${format}`, ...args)
@@ -38,22 +31,10 @@ export function debug(format: string, ...args: unknown[]): void {
 /**
  * The last token of a caller's inbox subjects that carries heartbeats. Call tokens are
  * base-36 numbers, which never contain `_`.
- *
- * @example
- * ```ts
- * nc.publish(`${inbox}.${HEARTBEAT_TOKEN}`, Empty, { reply: instance })
- * ```
  */
 export const HEARTBEAT_TOKEN = '_hb'
 
-/**
- * The subject that carries a contract's notifications to every instance.
- *
- * @example
- * ```ts
- * notifySubject('math') // 'math.notify'
- * ```
- */
+/** The subject that carries a contract's notifications to every instance. */
 export function notifySubject(subject: string): string {
   return `${subject}.notify`
 }
@@ -62,39 +43,20 @@ export function notifySubject(subject: string): string {
  * The room a message needs besides what core measures: the serving side puts the caller's
  * call id in place of its own shorter one. `maxMessageBytes` is set this far under the
  * server's `max_payload`.
- *
- * @example
- * ```ts
- * const limit = Math.min(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, maxPayload - ID_ROOM)
- * ```
  */
 export const ID_ROOM = 64
 
 /** Messages that end a call on the serving side: its route can go. */
 const TERMINAL = new Set(['r', 'e', 'd'])
 
-/**
- * True for a message after which nothing more is sent about its call (`r`, `e`, `d`).
- *
- * @example
- * ```ts
- * if (isTerminal(message.t)) forget(call)
- * ```
- */
+/** True for a message after which nothing more is sent about its call (`r`, `e`, `d`). */
 export function isTerminal(type: unknown): boolean {
   return TERMINAL.has(type as string)
 }
 
 const decoder = new TextDecoder()
 
-/**
- * Reads a message body as JSON; undefined for a body that is not an object.
- *
- * @example
- * ```ts
- * const message = readBody(msg.data)
- * ```
- */
+/** Reads a message body as JSON; undefined for a body that is not an object. */
 export function readBody(data: Uint8Array): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(decoder.decode(data))
@@ -104,14 +66,7 @@ export function readBody(data: Uint8Array): Record<string, unknown> | undefined 
   }
 }
 
-/**
- * A checked whole number of milliseconds (or bytes) option, at least `min`.
- *
- * @example
- * ```ts
- * const heartbeat = checkPositive(options.heartbeat, 'heartbeat', 1_000)
- * ```
- */
+/** A checked whole number of milliseconds (or bytes) option, at least `min`. */
 export function checkPositive(value: unknown, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value) || value < min) throw new TypeError(`${name} must be a number >= ${min}, got ${String(value)}`)
@@ -121,11 +76,6 @@ export function checkPositive(value: unknown, name: string, fallback: number, mi
 /**
  * A checked limit (a count of messages, of bytes): a whole, finite number >= 0. A limit
  * cannot be turned off: every buffer has a bound.
- *
- * @example
- * ```ts
- * const maxHeldMessages = checkLimit(options.maxHeldMessages, 'maxHeldMessages', 10_000)
- * ```
  */
 export function checkLimit(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
@@ -136,22 +86,12 @@ export function checkLimit(value: unknown, name: string, fallback: number): numb
 /**
  * The longest delay Node's timers take (about 24.8 days); a longer one, `Infinity` included,
  * would fire after 1 ms.
- *
- * @example
- * ```ts
- * setTimeout(giveUp, Math.min(grace, MAX_TIMER_MS))
- * ```
  */
 export const MAX_TIMER_MS = 2_147_483_647
 
 /**
  * A checked period (a heartbeat, a heartbeat timeout): a finite number of ms >= `min`, since
  * a period of `Infinity` would mean never and is not what either option is for.
- *
- * @example
- * ```ts
- * const heartbeat = checkPeriod(options.heartbeat, 'heartbeat', 1_000)
- * ```
  */
 export function checkPeriod(value: unknown, name: string, fallback: number, min = 1): number {
   const period = checkPositive(value, name, fallback, min)
@@ -159,14 +99,7 @@ export function checkPeriod(value: unknown, name: string, fallback: number, min 
   return period
 }
 
-/**
- * A checked subject (or queue name): a non-empty string without spaces or wildcards.
- *
- * @example
- * ```ts
- * checkSubject('math.v1', 'subject')
- * ```
- */
+/** A checked subject (or queue name): a non-empty string without spaces or wildcards. */
 export function checkSubject(value: unknown, name: string): string {
   if (typeof value !== 'string' || !/^[^\s*>]+$/.test(value) || value.startsWith('.') || value.endsWith('.') || value.includes('..')) {
     throw new TypeError(`${name} must be a NATS subject without wildcards (such as "math.v1"), got ${JSON.stringify(value)}`)
@@ -174,14 +107,7 @@ export function checkSubject(value: unknown, name: string): string {
   return value
 }
 
-/**
- * Resolves once `promise` settles or `ms` have passed: true when it settled in time.
- *
- * @example
- * ```ts
- * if (!(await within(router.drained(), grace))) router.abortAll(reason)
- * ```
- */
+/** Resolves once `promise` settles or `ms` have passed: true when it settled in time. */
 export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<false>((resolve) => {

@@ -15,6 +15,7 @@ import { ForkRpcError, type ForkRpcErrorOptions, type WorkerInfo } from '@forkrp
  * ```
  */
 export class NotImplementedError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_NOT_IMPLEMENTED'
 
   constructor(message = 'Not implemented in this mock worker', options: ForkRpcErrorOptions = {}) {
@@ -25,6 +26,11 @@ export class NotImplementedError extends ForkRpcError {
 /** The NotImplementedError of a call of `procedure`, which the mock worker has no handler for. */
 export function notImplemented(procedure: string): NotImplementedError {
   return new NotImplementedError(`mockWorker(): procedure "${procedure}" has no handler; pass one in mockWorker(contract, { ${procedure}: ... })`, { procedure })
+}
+
+/** The NotImplementedError of a host call to `procedure`, which the mock worker was given no host handler for. */
+export function hostNotImplemented(procedure: string): NotImplementedError {
+  return new NotImplementedError(`mockWorker(): host procedure "${procedure}" has no handler; pass one in mockWorker(contract, handlers, { host: { ${procedure}: ... } })`, { procedure })
 }
 
 /**
@@ -51,6 +57,7 @@ export interface WorkersStillRunningErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class WorkersStillRunningError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_WORKERS_STILL_RUNNING'
   /** The workers that were still running, as `workers()` listed them. */
   readonly workers: readonly WorkerInfo[]

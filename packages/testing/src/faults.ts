@@ -18,7 +18,7 @@ import type { MemoryChannel } from './memory-channel.js'
  * const kill: SimulatedExit = { signal: 'SIGKILL' }
  * ```
  */
-export type SimulatedExit = ({ exitCode: number; signal?: undefined } | { signal: NodeJS.Signals; exitCode?: undefined }) & { stderr?: string }
+export type SimulatedExit = ({ exitCode: number; signal?: undefined } | { signal: NodeJS.Signals; exitCode?: undefined }) & { stderr?: string | undefined }
 
 /**
  * The faults a test pair can inject. Each takes effect at once, for messages sent from then on.

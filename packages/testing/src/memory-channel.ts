@@ -15,7 +15,7 @@ import type { Serialization } from '@forkrpc/core'
  * @example
  * ```ts
  * const { parent } = createMemoryChannelPair()
- * parent.close((procedure) => new ChannelClosedError(procedure, 'closed by the test'))
+ * parent.close((procedure) => new ChannelClosedError('closed by the test', { procedure }))
  * ```
  */
 export interface MemoryChannel extends Channel {
@@ -38,7 +38,7 @@ export interface MemoryChannelOptions {
    * pipe: a message never overtakes a slower one sent before it. Default: none (the next
    * turn of the event loop).
    */
-  latency?: (message: unknown) => number
+  latency?: ((message: unknown) => number) | undefined
 }
 
 interface Delivery {

@@ -16,13 +16,14 @@ import {
   type ExitResult,
   type Handler,
   type Handlers,
+  type HostHandlers,
   type ProcedureCall,
   type RpcWorker,
   type Serialization,
   type StreamProcedure,
 } from '@forkrpc/core'
 import type { ChildProcess } from 'node:child_process'
-import { NotImplementedError, notImplemented } from './errors.js'
+import { hostNotImplemented, NotImplementedError, notImplemented } from './errors.js'
 import type { Faults, SimulatedExit } from './faults.js'
 import { linkInMemory } from './test-pair.js'
 
@@ -86,15 +87,20 @@ export type RecordedCall<C extends Contract> = {
  * mockWorker(math, handlers, { timeout: 100, serialization: 'advanced' })
  * ```
  */
-export interface MockWorkerOptions {
+export interface MockWorkerOptions<C extends Contract = Contract> {
+  /**
+   * Handlers of the contract's host procedures, which the mock's handlers reach through
+   * `ctx.host` (the ones `fork()` would be given). Those left out reject with NotImplementedError.
+   */
+  host?: Partial<HostHandlers<C>>
   /** The channel's serialization, as in `fork()`. Default `json`. */
-  serialization?: Serialization
+  serialization?: Serialization | undefined
   /** Default timeout of every call in milliseconds, as in `fork()`. */
-  timeout?: number
+  timeout?: number | undefined
   /** How long `close()` lets calls in flight finish, as in `fork()`. Default 5,000 ms. */
-  grace?: number
+  grace?: number | undefined
   /** How long `close()` then lets aborted handlers settle before it gives up on them, as in `fork()`. Default 5,000 ms. */
-  killTimeout?: number
+  killTimeout?: number | undefined
 }
 
 /**
@@ -143,13 +149,14 @@ let fakePids = 0
  * expect(worker.callsTo('add').map((call) => call.input)).toEqual([{ a: 0, b: 1 }, { a: 1, b: 2 }, { a: 3, b: 3 }])
  * ```
  */
-export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Handlers<C>>, options: MockWorkerOptions = {}): MockWorker<C> {
+export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Handlers<C>>, options: MockWorkerOptions<C> = {}): MockWorker<C> {
   if (typeof handlers !== 'object' || handlers === null) throw new TypeError('mockWorker(contract, handlers): handlers must be an object')
   const given = handlers as Record<string, Handler<never> | undefined>
   const unknown = Object.keys(given).filter((name) => !contract.names.includes(name))
   if (unknown.length > 0) throw new TypeError(`mockWorker(contract, handlers): handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
   const full = Object.fromEntries(contract.names.map((name) => [name, given[name] ?? missingHandler(name, contract.procedures[name] as AnyDeclaration)]))
-  const { pair, router } = linkInMemory(contract, full as unknown as Handlers<C>, { serialization: options.serialization, timeout: options.timeout })
+  const host = hostHandlers(contract, options.host)
+  const { pair, router } = linkInMemory(contract, full as unknown as Handlers<C>, { serialization: options.serialization, timeout: options.timeout, host: host as HostHandlers<C> })
   const state: MockState = { recorded: [], inFlight: new Set(), exit: undefined, closing: undefined }
   const call = recordingCalls(contract, pair.call as unknown as Record<string, Forward>, given, state)
   const faults: Faults = {
@@ -232,6 +239,16 @@ function missingHandler(name: string, declared: AnyDeclaration): unknown {
     }
   }
   return () => Promise.reject(notImplemented(name))
+}
+
+/** The host handlers given, and one rejecting with NotImplementedError for each host procedure left out. */
+function hostHandlers(contract: Contract, given: object | undefined): Record<string, unknown> | undefined {
+  const host = (given ?? {}) as Record<string, unknown>
+  const names = Object.keys(contract.host)
+  const unknown = Object.keys(host).filter((name) => !names.includes(name))
+  if (unknown.length > 0) throw new TypeError(`mockWorker(contract, handlers, { host }): host handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
+  if (names.length === 0) return undefined
+  return Object.fromEntries(names.map((name) => [name, host[name] ?? (() => Promise.reject(hostNotImplemented(name)))]))
 }
 
 /** The mock's `call`: the test pair's, recording every call and its outcome. */

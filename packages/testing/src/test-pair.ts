@@ -31,23 +31,23 @@ import { createMemoryChannelPair } from './memory-channel.js'
  */
 export interface TestPairOptions<C extends Contract = Contract> {
   /** The handlers of the contract's host procedures (the ones the parent serves), as in `fork()`. */
-  host?: HostHandlers<C>
+  host?: HostHandlers<C> | undefined
   /** The child's handlers of the contract's notifications, as in `serve()`'s options. */
-  notifications?: NotificationHandlers<C>
+  notifications?: NotificationHandlers<C> | undefined
   /** The channel's serialization, as in `fork()`. Default `json`. */
-  serialization?: Serialization
+  serialization?: Serialization | undefined
   /** Default timeout of every call in milliseconds, as in `fork()`. */
-  timeout?: number
+  timeout?: number | undefined
   /** Milliseconds every message takes to arrive, both ways (`pair.faults.latency()` changes it). Default 0. */
-  latency?: number
+  latency?: number | undefined
   /** The largest message either side sends or accepts, as in `fork()` and `serve()`. Default 64 MiB. */
-  maxMessageBytes?: number
+  maxMessageBytes?: number | undefined
   /** How many calls may wait at once, on each side, as in `fork()` and `serve()`. Default 100,000. */
-  maxPending?: number
+  maxPending?: number | undefined
   /** The parent's interceptors, as in `fork()`'s options. */
-  interceptors?: Interceptors
+  interceptors?: Interceptors | undefined
   /** The worker's interceptors, as in `serve()`'s options. */
-  workerInterceptors?: Interceptors
+  workerInterceptors?: Interceptors | undefined
 }
 
 /**
@@ -79,6 +79,10 @@ export interface TestPair<C extends Contract> extends EventSource<C> {
 
 /**
  * Links a client to `handlers` in memory, with no process in between.
+ *
+ * @remarks
+ * Messages go through the real codec and serialization: what would fail on a real channel fails
+ * here too, and the caller gets the same errors as from `fork()`.
  *
  * @example
  * ```ts

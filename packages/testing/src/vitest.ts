@@ -30,9 +30,9 @@ export interface ForkForTestOptions extends ForkOptions {
    * purpose, or expects it to crash). Default false: an exit the test did not ask for
    * fails the test, quoting the exit code or signal and the end of its stderr.
    */
-  allowExit?: boolean
+  allowExit?: boolean | undefined
   /** How the worker is closed when the test ends. Default `{ grace: 1_000, killTimeout: 1_000 }`. */
-  closeOptions?: CloseOptions
+  closeOptions?: CloseOptions | undefined
 }
 
 const DEFAULT_CLOSE: CloseOptions = { grace: 1_000, killTimeout: 1_000 }

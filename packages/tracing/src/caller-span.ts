@@ -13,11 +13,6 @@ import type { Tracing } from './tracing-options.js'
  * The call interceptor: starts the CLIENT span, sends its context, makes the call inside it
  * (so the interceptors after this one see it active), and ends the span with the outcome: a
  * procedure's or an input stream's when its promise settles, a stream's when the stream ends.
- *
- * @example
- * ```ts
- * const call = callerSpans(resolveTracing({ service: 'thumbnails' }))
- * ```
  */
 export function callerSpans(tracing: Tracing): CallInterceptor {
   return (call, next) => {

@@ -14,11 +14,6 @@ import type { Tracing } from './tracing-options.js'
  * The handler interceptor: starts the SERVER span, runs the handler inside it, and ends the
  * span with the outcome: when its promise settles, or for a stream when the generator is done,
  * throws or is stopped (each step of the generator runs inside the span too).
- *
- * @example
- * ```ts
- * const handler = handlerSpans(resolveTracing())
- * ```
  */
 export function handlerSpans(tracing: Tracing): HandlerInterceptor {
   return (call, next) => {

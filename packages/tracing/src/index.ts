@@ -5,6 +5,11 @@
  * children, in a child process or a worker thread. Needs `@opentelemetry/api` (a peer
  * dependency) and, to record anything, an OpenTelemetry SDK on each side.
  *
+ * @remarks
+ * Built on the interceptors (`Interceptors` of `@forkrpc/core`). packages/tracing/README.md has
+ * what it records, what each side needs and what is not traced. `@opentelemetry/api` 1.x is its
+ * peer dependency.
+ *
  * @example
  * ```ts
  * import { tracingInterceptors } from '@forkrpc/tracing'

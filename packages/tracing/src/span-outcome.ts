@@ -5,14 +5,7 @@
  */
 import { SpanStatusCode, type Span } from '@opentelemetry/api'
 
-/**
- * Ends `span` as failed with `error` (an Error, or any thrown value).
- *
- * @example
- * ```ts
- * try { return handler(input) } catch (error) { endFailed(span, error); throw error }
- * ```
- */
+/** Ends `span` as failed with `error` (an Error, or any thrown value). */
 export function endFailed(span: Span, error: unknown): void {
   if (error instanceof Error) {
     span.recordException(error)
@@ -28,11 +21,6 @@ export function endFailed(span: Span, error: unknown): void {
 /**
  * Ends `span` when `outcome` settles, and returns it: a promise (or any thenable) ends the span
  * when it settles, with its rejection recorded; any other value ends it at once.
- *
- * @example
- * ```ts
- * return endWith(span, next(call))
- * ```
  */
 export function endWith(span: Span, outcome: unknown): unknown {
   if (typeof (outcome as PromiseLike<unknown> | null)?.then !== 'function') {

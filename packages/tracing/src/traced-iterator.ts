@@ -12,11 +12,6 @@ import { endFailed } from './span-outcome.js'
  * AsyncIterable) so that `span` ends with the stream: the stream itself, or a promise of it (an
  * `async` interceptor further in), which gives a promise of the wrapped stream. Anything else is
  * not a stream: the span ends with an error and forkrpc fails the call with a TypeError.
- *
- * @example
- * ```ts
- * return traceStream(context.with(scope, () => next(call.input)), span, scope)
- * ```
  */
 export function traceStream(outcome: unknown, span: Span, scope?: Context): unknown {
   const iterable = outcome as Partial<AsyncIterable<unknown>> | null
@@ -43,11 +38,6 @@ export function traceStream(outcome: unknown, span: Span, scope?: Context): unkn
  * Wraps `iterator` so that `span` ends with it. With `scope`, each step runs inside that
  * context, so that a generator's body (which resumes in whoever calls `next()`) sees it as
  * the active context.
- *
- * @example
- * ```ts
- * return traceIterator(stream[Symbol.asyncIterator](), span)
- * ```
  */
 export function traceIterator<T>(iterator: AsyncIterator<T>, span: Span, scope?: Context): AsyncIterableIterator<T> {
   let open = true

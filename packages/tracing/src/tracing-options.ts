@@ -42,15 +42,7 @@ export interface Tracing {
   attributes(procedure: string, kind: CallKind): Attributes
 }
 
-/**
- * Resolves the options, checking them (a TypeError for a wrong type, as forkrpc's own options do).
- *
- * @example
- * ```ts
- * const tracing = resolveTracing({ service: 'thumbnails' })
- * tracing.spanName('resize') // 'thumbnails/resize'
- * ```
- */
+/** Resolves the options, checking them (a TypeError for a wrong type, as forkrpc's own options do). */
 export function resolveTracing(options: TracingOptions = {}): Tracing {
   if (typeof options !== 'object' || options === null) throw new TypeError(`tracingInterceptors(options): options must be an object, got ${options === null ? 'null' : typeof options}`)
   const { tracerProvider, propagator, service } = options

@@ -176,6 +176,17 @@ describe('a pool: close', () => {
     await expect(pool.call.pid()).rejects.toBeInstanceOf(ChannelClosedError)
   })
 
+  it('wakes a stopped (SIGSTOP) worker first, so that its calls finish within the grace rather than after it', async () => {
+    const pool = startPool({ max: 1 })
+    const pid = await pool.call.pid()
+    const running = pool.call.sleep(200)
+    process.kill(pid, 'SIGSTOP')
+    // With no end to the grace, a worker left stopped would hold close() for ever.
+    const results = await pool.close({ grace: Number.POSITIVE_INFINITY, killTimeout: 1_000 })
+    expect((await running).pid).toBe(pid)
+    expect(results).toEqual([{ runtime: 'process', pid, module: fixture('pool.worker.ts'), code: 0, signal: null, forced: false }])
+  })
+
   it('rejects calls still queued after grace with ChannelClosedError', async () => {
     const pool = startPool({ max: 1 })
     const pid = await pool.call.pid()

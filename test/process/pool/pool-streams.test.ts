@@ -89,6 +89,14 @@ describe('a pool: streams', () => {
       }
       expect(await Promise.all([pool.call.sum([1, 2, 3]), pool.call.sum(upTo(100), { credit: 8, key: 'k' })])).toEqual([6, 5050])
     }))
+
+  it('refuses an input stream call whose input is not iterable with a TypeError, at once: it neither waits in the queue nor starts a worker', () =>
+    withPool(createPool(streams, fixture('stream.worker.ts'), { ...quiet, max: 1, maxQueue: 0 }), async (pool) => {
+      // @ts-expect-error -- not an iterable of numbers
+      const refused = pool.call.sum(42)
+      expect(pool.stats()).toMatchObject({ workers: 0, starting: 0, queued: 0, inFlight: 0 })
+      await expect(refused).rejects.toThrow(new TypeError('call "sum": expected an AsyncIterable or an Iterable of chunks, got number'))
+    }))
 })
 
 describe('a pool: host procedures', () => {
@@ -113,13 +121,13 @@ describe('a pool: host procedures', () => {
 describe('a pool of threads: streams, input streams and host procedures', () => {
   it('streams, takes input streams and serves host procedures as a process pool does', () => {
     const getConfig = vi.fn((key: string) => `value of ${key}`)
-    const threads = (worker: string) => ({ runtime: 'thread' as const, idleTimeout: 0, max: 1, args: [fixture(worker)] })
-    return withPool(createPool(streams, fixture('tsx-thread.mjs'), threads('stream.worker.ts')), async (pool) => {
+    const threads = { runtime: 'thread' as const, idleTimeout: 0, max: 1, execArgv: tsx }
+    return withPool(createPool(streams, fixture('stream.worker.ts'), threads), async (pool) => {
       const all: number[] = []
       for await (const n of pool.call.numbers({ count: 4 })) all.push(n)
       expect(all).toEqual([0, 1, 2, 3])
       expect(await pool.call.sum([4, 5, 6])).toBe(15)
-      const configuredThreads = createPool(configured, fixture('tsx-thread.mjs'), { ...threads('config.worker.ts'), host: { getConfig } })
+      const configuredThreads = createPool(configured, fixture('config.worker.ts'), { ...threads, host: { getConfig } })
       await withPool(configuredThreads, async () => {
         expect(await configuredThreads.call.describe('a')).toMatch(/^a=value of a \(asked from \d+\)$/)
         expect(getConfig).toHaveBeenCalledWith('a', expect.objectContaining({ procedure: 'getConfig' }))

@@ -21,7 +21,7 @@ describe('a pool of threads: dispatch', () => {
     // While they run: two threads, no process.
     const listed = workers()
     expect(listed).toHaveLength(2)
-    for (const worker of listed) expect(worker).toMatchObject({ runtime: 'thread', pid: process.pid, module: fixture('tsx-thread.mjs'), state: 'ready', inFlight: 2 })
+    for (const worker of listed) expect(worker).toMatchObject({ runtime: 'thread', pid: process.pid, module: fixture('pool.worker.ts'), state: 'ready', inFlight: 2 })
     // tsx's loader, registered in each thread, may start its esbuild service: not a worker.
     const newChildren = childPids().filter((pid) => !childrenBefore.includes(pid))
     const commandOf = (pid: number): string => {
@@ -192,7 +192,7 @@ describe('a pool of threads: close', () => {
     const calls = [pool.call.sleep(200), pool.call.sleep(200)]
     const results = await pool.close({ grace: 5_000 })
     expect((await Promise.all(calls)).map((r) => r.threadId)).toEqual([threadId, threadId])
-    expect(results).toEqual([{ runtime: 'thread', pid: process.pid, threadId, module: fixture('tsx-thread.mjs'), code: 0, signal: null, forced: false }])
+    expect(results).toEqual([{ runtime: 'thread', pid: process.pid, threadId, module: fixture('pool.worker.ts'), code: 0, signal: null, forced: false }])
     expect(pool.stats()).toMatchObject({ state: 'closed', workers: 0 })
     expect(workers()).toEqual([])
     await expect(pool.call.threadId()).rejects.toBeInstanceOf(ChannelClosedError)

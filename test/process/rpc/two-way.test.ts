@@ -18,7 +18,7 @@ afterEach(async () => {
 const transports = {
   process: () => fork(configured, fixture('config.worker.ts'), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], host }),
   'process (advanced)': () => fork(configured, fixture('config.worker.ts'), { execArgv: tsx, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', host }),
-  thread: () => spawnThread(configured, fixture('tsx-thread.mjs'), { args: [fixture('config.worker.ts')], host }),
+  thread: () => spawnThread(configured, fixture('config.worker.ts'), { execArgv: tsx, host }),
 }
 
 describe.each(Object.entries(transports))('two-way calls over a %s', (_name, start) => {

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { fork, workers, type RpcWorker } from '@forkrpc/core'
-// @ts-expect-error: a plain-JavaScript fixture without types
 import { plain } from '../../fixtures/plain.contract.mjs'
 import { childPids, fixture, isAlive, track } from '../../helpers.js'
 

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest'
 import { shutdownAll, spawnThread, workers } from '@forkrpc/core'
 import { assertNoWorkers, WorkersStillRunningError } from '@forkrpc/testing'
 import { lifecycle } from '../../fixtures/lifecycle.contract.js'
-import { fixture } from '../../helpers.js'
+import { fixture, tsx } from '../../helpers.js'
 
 /** A thread worker started directly (not through the helpers, which close theirs after each test). */
 function startThread() {
-  return spawnThread(lifecycle, fixture('tsx-thread.mjs'), { args: [fixture('lifecycle.worker.ts')] })
+  return spawnThread(lifecycle, fixture('lifecycle.worker.ts'), { execArgv: tsx })
 }
 
 describe('thread workers in the registry', () => {
@@ -18,7 +18,7 @@ describe('thread workers in the registry', () => {
     const worker = await startThread()
     try {
       const pending = worker.call.sleep(200)
-      expect(workers()).toEqual([{ runtime: 'thread', pid: process.pid, threadId: worker.threadId, module: fixture('tsx-thread.mjs'), state: 'ready', inFlight: 1 }])
+      expect(workers()).toEqual([{ runtime: 'thread', pid: process.pid, threadId: worker.threadId, module: fixture('lifecycle.worker.ts'), state: 'ready', inFlight: 1 }])
       await pending
       const closing = worker.close()
       expect(workers()[0]?.state).toBe('closing')
@@ -34,7 +34,7 @@ describe('thread workers in the registry', () => {
     const stuck = worker.call.spin(30_000).catch((error: unknown) => error) // a synchronous loop: only terminate() ends it
     await new Promise((resolve) => setTimeout(resolve, 50))
     const results = await shutdownAll({ grace: 100, killTimeout: 200 })
-    expect(results).toEqual([{ runtime: 'thread', pid: process.pid, threadId: worker.threadId, module: fixture('tsx-thread.mjs'), code: 1, signal: null, forced: true }])
+    expect(results).toEqual([{ runtime: 'thread', pid: process.pid, threadId: worker.threadId, module: fixture('lifecycle.worker.ts'), code: 1, signal: null, forced: true }])
     expect(await stuck).toMatchObject({ name: 'WorkerExitedError' })
     expect(workers()).toEqual([])
   })

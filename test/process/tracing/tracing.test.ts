@@ -11,7 +11,7 @@ import type { ForkForTestOptions } from '@forkrpc/testing/vitest'
 import { tracingInterceptors } from '@forkrpc/tracing'
 import { Boom, traced } from '../../fixtures/tracing.contract.js'
 import { startTracingSdk, type SpanRecord, type TestSdk } from '../../fixtures/tracing-sdk.js'
-import { fixture, forkFixture } from '../../helpers.js'
+import { fixture, forkFixture, tsx } from '../../helpers.js'
 
 let sdk: TestSdk
 beforeAll(() => {
@@ -41,7 +41,7 @@ const transports = {
     return forkFixture(traced, 'tracing.worker.ts', options)
   },
   thread: async ({ interceptors, env }: Start) => {
-    const worker = await spawnThread(traced, fixture('tsx-thread.mjs'), { args: [fixture('tracing.worker.ts')], interceptors, env, host })
+    const worker = await spawnThread(traced, fixture('tracing.worker.ts'), { execArgv: tsx, interceptors, env, host })
     threads.push(worker)
     return worker
   },

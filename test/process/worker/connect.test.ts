@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { connect, StartupError } from '@forkrpc/core'
+import { connect, fork, StartupError } from '@forkrpc/core'
 import { lifecycle } from '../../fixtures/lifecycle.contract.js'
 import { fixture, track, tsx } from '../../helpers.js'
 
@@ -35,6 +35,23 @@ describe('connect()', () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'ignore' })
     track(child)
     await expect(connect(lifecycle, child)).rejects.toThrow(/no IPC channel/)
+  })
+
+  it('refuses a child forkrpc already speaks over (connected, or forked) with a TypeError, and the first worker serves on', async () => {
+    // Each client numbers its calls from 1: two on one channel would take each other's replies.
+    const child = spawn(process.execPath, [...tsx, fixture('lifecycle.worker.ts')], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    track(child)
+    const worker = await connect(lifecycle, child)
+    const forked = await fork(lifecycle, fixture('lifecycle.worker.ts'), { execArgv: tsx })
+    track(forked.pid)
+    try {
+      for (const taken of [child, forked.process]) {
+        await expect(connect(lifecycle, taken)).rejects.toThrow(new TypeError('connect(contract, child): forkrpc already speaks over this child\'s IPC channel (fork() started it, or connect() took it); one channel carries one worker'))
+      }
+      expect(await Promise.all([worker.call.echo('first'), forked.call.echo('forked')])).toEqual(['first', 'forked'])
+    } finally {
+      await Promise.all([worker.close(), forked.close()])
+    }
   })
 
   it('rejects with StartupError, quoting stderr, when the spawned module fails to load', async () => {

@@ -181,6 +181,22 @@ describe('on the json channel', () => {
 })
 
 describe('on the advanced channel', () => {
+  it('refuses a value nested too deeply to clone with a SerializationError, both ways, and serves on', async () => {
+    const nested = (depth: number): unknown => {
+      let value: unknown = 1
+      for (let i = 0; i < depth; i++) value = [value]
+      return value
+    }
+    // The serializer overflows the stack on it, and so did the walk that looks for the culprit to name.
+    const pair = pairFor(contract, { echo: (value) => value, give: () => nested(100_000), add: ({ a, b }) => a + b }, { serialization: 'advanced' })
+    for (const call of [() => pair.call.echo(nested(100_000)), () => pair.call.give('deep')]) {
+      const error = await call().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SerializationError)
+      expect((error as Error).message).toMatch(/^Cannot send the (input of "echo"|result of "give"): it is nested too deeply to encode$/)
+    }
+    expect(await pair.call.add({ a: 1, b: 2 })).toBe(3)
+  })
+
   it('round trips a Buffer as a Buffer', async () => {
     const pair = makePair('advanced')
     const back = await pair.call.echo(Buffer.from('bytes'))

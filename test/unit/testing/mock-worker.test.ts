@@ -167,3 +167,27 @@ describe('mockWorker with stream procedures', () => {
     await expect(worker.call.lines(1).next()).rejects.toBeInstanceOf(ChannelClosedError)
   })
 })
+
+describe('mockWorker of a contract with host procedures', () => {
+  const app = defineContract(
+    { report: procedure<string, string>() },
+    { host: { getConfig: procedure<string, string>(), log: procedure<string, void>() } },
+  )
+
+  it('stands in for such a worker: its handlers call the host handlers given, the others reject with NotImplementedError', async () => {
+    await using worker = mockWorker(
+      app,
+      { report: async (region, ctx) => `${await ctx.host.getConfig(`dsn.${region}`)}; ${String(await ctx.host.log('hi').catch((e: unknown) => e))}` },
+      { host: { getConfig: (key) => `value of ${key}` } },
+    )
+    const asWorker: RpcWorker<typeof app> = worker
+    expect(await asWorker.call.report('eu')).toBe('value of dsn.eu; NotImplementedError: mockWorker(): host procedure "log" has no handler; pass one in mockWorker(contract, handlers, { host: { log: ... } })')
+  })
+
+  it('needs no host handlers, and refuses ones the contract lacks', async () => {
+    await using worker = mockWorker(app, { report: (region, ctx) => ctx.host.getConfig(region) })
+    await expect(worker.call.report('eu')).rejects.toMatchObject({ name: 'NotImplementedError', procedure: 'getConfig' })
+    // @ts-expect-error -- not a host procedure of the contract
+    expect(() => mockWorker(app, {}, { host: { nope: () => '' } })).toThrow(/host handlers for procedures not in the contract: "nope"/)
+  })
+})

@@ -8,24 +8,10 @@
  */
 import { debuglog, format } from 'node:util'
 
-/**
- * Whether debug logging is on (decided once, at load).
- *
- * @example
- * ```ts
- * if (debugEnabled) debug('sending %o', message)
- * ```
- */
+/** Whether debug logging is on (decided once, at load). */
 export const debugEnabled: boolean = readsAsSet(() => Boolean(process.env.FORKRPC_DEBUG) || debuglog('forkrpc').enabled)
 
-/**
- * Logs one line, prefixed with `FORKRPC <pid>:`, when debugging is enabled.
- *
- * @example
- * ```ts
- * debug('dropped a malformed message %o', message)
- * ```
- */
+/** Logs one line, prefixed with `FORKRPC <pid>:`, when debugging is enabled. */
 export const debug: (message: string, ...args: unknown[]) => void = debugEnabled
   ? (message, ...args) => {
       process.stderr.write(`FORKRPC ${process.pid}: ${format(message, ...args)}\n`)

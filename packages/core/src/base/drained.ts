@@ -4,17 +4,7 @@
  * reaches zero.
  */
 
-/**
- * Promises that resolve the next time their owner is idle.
- *
- * @example
- * ```ts
- * const drained = new Drained()
- * const wait = drained.wait(calls.size === 0) // resolves at once when idle
- * // ... when the last call settles:
- * if (calls.size === 0) drained.wake()
- * ```
- */
+/** Promises that resolve the next time their owner is idle. */
 export class Drained {
   #waiters: Array<() => void> = []
 

@@ -4,14 +4,7 @@
  */
 import pTimeout from 'p-timeout'
 
-/**
- * The longest delay setTimeout honours (about 24.8 days); beyond it, it fires at once.
- *
- * @example
- * ```ts
- * const wait = ms > MAX_TIMER_MS ? Infinity : ms
- * ```
- */
+/** The longest delay setTimeout honours (about 24.8 days); beyond it, it fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
@@ -32,11 +25,6 @@ export function limitOf(timeout: number | undefined): number | undefined {
 /**
  * Calls `fire` after `ms` milliseconds, also beyond setTimeout's range (reached in steps).
  * Returns the function that cancels it.
- *
- * @example
- * ```ts
- * const cancel = after(30 * 24 * 3600 * 1000, () => console.log('a month later'))
- * ```
  */
 export function after(ms: number, fire: () => void): () => void {
   let timer: NodeJS.Timeout
@@ -50,11 +38,6 @@ export function after(ms: number, fire: () => void): () => void {
 /**
  * Waits for `promise`, but no longer than `ms` (0: not at all; Infinity, or anything beyond
  * setTimeout's range: as long as it takes). Never rejects on the timeout.
- *
- * @example
- * ```ts
- * await waitAtMost(worker.drained(), 5_000)
- * ```
  */
 export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
   if (ms <= 0) return
@@ -64,11 +47,6 @@ export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise
 /**
  * Races `promise` against `ms` milliseconds: resolves with its value, or rejects with
  * `onTimeout()` (0 ms: at once; beyond setTimeout's range: never).
- *
- * @example
- * ```ts
- * await within(handshake, 10_000, () => new Error('not ready'))
- * ```
  */
 export function within<T>(promise: Promise<T>, ms: number, onTimeout: () => unknown): Promise<T> {
   return pTimeout(promise, {

@@ -35,6 +35,13 @@ export type CloseReason = (procedure: string | undefined, inFlight: boolean) => 
 /**
  * A duplex message channel between two peers (a parent and its worker).
  *
+ * @remarks
+ * An implementation must deliver messages in order, each once, asynchronously; `send()` throws
+ * only for a message it cannot serialize (or reports it later to `onUnsendable`, never both) and
+ * is a no-op once the peer is gone. It may also refuse a request or an event with a `ForkRpcError`
+ * of its own (a transport's full buffer, such as `@forkrpc/nats`'s `TooManyHeldMessagesError`):
+ * the call rejects with it, `notify()` throws it, as it is.
+ *
  * @example
  * ```ts
  * const channel: Channel = {
@@ -94,6 +101,7 @@ export class CloseListeners {
     return this.#reason
   }
 
+  /** Adds a listener, called once with the reason the channel closed (at once if it already has). */
   add(listener: (reason: CloseReason) => void): void {
     if (this.#reason === undefined) this.#listeners.push(listener)
     else listener(this.#reason)

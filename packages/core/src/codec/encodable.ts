@@ -149,7 +149,13 @@ export function isEncodable(value: unknown): boolean {
  * Looked for only after a failure, so successful sends pay nothing for it.
  */
 export function sendFailure(error: unknown, procedure: string | undefined, role: string, value?: unknown): SerializationError {
-  return unencodable(findUncloneable(value, new Set()) ?? error, procedure, role)
+  let culprit: UnencodableValue | undefined
+  try {
+    culprit = findUncloneable(value, new Set())
+  } catch {
+    // Nested too deeply for the walk too (the serializer overflowed on it first): its error says so.
+  }
+  return unencodable(culprit ?? error, procedure, role)
 }
 
 /** The first function or symbol inside `value` (which may have cycles), with its path. */

@@ -16,7 +16,7 @@ import type { InputStreamProcedure, StreamProcedure } from './stream.js'
  * ```
  */
 export interface CallOptions {
-  /** Aborting it rejects the call at once with the signal's reason and aborts the handler's `ctx.signal`. */
+  /** Aborting it rejects the call at once with the signal's reason and aborts the handler's `ctx.signal` (with an `AbortError`); a pool also takes the call out of its queue. */
   signal?: AbortSignal | undefined
   /** Milliseconds before the call rejects with TimeoutError; wins over the procedure's and the worker's. `0` or `Infinity`: none. */
   timeout?: number | undefined
@@ -97,6 +97,15 @@ export type ProcedureCall<P, E extends EventDefinitions = EventDefinitions, X ex
  * The typed client of a contract: one async function per procedure, nothing else. `X` is
  * what the caller adds to every call's options (`Client<C, PoolCallOptions>` for a pool).
  *
+ * @remarks
+ * `worker.call`, `pool.call`, `pair.call` and `ctx.host` are one function per procedure, which
+ * never throws: whatever goes wrong is a rejected promise (for a stream, an iterator whose first
+ * `next()` rejects).
+ *
+ * The object is frozen and has no prototype (so it is not thenable). Its second type parameter is
+ * what the caller adds to every call's options: a pool's is `Client<C, PoolCallOptions>`
+ * (`priority`, `key`).
+ *
  * @example
  * ```ts
  * const sum: number = await worker.call.add({ a: 1, b: 2 })
@@ -116,6 +125,10 @@ export type HostClient<H extends HostProcedures> = Client<Contract<H, {}, {}, {}
 
 /**
  * The parent's `notify`: sends notification `name` to the worker, fire and forget.
+ *
+ * @remarks
+ * Throws a TypeError for an undeclared name, `SerializationError` or `PayloadTooLargeError` for a
+ * payload that cannot be sent, and the closed worker's error once it is closed.
  *
  * @example
  * ```ts

@@ -66,6 +66,7 @@ export interface Contract<
   THost extends HostProcedures = HostProcedures,
   TNotifications extends EventDefinitions = EventDefinitions,
 > {
+  /** The procedures and streams of the contract, by name. */
   readonly procedures: TProcedures
   /** The events that handlers emit to the parent (`ctx.emit`, `worker.on`). */
   readonly events: TEvents
@@ -92,29 +93,34 @@ export interface ContractOptions<
   THost extends HostProcedures = HostProcedures,
   TNotifications extends EventDefinitions = EventDefinitions,
 > {
-  /** Events that handlers emit to the parent, declared with `event<Payload>()`. */
-  events?: TEvents
+  /** Events that handlers emit to the parent (`ctx.emit`), declared with `event<Payload>()`; the parent hears them with `worker.on`, `worker.events` or a call's `onProgress` (for an event named `progress`). */
+  events?: TEvents | undefined
   /**
    * Fire-and-forget notifications from the parent to the worker, declared with
    * `event<Payload>()`: `worker.notify(name, payload)` in the parent, handled by
    * `serve(contract, handlers, { notifications: { name: (payload) => ... } })` in the worker.
    */
-  notifications?: TNotifications
+  notifications?: TNotifications | undefined
   /**
    * Procedures that the parent serves for the worker (two-way calls): the worker calls them
    * with `ctx.host.name(input)`, and the parent passes their handlers to `fork()` /
    * `spawnThread()` / `connect()` as `host`. Procedures only, no streams.
    */
-  host?: THost
+  host?: THost | undefined
   /**
    * Error classes that come back as instances of themselves (so `instanceof` works on the
    * other side). They are matched by class name, so each name must be unique.
    */
-  errors?: readonly ErrorClass[]
+  errors?: readonly ErrorClass[] | undefined
 }
 
 /**
  * Declares a contract. Import it from both the parent and the worker module.
+ *
+ * @remarks
+ * A contract is plain frozen data, imported by both the parent and the worker: the procedures the
+ * worker serves, the events it emits, the procedures the parent serves for it (`host`), the
+ * notifications the parent sends it, and the error classes that keep their class on the way back.
  *
  * @example
  * ```ts

@@ -13,6 +13,7 @@
  * ```
  */
 export interface EventDefinition<TPayload> {
+  /** Tells an event's declaration from a procedure's in a contract. */
   readonly kind: 'event'
   /** Type-level only; never set at runtime. */
   readonly '~types'?: { payload: TPayload }

@@ -26,7 +26,9 @@ import type { InputStreamProcedure, StreamProcedure } from './stream.js'
 export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H extends HostProcedures = HostProcedures> {
   /**
    * Aborts when the caller cancels the call (reason: AbortError), when the call times out
-   * (reason: TimeoutError), or when the worker shuts down (reason: AbortError).
+   * (reason: TimeoutError: the caller's cancellation, or `deadline` passing), when the worker
+   * shuts down (reason: AbortError), or when the call cannot go on (an input stream's chunk
+   * over `maxMessageBytes`, a stream's chunk that cannot be sent).
    */
   readonly signal: AbortSignal
   /** The name of the procedure being called. */
@@ -40,7 +42,7 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H
    * lost on the way).
    */
   readonly deadline: number | undefined
-  /** What the caller's interceptors sent with the call (a trace context, say); empty when nothing. */
+  /** What the caller's `call` interceptors sent with the call, a frozen record of strings (a trace context, a request id); empty when they sent nothing. */
   readonly metadata: Readonly<Record<string, string>>
   /**
    * Sends event `name` of the contract to the parent (fire and forget): its `worker.on`
@@ -53,7 +55,10 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H
   /**
    * Calls the procedures the parent serves for this worker (the contract's `host`), with the
    * same timeouts, cancellation and error marshalling as the parent's calls. Pass
-   * `{ signal: ctx.signal }` to cancel them with this call.
+   * `{ signal: ctx.signal }` to cancel them with this call. With a `deadline`, each call made
+   * through it times out at the latest when what is left of it runs out (if that is sooner
+   * than its own timeout): a nested call never outlives this one, and its `TimeoutError`
+   * names this call's procedure in `inheritedFrom`.
    */
   readonly host: HostClient<H>
 }
@@ -105,11 +110,6 @@ export type NotificationHandlers<C extends Contract> = {
 /**
  * Throws a TypeError unless `handlers` has a function for every procedure of `contract`,
  * and nothing else.
- *
- * @example
- * ```ts
- * checkHandlers(math, handlers, 'serve(contract, handlers)')
- * ```
  */
 export function checkHandlers(contract: Contract, handlers: unknown, where: string): void {
   checkObject(handlers, `${where}: handlers`)
@@ -126,11 +126,6 @@ export function checkHandlers(contract: Contract, handlers: unknown, where: stri
 /**
  * Throws a TypeError unless `notifications` is undefined or an object of functions, one per
  * notification the contract declares.
- *
- * @example
- * ```ts
- * checkNotificationHandlers(app, options.notifications, 'serve({ notifications })')
- * ```
  */
 export function checkNotificationHandlers(contract: Contract, notifications: unknown, where: string): void {
   if (notifications === undefined) return

@@ -40,7 +40,7 @@ export type HostHandlers<C extends Contract> = Handlers<HostContract<C>>
  * ```
  */
 export interface HostOption<C extends Contract> {
-  /** The handlers of the procedures the contract's `host` declares. */
+  /** The handlers of the procedures the contract's `host` declares; they run in the parent when the worker calls them. */
   host: HostHandlers<C>
 }
 
@@ -59,11 +59,6 @@ const hostContracts = new WeakMap<Contract, Contract | undefined>()
 /**
  * The contract of `contract`'s host procedures (with its error classes), or undefined when
  * it declares none.
- *
- * @example
- * ```ts
- * const host = hostContractOf(app) // a Contract whose procedures are app.host
- * ```
  */
 export function hostContractOf(contract: Contract): Contract | undefined {
   if (!hostContracts.has(contract)) {
@@ -75,11 +70,6 @@ export function hostContractOf(contract: Contract): Contract | undefined {
 /**
  * Throws a TypeError unless `host` has a handler for every host procedure of `contract`, and
  * only those (and is undefined when it declares none); checked before anything is started.
- *
- * @example
- * ```ts
- * checkHostHandlers(app, options.host, 'fork()')
- * ```
  */
 export function checkHostHandlers(contract: Contract, host: unknown, where: string): void {
   const hostContract = hostContractOf(contract)

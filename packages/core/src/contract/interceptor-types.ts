@@ -35,7 +35,10 @@ export interface InterceptedCall {
   readonly kind: CallKind
   /** The input as the caller passed it (for an input stream, its iterable). */
   readonly input: unknown
-  /** The call's options as the caller passed them (`signal`, `timeout`, `credit`, `onProgress`). */
+  /**
+   * The call's options as the caller passed them (`signal`, `timeout`, `credit`,
+   * `onProgress`), or undefined.
+   */
   readonly options: Readonly<Record<string, unknown>> | undefined
   /** Sent with the request; the handler reads it as `ctx.metadata`. */
   readonly metadata: Record<string, string>
@@ -47,6 +50,9 @@ export interface InterceptedCall {
  * (`call.kind === 'stream'`) its AsyncIterableIterator. Return what `next` returns, or
  * something of the same kind; throw (or reject) to fail the call. An `async` interceptor works
  * for streams too: the promise of the iterator is awaited on the first `next()`.
+ *
+ * @remarks
+ * Metadata values must be strings: any other fails the call with a TypeError.
  *
  * @example
  * ```ts
@@ -73,7 +79,7 @@ export interface HandledCall {
   readonly procedure: string
   /** A procedure, a stream or an input stream. */
   readonly kind: CallKind
-  /** The input the handler will get (parsed by its schema, if any; for an input stream, its chunks). */
+  /** The input the handler will get (parsed by its schema, if any; for an input stream, its chunks, an AsyncIterable). For the second interceptor on, what the one before passed to `next`. */
   readonly input: unknown
   /** The handler's context (`signal`, `deadline`, `metadata`, `emit`, `host`, ...). */
   readonly ctx: HandlerContext
@@ -109,7 +115,7 @@ export type HandlerInterceptor = (call: HandledCall, next: (input: unknown) => u
 export interface InterceptedEvent {
   /** The event's name. */
   readonly name: string
-  /** Its payload, decoded. */
+  /** Its payload, decoded. For the second interceptor on, what the one before passed to `next`. */
   readonly payload: unknown
   /** The procedure of the call whose handler emitted it, while that call is pending here (undefined otherwise, and for notifications). */
   readonly procedure: string | undefined
@@ -119,6 +125,12 @@ export interface InterceptedEvent {
  * An event interceptor: sees each event this side hears (the parent: the worker's events;
  * the worker: notifications) before its listeners; `next(payload)` delivers it (changed or
  * not), and not calling it drops the event.
+ *
+ * @remarks
+ * It runs before a call's `onProgress`, then `on` listeners and `events()` iterators. With event
+ * interceptors, events that nobody listens to are decoded too, to reach them. An interceptor that
+ * throws does not stop the channel: the error is rethrown asynchronously, like an EventEmitter
+ * listener's.
  *
  * @example
  * ```ts
@@ -130,6 +142,22 @@ export type EventInterceptor = (event: InterceptedEvent, next: (payload: unknown
 /**
  * The interceptors of one side: around the calls it makes, the handlers it runs, and the
  * events it hears. Each list runs in order, the first outermost.
+ *
+ * @remarks
+ * Every side takes the same `interceptors` option: `fork`, `connect`, `spawnThread` and
+ * `createPool` (the parent's side), `serve` (the worker's), `createClient` and `createRouter`, and
+ * the test pair (`interceptors` for its parent, `workerInterceptors` for its worker). It is
+ * checked when the side is made: an unknown key, or a list that is not of functions, is a
+ * TypeError. `call` runs around each call this side makes (the parent: the worker's procedures,
+ * streams and input streams; the worker: host procedures, `ctx.host`); `handler` around each
+ * handler this side runs (the worker: its procedures and streams; the parent: its host
+ * procedures); `event` before the listeners of each event this side hears (the parent: the
+ * worker's events, a call's `onProgress` included; the worker: the parent's notifications). A pool
+ * runs its `call` interceptors once per call, in the parent, around the whole call: queue time,
+ * and a retry of an idempotent call on another worker, are inside it, and a retry does not run
+ * them again; its workers only carry the metadata they set. Metadata that a caller's interceptor
+ * sets travels with the request (the `md` field of the wire protocol, docs/protocol.md) and is the
+ * handler's `ctx.metadata`. A side without interceptors pays nothing for them.
  *
  * @example
  * ```ts

@@ -17,6 +17,7 @@ import type { StandardSchemaV1 } from './standard-schema.js'
  * ```
  */
 export interface Procedure<TInput, TOutput, THandlerInput = TInput, THandlerOutput = TOutput> {
+  /** Tells a procedure's declaration from a stream's or an event's in a contract. */
   readonly kind: 'procedure'
   /** Validates the input in the caller before sending and again in the worker. */
   readonly input: StandardSchemaV1 | undefined
@@ -60,12 +61,12 @@ export type ProcedureTypes<P> = P extends { readonly '~types'?: infer T } ? NonN
  */
 export interface ProcedureOptions {
   /** Default timeout in milliseconds for calls of this procedure (a call's own `timeout` wins). */
-  timeout?: number
+  timeout?: number | undefined
   /**
    * Running a call twice does no harm (a pure computation, a lookup). A pool whose worker dies
    * retries an idempotent call once on a fresh worker instead of failing it. Default false.
    */
-  idempotent?: boolean
+  idempotent?: boolean | undefined
 }
 
 /**
@@ -77,7 +78,7 @@ export interface ProcedureOptions {
  * ```
  */
 export type SchemaProcedureOptions = ProcedureOptions &
-  ({ input: StandardSchemaV1; output?: StandardSchemaV1 } | { input?: StandardSchemaV1; output: StandardSchemaV1 })
+  ({ input: StandardSchemaV1; output?: StandardSchemaV1 | undefined } | { input?: StandardSchemaV1 | undefined; output: StandardSchemaV1 })
 
 /**
  * The type a Standard Schema accepts (what the caller passes), or `unknown` when `S` is no

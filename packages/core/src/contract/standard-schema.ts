@@ -10,6 +10,7 @@
  * ```
  */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The Standard Schema interface of the schema. */
   readonly '~standard': StandardSchemaV1.Props<Input, Output>
 }
 
@@ -24,34 +25,46 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 export declare namespace StandardSchemaV1 {
   /** The `~standard` property of a schema. */
   export interface Props<Input = unknown, Output = Input> {
+    /** The version of the Standard Schema spec. */
     readonly version: 1
+    /** The library that made the schema (`zod`, `valibot`, ...). */
     readonly vendor: string
+    /** Validates a value: its output, or the issues found. */
     readonly validate: (value: unknown) => Result<Output> | Promise<Result<Output>>
+    /** The input and output types, for type inference only. */
     readonly types?: Types<Input, Output> | undefined
   }
   /** What `validate` returns. */
   export type Result<Output> = SuccessResult<Output> | FailureResult
   /** A successful validation. */
   export interface SuccessResult<Output> {
+    /** The value, validated (and maybe transformed). */
     readonly value: Output
+    /** No issues: the value is valid. */
     readonly issues?: undefined
   }
   /** A failed validation. */
   export interface FailureResult {
+    /** What is wrong with the value. */
     readonly issues: ReadonlyArray<Issue>
   }
   /** One problem found by a schema. */
   export interface Issue {
+    /** What is wrong, in words. */
     readonly message: string
+    /** Where in the value, when not at its root. */
     readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined
   }
   /** A step of an issue's path. */
   export interface PathSegment {
+    /** The key of this segment of the path. */
     readonly key: PropertyKey
   }
   /** The schema's input and output types. */
   export interface Types<Input = unknown, Output = Input> {
+    /** The type the schema accepts. */
     readonly input: Input
+    /** The type the schema produces. */
     readonly output: Output
   }
   /** The type a schema accepts. */

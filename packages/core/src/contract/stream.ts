@@ -19,6 +19,7 @@ import { checkTimeout } from '../base/timeouts.js'
  * ```
  */
 export interface StreamDeclaration<TKind extends 'stream' | 'input-stream'> {
+  /** Tells a stream's declaration (`'stream'`: chunks out, `'inputStream'`: chunks in) from a procedure's. */
   readonly kind: TKind
   /** Streams are declared by types only; always undefined. */
   readonly input: undefined
@@ -96,13 +97,13 @@ export interface StreamOptions {
    * For a stream: how long the consumer may wait for each next chunk (time the consumer
    * itself spends between chunks does not count). For an input stream: the whole call's.
    */
-  timeout?: number
+  timeout?: number | undefined
   /**
    * The most chunks that may be sent and not yet taken by the other side: from 1 to
    * {@link MAX_STREAM_CREDIT}, default {@link DEFAULT_STREAM_CREDIT}. It bounds memory on
    * both sides when the consumer is slow.
    */
-  credit?: number
+  credit?: number | undefined
 }
 
 /**
@@ -119,6 +120,11 @@ export const DEFAULT_STREAM_CREDIT = 16
 /**
  * Declares a stream procedure: the handler is an async generator (or returns any
  * AsyncIterable), and `worker.call.name(input)` is an AsyncIterable of its chunks.
+ *
+ * @remarks
+ * Flow control: the worker never has more than `credit` chunks sent and not yet taken by the
+ * consumer. `break`, an AbortSignal or a timeout stops the worker's generator (its `finally`
+ * runs).
  *
  * @example
  * ```ts

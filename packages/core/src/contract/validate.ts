@@ -7,11 +7,6 @@ import type { StandardSchemaV1 } from './standard-schema.js'
 /**
  * Validates `value`; resolves with the schema's parsed value or rejects with a
  * ValidationError naming the procedure and whether its input or output was invalid.
- *
- * @example
- * ```ts
- * const n = await validate(z.number(), '3', 'fib', 'input') // rejects: ValidationError
- * ```
  */
 export async function validate(schema: StandardSchemaV1, value: unknown, procedure: string, direction: 'input' | 'output'): Promise<unknown> {
   const result = await schema['~standard'].validate(value)

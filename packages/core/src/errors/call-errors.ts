@@ -31,6 +31,7 @@ export interface TimeoutErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class TimeoutError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_TIMEOUT'
   /** The limit that was exceeded, in milliseconds. */
   readonly timeout: number | undefined
@@ -68,6 +69,7 @@ export function timeoutError(procedure: string, timeout: number, inheritedFrom?:
  * ```
  */
 export class AbortError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_ABORTED'
 
   constructor(message = 'The call was cancelled', options: ForkRpcErrorOptions = {}) {
@@ -90,6 +92,7 @@ export function cancelledByCaller(procedure: string): AbortError {
  * ```
  */
 export class UnknownProcedureError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_UNKNOWN_PROCEDURE'
 
   constructor(message = 'The worker does not serve that procedure', options: ForkRpcErrorOptions = {}) {
@@ -111,7 +114,9 @@ export function unknownProcedure(procedure: string): UnknownProcedureError {
  * ```
  */
 export interface ValidationIssue {
+  /** What is wrong, in words. */
   readonly message: string
+  /** Where in the value, when not at its root. */
   readonly path?: ReadonlyArray<PropertyKey> | undefined
 }
 
@@ -140,6 +145,7 @@ export interface ValidationErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class ValidationError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_VALIDATION'
   /** Whether the procedure's input or its output was invalid. */
   readonly direction: 'input' | 'output' | undefined
@@ -177,6 +183,7 @@ export function validationError(procedure: string, direction: 'input' | 'output'
  * ```
  */
 export class SerializationError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_SERIALIZATION'
 
   constructor(message = 'A value could not cross the channel', options: ForkRpcErrorOptions = {}) {
@@ -215,6 +222,7 @@ export interface PayloadTooLargeErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class PayloadTooLargeError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_PAYLOAD_TOO_LARGE'
   /** What was too large: a call's `input`, `result`, `error`, a `chunk`, or an event's payload. */
   readonly role: string | undefined
@@ -263,6 +271,7 @@ export interface TooManyPendingCallsErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class TooManyPendingCallsError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_TOO_MANY_PENDING'
   /** The `maxPending` that was reached. */
   readonly limit: number | undefined
@@ -293,6 +302,7 @@ export function tooManyPending(procedure: string, limit: number, side: 'caller' 
  * ```
  */
 export class ProtocolError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_PROTOCOL'
 
   constructor(message = 'The other side broke the forkrpc protocol', options: ForkRpcErrorOptions = {}) {

@@ -20,6 +20,13 @@ export interface ForkRpcErrorOptions {
 /**
  * Base class of every error that forkrpc raises.
  *
+ * @remarks
+ * Every error forkrpc raises extends `ForkRpcError` and has a stable `code` (docs/errors.md says
+ * how errors travel). Every class can be built from a message alone, or with its options
+ * (`new TimeoutError('boom', { procedure, timeout })`), so that test doubles can throw the real
+ * thing.
+ * Errors thrown in a handler come back to the caller as themselves.
+ *
  * @example
  * ```ts
  * try { await worker.call.add({ a: 1, b: 2 }) }
@@ -37,6 +44,7 @@ export class ForkRpcError extends Error {
     this.procedure = options.procedure
   }
 
+  /** The class's name (`TimeoutError`, ...), also for a subclass, and for an error rebuilt from a worker. */
   override get name(): string {
     return this.constructor.name
   }

@@ -34,6 +34,7 @@ export interface PermissionDeniedErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class PermissionDeniedError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_PERMISSION_DENIED'
   /**
    * The key of the `permissions` option that would allow the access (`read`, `write`, `net`,
@@ -73,11 +74,6 @@ const PERMISSION_KEYS: Readonly<Record<string, string>> = {
 /**
  * The PermissionDeniedError that `error` is, when a runtime's permissions denied something
  * (Node's `ERR_ACCESS_DENIED`, Deno's `NotCapable`); undefined for any other value.
- *
- * @example
- * ```ts
- * const sent = asPermissionDenied(thrown) ?? thrown
- * ```
  */
 export function asPermissionDenied(error: unknown): PermissionDeniedError | undefined {
   if (!(error instanceof Error) || error instanceof PermissionDeniedError) return undefined

@@ -30,6 +30,7 @@ export interface QueueFullErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class QueueFullError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_QUEUE_FULL'
   /** The queue's limit. */
   readonly maxQueue: number | undefined
@@ -81,6 +82,7 @@ export interface PoolOverloadedErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class PoolOverloadedError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_POOL_OVERLOADED'
   /** What was left of the call's timeout when it was refused, in ms. */
   readonly timeLeft: number | undefined
@@ -121,6 +123,7 @@ export function poolOverloaded(procedure: string, timeLeft: number, expectedWait
  * ```
  */
 export class CrashLoopError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_CRASH_LOOP'
 
   constructor(message = 'The pool stopped starting workers', options: ForkRpcErrorOptions = {}) {

@@ -99,6 +99,7 @@ export function workerExited(details: ExitDetails, procedure?: string, inFlight 
  * ```
  */
 export class ChannelClosedError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_CHANNEL_CLOSED'
 
   constructor(message = 'The channel is closed', options: ForkRpcErrorOptions = {}) {
@@ -135,6 +136,7 @@ export interface StartupErrorOptions extends ForkRpcErrorOptions, Partial<ExitDe
  * ```
  */
 export class StartupError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_STARTUP'
   /** The exit code, or null (killed by a signal, or never started). */
   readonly exitCode: number | null
@@ -187,6 +189,7 @@ export interface ContractMismatchErrorOptions extends ForkRpcErrorOptions {
  * ```
  */
 export class ContractMismatchError extends ForkRpcError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_CONTRACT_MISMATCH'
   /** Procedures the parent expects but the worker does not serve. */
   readonly missing: readonly string[]
@@ -239,6 +242,7 @@ export interface WorkerUnresponsiveErrorOptions extends WorkerExitedErrorOptions
  * ```
  */
 export class WorkerUnresponsiveError extends WorkerExitedError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_WORKER_UNRESPONSIVE'
   /** How long the worker had been silent when it was given up on, in milliseconds. */
   readonly silentFor: number | undefined
@@ -275,6 +279,7 @@ export function workerUnresponsive(label: string, silentFor: number, pid: number
  * ```
  */
 export class WorkerOutOfMemoryError extends WorkerExitedError {
+  /** The stable code of this error, the same whatever its message (for a `switch` or a log query). */
   override readonly code = 'ERR_FORKRPC_WORKER_OUT_OF_MEMORY'
 
   constructor(message = 'The worker ran out of memory', options: WorkerExitedErrorOptions = {}) {

@@ -24,12 +24,6 @@ const ASKED_FOR_MS = 1_000
  * Asks for as many calls back as the serving workers have free slots, less the requests
  * still on their way. Returns in how many ms to look again when a line with waiting calls
  * has moved too recently to take from (undefined: no need).
- *
- * @example
- * ```ts
- * const later = queue.size === 0 ? reclaimCalls(members) : undefined
- * if (later !== undefined) setTimeout(pump, later)
- * ```
  */
 export function reclaimCalls(members: MemberSet, now = performance.now()): number | undefined {
   let free = members.freeSlots()

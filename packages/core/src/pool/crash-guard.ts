@@ -19,25 +19,18 @@
  */
 export interface CrashGuardOptions {
   /** Replacements of crashed workers allowed within `restartWindow` before the guard trips. Default 10. */
-  maxRestarts?: number
+  maxRestarts?: number | undefined
   /** The window of `maxRestarts`, and how long a tripped guard waits before trying again, in ms. Default 60,000. */
-  restartWindow?: number
+  restartWindow?: number | undefined
   /** Failed starts in a row (no worker became ready in between) before the guard trips. Default 3. */
-  maxStartupFailures?: number
+  maxStartupFailures?: number | undefined
   /** The wait before the first restart after a failure, in ms; doubled for each further failure in a row. Default 100. */
-  backoff?: number
+  backoff?: number | undefined
   /** The longest wait between restarts, in ms. Default 10,000. */
-  maxBackoff?: number
+  maxBackoff?: number | undefined
 }
 
-/**
- * Why the guard tripped, for the `crashloop` event and CrashLoopError.
- *
- * @example
- * ```ts
- * const trip: Trip = { detail: '3 worker(s) in a row failed to start', error: startupError }
- * ```
- */
+/** Why the guard tripped, for the `crashloop` event and CrashLoopError. */
 export interface Trip {
   readonly detail: string
   readonly error: unknown
@@ -46,13 +39,6 @@ export interface Trip {
 /**
  * The guard: told of each start, failure and success, it says how long to wait before the
  * next start and whether starts are stopped (tripped) or may probe.
- *
- * @example
- * ```ts
- * const guard = new CrashGuard({ maxStartupFailures: 2 })
- * const trip = guard.startFailed(error) // undefined: not tripped yet
- * setTimeout(start, guard.delay())
- * ```
  */
 export class CrashGuard {
   readonly #maxRestarts: number
@@ -142,14 +128,7 @@ export class CrashGuard {
   }
 }
 
-/**
- * Throws a TypeError for a bad guard option.
- *
- * @example
- * ```ts
- * checkCrashGuardOptions({ maxStartupFailures: 0 }, 'createPool()') // throws: maxStartupFailures must be at least 1
- * ```
- */
+/** Throws a TypeError for a bad guard option. */
 export function checkCrashGuardOptions(options: CrashGuardOptions, where: string): void {
   for (const key of ['maxRestarts', 'restartWindow', 'maxStartupFailures', 'backoff', 'maxBackoff'] as const) {
     const value = options[key]

@@ -11,7 +11,7 @@ import type { Contract } from '../contract/define-contract.js'
 import type { ContractWithoutHost, HostOption } from '../contract/host.js'
 import { createCallObject } from '../rpc/call-object.js'
 import { appShutdown } from '../supervision/app-shutdown.js'
-import { trackPool, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
+import { trackPool, type CloseOptions, type ShutdownResult, type StopOptions } from '../supervision/registry.js'
 import { checkModule } from '../worker/module-path.js'
 import { checkConfinement } from '../worker/privilege/check-confinement.js'
 import { CrashGuard } from './crash-guard.js'
@@ -46,6 +46,7 @@ import { TaskQueue } from './task-queue.js'
  * ```
  */
 export interface PoolStats {
+  /** The pool's state: running, closing or closed (`PoolState`). */
   readonly state: PoolState
   /** Workers running (ready or stopping). */
   readonly workers: number
@@ -91,11 +92,15 @@ export interface PoolStats {
 export interface Pool<C extends Contract> {
   /**
    * One async function per procedure, as on a single worker; calls go to the least busy
-   * worker. Each takes, besides a worker call's options, a `priority` (higher leaves the
-   * queue first) and a `key` (calls with one key go to one worker): {@link PoolCallOptions}.
+   * ready worker (a keyed call: its key's worker), or wait in the queue. Each takes, besides a
+   * worker call's options, a `priority` (higher leaves the queue first) and a `key` (calls
+   * with one key go to one worker): {@link PoolCallOptions}. A call's `timeout` counts from the
+   * call, queue time included; its `onProgress` hears the `progress` events of its handler on
+   * whichever worker runs it. A stream's iterator submits its call on the first `next()` and
+   * holds its worker's slot until the stream ends.
    */
   readonly call: Client<C, PoolCallOptions>
-  /** Listens to an event; returns the function that stops listening. */
+  /** Listens to an event; returns the function that stops listening. A name the pool does not emit, or a listener that is not a function, is a TypeError. */
   on<E extends keyof PoolEvents>(event: E, listener: (event: PoolEvents[E]) => void): () => void
   /**
    * Resolves once at least `Math.max(min, 1)` workers are ready (with `min: 0`, one is
@@ -109,12 +114,12 @@ export interface Pool<C extends Contract> {
   stats(): PoolStats
   /**
    * Stops taking calls; queued and running calls get `grace` ms to finish on the workers
-   * it has, for it starts none any more (queued calls that no worker is left to run, or
+   * it has (a stopped (SIGSTOP) worker is woken first), for it starts none any more (queued calls that no worker is left to run, or
    * still queued then, reject with ChannelClosedError); then every worker stops in stages
    * (shutdown request, SIGTERM, SIGKILL after `killTimeout`; a thread is terminated).
    * Resolves with how each worker ended. Calling it again returns the same promise.
    */
-  close(options?: Partial<StopOptions>): Promise<ShutdownResult[]>
+  close(options?: CloseOptions): Promise<ShutdownResult[]>
   /** The same as `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -122,7 +127,10 @@ export interface Pool<C extends Contract> {
 /**
  * Starts a pool of workers running `module`: child processes (the default), or worker
  * threads with `runtime: 'thread'`, every one started with the same options. Workers start
- * on demand (or `min` at once); the pool never has more than `max`.
+ * on demand (or `min` at once); the pool never has more than `max`. `module` is named as for
+ * {@link (fork:1)}: a `.js` that does not exist stands for its `.ts` source beside it; a
+ * worker that cannot start (nothing would run that TypeScript, say) fails the calls waiting
+ * for it with CrashLoopError whose `cause` is the StartupError, once the guard trips.
  *
  * Calls go to the least busy ready worker, or wait in a queue (at most `maxQueue`) and
  * honour their own timeout and AbortSignal while they wait: a call's timeout counts from
@@ -168,14 +176,7 @@ export function createPool<C extends Contract>(contract: C, module: string | URL
   return assemblePool(contract, module, options).pool
 }
 
-/**
- * A pool and the parts a test of its state checks.
- *
- * @example
- * ```ts
- * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, starter)
- * ```
- */
+/** A pool and the parts a test of its state checks. */
 export interface PoolParts<C extends Contract> {
   readonly pool: Pool<C>
   readonly members: MemberSet
@@ -185,11 +186,6 @@ export interface PoolParts<C extends Contract> {
 /**
  * `createPool()`, with the way its workers start: real processes or threads by default; the
  * pool's model-based test gives simulated workers on a fake clock (`WorkerStarter`).
- *
- * @example
- * ```ts
- * const { pool, members, queue } = assemblePool(math, 'sim', { max: 2 }, simulatedWorkers.starter)
- * ```
  */
 export function assemblePool<C extends Contract>(contract: C, module: string | URL, options: PoolOptions, starter?: WorkerStarter): PoolParts<C> {
   const settings = readPoolOptions(contract, options)

@@ -21,14 +21,7 @@ import type { PoolMember } from './pool-member.js'
 import type { PoolTask } from './pool-task.js'
 import type { TaskQueue } from './task-queue.js'
 
-/**
- * What the dispatcher asks of the rest of the pool.
- *
- * @example
- * ```ts
- * const hooks: DispatchHooks = { coming: () => supervisor.coming(), wantWorkers: () => supervisor.ensureWorkers(), afterCall: (member) => supervisor.afterCall(member), succeeded: () => guard.succeeded(), ran: (name, waited, ran) => metrics.ran(name, waited, ran) }
- * ```
- */
+/** What the dispatcher asks of the rest of the pool. */
 export interface DispatchHooks {
   /** Calls that workers starting, or yet to start under `max`, will take. */
   coming(): number
@@ -42,14 +35,6 @@ export interface DispatchHooks {
   ran(procedure: string, waited: number, ran: number): void
 }
 
-/**
- * What the dispatcher works with.
- *
- * @example
- * ```ts
- * const parts: DispatchParts = { queue, members, cancelGrace: settings.cancelGrace, policy }
- * ```
- */
 export interface DispatchParts {
   readonly queue: TaskQueue<PoolMember>
   readonly members: MemberSet
@@ -61,15 +46,6 @@ export interface DispatchParts {
 /** How a run on a worker ended: see `Dispatcher.#failed`. */
 type RunEnd = 'ran' | 'cut' | 'returned'
 
-/**
- * The dispatcher.
- *
- * @example
- * ```ts
- * const dispatcher = new Dispatcher({ queue, members, cancelGrace: settings.cancelGrace, policy }, hooks)
- * dispatcher.submit(task)
- * ```
- */
 export class Dispatcher {
   readonly #queue: TaskQueue<PoolMember>
   readonly #members: MemberSet

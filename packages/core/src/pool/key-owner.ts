@@ -10,24 +10,12 @@
 /**
  * What rendezvous hashing needs of a worker: a number that stays the same while it lives
  * and is never reused in its pool.
- *
- * @example
- * ```ts
- * const owner = ownerOf(hashKey('tenant:7'), [{ serial: 1 }, { serial: 2 }])
- * ```
  */
 export interface KeyHolder {
   readonly serial: number
 }
 
-/**
- * The 32-bit FNV-1a hash of a key's UTF-16 code units: computed once per call.
- *
- * @example
- * ```ts
- * const hash = hashKey(`tenant:${tenantId}`)
- * ```
- */
+/** The 32-bit FNV-1a hash of a key's UTF-16 code units: computed once per call. */
 export function hashKey(key: string): number {
   let hash = 0x811c9dc5
   for (let i = 0; i < key.length; i++) {
@@ -48,11 +36,6 @@ function mix(value: number): number {
 /**
  * The holder with the highest score for the key's hash, or undefined when there is none.
  * Ties (as good as impossible) go to the lower serial, so the answer never depends on order.
- *
- * @example
- * ```ts
- * const worker = ownerOf(task.keyHash, servingMembers)
- * ```
  */
 export function ownerOf<H extends KeyHolder>(keyHash: number, holders: readonly H[]): H | undefined {
   let best: H | undefined

@@ -14,14 +14,7 @@ import { spawnThreadWorker } from '../worker/spawn-thread.js'
 import type { PoolMember } from './pool-member.js'
 import type { PoolSettings, WorkerStart } from './pool-options.js'
 
-/**
- * What the pool hears of a member's worker while it starts and runs.
- *
- * @example
- * ```ts
- * const hooks: LaunchHooks = { spawned: (member) => events.emit('spawn', member.id), overLimit: retireSoon, unresponsive: replace, sigterm: retire }
- * ```
- */
+/** What the pool hears of a member's worker while it starts and runs. */
 export interface LaunchHooks {
   /** The worker exists (not ready yet): the member has its pid or threadId. */
   spawned(member: PoolMember): void
@@ -38,11 +31,6 @@ export interface LaunchHooks {
  * (`spawnThreadWorker`), by `start.runtime`; `extras.onSpawn` hears its pid or threadId. The
  * seam between the pool and its workers: the pool's model-based test starts simulated
  * workers on a fake clock through it.
- *
- * @example
- * ```ts
- * const starter: WorkerStarter = (contract, module, start, extras) => forkWorker(contract, module, start.options, extras)
- * ```
  */
 export type WorkerStarter = (
   contract: Contract,
@@ -58,12 +46,6 @@ const startWorker: WorkerStarter = (contract, module, start, extras) =>
 /**
  * Starts `member`'s worker; resolves with it once it is ready, or rejects with StartupError
  * (or ContractMismatchError), with nothing left running.
- *
- * @example
- * ```ts
- * const worker = await launchWorker(contract, module, settings, member, hooks)
- * member.started(worker)
- * ```
  */
 export function launchWorker(
   contract: Contract,

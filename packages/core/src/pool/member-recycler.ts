@@ -13,15 +13,6 @@ import type { PoolMember } from './pool-member.js'
 import type { PoolSettings } from './pool-options.js'
 import type { PoolStatus } from './pool-state.js'
 
-/**
- * The recycler.
- *
- * @example
- * ```ts
- * const recycler = new MemberRecycler(settings, members, status)
- * recycler.afterCall(member) // retires it after maxTasksPerWorker calls, or arms its idle timer
- * ```
- */
 export class MemberRecycler {
   readonly #settings: PoolSettings
   readonly #members: MemberSet

@@ -4,14 +4,7 @@
  */
 import type { PoolMember } from './pool-member.js'
 
-/**
- * Counts of a pool's workers and of the calls running on them.
- *
- * @example
- * ```ts
- * const { workers, starting, busy, idle, inFlight }: MemberCounts = members.counts()
- * ```
- */
+/** Counts of a pool's workers and of the calls running on them. */
 export interface MemberCounts {
   /** Workers running (ready or stopping). */
   readonly workers: number
@@ -24,16 +17,6 @@ export interface MemberCounts {
   readonly inFlight: number
 }
 
-/**
- * The set of members.
- *
- * @example
- * ```ts
- * const members = new MemberSet(4, 2, () => dispatcher.pumpSoon())
- * members.add(member)
- * const target = members.leastBusy() // undefined when every ready worker was given `slots` calls
- * ```
- */
 export class MemberSet implements Iterable<PoolMember> {
   /** Calls one worker runs at once. */
   readonly concurrency: number

@@ -23,14 +23,6 @@ import type { PoolStatus } from './pool-state.js'
 import { ReadyWaiters } from './ready-waiters.js'
 import type { TaskQueue } from './task-queue.js'
 
-/**
- * What the supervisor works with.
- *
- * @example
- * ```ts
- * const parts: SupervisorParts = { contract, module, settings, members, queue, guard, events, status, recycler, pump, wakeIfIdle }
- * ```
- */
 export interface SupervisorParts {
   readonly contract: Contract
   readonly module: string | URL
@@ -49,16 +41,6 @@ export interface SupervisorParts {
   readonly starter?: WorkerStarter | undefined
 }
 
-/**
- * The supervisor.
- *
- * @example
- * ```ts
- * const supervisor = new MemberSupervisor(parts)
- * supervisor.ensureWorkers() // starts what the queue and min want
- * await supervisor.whenReady()
- * ```
- */
 export class MemberSupervisor {
   readonly #parts: SupervisorParts
   readonly #waiters = new ReadyWaiters()

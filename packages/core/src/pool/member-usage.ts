@@ -4,22 +4,8 @@
  * `pool.stats().perWorker` reports, and what `maxTasksPerWorker` counts.
  */
 
-/**
- * The use of one worker.
- *
- * @example
- * ```ts
- * const usage = new MemberUsage()
- * usage.readyNow()
- * usage.began()
- * usage.ended()
- * const { busyTime, lifetime } = usage.times()
- * ```
- */
 export class MemberUsage {
-  /** Pool calls running on it. */
   #active = 0
-  /** Pool calls it has finished. */
   #done = 0
   /** When it became ready (`performance.now()`); undefined while starting. */
   #readyAt: number | undefined
@@ -27,7 +13,6 @@ export class MemberUsage {
   #busySince = 0
   /** How long it ran calls before that. */
   #busyTime = 0
-  /** When its line last moved: a call ended on it, or it took one while idle. */
   #movedAt = 0
 
   get active(): number {
@@ -48,7 +33,6 @@ export class MemberUsage {
     this.#readyAt = now
   }
 
-  /** A pool call starts on it. */
   began(now = performance.now()): void {
     if (this.#active === 0) this.#busySince = this.#movedAt = now
     this.#active += 1

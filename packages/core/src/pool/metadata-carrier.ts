@@ -7,14 +7,7 @@
  */
 import type { CallInterceptor } from '../contract/interceptor-types.js'
 
-/**
- * The interceptor of a pool's workers that sends the metadata of the pool's interceptors.
- *
- * @example
- * ```ts
- * const workerOptions = { ...options, interceptors: { ...options.interceptors, call: [carryMetadata] } }
- * ```
- */
+/** The interceptor of a pool's workers that sends the metadata of the pool's interceptors. */
 export const carryMetadata: CallInterceptor = (call, next) => {
   const metadata = call.options?.['metadata'] as Readonly<Record<string, string>> | undefined
   if (metadata !== undefined) Object.assign(call.metadata, metadata)

@@ -45,21 +45,11 @@ export const START_WITHIN = 0.9
  */
 export type OverloadMode = 'shed' | 'queue'
 
-/**
- * The policy of one pool.
- *
- * @example
- * ```ts
- * const policy = new OverloadPolicy('shed', estimates, members, queue)
- * const refusal = policy.refusal(task) // a PoolOverloadedError, or undefined: it may wait
- * ```
- */
 export class OverloadPolicy {
   readonly #shedding: boolean
   readonly #estimates: RunEstimates
   readonly #members: MemberSet
   readonly #queue: TaskQueue<PoolMember>
-  /** Calls refused so far. */
   shed = 0
 
   constructor(mode: OverloadMode, estimates: RunEstimates, members: MemberSet, queue: TaskQueue<PoolMember>) {

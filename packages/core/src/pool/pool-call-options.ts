@@ -32,37 +32,18 @@ export interface PoolCallOptions {
   key?: string | undefined
 }
 
-/**
- * A pool call's routing, checked: its priority and key, and the key's hash.
- *
- * @example
- * ```ts
- * const { priority, key }: PoolRouting = readPoolCallOptions('render', { priority: 2 })
- * ```
- */
+/** A pool call's routing, checked: its priority and key, and the key's hash. */
 export interface PoolRouting {
   readonly priority: number
   readonly key: string | undefined
 }
 
-/**
- * The routing of a call without options, or without routing options: the same object every time.
- *
- * @example
- * ```ts
- * const routing = options === undefined ? DEFAULT_ROUTING : readPoolCallOptions(name, options)
- * ```
- */
+/** The routing of a call without options, or without routing options: the same object every time. */
 export const DEFAULT_ROUTING: PoolRouting = Object.freeze({ priority: 0, key: undefined })
 
 /**
  * Checks the `priority` and `key` of a pool call of `name`; throws a TypeError for a bad one.
  * Other options are left to `readCallOptions`.
- *
- * @example
- * ```ts
- * readPoolCallOptions('render', { priority: Infinity }) // throws: priority must be a finite number
- * ```
  */
 export function readPoolCallOptions(name: string, options: unknown): PoolRouting {
   if (typeof options !== 'object' || options === null) return DEFAULT_ROUTING

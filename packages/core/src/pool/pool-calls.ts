@@ -12,6 +12,7 @@ import { ChannelClosedError } from '../errors/worker-errors.js'
 import { readCallOptions, type CallSettings } from '../rpc/call-options.js'
 import { madeHere } from '../rpc/caller-stack.js'
 import { interceptCall } from '../rpc/interceptors.js'
+import { isChunkSource } from '../rpc/outgoing-call.js'
 import type { CrashGuard } from './crash-guard.js'
 import type { Dispatcher } from './dispatcher.js'
 import type { MemberSet } from './member-set.js'
@@ -20,16 +21,8 @@ import type { PoolStatus } from './pool-state.js'
 import { PoolStream } from './pool-stream.js'
 import { PoolTask } from './pool-task.js'
 
-/**
- * What the calls of a pool go through.
- *
- * @example
- * ```ts
- * const parts: CallParts = { timeout: settings.timeout, status, guard, members, dispatcher }
- * ```
- */
+/** What the calls of a pool go through. */
 export interface CallParts {
-  /** The pool's default timeout. */
   readonly timeout: number | undefined
   /** The pool's `call` interceptors, run once per call around all of it. */
   readonly interceptors: readonly CallInterceptor[] | undefined
@@ -39,15 +32,6 @@ export interface CallParts {
   readonly dispatcher: Dispatcher
 }
 
-/**
- * The calls of a pool.
- *
- * @example
- * ```ts
- * const calls = new PoolCalls(parts)
- * await calls.call('add', math.procedures.add, { a: 1, b: 2 }, { priority: 1 })
- * ```
- */
 export class PoolCalls {
   readonly #parts: CallParts
 
@@ -74,6 +58,8 @@ export class PoolCalls {
   #call(name: string, declaration: AnyDeclaration, input: unknown, options: unknown, metadata: Record<string, string> | undefined): Promise<unknown> {
     const settings = readCallOptions(name, declaration, options, this.#parts.timeout)
     const routing = readPoolCallOptions(name, options)
+    // Checked before the queue, as a worker's call checks it before sending: a call that cannot run fails the same whatever the pool's state.
+    if (declaration.kind === 'input-stream' && !isChunkSource(input)) throw new TypeError(`call "${name}": expected an AsyncIterable or an Iterable of chunks, got ${typeof input}`)
     const refusal = this.#refusal(name, settings)
     if (refusal !== undefined) return Promise.reject(refusal)
     return new Promise((resolve, reject) => this.#parts.dispatcher.submit(new PoolTask({ name, declaration, input, settings, routing, metadata: metadataOf(metadata), resolve, reject })))

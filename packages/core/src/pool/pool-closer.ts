@@ -15,14 +15,6 @@ import type { PoolSettings } from './pool-options.js'
 import type { PoolStatus } from './pool-state.js'
 import type { TaskQueue } from './task-queue.js'
 
-/**
- * What closing a pool touches.
- *
- * @example
- * ```ts
- * const parts: CloserParts = { settings, status, queue, members, dispatcher, supervisor }
- * ```
- */
 export interface CloserParts {
   readonly settings: PoolSettings
   readonly status: PoolStatus
@@ -32,15 +24,6 @@ export interface CloserParts {
   readonly supervisor: MemberSupervisor
 }
 
-/**
- * The close of one pool.
- *
- * @example
- * ```ts
- * const closer = new PoolCloser(parts, () => untrack())
- * const results = await closer.close({ grace: 2_000 })
- * ```
- */
 export class PoolCloser {
   readonly #parts: CloserParts
   readonly #closed: () => void
@@ -70,6 +53,8 @@ export class PoolCloser {
     const { settings, status, queue, members, dispatcher, supervisor } = this.#parts
     const grace = limits.grace ?? settings.stopLimits.grace ?? DEFAULT_GRACE_MS
     const started = Date.now()
+    // A stopped worker would hold its calls, and the drain, until the grace runs out: woken, it finishes them as a worker's own close() lets it.
+    for (const member of members) member.resume()
     await waitAtMost(dispatcher.drained(), grace)
     queue.close((task) => new ChannelClosedError(`The pool was closed before call "${task.name}" could start`, { procedure: task.name }))
     await supervisor.stopStarting()

@@ -54,7 +54,7 @@ export interface PoolEvents {
   spawn: WorkerIdentity
   /** A worker is ready and takes calls. */
   ready: WorkerIdentity
-  /** A worker exited (`signal` is always null for a thread). */
+  /** A worker exited, for an `ExitReason` (`signal` is always null for a thread; `error` says why a start failed). */
   exit: WorkerIdentity & { reason: ExitReason; code: number | null; signal: NodeJS.Signals | null; error?: Error }
   /**
    * A worker said nothing, not even an answer to the pool's pings, for longer than
@@ -68,21 +68,19 @@ export interface PoolEvents {
   crashloop: { detail: string; error: Error }
 }
 
-/**
- * A small typed event emitter; a listener that throws does not break the pool.
- *
- * @example
- * ```ts
- * const events = new PoolEmitter()
- * const stop = events.on('ready', ({ pid }) => console.log(pid))
- * events.emit('ready', { runtime: 'process', pid: 1234, threadId: undefined })
- * stop()
- * ```
- */
+/** The names of {@link PoolEvents}, for the check of `on()`'s plain-JavaScript callers. */
+const POOL_EVENT_NAMES: ReadonlyArray<keyof PoolEvents> = ['spawn', 'ready', 'exit', 'unresponsive', 'restart', 'crashloop']
+
+/** A small typed event emitter; a listener that throws does not break the pool. */
 export class PoolEmitter {
   readonly #listeners = new Map<keyof PoolEvents, Set<(event: never) => void>>()
 
   on<E extends keyof PoolEvents>(event: E, listener: (event: PoolEvents[E]) => void): () => void {
+    // Refused now, as a worker's on() does: kept, a wrong name would never be called, and a listener that is not a function would throw when the event comes.
+    if (!POOL_EVENT_NAMES.includes(event)) {
+      throw new TypeError(`on(event, listener): "${String(event)}" is not an event of a pool (it emits ${POOL_EVENT_NAMES.map((name) => `"${name}"`).join(', ')})`)
+    }
+    if (typeof listener !== 'function') throw new TypeError('on(event, listener): listener must be a function')
     let set = this.#listeners.get(event)
     if (set === undefined) this.#listeners.set(event, (set = new Set()))
     set.add(listener)

@@ -21,6 +21,10 @@ import type { WorkerCallOptions } from './task-call.js'
 /**
  * Where a pool's worker is.
  *
+ * @remarks
+ * `'starting'` (no worker yet), `'ready'` (takes calls), `'retiring'` (stopping, for an
+ * `ExitReason`), `'gone'` (its calls have failed; it leaves the pool once its exit is known).
+ *
  * @example
  * ```ts
  * const serving = members.filter((member) => member.state === 'ready')
@@ -29,16 +33,6 @@ import type { WorkerCallOptions } from './task-call.js'
 export type MemberState = 'starting' | 'ready' | 'retiring' | 'gone'
 
 
-/**
- * A pool's worker.
- *
- * @example
- * ```ts
- * const member = new PoolMember('thread', members.nextSerial())
- * member.started(await spawnThreadWorker(contract, module, options, extras))
- * await member.call('add', { a: 1, b: 2 }, { signal: undefined, timeout: 0, onProgress: undefined })
- * ```
- */
 export class PoolMember {
   readonly runtime: WorkerRuntime
   /** Its number in the pool, never reused: what rendezvous hashing of keys scores. */
@@ -163,6 +157,11 @@ export class PoolMember {
     debug('pool: stopping %s worker %d (%s)', this.runtime, this.threadId ?? this.pid, reason)
     this.close(limits).catch((error: unknown) => debug('pool: closing worker %d failed: %o', this.pid, error))
     return true
+  }
+
+  /** Wakes its worker if it is stopped (SIGSTOP), so that its calls can finish within the pool's grace. */
+  resume(): void {
+    if (this.#worker?.handle.running()) this.#worker.handle.resume()
   }
 
   /** Its worker's staged stop (the same promise every time). */

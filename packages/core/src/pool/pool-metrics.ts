@@ -11,6 +11,9 @@ import { SampleWindow, type DurationStats } from './sample-window.js'
 /**
  * The waits and runs of one procedure's calls.
  *
+ * @remarks
+ * In `pool.stats().procedures`. A run is one attempt on a worker: a retried call counts twice.
+ *
  * @example
  * ```ts
  * const { queueWait, runTime }: ProcedureStats = pool.stats().procedures.resize!
@@ -39,8 +42,11 @@ export interface ProcedureStats {
  * ```
  */
 export interface WorkerStats {
+  /** What runs the worker: a child process or a worker thread. */
   readonly runtime: WorkerRuntime
+  /** The worker's process id (a thread's: this process's). */
   readonly pid: number
+  /** A thread's id; undefined for a process. */
   readonly threadId: number | undefined
   /** `starting`, `ready`, `retiring` (stopping) or `gone` (its exit not yet known). */
   readonly state: MemberState
@@ -56,16 +62,6 @@ export interface WorkerStats {
   readonly utilisation: number
 }
 
-/**
- * The pool's recorded durations.
- *
- * @example
- * ```ts
- * const metrics = new PoolMetrics()
- * metrics.ran('resize', 4.2, 180)
- * const { procedures, perWorker } = metrics.snapshot(members)
- * ```
- */
 export class PoolMetrics {
   readonly #procedures = new Map<string, { readonly queueWait: SampleWindow; readonly runTime: SampleWindow }>()
 

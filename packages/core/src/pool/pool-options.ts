@@ -57,14 +57,14 @@ export const DEFAULT_CANCEL_GRACE = 1_000
  */
 export interface PoolCommonOptions extends CrashGuardOptions {
   /** Workers kept running even when idle. Default 0: workers start on demand. */
-  min?: number
+  min?: number | undefined
   /** The most workers at once (counting those starting and stopping). Default `os.availableParallelism()`. */
-  max?: number
+  max?: number | undefined
   /**
    * Calls one worker runs at once (its handlers: the worker holds more back). Default 1
    * (CPU-bound work); raise it for async work.
    */
-  concurrency?: number
+  concurrency?: number | undefined
   /**
    * Calls sent to a worker ahead of a free slot: they wait in the worker, in order, and start
    * the moment a running one ends, so the worker never waits for the pool between calls, and
@@ -78,23 +78,23 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * start at once. A worker whose cancelled handler still runs is sent no more than
    * `concurrency` calls.
    */
-  prefetch?: number
+  prefetch?: number | undefined
   /**
    * Calls that may wait beyond what the pool's workers (running, starting, or yet to start
    * under `max`) will take; beyond it a call rejects with QueueFullError. Default Infinity.
    */
-  maxQueue?: number
+  maxQueue?: number | undefined
   /** A worker idle this long is stopped while more than `min` run, in ms. Default 30,000; `0` or `Infinity`: never. */
-  idleTimeout?: number
+  idleTimeout?: number | undefined
   /** A worker is replaced after this many calls. Default Infinity. */
-  maxTasksPerWorker?: number
+  maxTasksPerWorker?: number | undefined
   /** A worker whose heap (`heapUsed`; a thread's own heap) is over this many bytes after a call is replaced. */
-  maxHeapBytes?: number
+  maxHeapBytes?: number | undefined
   /**
    * A worker whose resident set is over this many bytes after a call is replaced. For a
    * thread this is the whole process's resident set, which its threads share.
    */
-  maxRssBytes?: number
+  maxRssBytes?: number | undefined
   /**
    * What the pool does under overload with calls that have a deadline (a `timeout`).
    * `'shed'` (the default): it runs what can still finish in time and refuses the rest at
@@ -106,7 +106,7 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * timeout, streams, and procedures that have not run 3 times yet are never refused.
    * `'queue'`: every call waits its turn until its deadline (TimeoutError then), as before.
    */
-  overload?: OverloadMode
+  overload?: OverloadMode | undefined
   /**
    * The second level of cancellation: when a call is cancelled or times out, its handler's
    * `ctx.signal` aborts first; if the handler has not settled `cancelGrace` ms later (a
@@ -116,7 +116,7 @@ export interface PoolCommonOptions extends CrashGuardOptions {
    * `DEFAULT_CANCEL_GRACE` (1,000) for a pool with a `timeout`, off otherwise; `Infinity`
    * turns it off (and the default `prefetch` back on).
    */
-  cancelGrace?: number
+  cancelGrace?: number | undefined
 }
 
 /**
@@ -128,10 +128,10 @@ export interface PoolCommonOptions extends CrashGuardOptions {
  * ```
  */
 export interface ProcessPoolOptions extends PoolCommonOptions, ForkOptions {
-  /** What runs each worker: a child process (the default). */
+  /** What runs each worker: a child process started as by `fork()` (the default). See docs/choosing-process-or-thread.md. */
   runtime?: 'process' | undefined
-  /** For thread pools only. */
-  resourceLimits?: never
+  /** An option of thread pools only (a TypeError at run time). */
+  resourceLimits?: undefined
 }
 
 /**
@@ -144,49 +144,44 @@ export interface ProcessPoolOptions extends PoolCommonOptions, ForkOptions {
  * ```
  */
 export interface ThreadPoolOptions extends PoolCommonOptions, ThreadOptions {
-  /** What runs each worker: a worker thread of this process. */
+  /** What runs each worker: a worker thread of this process, started as by `spawnThread()`. See docs/choosing-process-or-thread.md. */
   runtime: 'thread'
-  /** For process pools only. */
-  serialization?: never
-  /** For process pools only. */
-  cwd?: never
-  /** For process pools only. */
-  execPath?: never
-  /** For process pools only. */
-  stdio?: never
-  /** For process pools only. */
-  processGroup?: never
+  /** An option of process pools only (a TypeError at run time). */
+  serialization?: undefined
+  /** An option of process pools only (a TypeError at run time). */
+  cwd?: undefined
+  /** An option of process pools only (a TypeError at run time). */
+  execPath?: undefined
+  /** An option of process pools only (a TypeError at run time). */
+  stdio?: undefined
+  /** An option of process pools only (a TypeError at run time). */
+  processGroup?: undefined
 }
 
 /**
  * Options of {@link (createPool:1)}: a process pool's (the default) or a thread pool's.
  *
+ * @remarks
+ * A runtime chosen at run time is one option (`runtime: useThreads ? 'thread' : undefined`);
+ * the options of one runtime only (`serialization`, `cwd`, `execPath`, `stdio`,
+ * `processGroup` for processes, `resourceLimits` for threads) then do not compile, and
+ * `createPool()` throws a TypeError naming the option when one reaches it anyway (a cast,
+ * JavaScript). Every optional field also takes `undefined`, which stands for left out
+ * (`timeout: config.timeout`), also under `exactOptionalPropertyTypes`.
+ *
  * @example
  * ```ts
  * const processes: PoolOptions = { max: 4, timeout: 5_000, execArgv: ['--max-old-space-size=512'] }
  * const threads: PoolOptions = { runtime: 'thread', max: 4, timeout: 5_000 }
+ * const either = createPool(contract, url, { runtime: process.env.THREADS ? 'thread' : undefined, timeout: config.timeout })
  * ```
  */
 export type PoolOptions = ProcessPoolOptions | ThreadPoolOptions
 
-/**
- * How a pool starts each worker.
- *
- * @example
- * ```ts
- * const start: WorkerStart = { runtime: 'thread', options: { resourceLimits: { maxOldGenerationSizeMb: 64 } } }
- * ```
- */
+/** How a pool starts each worker. */
 export type WorkerStart = { readonly runtime: 'process'; readonly options: ForkOptions } | { readonly runtime: 'thread'; readonly options: ThreadOptions }
 
-/**
- * A pool's options, checked, with their defaults.
- *
- * @example
- * ```ts
- * const { min, max, concurrency, start } = readPoolOptions(contract, options)
- * ```
- */
+/** A pool's options, checked, with their defaults. */
 export interface PoolSettings {
   readonly start: WorkerStart
   readonly min: number
@@ -216,14 +211,7 @@ const DEFAULT_IDLE_TIMEOUT = 30_000
 const PROCESS_ONLY = ['serialization', 'cwd', 'execPath', 'stdio', 'processGroup'] as const
 const THREAD_ONLY = ['resourceLimits'] as const
 
-/**
- * Checks a pool's contract and options and resolves them; throws a TypeError for a bad one.
- *
- * @example
- * ```ts
- * readPoolOptions(math, { runtime: 'thread', stdio: 'inherit' }) // throws: stdio is an option of process pools only
- * ```
- */
+/** Checks a pool's contract and options and resolves them; throws a TypeError for a bad one. */
 export function readPoolOptions(contract: unknown, options: PoolOptions): PoolSettings {
   assertContract(contract, 'createPool(contract, module)')
   if (typeof options !== 'object' || options === null) throw new TypeError('createPool(contract, module, options): options must be an object')

@@ -29,13 +29,6 @@ export interface AppState {
 /**
  * The pool's state and its transitions; a transition that does not apply is ignored (a trip
  * while closing leaves the pool closing).
- *
- * @example
- * ```ts
- * const status = new PoolStatus(appShutdown)
- * status.tripped() // 'crash-loop'
- * status.recovered() // 'running'
- * ```
  */
 export class PoolStatus {
   readonly #app: AppState

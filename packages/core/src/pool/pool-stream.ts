@@ -16,6 +16,7 @@ interface Waiting {
   readonly reject: (reason: unknown) => void
 }
 
+/** Why a stream its consumer broke off leaves the queue: no failure, `return()` has ended its waiting `next()`s already. */
 const BROKEN_OFF = Symbol('the consumer broke off')
 
 /** What the `next()`s that waited for a worker get once the consumer broke off. */
@@ -26,15 +27,6 @@ const DONE: AsyncIterableIterator<unknown> = {
   },
 }
 
-/**
- * One stream call of a pool.
- *
- * @example
- * ```ts
- * const stream = new PoolStream((self) => dispatcher.submit(new PoolTask({ ..., runOn: (member, options) => self.runOn(member, options), reject: (error) => self.failed(error) })))
- * for await (const chunk of stream) console.log(chunk)
- * ```
- */
 export class PoolStream implements AsyncIterableIterator<unknown> {
   readonly #name: string
   readonly #declared: Parameters<TaskTarget['stream']>[1]

@@ -16,17 +16,8 @@ import { hashKey } from './key-owner.js'
 import { DEFAULT_ROUTING } from './pool-call-options.js'
 import type { TaskCall, TaskState, TaskTarget, WorkerCallOptions } from './task-call.js'
 
-/**
- * A pool call.
- *
- * @example
- * ```ts
- * const task = new PoolTask(call)
- * const options = task.start() // undefined when its deadline has passed: it is settled then
- * ```
- */
+/** A pool call. */
 export class PoolTask {
-  /** The procedure's declaration. */
   readonly declaration: AnyDeclaration
   readonly name: string
   readonly input: unknown

@@ -9,27 +9,11 @@ import { TaskFifo } from './task-fifo.js'
 /**
  * Whether task `a` goes before task `b`: higher priority, then lower `seq` (the order they
  * were queued in; a retry's is lower than any).
- *
- * @example
- * ```ts
- * if (goesBefore(keyed, unkeyed)) run(keyed)
- * ```
  */
 export function goesBefore(a: PoolTask, b: PoolTask): boolean {
   return a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq)
 }
 
-/**
- * The tasks of one queue, by priority.
- *
- * @example
- * ```ts
- * const tasks = new PriorityTasks()
- * tasks.push(low)
- * tasks.push(high)
- * tasks.shift() // high
- * ```
- */
 export class PriorityTasks {
   readonly #fifos = new Map<number, TaskFifo>()
   /** The priorities that have a FIFO, highest first. */
@@ -57,7 +41,6 @@ export class PriorityTasks {
     return undefined
   }
 
-  /** Takes the task that goes first. */
   shift(): PoolTask | undefined {
     const task = this.peek()
     return task === undefined ? undefined : (this.#fifos.get(task.priority) as TaskFifo).shift()

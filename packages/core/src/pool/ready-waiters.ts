@@ -3,16 +3,6 @@
  * workers are ready, or all rejected together (the crash-loop guard tripped, the pool closed).
  */
 
-/**
- * The waiting `ready()` promises.
- *
- * @example
- * ```ts
- * const waiters = new ReadyWaiters()
- * const ready = waiters.wait()
- * waiters.resolveAll() // once enough workers are ready
- * ```
- */
 export class ReadyWaiters {
   #waiters: Array<{ resolve: () => void; reject: (reason: unknown) => void }> = []
 

@@ -9,14 +9,7 @@ import { ownerOf, type KeyHolder } from './key-owner.js'
 import type { PoolTask } from './pool-task.js'
 import { goesBefore, PriorityTasks } from './priority-tasks.js'
 
-/**
- * What routing asks of the workers.
- *
- * @example
- * ```ts
- * const workers: Placement<PoolMember> = members // a MemberSet
- * ```
- */
+/** What routing asks of the workers. */
 export interface Placement<M> {
   /** Whether `member` takes one more call now. */
   hasRoom(member: M): boolean
@@ -24,17 +17,7 @@ export interface Placement<M> {
   leastBusy(): M | undefined
 }
 
-/**
- * The waiting calls and their routes.
- *
- * @example
- * ```ts
- * const routed = new RoutedTasks<PoolMember>()
- * routed.route(members.servingMembers())
- * routed.push(task)
- * const next = routed.next(members) // { task, member }, or undefined when nothing can run now
- * ```
- */
+/** The waiting calls and their routes. */
 export class RoutedTasks<M extends KeyHolder> {
   readonly #unkeyed = new PriorityTasks()
   /** Keyed calls by owner; `undefined`: no worker takes calls yet. */

@@ -11,16 +11,6 @@ export const ESTIMATE_AFTER = 3
 /** The weight of each new run in the average. */
 const WEIGHT = 0.25
 
-/**
- * The estimates of one pool.
- *
- * @example
- * ```ts
- * const estimates = new RunEstimates()
- * estimates.ran('hash', 52)
- * const run = estimates.of('hash') // undefined until it ran ESTIMATE_AFTER times
- * ```
- */
 export class RunEstimates {
   readonly #procedures = new Map<string, { mean: number; runs: number }>()
 

@@ -6,14 +6,7 @@
  */
 import { debug } from '../base/debug.js'
 
-/**
- * What the watch needs of its worker.
- *
- * @example
- * ```ts
- * const target: RunawayTarget = { pid: () => member.pid, serving: () => member.serving, lingering: () => table.lingering, kill: () => member.kill('runaway') }
- * ```
- */
+/** What the watch needs of its worker. */
 export interface RunawayTarget {
   /** Its pid, for the debug log. */
   pid(): number
@@ -24,16 +17,7 @@ export interface RunawayTarget {
   kill(): void
 }
 
-/**
- * The runaway timers of one worker.
- *
- * @example
- * ```ts
- * const runaway = new RunawayWatch(target)
- * runaway.watch(1_000) // after a cancellation
- * runaway.clear() // once no cancelled handler runs
- * ```
- */
+/** The runaway timers of one worker. */
 export class RunawayWatch {
   readonly #target: RunawayTarget
   readonly #timers = new Set<NodeJS.Timeout>()

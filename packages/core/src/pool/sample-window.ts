@@ -4,14 +4,7 @@
  * (8 KiB per window) however long the pool runs. Percentiles are computed when asked for.
  */
 
-/**
- * How many of the latest samples a window keeps.
- *
- * @example
- * ```ts
- * const covered = Math.min(stats.runTime.count, SAMPLE_WINDOW) // the runs the percentiles cover
- * ```
- */
+/** How many of the latest samples a window keeps. */
 export const SAMPLE_WINDOW = 1024
 
 /**
@@ -27,22 +20,14 @@ export interface DurationStats {
   readonly count: number
   /** The median of the latest 1,024, in ms (0 when there is none). */
   readonly p50: number
+  /** The 90th percentile, in ms. */
   readonly p90: number
+  /** The 99th percentile, in ms. */
   readonly p99: number
   /** The longest of the latest 1,024, in ms. */
   readonly max: number
 }
 
-/**
- * One window of samples.
- *
- * @example
- * ```ts
- * const window = new SampleWindow()
- * window.add(12.5)
- * const { p50, p99 } = window.summary()
- * ```
- */
 export class SampleWindow {
   readonly #samples = new Float64Array(SAMPLE_WINDOW)
   #count = 0

@@ -7,24 +7,10 @@ import type { CallSettings } from '../rpc/call-options.js'
 import type { LinePlace } from '../rpc/line-place.js'
 import type { PoolRouting } from './pool-call-options.js'
 
-/**
- * Where a pool call is: waiting for a worker, running on one, or answered.
- *
- * @example
- * ```ts
- * if (task.state === 'queued') queue.push(task)
- * ```
- */
+/** Where a pool call is: waiting for a worker, running on one, or answered. */
 export type TaskState = 'queued' | 'running' | 'settled'
 
-/**
- * What a task is made of: the call, its checked options, and its promise's functions.
- *
- * @example
- * ```ts
- * new PoolTask({ name: 'add', declaration: math.procedures.add, input, settings, resolve, reject })
- * ```
- */
+/** What a task is made of: the call, its checked options, and its promise's functions. */
 export interface TaskCall {
   readonly name: string
   readonly declaration: AnyDeclaration
@@ -44,11 +30,6 @@ export interface TaskCall {
 /**
  * The options of a task's call on a worker: the time left of its timeout (`0`: none; for
  * a stream, its wait for each chunk), and a stream's credit window.
- *
- * @example
- * ```ts
- * const options: WorkerCallOptions = { signal: undefined, timeout: 250, onProgress: undefined, credit: undefined }
- * ```
  */
 export interface WorkerCallOptions {
   readonly signal: AbortSignal | undefined
@@ -62,15 +43,7 @@ export interface WorkerCallOptions {
   readonly place?: LinePlace | undefined
 }
 
-/**
- * Where a task runs: a pool member's worker (its procedures, streams and input streams).
- *
- * @example
- * ```ts
- * const target: TaskTarget = member
- * await target.call('add', math.procedures.add, { a: 1, b: 2 }, options)
- * ```
- */
+/** Where a task runs: a pool member's worker (its procedures, streams and input streams). */
 export interface TaskTarget {
   call(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): Promise<unknown>
   stream(name: string, declared: AnyDeclaration, input: unknown, options: WorkerCallOptions): AsyncIterableIterator<unknown>

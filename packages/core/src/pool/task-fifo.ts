@@ -8,21 +8,10 @@ import type { PoolTask } from './pool-task.js'
 /** Beyond this many spent slots at the head, and half of the array, the array is compacted. */
 const COMPACT_AFTER = 1024
 
-/**
- * One FIFO of tasks.
- *
- * @example
- * ```ts
- * const fifo = new TaskFifo()
- * fifo.push(task)
- * const next = fifo.peek() // the oldest task still queued
- * ```
- */
 export class TaskFifo {
   #tasks: Array<PoolTask | undefined> = []
   #head = 0
 
-  /** Adds a task at the end. */
   push(task: PoolTask): void {
     this.#tasks.push(task)
   }

@@ -9,16 +9,6 @@ import type { KeyHolder } from './key-owner.js'
 import type { PoolTask } from './pool-task.js'
 import { RoutedTasks, type Placement } from './routed-tasks.js'
 
-/**
- * The queue.
- *
- * @example
- * ```ts
- * const queue = new TaskQueue<PoolMember>(100, () => wakeIfIdle())
- * if (queue.admits(coming)) queue.push(task)
- * const next = queue.next(members) // { task, member } once a worker has room for it
- * ```
- */
 export class TaskQueue<M extends KeyHolder = KeyHolder> {
   /** Calls that may wait beyond what coming workers will take. */
   readonly maxQueue: number
@@ -38,7 +28,6 @@ export class TaskQueue<M extends KeyHolder = KeyHolder> {
     this.#dropped = dropped
   }
 
-  /** Calls waiting. */
   get size(): number {
     return this.#size
   }

@@ -54,6 +54,10 @@ export const DEFAULT_MAX_PENDING = 100_000
  * The limits every peer takes (`fork()`, `spawnThread()`, `connect()`, `serve()`, pools, the
  * channel API and the test pair): they apply to every kind of message, in both directions.
  *
+ * @remarks
+ * Limits that keep a misbehaving peer from growing memory without bound, taken by every side
+ * (`fork`, `spawnThread`, `connect`, `serve`, `createPool`, the channel API, the test pair, NATS).
+ *
  * @example
  * ```ts
  * const limits: MessageLimitOptions = { maxMessageBytes: 1024 * 1024, maxPending: 1_000 }

@@ -43,6 +43,7 @@ export interface ClientOptions extends MessageLimitOptions {
  * ```
  */
 export interface ClientCore<C extends Contract> extends EventSource<C> {
+  /** Calls the procedures and streams of the contract on the other side. */
   readonly call: Client<C>
   /** Sends one of the contract's notifications to the other side (fire and forget). */
   readonly notify: Notify<C>
@@ -148,7 +149,7 @@ export function createClient<C extends Contract>(contract: C, channel: Channel, 
  * ```
  */
 export interface RouterOptions<C extends Contract = Contract> extends MessageLimitOptions {
-  /** The handlers of the contract's notifications. */
+  /** The handlers of the contract's notifications; a notification without a handler is dropped. */
   notifications?: NotificationHandlers<C> | undefined
   /** Default timeout of the handlers' calls of host procedures (`ctx.host`). */
   timeout?: number | undefined

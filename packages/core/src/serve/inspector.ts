@@ -12,11 +12,6 @@ const INSPECT_FLAG = /^--inspect(-brk|-wait)?(=|$)/
 /**
  * Opens the inspector in a thread `spawnThread()` asked to, and returns the URL of this
  * worker's inspector, or undefined when it has none open.
- *
- * @example
- * ```ts
- * const url = openInspector() // 'ws://127.0.0.1:40195/48fad072-...'
- * ```
  */
 export function openInspector(): string | undefined {
   const target = threadInspectTarget()

@@ -65,7 +65,7 @@ export interface ServeOptions<C extends Contract = Contract> extends MessageLimi
    * as much memory as one worker thread (see the README). Default true. Threads have none.
    */
   watchdog?: boolean | undefined
-  /** Default timeout of the handlers' calls of host procedures (`ctx.host`), in ms. `0` or `Infinity` (the default): none. */
+  /** Default timeout of the handlers' calls of host procedures (`ctx.host`), in ms. `0` or `Infinity` (the default): none. A host procedure's own or a call's `timeout` wins, and a call still times out when what is left of its handler's `ctx.deadline` runs out, if that is sooner. */
   timeout?: number | undefined
   /**
    * Middleware of the worker: around each handler it runs (`handler`), each host procedure
@@ -84,14 +84,7 @@ export interface ServeOptions<C extends Contract = Contract> extends MessageLimi
  */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000
 
-/**
- * Throws a TypeError for a bad option; returns the shutdown hooks as an array.
- *
- * @example
- * ```ts
- * const hooks = checkServeOptions(options)
- * ```
- */
+/** Throws a TypeError for a bad option; returns the shutdown hooks as an array. */
 export function checkServeOptions(options: ServeOptions): readonly ShutdownHook[] {
   checkObject(options, 'serve(contract, handlers, options): options')
   checkTimeout(options.shutdownTimeout, 'shutdownTimeout', 'serve()')

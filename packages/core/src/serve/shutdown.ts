@@ -16,14 +16,7 @@ import type { ShutdownCause, ShutdownHook } from './serve-options.js'
 /** The most of a shutdown's bound kept for the hooks, in ms (half of it when it is shorter). */
 const HOOK_RESERVE_MS = 1_000
 
-/**
- * Shuts the worker down and exits. `beforeExit` runs last (the writes still queued are flushed).
- *
- * @example
- * ```ts
- * await shutDown(peer.handler, hooks, 'SIGTERM', 3_000, () => channel.flushed())
- * ```
- */
+/** Shuts the worker down and exits. `beforeExit` runs last (the writes still queued are flushed). */
 export async function shutDown(handlers: HandlerSide, hooks: readonly ShutdownHook[], cause: ShutdownCause, bound: number, beforeExit: () => void | Promise<void>): Promise<void> {
   debug('shutting down (%s) with %d handler(s) running', cause, handlers.size)
   if (bound <= MAX_TIMER_MS && bound !== Infinity) {

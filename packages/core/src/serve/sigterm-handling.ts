@@ -11,22 +11,9 @@ import type { ShutdownCause } from './serve-options.js'
 /**
  * Where the worker is with SIGTERM: `unacked` (no ack yet), `alone` (the parent does not
  * lead: SIGTERM shuts down), `led` (the parent leads), `reported` (a SIGTERM was reported).
- *
- * @example
- * ```ts
- * if (sigterm.state === 'reported') debug('waiting for the parent to stop this worker')
- * ```
  */
 export type SigtermHandlingState = 'unacked' | 'alone' | 'led' | 'reported'
 
-/**
- * What the handling works with.
- *
- * @example
- * ```ts
- * const parts: SigtermParts = { connected: () => process.connected, report: () => channel.send(sigterm), shutDown: () => shutDownFor('SIGTERM') }
- * ```
- */
 export interface SigtermParts {
   /** Whether the parent's channel is still open. */
   connected(): boolean
@@ -36,16 +23,6 @@ export interface SigtermParts {
   shutDown(): void
 }
 
-/**
- * The SIGTERM handling of one process worker.
- *
- * @example
- * ```ts
- * const sigterm = new SigtermHandling(parts)
- * process.on('SIGTERM', () => sigterm.heard())
- * lifecycle: on `ha`, sigterm.acked(ack.st === true)
- * ```
- */
 export class SigtermHandling {
   readonly #parts: SigtermParts
   #state: SigtermHandlingState = 'unacked'
@@ -68,7 +45,6 @@ export class SigtermHandling {
     this.heard()
   }
 
-  /** SIGTERM came. */
   heard(): void {
     if (!this.#parts.connected()) return this.#parts.shutDown()
     switch (this.#state) {

@@ -30,7 +30,6 @@ const timer = setInterval(() => {
 }, interval)
 `
 
-/** A running watchdog. */
 export interface Watchdog {
   /** Stops the thread (the process is exiting by itself). */
   stop(): void
@@ -39,12 +38,6 @@ export interface Watchdog {
 /**
  * Starts the watchdog for the current parent. Returns undefined when the process has no
  * parent worth watching (it was started by init) or threads are unavailable.
- *
- * @example
- * ```ts
- * const watchdog = startWatchdog()
- * process.once('exit', () => watchdog?.stop())
- * ```
  */
 export function startWatchdog(): Watchdog | undefined {
   const parentPid = process.ppid

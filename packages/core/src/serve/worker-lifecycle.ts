@@ -11,14 +11,7 @@ import { MessageType, PROTOCOL_VERSION, type MemoryLimits, type ProtocolMessage,
 import type { HandlerSide } from '../rpc/handler-side.js'
 import type { Link } from '../rpc/link.js'
 
-/**
- * What the lifecycle tells its owner.
- *
- * @example
- * ```ts
- * const hooks: LifecycleHooks = { shutdownRequested: () => shutDown('request'), acked: (ack) => sigterm.acked(ack.st === true) }
- * ```
- */
+/** What the lifecycle tells its owner. */
 export interface LifecycleHooks {
   /** The parent asked the worker to shut down (`s`). */
   shutdownRequested(): void
@@ -26,16 +19,6 @@ export interface LifecycleHooks {
   acked?(ack: ReadyAckMessage): void
 }
 
-/**
- * The lifecycle messages of one worker.
- *
- * @example
- * ```ts
- * const lifecycle = new WorkerLifecycle(contract, channel, { shutdownRequested: () => shutDown('request') })
- * const peer = workerPeer(contract, handlers, channel, options, { where, lifecycle: (m) => lifecycle.handle(m), settled: () => lifecycle.checkMemory() })
- * lifecycle.attach(peer)
- * ```
- */
 export class WorkerLifecycle {
   readonly #contract: Contract
   readonly #channel: Channel

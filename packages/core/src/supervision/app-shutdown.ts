@@ -7,16 +7,7 @@
  */
 import { debug } from '../base/debug.js'
 
-/**
- * The app's shutdown state: `running`, or `stopping` (signalled, or `shutdownAll()` under way).
- *
- * @example
- * ```ts
- * const app = new AppShutdown()
- * app.signalled('SIGTERM')
- * app.stopping // true, for good
- * ```
- */
+/** The app's shutdown state: `running`, or `stopping` (signalled, or `shutdownAll()` under way). */
 export class AppShutdown {
   #signal: NodeJS.Signals | undefined
   #stopsUnderWay = 0
@@ -68,12 +59,5 @@ export class AppShutdown {
   }
 }
 
-/**
- * This process's shutdown state.
- *
- * @example
- * ```ts
- * if (appShutdown.stopping) return // start nothing
- * ```
- */
+/** This process's shutdown state. */
 export const appShutdown = new AppShutdown()

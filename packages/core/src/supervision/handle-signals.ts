@@ -7,7 +7,7 @@
 import { constants } from 'node:os'
 import { checkTimeout } from '../base/timeouts.js'
 import { appShutdown } from './app-shutdown.js'
-import { killAll, shutdownAll, type ShutdownResult, type StopOptions } from './registry.js'
+import { killAll, shutdownAll, type CloseOptions, type ShutdownResult, type StopOptions } from './registry.js'
 import { SignalShutdown } from './signal-shutdown.js'
 import { appListenerCount } from './sigterm-watch.js'
 
@@ -34,9 +34,9 @@ export const DEFAULT_BEFORE_SHUTDOWN_TIMEOUT_MS = 10_000
  * })
  * ```
  */
-export interface HandleSignalsOptions extends Partial<StopOptions> {
+export interface HandleSignalsOptions extends CloseOptions {
   /** The signals to handle; a name that is not a signal is a `TypeError`. Default `['SIGINT', 'SIGTERM']`. */
-  signals?: readonly NodeJS.Signals[]
+  signals?: readonly NodeJS.Signals[] | undefined
   /**
    * Awaited first, before any worker stops: stop taking new work (close the server) and let
    * the requests in flight finish. Meanwhile the workers serve on (a worker that got the

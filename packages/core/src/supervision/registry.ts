@@ -40,6 +40,22 @@ export interface StopOptions {
 }
 
 /**
+ * Per-close overrides of the stop limits of a worker, a pool or every worker: a limit left
+ * out (or `undefined`) keeps its default.
+ *
+ * @example
+ * ```ts
+ * await worker.close({ grace: 0, killTimeout: 100 })
+ * ```
+ */
+export interface CloseOptions {
+  /** {@inheritDoc StopOptions.grace} */
+  grace?: number | undefined
+  /** {@inheritDoc StopOptions.killTimeout} */
+  killTimeout?: number | undefined
+}
+
+/**
  * What runs a worker: a child process or a worker thread.
  *
  * @example
@@ -77,6 +93,7 @@ export interface WorkerInfo {
   readonly threadId: number | undefined
   /** The worker's module path (or `<file> (pid N)` for a connected child). */
   readonly module: string
+  /** The worker's state (`WorkerState`). */
   readonly state: WorkerState
   /** Calls waiting for a reply, plus cancelled calls whose handler has not settled yet. */
   readonly inFlight: number
@@ -93,20 +110,17 @@ export interface WorkerInfo {
  * ```
  */
 export interface ShutdownResult extends ExitResult {
+  /** What runs the worker: a child process or a worker thread. */
   readonly runtime: WorkerRuntime
+  /** The worker's process id (a thread's: this process's). */
   readonly pid: number
+  /** A thread's id; undefined for a process. */
   readonly threadId: number | undefined
+  /** The worker module it runs, as given to `fork()`, `spawnThread()` or `createPool()`. */
   readonly module: string
 }
 
-/**
- * What the registry knows of a worker.
- *
- * @example
- * ```ts
- * const untrack = track({ info: () => info, stop: (limits) => worker.close(limits), kill: () => child.kill('SIGKILL') })
- * ```
- */
+/** What the registry knows of a worker. */
 export interface TrackedWorker {
   info(): WorkerInfo
   stop(options: Partial<StopOptions>): Promise<ExitResult>
@@ -116,14 +130,7 @@ export interface TrackedWorker {
   readonly pooled?: boolean | undefined
 }
 
-/**
- * What the registry knows of a pool: how to close it, which stops its workers.
- *
- * @example
- * ```ts
- * const untrack = trackPool({ close: (limits) => pool.close(limits) })
- * ```
- */
+/** What the registry knows of a pool: how to close it, which stops its workers. */
 export interface TrackedPool {
   close(options: Partial<StopOptions>): Promise<ShutdownResult[]>
 }
@@ -131,13 +138,6 @@ export interface TrackedPool {
 /**
  * The workers and pools of one process, and its shutdown state. The functions below use
  * this process's; tests make their own.
- *
- * @example
- * ```ts
- * const registry = new WorkerRegistry(new AppShutdown())
- * const untrack = registry.track(entry)
- * const results = await registry.shutdownAll({ grace: 1_000 })
- * ```
  */
 export class WorkerRegistry {
   readonly app: AppShutdown
@@ -197,27 +197,13 @@ export class WorkerRegistry {
 
 const registry = new WorkerRegistry(appShutdown)
 
-/**
- * Adds a worker; returns the function that removes it.
- *
- * @example
- * ```ts
- * void gone.then(track(entry))
- * ```
- */
+/** Adds a worker; returns the function that removes it. */
 export function track(entry: TrackedWorker): () => void {
   watchSigterm()
   return registry.track(entry)
 }
 
-/**
- * Adds a pool; returns the function that removes it.
- *
- * @example
- * ```ts
- * const untrack = trackPool({ close })
- * ```
- */
+/** Adds a pool; returns the function that removes it. */
 export function trackPool(pool: TrackedPool): () => void {
   watchSigterm()
   return registry.trackPool(pool)
@@ -226,6 +212,10 @@ export function trackPool(pool: TrackedPool): () => void {
 /**
  * Every worker forkrpc started (`fork`, `spawnThread`, pools) or connected (`connect`) in
  * this process and that is not gone yet.
+ *
+ * @remarks
+ * Every worker and pool a process starts is registered, so that none is forgotten: `workers()`
+ * lists them, `shutdownAll()` and `handleSignals()` stop them.
  *
  * @example
  * ```ts
@@ -237,14 +227,7 @@ export function workers(): WorkerInfo[] {
   return registry.workers()
 }
 
-/**
- * Kills every worker now (a second Ctrl-C): the stops under way then end at once.
- *
- * @example
- * ```ts
- * process.once('SIGINT', killAll)
- * ```
- */
+/** Kills every worker now (a second Ctrl-C): the stops under way then end at once. */
 export function killAll(): void {
   registry.killAll()
 }
@@ -269,6 +252,6 @@ export function killAll(): void {
  * })
  * ```
  */
-export function shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
+export function shutdownAll(options: CloseOptions = {}): Promise<ShutdownResult[]> {
   return registry.shutdownAll(options)
 }

@@ -12,24 +12,10 @@ import { limitOf, waitAtMost } from '../base/timeouts.js'
 import type { AppShutdown } from './app-shutdown.js'
 import type { ShutdownResult, StopOptions } from './registry.js'
 
-/**
- * Where a signal-led shutdown is.
- *
- * @example
- * ```ts
- * if (shutdown.state === 'draining') console.error('waiting for the server to drain')
- * ```
- */
+/** Where a signal-led shutdown is. */
 export type SignalShutdownState = 'listening' | 'draining' | 'stopping' | 'done'
 
-/**
- * What the shutdown works with: the signals, the app's state, the workers, the app's hooks.
- *
- * @example
- * ```ts
- * const parts: SignalShutdownParts = { source, app: appShutdown, stopAll: shutdownAll, killAll, limits, beforeShutdownTimeout: 10_000 }
- * ```
- */
+/** What the shutdown works with: the signals, the app's state, the workers, the app's hooks. */
 export interface SignalShutdownParts {
   readonly source: SignalSource
   readonly app: AppShutdown
@@ -42,14 +28,7 @@ export interface SignalShutdownParts {
   readonly onShutdown?: ((results: ShutdownResult[], signal: NodeJS.Signals) => void) | undefined
 }
 
-/**
- * Where signals come from (this process), and its default action.
- *
- * @example
- * ```ts
- * const source: SignalSource = { on: (s, l) => process.on(s, l), off: (s, l) => process.off(s, l), appListeners: appListenerCount, raise: (s) => process.kill(process.pid, s) }
- * ```
- */
+/** Where signals come from (this process), and its default action. */
 export interface SignalSource {
   on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): void
   off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): void
@@ -59,15 +38,7 @@ export interface SignalSource {
   raise(signal: NodeJS.Signals): void
 }
 
-/**
- * One `handleSignals()`.
- *
- * @example
- * ```ts
- * const shutdown = new SignalShutdown(parts, ['SIGINT', 'SIGTERM'])
- * shutdown.remove() // handleSignals()'s return value
- * ```
- */
+/** One `handleSignals()`. */
 export class SignalShutdown {
   readonly #parts: SignalShutdownParts
   readonly #signals: readonly NodeJS.Signals[]

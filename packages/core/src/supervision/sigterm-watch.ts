@@ -9,15 +9,7 @@ import { appShutdown } from './app-shutdown.js'
 const observe = (): void => appShutdown.signalled('SIGTERM')
 let watching = false
 
-/**
- * Starts watching (once): from now on, a SIGTERM the app handles marks it as shutting down.
- *
- * @example
- * ```ts
- * watchSigterm()
- * process.on('SIGTERM', () => server.close()) // forkrpc now notices the signal too
- * ```
- */
+/** Starts watching (once): from now on, a SIGTERM the app handles marks it as shutting down. */
 export function watchSigterm(): void {
   if (watching) return
   watching = true
@@ -31,14 +23,7 @@ export function watchSigterm(): void {
   if (appListenerCount('SIGTERM') > 0) process.prependListener('SIGTERM', observe)
 }
 
-/**
- * How many listeners of `signal` the app has, forkrpc's watch left out.
- *
- * @example
- * ```ts
- * if (appListenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM') // the default action
- * ```
- */
+/** How many listeners of `signal` the app has, forkrpc's watch left out. */
 export function appListenerCount(signal: NodeJS.Signals): number {
   return process.listeners(signal).filter((listener) => listener !== observe).length
 }

@@ -7,7 +7,7 @@ import { checkHostHandlers, type ContractWithoutHost, type HostOption } from '..
 import type { Serialization } from '../protocol/payload.js'
 import type { RpcWorker } from './contract-worker.js'
 import { ProcessWorker } from './managed-worker.js'
-import { processHandle } from './process-handle.js'
+import { isHandled, processHandle } from './process-handle.js'
 import { startWorker } from './startup.js'
 import { checkWorkerOptions, stopLimits, type WorkerOptions } from './worker-options.js'
 
@@ -33,7 +33,8 @@ export interface ConnectOptions extends WorkerOptions {
 /**
  * Wraps a child process that you spawned with an IPC channel, and whose module calls
  * `serve()`, in the same worker interface as {@link (fork:1)}, after the same handshake.
- * If its stderr is piped, errors quote its last lines.
+ * If its stderr is piped, errors quote its last lines. A child that forkrpc already speaks
+ * over (connected before, or started by `fork()`) is a TypeError: one channel carries one worker.
  *
  * @example
  * ```ts
@@ -59,6 +60,9 @@ export async function connect<C extends Contract>(contract: C, child: ChildProce
   checkHostHandlers(contract, options.host, 'connect()')
   if (typeof child?.send !== 'function') {
     throw new TypeError("connect(contract, child): the child has no IPC channel; spawn it with an 'ipc' entry in stdio, e.g. ['pipe', 'pipe', 'pipe', 'ipc']")
+  }
+  if (isHandled(child)) {
+    throw new TypeError("connect(contract, child): forkrpc already speaks over this child's IPC channel (fork() started it, or connect() took it); one channel carries one worker")
   }
   const serialization = options.serialization ?? 'json'
   const label = `${child.spawnfile ?? 'child'} (pid ${child.pid})`

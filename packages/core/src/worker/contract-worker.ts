@@ -7,20 +7,16 @@ import type { ChildProcess } from 'node:child_process'
 import type { Worker } from 'node:worker_threads'
 import type { Client, EventSource, Notify } from '../contract/call-types.js'
 import type { Contract } from '../contract/define-contract.js'
-import type { ExitResult, StopOptions } from '../supervision/registry.js'
-
-/**
- * Per-close overrides of the worker's stop limits.
- *
- * @example
- * ```ts
- * await worker.close({ grace: 0, killTimeout: 100 })
- * ```
- */
-export type CloseOptions = Partial<StopOptions>
+import type { CloseOptions, ExitResult } from '../supervision/registry.js'
 
 /**
  * A running worker of either runtime: its typed client, its events, and its stop.
+ *
+ * @remarks
+ * `fork` and `connect` (a child process) and `spawnThread` (a worker thread) give the same
+ * interface for the same contract and worker module. Each resolves after the ready handshake, or
+ * rejects with `StartupError` or `ContractMismatchError` and leaves nothing running; `fork` and
+ * `spawnThread` also reject with `StartupError`, starting nothing, while `shutdownAll()` runs.
  *
  * @example
  * ```ts

@@ -3,7 +3,6 @@
  * (never a shell) and resolves once the worker has confirmed the contract.
  */
 import { fork as forkProcess, type ChildProcess, type ForkOptions as ForkProcessOptions, type StdioOptions } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { assertContract, type Contract } from '../contract/define-contract.js'
 import { checkHostHandlers, type ContractWithoutHost, type HostOption } from '../contract/host.js'
@@ -13,13 +12,14 @@ import type { Serialization } from '../protocol/payload.js'
 import type { RpcWorker } from './contract-worker.js'
 import { ProcessWorker } from './managed-worker.js'
 import { inspectArgv, inspectTarget, type InspectOptions } from './inspect-option.js'
-import { modulePath } from './module-path.js'
 import { processHandle } from './process-handle.js'
 import { confineProcess } from './privilege/confine-process.js'
 import { checkLeastPrivilege, type LeastPrivilegeOptions } from './privilege/permissions.js'
 import { PROCESS_GROUPS_SUPPORTED } from './process-group.js'
 import { startWorker, type StartExtras } from './startup.js'
+import { typeScriptRunner } from './typescript-runner.js'
 import { checkWorkerOptions, stopLimits, type WorkerOptions } from './worker-options.js'
+import { workerSource } from './worker-source.js'
 
 /**
  * Options of {@link (fork:1)}: forkrpc's own, and those of `child_process.fork` it passes on.
@@ -36,12 +36,13 @@ export interface ForkOptions extends WorkerOptions, InspectOptions, LeastPrivile
   args?: readonly string[] | undefined
   /** The worker's environment. Default: this process's. */
   env?: NodeJS.ProcessEnv | undefined
-  /** The worker's working directory; a relative module path is resolved against it. */
+  /** The worker's working directory; a relative module path is resolved against it. Default: this process's. */
   cwd?: string | URL | undefined
   /**
    * Node options for the worker. Default: this process's (so a tsx parent can fork `.ts`
    * workers), less its permission options with `permissions` and its `--max-old-space-size`
    * with `heapLimitMb`. With a Deno `execPath` and either of those: `deno run`'s options.
+   * A TypeScript worker needs a loader here (`['--import', 'tsx']`) unless its runtime strips types.
    */
   execArgv?: readonly string[] | undefined
   /** The Node executable. Default: this process's. */
@@ -65,9 +66,16 @@ export interface ForkOptions extends WorkerOptions, InspectOptions, LeastPrivile
 /**
  * Starts `module` in a forked child process and resolves with the worker once the child
  * has called `serve()` with the same contract. Rejects with StartupError (the module is
- * missing, throws while loading, exits, or is not ready within `startupTimeout`; or
+ * missing, throws while loading, exits, or is not ready within `startupTimeout`; it is
+ * TypeScript and the worker has no loader and no runtime that strips types; or
  * `shutdownAll()` runs, and nothing is started) or ContractMismatchError, and then no
- * process is left behind. A SIGTERM that reaches the worker while this process lives is
+ * process is left behind.
+ *
+ * `module` is a path (relative to `cwd`) or a `file:` URL. Name it as it is after the build,
+ * `new URL('./math.worker.js', import.meta.url)`: while that `.js` (`.mjs`, `.cjs`) does not
+ * exist, its TypeScript source beside it (`.ts`, `.mts`, `.cts`) is the worker, as TypeScript
+ * resolves an import. It runs with the loader the worker's `execArgv` inherits (tsx's, when
+ * this process runs under tsx) or gets, or on a runtime that strips types. A SIGTERM that reaches the worker while this process lives is
  * led from here: the worker is stopped with the app's shutdown, or closed in stages if the
  * app runs on.
  *
@@ -97,11 +105,6 @@ export async function fork<C extends Contract>(contract: C, module: string | URL
 /**
  * `fork()`, with what only a pool adds: to hear of the child before it is ready, memory
  * limits, and every message.
- *
- * @example
- * ```ts
- * const worker = await forkWorker(contract, module, options, { onSpawn: (pid) => emit('spawn', { pid }) })
- * ```
  */
 export async function forkWorker(
   contract: Contract,
@@ -115,14 +118,17 @@ export async function forkWorker(
   checkHostHandlers(contract, options.host, 'fork()')
   const inspect = inspectTarget(options, 'fork()')
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd
-  const path = modulePath(module, 'fork(contract, module)', cwd)
   const serialization = options.serialization ?? 'json'
   if (serialization !== 'json' && serialization !== 'advanced') throw new TypeError(`fork(): serialization must be 'json' or 'advanced', got ${String(serialization)}`)
-  if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
+  const { path, typeScript } = workerSource(module, 'fork(contract, module)', cwd)
   if (appShutdown.stoppingAll) throw startupFailed(path, 'the app is shutting down: no worker is started while shutdownAll() runs')
   const processGroup = options.processGroup === true && PROCESS_GROUPS_SUPPORTED
   const execArgv = inspect !== undefined ? inspectArgv(options.execArgv ?? process.execArgv, inspect) : options.execArgv
   const { uid, gid, ...confined } = confineProcess({ options, module: path, execArgv, inspect: inspect !== undefined }, 'fork()')
+  if (typeScript) {
+    const otherExecPath = options.execPath !== undefined && options.execPath !== process.execPath
+    typeScriptRunner({ module: path, thread: false, execArgv: confined.execArgv ?? process.execArgv, nodeOptions: (confined.env ?? process.env).NODE_OPTIONS, otherExecPath })
+  }
   const child = spawnChild(path, options.args ?? [], {
     ...confined,
     ...(uid === undefined ? {} : { uid }),

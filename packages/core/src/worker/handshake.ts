@@ -10,25 +10,13 @@ import { ContractMismatchError, type ExitDetails } from '../errors/worker-errors
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
 import { isForkRpcMessage, readMessage } from '../protocol/read-message.js'
 
-/**
- * What the handshake rejects with when the worker exits before it is ready.
- *
- * @example
- * ```ts
- * handshake(contract, channel, label, exited).catch((failure) => failure === exitedEarly && explain())
- * ```
- */
+/** What the handshake rejects with when the worker exits before it is ready. */
 export const exitedEarly = Symbol('exited before ready')
 
 /**
  * Resolves when the worker announces the right contract, with its inspector's URL if it has
  * one open (the `inspect` option); rejects with ContractMismatchError
  * on a mismatch (of procedures or of the protocol version), or with {@link exitedEarly}.
- *
- * @example
- * ```ts
- * await handshake(math, channel, '/app/math.worker.js', handle.exited)
- * ```
  */
 export function handshake(contract: Contract, channel: Channel, label: string, exited: Promise<ExitDetails>): Promise<string | undefined> {
   return new Promise<string | undefined>((resolve, reject) => {

@@ -53,27 +53,13 @@ export interface InspectOptions {
   onInspect?: ((event: InspectEvent) => void) | undefined
 }
 
-/**
- * Where to open a worker's inspector.
- *
- * @example
- * ```ts
- * const target: InspectTarget = { host: '127.0.0.1', port: 0 }
- * ```
- */
+/** Where to open a worker's inspector. */
 export interface InspectTarget {
   readonly host: string
   readonly port: number
 }
 
-/**
- * The inspector target of `options`, or undefined when off; throws a TypeError for a bad one.
- *
- * @example
- * ```ts
- * inspectTarget({ inspect: 9230 }, 'fork()') // { host: '127.0.0.1', port: 9230 }
- * ```
- */
+/** The inspector target of `options`, or undefined when off; throws a TypeError for a bad one. */
 export function inspectTarget(options: InspectOptions, where: string): InspectTarget | undefined {
   checkFunction(options.onInspect, 'onInspect')
   const option = options.inspect
@@ -94,11 +80,6 @@ function checkPort(port: unknown, where: string): number {
 /**
  * `execArgv` for a process whose inspector opens at `target`: the inherited (or given) flags
  * without any `--inspect*`, plus `--inspect=host:port`.
- *
- * @example
- * ```ts
- * inspectArgv(['--inspect=9229', '--enable-source-maps'], { host: '127.0.0.1', port: 0 }) // ['--enable-source-maps', '--inspect=127.0.0.1:0']
- * ```
  */
 export function inspectArgv(execArgv: readonly string[], target: InspectTarget): string[] {
   const kept = execArgv.filter((flag) => !/^--(inspect|debug)(-brk|-wait|-port)?(=|$)/.test(flag))

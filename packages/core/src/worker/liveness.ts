@@ -18,19 +18,13 @@ import type { WorkerHandle } from './worker-handle.js'
  * ```
  */
 export interface UnresponsiveEvent {
-  /** How long the worker had been silent, in milliseconds. */
+  /** How long the worker had been silent, in milliseconds: nothing from it, not even an answer to a ping (a little more than `unresponsiveAfter`, since the parent looks a few times per `unresponsiveAfter`). */
   readonly silentFor: number
 }
 
 /**
  * Watches one worker: pings it a few times per `unresponsiveAfter`, and calls `onSilent` once
  * when nothing has come from it for longer than that.
- *
- * @example
- * ```ts
- * const watch = new LivenessWatch(handle, 5_000, (silentFor) => giveUp(silentFor))
- * void handle.gone.then(() => watch.stop())
- * ```
  */
 export class LivenessWatch {
   readonly #handle: WorkerHandle

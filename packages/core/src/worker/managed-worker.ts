@@ -11,29 +11,15 @@ import { workerClosed } from '../errors/worker-errors.js'
 import type { Peer } from '../rpc/peer.js'
 import { clientOf } from '../rpc/peer-roles.js'
 import type { ExitResult, StopOptions } from '../supervision/registry.js'
-import type { CloseOptions, ContractWorker, RpcWorker, ThreadWorker } from './contract-worker.js'
+import type { CloseOptions } from '../supervision/registry.js'
+import type { ContractWorker, RpcWorker, ThreadWorker } from './contract-worker.js'
 import { stopWorker } from './stop.js'
 import type { WorkerHandle } from './worker-handle.js'
 
-/**
- * Where a ready worker is: taking calls, stopping, or gone.
- *
- * @example
- * ```ts
- * if (worker.state === 'ready') await worker.call.add({ a: 1, b: 2 })
- * ```
- */
+/** Where a ready worker is: taking calls, stopping, or gone. */
 export type ManagedWorkerState = 'ready' | 'closing' | 'gone'
 
-/**
- * A ready worker, process or thread.
- *
- * @example
- * ```ts
- * const worker = new ManagedWorker(peer, handle, { grace: 5_000, killTimeout: 5_000 })
- * await worker.close()
- * ```
- */
+/** A ready worker, process or thread. */
 export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
   readonly call: Client<C>
   readonly on: EventSource<C>['on']
@@ -96,15 +82,6 @@ export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
   }
 }
 
-/**
- * A process worker.
- *
- * @example
- * ```ts
- * const worker = new ProcessWorker(peer, handle, limits, child)
- * console.log(worker.pid)
- * ```
- */
 export class ProcessWorker<C extends Contract> extends ManagedWorker<C> implements RpcWorker<C> {
   readonly pid: number
   readonly #child: ChildProcess
@@ -120,15 +97,6 @@ export class ProcessWorker<C extends Contract> extends ManagedWorker<C> implemen
   }
 }
 
-/**
- * A thread worker.
- *
- * @example
- * ```ts
- * const worker = new SpawnedThread(peer, handle, limits, thread)
- * console.log(worker.threadId)
- * ```
- */
 export class SpawnedThread<C extends Contract> extends ManagedWorker<C> implements ThreadWorker<C> {
   readonly threadId: number
   readonly thread: Worker

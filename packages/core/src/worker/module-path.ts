@@ -6,14 +6,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/**
- * Throws a TypeError unless `module` is a non-empty path or a `file:` URL.
- *
- * @example
- * ```ts
- * checkModule(42, 'fork(contract, module)') // throws: module must be a file path or a file: URL, got number
- * ```
- */
+/** Throws a TypeError unless `module` is a non-empty path or a `file:` URL. */
 export function checkModule(module: unknown, where: string): asserts module is string | URL {
   if (module instanceof URL) {
     if (module.protocol !== 'file:') throw new TypeError(`${where}: module must be a file path or a file: URL, got a ${module.protocol} URL`)
@@ -22,14 +15,7 @@ export function checkModule(module: unknown, where: string): asserts module is s
   if (typeof module !== 'string' || module === '') throw new TypeError(`${where}: module must be a file path or a file: URL, got ${module === '' ? 'an empty string' : module === null ? 'null' : typeof module}`)
 }
 
-/**
- * The absolute path of `module`, checked first (a relative path is resolved against `cwd`).
- *
- * @example
- * ```ts
- * const path = modulePath(new URL('./math.worker.js', import.meta.url), 'fork(contract, module)')
- * ```
- */
+/** The absolute path of `module`, checked first (a relative path is resolved against `cwd`). */
 export function modulePath(module: unknown, where: string, cwd: string = process.cwd()): string {
   checkModule(module, where)
   return module instanceof URL ? fileURLToPath(module) : resolve(cwd, module)

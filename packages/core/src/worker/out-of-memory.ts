@@ -10,15 +10,7 @@ import type { Readable } from 'node:stream'
 const MARKERS = ['JavaScript heap out of memory', 'Fatal JavaScript out of memory']
 const LONGEST = Math.max(...MARKERS.map((marker) => marker.length))
 
-/**
- * Whether a process's stderr said it ran out of memory.
- *
- * @example
- * ```ts
- * const oom = new OutOfMemoryWatch(child.stderr)
- * child.once('exit', (code, signal) => console.log(oom.seen && (signal !== null || code !== 0)))
- * ```
- */
+/** Whether a process's stderr said it ran out of memory. */
 export class OutOfMemoryWatch {
   #seen = false
   /** The end of the last chunk, so a marker cut in two by a chunk boundary is still found. */
@@ -42,14 +34,7 @@ export class OutOfMemoryWatch {
   }
 }
 
-/**
- * Whether a thread's uncaught error says it went over its `resourceLimits`.
- *
- * @example
- * ```ts
- * thread.on('error', (error) => (outOfMemory ||= isThreadOutOfMemory(error)))
- * ```
- */
+/** Whether a thread's uncaught error says it went over its `resourceLimits`. */
 export function isThreadOutOfMemory(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
 }

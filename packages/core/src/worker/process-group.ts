@@ -5,7 +5,6 @@
  */
 import { debug } from '../base/debug.js'
 
-/** Whether process groups exist here. */
 export const PROCESS_GROUPS_SUPPORTED = process.platform !== 'win32'
 
 /** Sends `signal` to every process of group `pgid`; false when the group is empty (or gone). */
@@ -22,11 +21,6 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 /**
  * Ends what is left of group `pgid` once its leader has exited: SIGTERM, then SIGKILL to
  * whatever still runs after `killTimeout` ms. Resolves once the group is empty.
- *
- * @example
- * ```ts
- * await endGroup(worker.pid, 1_000)
- * ```
  */
 export async function endGroup(pgid: number, killTimeout: number): Promise<void> {
   if (!signalGroup(pgid, 'SIGTERM')) return

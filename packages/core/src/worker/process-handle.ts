@@ -18,6 +18,7 @@ import { deniedAtLoad } from './privilege/denied-at-load.js'
 import { endGroup, PROCESS_GROUPS_SUPPORTED, signalGroup } from './process-group.js'
 import { signalChild } from './signal-child.js'
 import { collectStderrTail } from './stderr-tail.js'
+import { typeScriptRefused } from './typescript-runner.js'
 import type { WorkerHandle } from './worker-handle.js'
 
 /** Windows has no SIGSTOP, so no SIGCONT either (Node rejects the signal there). */
@@ -26,14 +27,7 @@ const RESUME_SUPPORTED = process.platform !== 'win32'
 /** How long to wait for the stderr pipe to close after 'exit' or 'disconnect'. */
 const SETTLE_MS = 50
 
-/**
- * What a process handle needs besides the child.
- *
- * @example
- * ```ts
- * const settings: ProcessHandleSettings = { serialization: 'json', label: '/app/worker.js', forwardStderr: true, processGroup: false, killTimeout: 5_000 }
- * ```
- */
+/** What a process handle needs besides the child. */
 export interface ProcessHandleSettings {
   readonly serialization: Serialization
   readonly label: string
@@ -48,15 +42,16 @@ export interface ProcessHandleSettings {
   readonly maxPending?: number | undefined
 }
 
-/**
- * Watches `child` and returns its handle.
- *
- * @example
- * ```ts
- * const handle = processHandle(fork(path, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }), settings)
- * ```
- */
+/** The children a handle speaks for: call ids are unique per client, so one channel carries one. */
+const handledChildren = new WeakSet<ChildProcess>()
+
+/** Whether forkrpc already speaks over this child's IPC channel (`fork()` started it, or `connect()` took it). */
+export function isHandled(child: ChildProcess): boolean {
+  return handledChildren.has(child)
+}
+
 export function processHandle(child: ChildProcess, settings: ProcessHandleSettings): WorkerHandle {
+  handledChildren.add(child)
   // A child that breaks its channel (bytes that are not a message, a message too large to
   // buffer, a backlog it does not read) is killed, and its calls fail with ProtocolError.
   let violation: Error | undefined
@@ -229,9 +224,8 @@ class ChildWatch {
 function explainEarlyExit(label: string, details: ExitDetails): string {
   const how = details.signal ? `it was killed by ${details.signal}` : `it exited with code ${details.exitCode}`
   const stderr = details.stderr ?? ''
-  if (/ERR_UNKNOWN_FILE_EXTENSION/.test(stderr) && /\.[cm]?ts$/.test(label)) {
-    return `${how}: Node cannot load a .ts worker by itself. Run the parent under tsx (its loader is passed on to the worker), or pass execArgv: ['--import', 'tsx'] to fork()`
-  }
+  const typeScript = typeScriptRefused(label, stderr)
+  if (typeScript !== undefined) return `${how}: ${typeScript}`
   const denied = deniedAtLoad(stderr)
   if (denied !== undefined) return `${how}: ${denied}`
   if (details.exitCode === 0) return `${how} without calling serve(contract, handlers)`

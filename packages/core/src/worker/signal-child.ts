@@ -9,14 +9,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { debug } from '../base/debug.js'
 
-/**
- * Sends `signal` to `child` while it runs; false when it has exited (or cannot be signalled).
- *
- * @example
- * ```ts
- * signalChild(child, 'SIGTERM')
- * ```
- */
+/** Sends `signal` to `child` while it runs; false when it has exited (or cannot be signalled). */
 export function signalChild(child: ChildProcess, signal: NodeJS.Signals): boolean {
   // Not once the exit is known: the pid may have been reaped and reused.
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return false

@@ -17,11 +17,6 @@ import { debug } from '../base/debug.js'
  * the whole process group reaches this process at the same time, and its listeners run
  * within a turn of the loop (the timer is followed by a setImmediate, so that the poll
  * phase that delivers the signal has run).
- *
- * @example
- * ```ts
- * await setTimeout(SIGTERM_SETTLE_MS + 50) // the worker's SIGTERM has been dealt with
- * ```
  */
 export const SIGTERM_SETTLE_MS = 100
 
@@ -30,22 +25,10 @@ export const SIGTERM_SETTLE_MS = 100
  * waiting to see whether the app is shutting down), `left` (to the app's shutdown, or to a
  * stop under way), `stopping` (this side stops it, or asked it to shut down at once), `gone`
  * (the worker is: nothing more to decide).
- *
- * @example
- * ```ts
- * if (lead.state === 'left') console.error('the app is shutting down: the worker is drained with the others')
- * ```
  */
 export type SigtermLeadState = 'serving' | 'settling' | 'left' | 'stopping' | 'gone'
 
-/**
- * What the lead asks of the worker's owner.
- *
- * @example
- * ```ts
- * const parts: SigtermLeadParts = { appStopping: () => appShutdown.stopping, closing: () => worker.state !== 'ready', terminated: () => handle.terminated(), shutDownNow, stop: () => void worker.close() }
- * ```
- */
+/** What the lead asks of the worker's owner. */
 export interface SigtermLeadParts {
   /** Whether the app is shutting down (its shutdown will stop the worker). */
   appStopping(): boolean
@@ -59,16 +42,6 @@ export interface SigtermLeadParts {
   stop(): void
 }
 
-/**
- * The lead of one worker.
- *
- * @example
- * ```ts
- * const lead = new SigtermLead(parts)
- * peer lifecycle: (message) => message.t === MessageType.Sigterm && lead.heard()
- * void handle.gone.then(() => lead.gone())
- * ```
- */
 export class SigtermLead {
   readonly #parts: SigtermLeadParts
   #state: SigtermLeadState = 'serving'

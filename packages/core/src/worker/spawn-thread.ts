@@ -2,7 +2,6 @@
  * `spawnThread()`: the same contract and handlers in a worker thread instead of a child
  * process, behind the same worker interface (`call`, `on`, `events`, `notify`, `close`).
  */
-import { existsSync } from 'node:fs'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import { THREAD_INSPECT, THREAD_MARKER } from '../channel/message-port-channel.js'
 import { assertContract, type Contract } from '../contract/define-contract.js'
@@ -12,12 +11,13 @@ import { appShutdown } from '../supervision/app-shutdown.js'
 import type { ThreadWorker } from './contract-worker.js'
 import { SpawnedThread } from './managed-worker.js'
 import { inspectTarget, type InspectOptions } from './inspect-option.js'
-import { modulePath } from './module-path.js'
 import { checkLeastPrivilege, type LeastPrivilegeOptions } from './privilege/permissions.js'
 import { confineThread } from './privilege/thread-permissions.js'
 import { startWorker, type StartExtras } from './startup.js'
 import { threadHandle } from './thread-handle.js'
+import { TSX_THREAD, typeScriptRunner } from './typescript-runner.js'
 import { checkWorkerOptions, type WorkerOptions } from './worker-options.js'
+import { workerSource } from './worker-source.js'
 
 /**
  * Options of {@link (spawnThread:1)}: forkrpc's own (as for `fork()`), and those of
@@ -35,8 +35,9 @@ export interface ThreadOptions extends WorkerOptions, InspectOptions, LeastPrivi
   env?: NodeJS.ProcessEnv | undefined
   /**
    * Node options for the thread. Default: this process's (so a tsx parent can start `.ts`
-   * workers); with `permissions`, none but the permission flags (a thread refuses some of a
-   * process's options, and its loaders could not be read).
+   * workers; where tsx does not register itself in threads, before Node 22.22, the thread
+   * starts at an entry that registers it); with `permissions`, none but the permission flags
+   * (a thread refuses some of a process's options, and its loaders could not be read).
    */
   execArgv?: readonly string[] | undefined
   /** Heap limits of the thread; over them, it ends and calls in flight reject with WorkerExitedError. */
@@ -46,9 +47,11 @@ export interface ThreadOptions extends WorkerOptions, InspectOptions, LeastPrivi
 /**
  * Starts `module` in a worker thread and resolves with the worker once the thread has
  * called `serve()` with the same contract. `serve()` notices it runs in a thread, so the
- * worker module is the same as for `fork()`. Rejects with StartupError (the module is
- * missing, throws while loading, exits, or is not ready within `startupTimeout`) or
- * ContractMismatchError; the thread is stopped first.
+ * worker module is the same as for `fork()`, named the same way (a `.js` that does not exist
+ * stands for its `.ts` source beside it; see {@link (fork:1)}). Rejects with StartupError (the
+ * module is missing, throws while loading, exits, or is not ready within `startupTimeout`; it
+ * is TypeScript and nothing in the thread would run it) or ContractMismatchError; the thread
+ * is stopped first.
  *
  * A thread starts faster and costs less memory than a process, and shares the process's
  * fate: a crash of the thread ends only the thread, but a native crash or `process.abort()`
@@ -80,11 +83,6 @@ export async function spawnThread<C extends Contract>(contract: C, module: strin
 /**
  * `spawnThread()`, with what only a pool adds: to hear of the thread before it is ready (its
  * threadId), memory limits, and every message.
- *
- * @example
- * ```ts
- * const worker = await spawnThreadWorker(contract, module, options, { observe, onSpawn: (threadId) => emit('spawn', { threadId }) })
- * ```
  */
 export async function spawnThreadWorker(
   contract: Contract,
@@ -97,18 +95,23 @@ export async function spawnThreadWorker(
   checkLeastPrivilege(options, 'spawnThread()')
   checkHostHandlers(contract, options.host, 'spawnThread()')
   const inspect = inspectTarget(options, 'spawnThread()')
-  const path = modulePath(module, 'spawnThread(contract, module)')
-  if (!existsSync(path)) throw startupFailed(path, 'the module file does not exist')
+  const { path, typeScript } = workerSource(module, 'spawnThread(contract, module)')
   if (appShutdown.stoppingAll) throw startupFailed(path, 'the app is shutting down: no worker is started while shutdownAll() runs')
   const { env, execArgv, resourceLimits } = confineThread({ options, module: path, inspect: inspect !== undefined }, 'spawnThread()')
+  const { tsxThread } = typeScript ? typeScriptRunner({ module: path, thread: true, execArgv: execArgv ?? process.execArgv, nodeOptions: process.env.NODE_OPTIONS, otherExecPath: false }) : {}
   let thread: Worker
   try {
-    thread = new Worker(path, {
+    // A TypeScript module that tsx must be registered for in the thread starts at typescript-thread.ts.
+    thread = new Worker(tsxThread === undefined ? path : new URL('./typescript-thread.js', import.meta.url), {
       argv: options.args === undefined ? [] : [...options.args],
       env,
       execArgv,
       resourceLimits,
-      workerData: inspect === undefined ? { [THREAD_MARKER]: true } : { [THREAD_MARKER]: true, [THREAD_INSPECT]: inspect },
+      workerData: {
+        [THREAD_MARKER]: true,
+        ...(inspect === undefined ? {} : { [THREAD_INSPECT]: inspect }),
+        ...(tsxThread === undefined ? {} : { [TSX_THREAD]: tsxThread }),
+      },
     })
   } catch (error) {
     throw startupFailed(path, `it could not be started: ${(error as Error).message}`, undefined, error)

@@ -22,14 +22,7 @@ import { stopWorker } from './stop.js'
 import type { WorkerHandle } from './worker-handle.js'
 import { DEFAULT_STARTUP_TIMEOUT_MS, stopLimits, type WorkerOptions } from './worker-options.js'
 
-/**
- * What a pool adds to a worker's start.
- *
- * @example
- * ```ts
- * const extras: StartExtras = { memoryLimits: { hb: 512 * 1024 * 1024 }, observe: (message) => message.t === 'o' && recycle() }
- * ```
- */
+/** What a pool adds to a worker's start. */
 export interface StartExtras {
   /** Memory limits the worker reports going over (for a pool's recycling). */
   readonly memoryLimits?: MemoryLimits | undefined
@@ -48,14 +41,7 @@ export interface StartExtras {
 
 const startupTimedOut = Symbol('startup timed out')
 
-/**
- * Starts the worker behind `handle`; `make` builds the worker object once it is ready.
- *
- * @example
- * ```ts
- * const worker = await startWorker(math, handle, options, {}, (peer, limits) => new ProcessWorker(peer, handle, limits, child))
- * ```
- */
+/** Starts the worker behind `handle`; `make` builds the worker object once it is ready. */
 export async function startWorker<W extends ManagedWorker<Contract>>(
   contract: Contract,
   handle: WorkerHandle,

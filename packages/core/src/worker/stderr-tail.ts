@@ -17,12 +17,6 @@ export interface StderrTail {
 /**
  * Reads `stream` (putting it in flowing mode) and keeps its last bytes; when `forward` is
  * set, also copies every chunk to `forward`, so the user still sees the child's errors.
- *
- * @example
- * ```ts
- * const tail = collectStderrTail(child.stderr, process.stderr)
- * child.on('exit', () => console.log(tail.text()))
- * ```
  */
 export function collectStderrTail(stream: Readable | null | undefined, forward?: NodeJS.WritableStream): StderrTail {
   if (!stream) return { text: () => undefined }

@@ -11,11 +11,6 @@ import type { WorkerHandle } from './worker-handle.js'
 /**
  * Stops the worker of `handle` in stages and resolves once it has exited. `drained`
  * resolves when no call is in flight. A stopped process is woken (SIGCONT) first.
- *
- * @example
- * ```ts
- * const result = await stopWorker(handle, peer.caller.table.drained(), { grace: 5_000, killTimeout: 5_000 })
- * ```
  */
 export async function stopWorker(handle: WorkerHandle, drained: Promise<void>, limits: StopOptions): Promise<ExitResult> {
   let exited = !handle.running()

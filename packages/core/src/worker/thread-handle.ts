@@ -8,16 +8,9 @@ import { threadChannel } from '../channel/thread-channel.js'
 import { workerExited, type ExitDetails } from '../errors/worker-errors.js'
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js'
 import { isThreadOutOfMemory } from './out-of-memory.js'
+import { typeScriptRefused } from './typescript-runner.js'
 import type { WorkerHandle } from './worker-handle.js'
 
-/**
- * Watches `thread` and returns its handle.
- *
- * @example
- * ```ts
- * const handle = threadHandle(new Worker(path, { workerData: { [THREAD_MARKER]: true } }), path)
- * ```
- */
 export function threadHandle(thread: Worker, label: string): WorkerHandle {
   const channel = threadChannel(thread)
   let uncaught: string | undefined
@@ -72,7 +65,7 @@ export function threadHandle(thread: Worker, label: string): WorkerHandle {
     },
     stopping: () => undefined,
     explainEarlyExit: (details) =>
-      details.stderr === undefined ? `it exited with code ${details.exitCode} without calling serve(contract, handlers)` : 'it threw before calling serve()',
+      details.stderr === undefined ? `it exited with code ${details.exitCode} without calling serve(contract, handlers)` : (typeScriptRefused(label, details.stderr) ?? 'it threw before calling serve()'),
     startError: () => undefined,
   }
 }

@@ -7,21 +7,13 @@ import type { OwnedChannel } from '../channel/process-channel.js'
 import type { ExitDetails } from '../errors/worker-errors.js'
 import type { WorkerRuntime } from '../supervision/registry.js'
 
-/**
- * A started worker, process or thread, as its lifecycle sees it.
- *
- * @example
- * ```ts
- * const handle: WorkerHandle = processHandle(child, { serialization: 'json', label: path, forwardStderr: true, processGroup: false, killTimeout: 5_000 })
- * ```
- */
+/** A started worker, process or thread, as its lifecycle sees it. */
 export interface WorkerHandle {
   readonly runtime: WorkerRuntime
   /** How errors name the worker: its module path, or `<file> (pid N)`. */
   readonly label: string
   /** The worker process's pid; for a thread, this process's. */
   readonly pid: number
-  /** The thread's id, for a thread. */
   readonly threadId: number | undefined
   readonly channel: OwnedChannel
   /** Resolves once the worker has exited (or failed to start). */
@@ -38,7 +30,6 @@ export interface WorkerHandle {
    * worker's channel before it writes the uncaught error).
    */
   readonly ended: Promise<ExitDetails>
-  /** True until the worker has exited. */
   running(): boolean
   /** Wakes a stopped (SIGSTOP) process with SIGCONT, so that it can take part in its stop; nothing for a thread or on Windows. */
   resume(): void

@@ -83,26 +83,12 @@ export interface WorkerOptions extends MessageLimitOptions {
   onUnresponsive?: ((event: UnresponsiveEvent) => void) | undefined
 }
 
-/**
- * The stop limits of `options`, with the defaults.
- *
- * @example
- * ```ts
- * const { grace, killTimeout } = stopLimits(options)
- * ```
- */
+/** The stop limits of `options`, with the defaults. */
 export function stopLimits(options: { grace?: number | undefined; killTimeout?: number | undefined }): StopOptions {
   return { grace: options.grace ?? DEFAULT_GRACE_MS, killTimeout: options.killTimeout ?? DEFAULT_KILL_TIMEOUT_MS }
 }
 
-/**
- * Throws a TypeError for a bad worker option.
- *
- * @example
- * ```ts
- * checkWorkerOptions(options, 'fork()')
- * ```
- */
+/** Throws a TypeError for a bad worker option. */
 export function checkWorkerOptions(options: WorkerOptions, where: string): void {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`)
   for (const key of ['timeout', 'startupTimeout', 'grace', 'killTimeout', 'unresponsiveAfter'] as const) checkTimeout(options[key], key, where)

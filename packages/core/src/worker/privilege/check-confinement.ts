@@ -14,11 +14,6 @@ import { confineThread } from './thread-permissions.js'
 /**
  * Throws the TypeError that starting a worker of `module` with `start` would throw for its
  * `permissions` or `heapLimitMb`.
- *
- * @example
- * ```ts
- * checkConfinement({ runtime: 'thread', options: { permissions: { uid: 0 } } }, url, 'createPool()') // throws
- * ```
  */
 export function checkConfinement(start: { runtime: 'process'; options: ForkOptions } | { runtime: 'thread'; options: ThreadOptions }, module: string | URL, where: string): void {
   const { options } = start

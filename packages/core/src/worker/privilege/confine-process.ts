@@ -10,14 +10,7 @@ import { plain, type LeastPrivilegeOptions } from './permissions.js'
 import { checkEnvNames, workerEnv } from './worker-env.js'
 import { workerRuntime } from './worker-runtime.js'
 
-/**
- * What `fork()` knows when it confines a worker.
- *
- * @example
- * ```ts
- * const request: ProcessConfinement = { options, module: path, execArgv: inherited, inspect: false }
- * ```
- */
+/** What `fork()` knows when it confines a worker. */
 export interface ProcessConfinement {
   readonly options: LeastPrivilegeOptions & { execPath?: string | undefined; execArgv?: readonly string[] | undefined; env?: NodeJS.ProcessEnv | undefined }
   /** The worker module's absolute path. */
@@ -31,11 +24,6 @@ export interface ProcessConfinement {
 /**
  * The options, environment and ids that start the worker confined; unchanged without
  * `permissions` and `heapLimitMb`. Throws a TypeError for what the runtime cannot honour.
- *
- * @example
- * ```ts
- * const { execArgv, env, uid, gid } = confineProcess({ options, module: path, execArgv, inspect: false }, 'fork()')
- * ```
  */
 export function confineProcess(request: ProcessConfinement, where: string): { execArgv: string[] | undefined; env: NodeJS.ProcessEnv | undefined; uid?: number; gid?: number } {
   const { options, module, inspect } = request
@@ -68,6 +56,7 @@ export function confineProcess(request: ProcessConfinement, where: string): { ex
   return { execArgv: [...base, ...grants, ...nodeHeapFlags(heapLimitMb, undefined, where)], env: workerEnv(options.env ?? process.env, permissions.env, 'node'), ...ids }
 }
 
+/** With `permissions`, `execArgv` may not grant anything itself: the two would contradict each other. */
 function refuse(execArgv: readonly string[], option: RegExp, where: string): void {
   const flag = execArgv.find((arg) => option.test(arg))
   if (flag !== undefined) throw new TypeError(`${where}: execArgv has ${flag}, which permissions would contradict; say it in permissions instead`)

@@ -7,15 +7,7 @@
  */
 import { asPermissionDenied } from '../../errors/permission-errors.js'
 
-/**
- * The explanation for StartupError, or undefined when stderr shows no denied access.
- *
- * @example
- * ```ts
- * deniedAtLoad("code: 'ERR_ACCESS_DENIED',\n  permission: 'FileSystemRead',\n  resource: '/app/contract.js'")
- * // 'its permissions denied it read access to /app/contract.js while it loaded; add it (or its folder) to permissions.read'
- * ```
- */
+/** The explanation for StartupError, or undefined when stderr shows no denied access. */
 export function deniedAtLoad(stderr: string | undefined): string | undefined {
   if (stderr === undefined) return undefined
   const node = /code: 'ERR_ACCESS_DENIED',\s*permission: '([^']*)',\s*resource: '([^']*)'/.exec(stderr)

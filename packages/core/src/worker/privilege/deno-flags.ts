@@ -17,12 +17,6 @@ export const DENO_PERMISSION_OPTION = /^(?:-A|--allow-)/
 /**
  * The `deno run` options that start a worker with only `permissions`, plus `reads` (its module
  * and forkrpc's files), and `envNames` (what its environment holds).
- *
- * @example
- * ```ts
- * denoPermissionFlags({ read: ['/data'], workerThreads: true, wasi: true }, ['/app/w.js'], [], 'fork()')
- * // ['--no-prompt', '--allow-read=/app/w.js,/data']
- * ```
  */
 export function denoPermissionFlags(permissions: PlainPermissions, reads: readonly string[], envNames: readonly string[], where: string): string[] {
   for (const [key, what] of Object.entries(UNGATED) as Array<[keyof typeof UNGATED, string]>) {

@@ -15,11 +15,6 @@ const closures = new Map<string, readonly string[]>()
  * The paths (folders, read with everything under them) that a worker module at `modulePath`
  * needs to load `@forkrpc/core`: the package as the module reaches it, this process's copy,
  * and their dependencies.
- *
- * @example
- * ```ts
- * const reads = [modulePath, ...forkrpcFiles(modulePath), ...userReads]
- * ```
  */
 export function forkrpcFiles(modulePath: string): string[] {
   const paths = new Set<string>(packageClosure(ownRoot()))

@@ -10,11 +10,6 @@ const NODE_HEAP_OPTION = /^--max-old-space-size(=|$)/
 /**
  * The Node option for `heapLimitMb`, after checking that `execArgv` (given by the user) sets
  * no other.
- *
- * @example
- * ```ts
- * nodeHeapFlags(256, ['--enable-source-maps'], 'fork()') // ['--max-old-space-size=256']
- * ```
  */
 export function nodeHeapFlags(heapLimitMb: number | undefined, execArgv: readonly string[] | undefined, where: string): string[] {
   if (heapLimitMb === undefined) return []
@@ -27,28 +22,14 @@ export function isHeapFlag(flag: string): boolean {
   return NODE_HEAP_OPTION.test(flag)
 }
 
-/**
- * The Deno option for `heapLimitMb`, after checking that `execArgv` passes V8 no other.
- *
- * @example
- * ```ts
- * denoHeapFlags(256, ['--no-prompt'], 'fork()') // ['--v8-flags=--max-old-space-size=256']
- * ```
- */
+/** The Deno option for `heapLimitMb`, after checking that `execArgv` passes V8 no other. */
 export function denoHeapFlags(heapLimitMb: number | undefined, execArgv: readonly string[], where: string): string[] {
   if (heapLimitMb === undefined) return []
   if (execArgv.some((flag) => /^--v8-flags=.*max-old-space-size/.test(flag))) throw new TypeError(`${where}: heapLimitMb and a max-old-space-size in execArgv's --v8-flags both set the heap limit; keep one`)
   return [`--v8-flags=--max-old-space-size=${heapLimitMb}`]
 }
 
-/**
- * A thread's `resourceLimits` with `heapLimitMb` as its old generation's limit.
- *
- * @example
- * ```ts
- * threadLimits(64, { stackSizeMb: 4 }, 'spawnThread()') // { stackSizeMb: 4, maxOldGenerationSizeMb: 64 }
- * ```
- */
+/** A thread's `resourceLimits` with `heapLimitMb` as its old generation's limit. */
 export function threadLimits(heapLimitMb: number | undefined, resourceLimits: ResourceLimits | undefined, where: string): ResourceLimits | undefined {
   if (heapLimitMb === undefined) return resourceLimits
   if (resourceLimits?.maxOldGenerationSizeMb !== undefined) throw new TypeError(`${where}: heapLimitMb and resourceLimits.maxOldGenerationSizeMb both set the heap limit; keep one`)

@@ -21,12 +21,6 @@ export const NODE_PERMISSION_OPTION = /^--(?:experimental-)?permission$|^--allow
 /**
  * The Node options that start a worker with only `permissions`, plus `reads` (its module and
  * forkrpc's files), on a Node that accepts `flags`; `inspect`: its inspector is to be opened.
- *
- * @example
- * ```ts
- * nodePermissionFlags({ read: ['/data'], net: true }, ['/app/w.js'], process.allowedNodeEnvironmentFlags, false, 'fork()')
- * // ['--experimental-permission', '--allow-fs-read=/app/w.js', '--allow-fs-read=/data'] (Node 20)
- * ```
  */
 export function nodePermissionFlags(permissions: PlainPermissions, reads: readonly string[], flags: ReadonlySet<string>, inspect: boolean, where: string): string[] {
   const model = flags.has('--permission') ? '--permission' : flags.has('--experimental-permission') ? '--experimental-permission' : undefined

@@ -76,7 +76,17 @@ export interface WorkerPermissions {
  * ```
  */
 export interface LeastPrivilegeOptions {
-  /** What the worker may do; everything else is denied. Default: no restriction (and no permission model). See `WorkerPermissions`. */
+  /**
+   * What the worker may do; everything else is denied. Default: no restriction (and no
+   * permission model). See `WorkerPermissions`. A process runs under Node's permission model
+   * (`--permission`; Node 20: `--experimental-permission`), or Deno's permission flags when
+   * `execPath` is Deno. A thread gets its own permission model: the flags go in its `execArgv`
+   * (with only the `execArgv` given, not this process's), this process's other threads
+   * untouched; in a process under `--permission`, no more than the process has; `uid` and
+   * `gid` are a TypeError (a thread runs as its process's user). What the worker's runtime
+   * cannot deny is a TypeError (from `createPool()` for a pool). A denied access reaches the
+   * caller as `PermissionDeniedError`.
+   */
   permissions?: WorkerPermissions | undefined
   /**
    * The worker's V8 heap limit in MB (its old generation): `--max-old-space-size` for a
@@ -94,14 +104,7 @@ export const BOOLEAN_PERMISSIONS = ['net', 'childProcess', 'workerThreads', 'add
 export type BooleanPermission = (typeof BOOLEAN_PERMISSIONS)[number]
 const KEYS = new Set<string>(['read', 'write', 'env', 'uid', 'gid', ...BOOLEAN_PERMISSIONS])
 
-/**
- * Throws a TypeError for a bad `permissions` or `heapLimitMb`.
- *
- * @example
- * ```ts
- * checkLeastPrivilege({ permissions: { read: ['./data'] } }, 'fork()') // throws: read paths must be absolute
- * ```
- */
+/** Throws a TypeError for a bad `permissions` or `heapLimitMb`. */
 export function checkLeastPrivilege(options: LeastPrivilegeOptions, where: string): void {
   const { heapLimitMb, permissions } = options
   if (heapLimitMb !== undefined && (typeof heapLimitMb !== 'number' || !Number.isInteger(heapLimitMb) || heapLimitMb < 1)) {
@@ -138,14 +141,7 @@ function checkPaths(paths: unknown, key: 'read' | 'write', where: string): void 
 /** {@link WorkerPermissions} with paths only, no URLs: what the runtimes' flags are made of. */
 export type PlainPermissions = Omit<WorkerPermissions, 'read' | 'write'> & { readonly read?: readonly string[] | boolean | undefined; readonly write?: readonly string[] | boolean | undefined }
 
-/**
- * `permissions` with its `file:` URLs as paths.
- *
- * @example
- * ```ts
- * plain({ read: [new URL('file:///srv/data/')] }) // { read: ['/srv/data/'] }
- * ```
- */
+/** `permissions` with its `file:` URLs as paths. */
 export function plain(permissions: WorkerPermissions): PlainPermissions {
   const paths = (grant: WorkerPermissions['read']): PlainPermissions['read'] => (Array.isArray(grant) ? grant.map((path: string | URL) => (path instanceof URL ? fileURLToPath(path) : path)) : (grant as boolean | undefined))
   return { ...permissions, read: paths(permissions.read), write: paths(permissions.write) }

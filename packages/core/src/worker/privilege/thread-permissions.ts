@@ -16,14 +16,7 @@ import { BOOLEAN_PERMISSIONS, plain, type LeastPrivilegeOptions, type PlainPermi
 import { checkEnvNames, workerEnv } from './worker-env.js'
 import { workerRuntime } from './worker-runtime.js'
 
-/**
- * What `spawnThread()` knows when it confines a thread.
- *
- * @example
- * ```ts
- * const request: ThreadConfinement = { options, module: path, inspect: false }
- * ```
- */
+/** What `spawnThread()` knows when it confines a thread. */
 export interface ThreadConfinement {
   readonly options: LeastPrivilegeOptions & { env?: NodeJS.ProcessEnv | undefined; execArgv?: readonly string[] | undefined; resourceLimits?: ResourceLimits | undefined }
   /** The worker module's absolute path. */
@@ -35,11 +28,6 @@ export interface ThreadConfinement {
 /**
  * A thread's environment, Node options and resource limits under `permissions` and
  * `heapLimitMb`; unchanged without them. Throws a TypeError for what cannot be honoured.
- *
- * @example
- * ```ts
- * const { env, execArgv, resourceLimits } = confineThread({ options, module: path, inspect: false }, 'spawnThread()')
- * ```
  */
 export function confineThread(
   request: ThreadConfinement,

@@ -13,11 +13,6 @@ const WIDENING = 'NODE_OPTIONS'
  * The environment of a confined worker: `base` (the `env` option, or this process's) cut
  * down to `names` (`true`: all of it; `false` or undefined: none), never with NODE_OPTIONS
  * for a Node worker.
- *
- * @example
- * ```ts
- * workerEnv(process.env, ['LANG', 'TZ'], 'node') // { LANG: 'en_US.UTF-8', TZ: 'UTC' }
- * ```
  */
 export function workerEnv(base: NodeJS.ProcessEnv, names: readonly string[] | boolean | undefined, runtime: 'node' | 'deno'): NodeJS.ProcessEnv {
   const kept = names === true ? Object.keys(base) : [...(Array.isArray(names) ? names : []), ...OWN_VARIABLES]
@@ -29,14 +24,7 @@ export function workerEnv(base: NodeJS.ProcessEnv, names: readonly string[] | bo
   return env
 }
 
-/**
- * Throws a TypeError if `names` names NODE_OPTIONS for a Node worker.
- *
- * @example
- * ```ts
- * checkEnvNames(['NODE_OPTIONS'], 'node', 'fork()') // throws
- * ```
- */
+/** Throws a TypeError if `names` names NODE_OPTIONS for a Node worker. */
 export function checkEnvNames(names: readonly string[] | boolean | undefined, runtime: 'node' | 'deno', where: string): void {
   if (runtime === 'node' && Array.isArray(names) && names.includes(WIDENING)) {
     throw new TypeError(`${where}: permissions.env names ${WIDENING}, which can carry --allow-* flags and widen the worker's permissions; pass Node options in execArgv instead`)

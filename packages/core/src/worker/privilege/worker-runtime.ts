@@ -15,15 +15,7 @@ export type WorkerRuntimeKind = { readonly kind: 'node'; readonly flags: Readonl
 const PROBE_TIMEOUT_MS = 10_000
 const known = new Map<string, WorkerRuntimeKind>()
 
-/**
- * The runtime `execPath` (default: this process's) is.
- *
- * @example
- * ```ts
- * const runtime = workerRuntime(options.execPath)
- * if (runtime.kind === 'node' && !runtime.flags.has('--allow-net')) throw new TypeError('the network cannot be denied')
- * ```
- */
+/** The runtime `execPath` (default: this process's) is. */
 export function workerRuntime(execPath: string | undefined): WorkerRuntimeKind {
   const path = execPath ?? process.execPath
   let runtime = known.get(path)
