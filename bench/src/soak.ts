@@ -7,7 +7,7 @@
  *   pnpm --filter @forkrpc/bench soak            (1,000,000 calls, a few minutes)
  *   pnpm --filter @forkrpc/bench soak -- --calls 100000
  *
- * Not part of CI. Writes results/soak-latest.json and prints the table the README shows.
+ * Not part of CI. Writes results/soak-latest.json and prints the table docs/performance.md shows.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -10,7 +10,7 @@
  * when that bound exceeds the limit is the message serialized to measure it exactly. The
  * bound counts a JSON string's worst case (6 bytes per character), so with typical JSON that
  * happens above about a quarter of the limit (10-20 MB at the default): one serialization
- * more per side, as costly as Node's own (the README's Limits section gives the figures). A
+ * more per side, as costly as Node's own (docs/serialization-and-limits.md gives the figures). A
  * tighter walk (scanning strings for characters to escape) was measured: it costs as much as
  * `JSON.stringify`, so it would save nothing over the exact pass.
  */

@@ -62,7 +62,7 @@ export interface ServeOptions<C extends Contract = Contract> extends MessageLimi
   /**
    * Run the orphan watchdog: a small thread that kills this process within a second of the
    * parent dying, even while the main thread is stuck in a synchronous loop. It costs about
-   * as much memory as one worker thread (see the README). Default true. Threads have none.
+   * as much memory as one worker thread (see docs/shutdown-and-signals.md). Default true. Threads have none.
    */
   watchdog?: boolean | undefined
   /** Default timeout of the handlers' calls of host procedures (`ctx.host`), in ms. `0` or `Infinity` (the default): none. A host procedure's own or a call's `timeout` wins, and a call still times out when what is left of its handler's `ctx.deadline` runs out, if that is sooner. */

@@ -6,7 +6,7 @@
  * It polls `process.ppid`: when the parent dies, the kernel hands the child to init (or to
  * a subreaper) and the ppid changes. Polling the pid with `kill(pid, 0)` would not do,
  * because a dead parent that its own parent has not reaped yet is a zombie that still
- * answers. The thread runs with no loader and a small heap; see the README for its cost.
+ * answers. The thread runs with no loader and a small heap; see docs/shutdown-and-signals.md ("No orphans") for its cost.
  */
 import { Worker } from 'node:worker_threads'
 import { debug } from '../base/debug.js'
