@@ -3,6 +3,7 @@
  * is) from data that needs superjson (Date, Map, BigInt, ...) and from what nothing can
  * carry (functions, symbols, promises, WeakMaps, cycles), naming where the culprit is.
  */
+import { serialize } from 'node:v8'
 import { SerializationError } from '../errors/call-errors.js'
 import { MAX_BIGINT_DIGITS } from './envelope.js'
 
@@ -156,6 +157,20 @@ export function sendFailure(error: unknown, procedure: string | undefined, role:
     // Nested too deeply for the walk too (the serializer overflowed on it first): its error says so.
   }
   return unencodable(culprit ?? error, procedure, role)
+}
+
+/**
+ * Throws the SerializationError of {@link sendFailure} when the structured clone of the
+ * `advanced` channel would refuse `value`. For what has no call to fail (an event, a
+ * notification): a batching channel refuses a message only when it writes it, after
+ * `send()` has returned, so without this it would be dropped unseen.
+ */
+export function checkCloneable(value: unknown, role: string): void {
+  try {
+    serialize(value)
+  } catch (error) {
+    throw sendFailure(error, undefined, role, value)
+  }
 }
 
 /** The first function or symbol inside `value` (which may have cycles), with its path. */
