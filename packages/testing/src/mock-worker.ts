@@ -204,6 +204,7 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
     faults,
     close(closeOptions: CloseOptions = {}) {
       if (state.closing === undefined) {
+        if (typeof closeOptions !== 'object' || closeOptions === null) return Promise.reject(new TypeError(`close(): options must be an object, got ${closeOptions === null ? 'null' : typeof closeOptions}`))
         const limits = { grace: closeOptions.grace ?? defaults.grace, killTimeout: closeOptions.killTimeout ?? defaults.killTimeout }
         for (const [key, value] of Object.entries(limits)) {
           if (typeof value !== 'number' || !(value >= 0)) return Promise.reject(new TypeError(`close({ ${key} }): expected a number of milliseconds >= 0, got ${String(value)}`))

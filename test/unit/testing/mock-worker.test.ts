@@ -97,6 +97,7 @@ describe('mockWorker', () => {
     expect(await stuck).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGKILL', procedure: 'wait' })
     await expect(worker.close({ grace: -1 })).resolves.toMatchObject({ forced: true }) // the first close's result
     await expect(mockWorker(math, {}).close({ grace: -1 })).rejects.toThrow(/close\(\{ grace \}\)/)
+    for (const options of ['x', null]) await expect(mockWorker(math, {}).close(options as never)).rejects.toThrow('close(): options must be an object')
   })
 
   it('injects faults like a test pair, and close() then reports that exit', async () => {

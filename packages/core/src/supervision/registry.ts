@@ -3,7 +3,7 @@
  * (and every pool), so that none is forgotten: `workers()` lists them, `shutdownAll()` stops
  * them all in stages. A worker leaves the registry once it is gone.
  */
-import { checkTimeout } from '../base/timeouts.js'
+import { checkStopOptions } from '../base/timeouts.js'
 import { appShutdown, type AppShutdown } from './app-shutdown.js'
 import { watchSigterm } from './sigterm-watch.js'
 
@@ -152,9 +152,7 @@ export class WorkerRegistry {
    */
   shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
     try {
-      if (typeof options !== 'object' || options === null) throw new TypeError(`shutdownAll(): options must be an object, got ${String(options)}`)
-      checkTimeout(options.grace, 'grace', 'shutdownAll()')
-      checkTimeout(options.killTimeout, 'killTimeout', 'shutdownAll()')
+      checkStopOptions(options, 'shutdownAll()')
     } catch (error) {
       return Promise.reject(error)
     }

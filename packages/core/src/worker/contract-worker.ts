@@ -10,7 +10,8 @@ import type { Contract } from '../contract/define-contract.js'
 import type { ExitResult, StopOptions } from '../supervision/registry.js'
 
 /**
- * Per-close overrides of the worker's stop limits.
+ * Per-close overrides of the worker's stop limits. Options that are not an object, or a
+ * limit that is not a non-negative number, make `close()` reject with a TypeError.
  *
  * @example
  * ```ts
