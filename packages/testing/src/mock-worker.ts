@@ -24,6 +24,7 @@ import {
 } from '@forkrpc/core'
 import type { ChildProcess } from 'node:child_process'
 import { hostNotImplemented, NotImplementedError, notImplemented } from './errors.js'
+import { checkHostOption } from './host-check.js'
 import type { Faults, SimulatedExit } from './faults.js'
 import { linkInMemory } from './test-pair.js'
 
@@ -204,6 +205,7 @@ export function mockWorker<C extends Contract>(contract: C, handlers: Partial<Ha
     faults,
     close(closeOptions: CloseOptions = {}) {
       if (state.closing === undefined) {
+        if (typeof closeOptions !== 'object' || closeOptions === null) return Promise.reject(new TypeError(`close(): options must be an object, got ${closeOptions === null ? 'null' : typeof closeOptions}`))
         const limits = { grace: closeOptions.grace ?? defaults.grace, killTimeout: closeOptions.killTimeout ?? defaults.killTimeout }
         for (const [key, value] of Object.entries(limits)) {
           if (typeof value !== 'number' || !(value >= 0)) return Promise.reject(new TypeError(`close({ ${key} }): expected a number of milliseconds >= 0, got ${String(value)}`))
@@ -243,10 +245,9 @@ function missingHandler(name: string, declared: AnyDeclaration): unknown {
 
 /** The host handlers given, and one rejecting with NotImplementedError for each host procedure left out. */
 function hostHandlers(contract: Contract, given: object | undefined): Record<string, unknown> | undefined {
+  checkHostOption(contract, given, 'mockWorker(contract, handlers, { host })', true)
   const host = (given ?? {}) as Record<string, unknown>
   const names = Object.keys(contract.host)
-  const unknown = Object.keys(host).filter((name) => !names.includes(name))
-  if (unknown.length > 0) throw new TypeError(`mockWorker(contract, handlers, { host }): host handlers for procedures not in the contract: ${unknown.map((n) => `"${n}"`).join(', ')}`)
   if (names.length === 0) return undefined
   return Object.fromEntries(names.map((name) => [name, host[name] ?? (() => Promise.reject(hostNotImplemented(name)))]))
 }

@@ -19,6 +19,7 @@ import {
 } from '@forkrpc/core'
 import { createClient, createRouter, type RouterCore } from '@forkrpc/core/channel'
 import { createFaultLayer, type Faults } from './faults.js'
+import { checkHostOption } from './host-check.js'
 import { createMemoryChannelPair } from './memory-channel.js'
 
 /**
@@ -94,6 +95,7 @@ export interface TestPair<C extends Contract> extends EventSource<C> {
  * ```
  */
 export function createTestPair<C extends Contract>(contract: C, handlers: Handlers<C>, options: TestPairOptions<C> = {}): TestPair<C> {
+  checkHostOption(contract, options.host, 'createTestPair(contract, handlers, { host })', false)
   return linkInMemory(contract, handlers, options).pair
 }
 

@@ -164,6 +164,16 @@ describe('a pool: two-level cancellation', () => {
 })
 
 describe('a pool: close', () => {
+  it('rejects close options that are not an object, or bad limits, with a TypeError, and serves on', async () => {
+    const pool = startPool({ max: 1 })
+    const pid = await pool.call.pid()
+    // 'x' closed the pool with the default limits; null rejected with "Cannot read properties of null".
+    for (const options of ['x', 5, null]) await expect(pool.close(options as never)).rejects.toThrow('close(): options must be an object')
+    await expect(pool.close({ grace: -1 })).rejects.toThrow(TypeError)
+    expect(pool.stats()).toMatchObject({ state: 'running' })
+    expect(await pool.call.pid()).toBe(pid)
+  })
+
   it('lets running and queued calls finish, then stops every worker', async () => {
     const pool = startPool({ max: 1 })
     const pid = await pool.call.pid()

@@ -1,6 +1,6 @@
 /** maxMessageBytes and maxPending on a real fork: the options reach the client, and the worker lives on. */
 import { describe, expect, it, vi } from 'vitest'
-import { PayloadTooLargeError, TooManyPendingCallsError } from '@forkrpc/core'
+import { PayloadTooLargeError, SerializationError, TooManyPendingCallsError } from '@forkrpc/core'
 import { limited } from '../../fixtures/limits.contract.js'
 import { math } from '../../fixtures/math.contract.js'
 import { forkFixture } from '../../helpers.js'
@@ -66,5 +66,24 @@ describe('maxMessageBytes on every kind of message, over a real fork', () => {
     await expect(worker.call.emitBig(5)).resolves.toBe('emitted')
     await vi.waitFor(() => expect(heard).toEqual([5]))
     await vi.waitFor(async () => expect((await worker.call.seen()).stopped).toBe(1))
+  })
+})
+
+describe('events and notifications that cannot be cloned, over a real fork', () => {
+  it('on advanced, ctx.emit and notify throw SerializationError for a value nested too deeply, as on json, and the worker serves on', async () => {
+    for (const serialization of ['json', 'advanced'] as const) {
+      const worker = await forkFixture(limited, 'limits.worker.ts', { serialization })
+      const heard: unknown[] = []
+      worker.on('deep', (value) => heard.push(value))
+      // The fork channel writes messages in batches: its serializer refused this one only then, and it was dropped unseen.
+      await expect(worker.call.emitDeep(100_000)).resolves.toBe('SerializationError: Cannot send the payload of event "deep": it is nested too deeply to encode')
+      let deep: unknown = 1
+      for (let i = 0; i < 100_000; i++) deep = [deep]
+      expect(() => worker.notify('deep', deep)).toThrow(SerializationError)
+      expect(() => worker.notify('deep', deep)).toThrow('Cannot send the payload of notification "deep": it is nested too deeply to encode')
+      await expect(worker.call.emitDeep(2)).resolves.toBe('emitted')
+      await vi.waitFor(() => expect(heard).toEqual([[[1]]]))
+      expect((await worker.call.seen()).notes).toEqual([])
+    }
   })
 })

@@ -86,6 +86,12 @@ describe('close()', () => {
   it('rejects bad close options without closing', async () => {
     const worker = await forkFixture(lifecycle, 'lifecycle.worker.ts')
     await expect(worker.close({ grace: -5 })).rejects.toThrow(TypeError)
+    // From JavaScript: options that are not an object closed the worker with the defaults (null threw synchronously).
+    for (const options of ['x', 5, null]) {
+      const closing = worker.close(options as never)
+      await expect(closing).rejects.toThrow(TypeError)
+      await expect(closing).rejects.toThrow('close(): options must be an object')
+    }
     expect(await worker.call.sleep(1)).toBe('slept 1')
   })
 })

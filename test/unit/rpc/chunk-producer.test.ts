@@ -5,7 +5,7 @@
  * loop, until V8 gave up ("invalid size error") and the process died: a hostile worker's
  * few bytes crashed the parent.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { defineContract, inputStream, stream } from '@forkrpc/core'
 import { PROTOCOL_VERSION } from '@forkrpc/core/channel'
 import { ChunkProducer } from '../../../packages/core/src/rpc/chunk-producer.js'
@@ -51,6 +51,24 @@ describe('ChunkProducer', () => {
   })
 })
 
+/**
+ * With a window of 2 and a consumer that took one chunk: waits for the producer to settle at
+ * 3 pulled (the window, plus one for the honest grant of the chunk taken), forges a grant,
+ * and checks that it bought exactly one window more. Waiting on the counts rather than a
+ * fixed time: an honest grant still on its way when a fixed wait ended counted as bought by
+ * the forged one ("3 pulled, at most 2 expected" on a loaded machine).
+ */
+async function forgedGrantBuysOneWindow(pulled: () => number, forge: () => void): Promise<void> {
+  await vi.waitFor(() => expect(pulled()).toBe(3), { timeout: 10_000 })
+  forge()
+  // Uncapped, the producer pulls the iterable (which never waits) in one go without yielding
+  // to the event loop, so the first look already sees far more than 5.
+  await vi.waitFor(() => expect(pulled()).toBeGreaterThanOrEqual(5), { timeout: 10_000 })
+  expect(pulled()).toBe(5)
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  expect(pulled()).toBe(5)
+}
+
 describe('a forged credit grant over a real pair', () => {
   const contract = defineContract({
     sink: inputStream<number, number>({ credit: 2 }),
@@ -70,13 +88,7 @@ describe('a forged credit grant over a real pair', () => {
     const source = counted(1_000_000)
     const call = pair.call.sink(source.iterable)
     await started.promise
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    const before = source.pulled()
-    pair.faults.inject('parent', { $fr: PROTOCOL_VERSION, t: 'ki', i: '1', g: 1e12 })
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    // The window (2) at most, plus the one the handler took; the grant bought at most a window more.
-    expect(source.pulled() - before).toBeLessThanOrEqual(2)
-    expect(source.pulled()).toBeLessThan(10)
+    await forgedGrantBuysOneWindow(source.pulled, () => pair.faults.inject('parent', { $fr: PROTOCOL_VERSION, t: 'ki', i: '1', g: 1e12 }))
     await pair.close()
     await call.catch(() => undefined)
   })
@@ -91,12 +103,7 @@ describe('a forged credit grant over a real pair', () => {
     })
     const iterator = pair.call.ticks()[Symbol.asyncIterator]()
     await iterator.next() // the request is sent; the consumer then stops taking chunks
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    const before = source.pulled()
-    pair.faults.inject('child', { $fr: PROTOCOL_VERSION, t: 'k', i: '1', g: 1e12 })
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(source.pulled() - before).toBeLessThanOrEqual(2)
-    expect(source.pulled()).toBeLessThan(10)
+    await forgedGrantBuysOneWindow(source.pulled, () => pair.faults.inject('child', { $fr: PROTOCOL_VERSION, t: 'k', i: '1', g: 1e12 }))
     await pair.close()
   })
 })

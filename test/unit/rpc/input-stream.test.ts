@@ -104,6 +104,40 @@ describe('input streams: the parent sends an iterable, the handler reads it', ()
     expect(await state.stuckAborted.promise).toBeInstanceOf(AbortError)
   })
 
+  it("a source whose iterator's next() gives a result that is not an object fails the call with a TypeError, and the handler's input ends with an error", async () => {
+    const recorder = defineContract({ record: inputStream<number, number>() })
+    let ended = deferred<{ seen: unknown[]; error: unknown }>()
+    const pair = pairFor(recorder, {
+      async record(chunks) {
+        const seen: unknown[] = []
+        try {
+          for await (const chunk of chunks) seen.push(chunk)
+        } catch (error) {
+          ended.resolve({ seen, error })
+          throw error
+        }
+        ended.resolve({ seen, error: undefined })
+        return seen.length
+      },
+    })
+    // A first good result, then the bad one: it pulled `undefined` chunks until its credit ran out and hung, or failed with "Cannot read properties of undefined".
+    for (const bad of [5, undefined, null, 'done']) {
+      for (const sync of [true, false]) {
+        ended = deferred()
+        let pulls = 0
+        const results = (): unknown => (pulls++ === 0 ? { value: 1, done: false } : bad)
+        const source = { [Symbol.asyncIterator]: () => ({ next: sync ? results : async () => results() }) }
+        const error = await pair.call.record(source as unknown as AsyncIterable<number>).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(TypeError)
+        expect((error as Error).message).toBe(`The input stream of "record": its iterator's next() returned ${String(bad)} (Iterator result ${String(bad)} is not an object)`)
+        const { seen, error: handlerError } = await ended.promise
+        expect(seen.every((chunk) => chunk === 1)).toBe(true)
+        expect(handlerError).toBeInstanceOf(AbortError)
+        expect(pulls).toBe(2)
+      }
+    }
+  })
+
   it('an unsendable chunk fails the call with SerializationError', async () => {
     const { pair } = setup()
     await expect(pair.call.dates([new Date(), (() => 1) as unknown as Date])).rejects.toBeInstanceOf(SerializationError)

@@ -107,6 +107,14 @@ describe('two-way calls: the child calls procedures the parent serves', () => {
     expect(() => createClient(app, createMemoryChannelPair().parent)).toThrow(/declares host procedures .*pass their handlers as options.host/)
   })
 
+  it('createTestPair() needs their handlers too, and its errors name its host option (they named createClient, an internal)', () => {
+    const make = createTestPair as (...args: unknown[]) => unknown
+    const handlers = { connect: () => '', slowConfig: () => '', cancellable: () => '' }
+    expect(() => make(app, handlers)).toThrow(/^createTestPair\(contract, handlers, \{ host \}\): the contract declares host procedures \("getConfig", "hang", "log"\); pass their handlers as options.host$/)
+    expect(() => make(app, handlers, { host: { getConfig: () => '' } })).toThrow(/^createTestPair\(contract, handlers, \{ host \}\): options.host: missing a handler for "hang", "log"$/)
+    expect(() => make(app, handlers, { host: { getConfig: () => '', hang: () => 1, log: () => {}, extra: () => {} } })).toThrow(/^createTestPair\(.*options.host: handlers for procedures not in the contract: "extra"$/)
+  })
+
   it('fork() and spawnThread() check the host handlers before starting anything', async () => {
     const run = fork as (...args: unknown[]) => Promise<unknown>
     await expect(run(app, 'does-not-exist.js')).rejects.toThrow(/pass their handlers as options.host/)

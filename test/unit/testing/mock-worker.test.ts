@@ -97,6 +97,7 @@ describe('mockWorker', () => {
     expect(await stuck).toMatchObject({ name: 'WorkerExitedError', signal: 'SIGKILL', procedure: 'wait' })
     await expect(worker.close({ grace: -1 })).resolves.toMatchObject({ forced: true }) // the first close's result
     await expect(mockWorker(math, {}).close({ grace: -1 })).rejects.toThrow(/close\(\{ grace \}\)/)
+    for (const options of ['x', null]) await expect(mockWorker(math, {}).close(options as never)).rejects.toThrow('close(): options must be an object')
   })
 
   it('injects faults like a test pair, and close() then reports that exit', async () => {
@@ -188,6 +189,10 @@ describe('mockWorker of a contract with host procedures', () => {
     await using worker = mockWorker(app, { report: (region, ctx) => ctx.host.getConfig(region) })
     await expect(worker.call.report('eu')).rejects.toMatchObject({ name: 'NotImplementedError', procedure: 'getConfig' })
     // @ts-expect-error -- not a host procedure of the contract
-    expect(() => mockWorker(app, {}, { host: { nope: () => '' } })).toThrow(/host handlers for procedures not in the contract: "nope"/)
+    expect(() => mockWorker(app, {}, { host: { nope: () => '' } })).toThrow(/^mockWorker\(contract, handlers, \{ host \}\): options.host: handlers for procedures not in the contract: "nope"$/)
+    // These named createClient, an internal of the mock, rather than the option the user gave.
+    expect(() => mockWorker(app, {}, { host: { getConfig: 'x' as never } })).toThrow(/^mockWorker\(contract, handlers, \{ host \}\): options.host: missing a handler for "getConfig"$/)
+    expect(() => mockWorker(math, {}, { host: {} } as never)).not.toThrow()
+    expect(() => mockWorker(math, {}, { host: 'x' } as never)).toThrow(/^mockWorker\(contract, handlers, \{ host \}\): options.host was given, but the contract declares no host procedures$/)
   })
 })

@@ -57,3 +57,14 @@ export function within<T>(promise: Promise<T>, ms: number, onTimeout: () => unkn
     },
   }) as Promise<T>
 }
+
+/**
+ * Throws a TypeError unless `options` (of `where`: "close()", "shutdownAll()") is an object
+ * whose `grace` and `killTimeout` are valid timeouts.
+ */
+export function checkStopOptions(options: unknown, where: string): asserts options is { grace?: number | undefined; killTimeout?: number | undefined } {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`)
+  const { grace, killTimeout } = options as { grace?: unknown; killTimeout?: unknown }
+  checkTimeout(grace, 'grace', where)
+  checkTimeout(killTimeout, 'killTimeout', where)
+}

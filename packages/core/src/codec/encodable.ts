@@ -7,6 +7,7 @@
  * bounds the value's encoded size, so that one walk both checks it and measures it for
  * `maxMessageBytes`; anything it cannot vouch for goes through the full walk ({@link classify}).
  */
+import { serialize } from 'node:v8'
 import { SerializationError } from '../errors/call-errors.js'
 import { NUMBER_BYTES } from '../protocol/limits.js'
 import { MAX_BIGINT_DIGITS } from './envelope.js'
@@ -255,6 +256,20 @@ export function sendFailure(error: unknown, procedure: string | undefined, role:
     // Nested too deeply for the walk too (the serializer overflowed on it first): its error says so.
   }
   return unencodable(culprit ?? error, procedure, role)
+}
+
+/**
+ * Throws the SerializationError of {@link sendFailure} when the structured clone of the
+ * `advanced` channel would refuse `value`. For what has no call to fail (an event, a
+ * notification): a batching channel refuses a message only when it writes it, after
+ * `send()` has returned, so without this it would be dropped unseen.
+ */
+export function checkCloneable(value: unknown, role: string): void {
+  try {
+    serialize(value)
+  } catch (error) {
+    throw sendFailure(error, undefined, role, value)
+  }
 }
 
 /** The first function or symbol inside `value` (which may have cycles), with its path. */

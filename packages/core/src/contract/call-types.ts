@@ -124,7 +124,11 @@ export type Client<C extends Contract, X extends object = {}> = { readonly [K in
 export type HostClient<H extends HostProcedures> = Client<Contract<H, {}, {}, {}>>
 
 /**
- * The parent's `notify`: sends notification `name` to the worker, fire and forget.
+ * The parent's `notify`: sends notification `name` to the worker, fire and forget. Throws a
+ * TypeError for an undeclared name, a SerializationError for a payload that cannot be sent
+ * (on `advanced` too, where the payload is cloned once before it is sent to find out), a
+ * PayloadTooLargeError for one over `maxMessageBytes`, and the closed worker's error once it
+ * is closed.
  *
  * @remarks
  * Throws a TypeError for an undeclared name, `SerializationError` or `PayloadTooLargeError` for a

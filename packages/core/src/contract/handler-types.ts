@@ -48,7 +48,8 @@ export interface HandlerContext<E extends EventDefinitions = EventDefinitions, H
    * Sends event `name` of the contract to the parent (fire and forget): its `worker.on`
    * listeners and `worker.events` iterators hear it, and for a `progress` event, this
    * call's `onProgress`. Throws a TypeError for an event the contract does not declare, a
-   * SerializationError for a payload that cannot be sent and a PayloadTooLargeError for
+   * SerializationError for a payload that cannot be sent (on `advanced` too, where the
+   * payload is cloned once before it is sent to find out) and a PayloadTooLargeError for
    * one over `maxMessageBytes`.
    */
   emit<K extends keyof E & string>(name: K, ...payload: PayloadArgument<EventPayload<E[K]>>): void

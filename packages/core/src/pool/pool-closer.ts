@@ -4,7 +4,7 @@
  * stops every worker in stages with what is left of `grace`, and is `closed`. Once: a
  * second call returns the same promise.
  */
-import { checkTimeout, waitAtMost } from '../base/timeouts.js'
+import { checkStopOptions, waitAtMost } from '../base/timeouts.js'
 import { ChannelClosedError } from '../errors/worker-errors.js'
 import type { ShutdownResult, StopOptions } from '../supervision/registry.js'
 import { DEFAULT_GRACE_MS } from '../worker/worker-options.js'
@@ -38,8 +38,7 @@ export class PoolCloser {
   close(limits: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
     if (this.#closing !== undefined) return this.#closing
     try {
-      checkTimeout(limits.grace, 'grace', 'close()')
-      checkTimeout(limits.killTimeout, 'killTimeout', 'close()')
+      checkStopOptions(limits, 'close()')
     } catch (error) {
       return Promise.reject(error)
     }

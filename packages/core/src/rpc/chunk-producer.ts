@@ -25,8 +25,11 @@ export class ChunkProducer {
   #flushTimer: NodeJS.Immediate | undefined
   #send: ((chunks: unknown[]) => void) | undefined
   #sendError: { error: unknown } | undefined
+  /** What the chunks are, for errors: 'The input stream of "upload"'. */
+  readonly #stream: string
 
-  constructor(window: number, signal: AbortSignal) {
+  constructor(window: number, signal: AbortSignal, stream = 'A stream') {
+    this.#stream = stream
     this.#credit = window
     this.#window = window
     this.#signal = signal
@@ -64,7 +67,8 @@ export class ChunkProducer {
 
   /**
    * Sends the iterable's chunks until it is done (resolves), throws (rejects with its
-   * error), `send` throws (rejects with that), or the signal aborts (resolves). In every
+   * error; a TypeError when its next() gives a result that is not an object), `send` throws
+   * (rejects with that), or the signal aborts (resolves). In every
    * case but the first, the iterator's `return()` is called, so a generator's `finally` runs.
    */
   async run(iterable: AsyncIterable<unknown>, send: (chunks: unknown[]) => void): Promise<void> {
@@ -80,6 +84,8 @@ export class ChunkProducer {
         }
         finished = true
         const step = await iterator.next()
+        // As for-await: a result that is not an object is a TypeError (it pulled `undefined`s, or read step.done of undefined).
+        if (typeof step !== 'object' || step === null) throw new TypeError(`${this.#stream}: its iterator's next() returned ${String(step)} (Iterator result ${String(step)} is not an object)`)
         if (step.done === true) break
         finished = false
         if (this.#signal.aborted) break

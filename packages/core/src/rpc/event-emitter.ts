@@ -36,6 +36,6 @@ export class EventEmitter {
     if (refusal !== undefined) throw refusal(name, false)
     const message = { $fr: PROTOCOL_VERSION, t: MessageType.Event, n: name } as EventMessage
     if (id !== undefined) message.i = id
-    this.#link.sendPayload(message, payload, undefined, `payload of ${this.#noun} "${name}"`)
+    this.#link.sendEvent(message, payload, `payload of ${this.#noun} "${name}"`)
   }
 }

@@ -145,7 +145,7 @@ export class HandlerSide {
     } catch (error) {
       return this.#finish(call, MessageType.Failure, error)
     }
-    if (declared.kind === 'stream') call.producer = new ChunkProducer(message.w ?? declared.credit, call.signal)
+    if (declared.kind === 'stream') call.producer = new ChunkProducer(message.w ?? declared.credit, call.signal, `The stream of "${name}"`)
     if (declared.input === undefined) return this.#run(call, handler as AnyHandler, declared, input)
     validate(declared.input, input, name, 'input').then(
       (parsed) => this.#run(call, handler as AnyHandler, declared, parsed),

@@ -7,7 +7,7 @@
 import type { Channel } from '../channel/channel.js'
 import type { Codec } from '../codec/codec.js'
 import { createCodec } from '../codec/create-codec.js'
-import { sendFailure } from '../codec/encodable.js'
+import { checkCloneable, sendFailure } from '../codec/encodable.js'
 import { marshalThrown, type MarshalledThrow } from '../codec/error-marshalling.js'
 import { unmarshalThrown, type UnmarshalContext } from '../codec/error-rebuild.js'
 import type { ErrorRegistry } from '../codec/error-registry.js'
@@ -29,6 +29,7 @@ export class Link {
   readonly errors: ErrorRegistry
   readonly maxMessageBytes: number
   #codec: Codec
+  #serialization: Serialization
   #oversize: SizeCheck | undefined
 
   constructor(channel: Channel, errors: ErrorRegistry, maxMessageBytes: number) {
@@ -36,12 +37,14 @@ export class Link {
     this.errors = errors
     this.maxMessageBytes = maxMessageBytes
     this.#codec = createCodec(channel.serialization, errors)
+    this.#serialization = channel.serialization
     this.#oversize = sizeChecker(channel.serialization, maxMessageBytes)
   }
 
   /** The channel turned out to carry `serialization` (a worker learns it from the ready ack). */
   useSerialization(serialization: Serialization): void {
     this.#codec = createCodec(serialization, this.errors)
+    this.#serialization = serialization
     this.#oversize = sizeChecker(serialization, this.maxMessageBytes)
   }
 
@@ -95,6 +98,17 @@ export class Link {
   sendPayload(message: PayloadFields, value: unknown, procedure: string | undefined, role: string, onLateRefusal?: LateRefusal): void {
     this.encode(message, value, procedure, role)
     this.transmit(message, value, procedure, role, onLateRefusal)
+  }
+
+  /**
+   * {@link sendPayload} for an event or a notification, which has no call to fail later: on
+   * `advanced` the value is cloned once first, so that what the channel would refuse only
+   * when it writes its batch throws here, as it does on `json`.
+   */
+  sendEvent(message: PayloadFields, value: unknown, role: string): void {
+    this.encode(message, value, undefined, role)
+    if (this.#serialization === 'advanced' && value !== undefined) checkCloneable(value, role)
+    this.transmit(message, value, undefined, role)
   }
 
   /**

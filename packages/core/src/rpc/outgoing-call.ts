@@ -81,7 +81,7 @@ export class OutgoingCall extends PendingCall {
   /** An input stream: sends `source`'s chunks as the handler grants credit, the last with `f`. */
   pumpFrom(source: AsyncIterable<unknown> | Iterable<unknown>, window: number): void {
     const stop = new AbortController()
-    const producer = new ChunkProducer(window, stop.signal)
+    const producer = new ChunkProducer(window, stop.signal, `The input stream of "${this.procedure}"`)
     this.#pump = { producer, stop }
     const send = (chunks: unknown[], final: boolean): void => this.#sendChunks(chunks, final)
     producer

@@ -3,7 +3,7 @@
  * (and every pool), so that none is forgotten: `workers()` lists them, `shutdownAll()` stops
  * them all in stages. A worker leaves the registry once it is gone.
  */
-import { checkTimeout } from '../base/timeouts.js'
+import { checkStopOptions } from '../base/timeouts.js'
 import { appShutdown, type AppShutdown } from './app-shutdown.js'
 import { watchSigterm } from './sigterm-watch.js'
 
@@ -41,7 +41,8 @@ export interface StopOptions {
 
 /**
  * Per-close overrides of the stop limits of a worker, a pool or every worker: a limit left
- * out (or `undefined`) keeps its default.
+ * out (or `undefined`) keeps its default. Options that are not an object, or a limit that is
+ * not a non-negative number, make `close()` reject with a TypeError, and nothing closes.
  *
  * @example
  * ```ts
@@ -173,9 +174,7 @@ export class WorkerRegistry {
    */
   shutdownAll(options: Partial<StopOptions> = {}): Promise<ShutdownResult[]> {
     try {
-      if (typeof options !== 'object' || options === null) throw new TypeError(`shutdownAll(): options must be an object, got ${String(options)}`)
-      checkTimeout(options.grace, 'grace', 'shutdownAll()')
-      checkTimeout(options.killTimeout, 'killTimeout', 'shutdownAll()')
+      checkStopOptions(options, 'shutdownAll()')
     } catch (error) {
       return Promise.reject(error)
     }

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { Worker } from 'node:worker_threads'
-import { checkTimeout } from '../base/timeouts.js'
+import { checkStopOptions } from '../base/timeouts.js'
 import type { Client, EventSource, Notify } from '../contract/call-types.js'
 import type { Contract } from '../contract/define-contract.js'
 import { workerClosed } from '../errors/worker-errors.js'
@@ -57,13 +57,12 @@ export class ManagedWorker<C extends Contract> implements ContractWorker<C> {
 
   close(options: CloseOptions = {}): Promise<ExitResult> {
     if (this.#closing !== undefined) return this.#closing
-    const limits: StopOptions = { grace: options.grace ?? this.#limits.grace, killTimeout: options.killTimeout ?? this.#limits.killTimeout }
     try {
-      checkTimeout(limits.grace, 'grace', 'close()')
-      checkTimeout(limits.killTimeout, 'killTimeout', 'close()')
+      checkStopOptions(options, 'close()')
     } catch (error) {
       return Promise.reject(error)
     }
+    const limits: StopOptions = { grace: options.grace ?? this.#limits.grace, killTimeout: options.killTimeout ?? this.#limits.killTimeout }
     if (this.#state === 'ready') this.#state = 'closing'
     this.peer.caller.refuse((procedure) => workerClosed(procedure))
     const handle = this.handle
