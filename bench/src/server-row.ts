@@ -3,9 +3,12 @@
  * the load it can serve, each call with a 2 s deadline (server-load.ts), on forkrpc's pool and
  * on piscina (server-subjects.ts). The capacity is measured in the same run, just before each
  * load: the handler run serially in this process, times the workers. Reported per pool: the
- * calls that succeeded within their deadline per second (from the first arrival until every
- * call settled), the p50 and p99 latency of those, and the failures by kind, with the load
- * average beside them.
+ * calls that succeeded within their deadline per second of one window, the same for every pool
+ * (from the first arrival to the last one's deadline: every pool is given the same calls, and
+ * what counts is how many of them succeed in time), the p50 and p99 latency of those, and the
+ * failures by kind, with the load average beside them. The window was once each pool's own,
+ * until its last call settled: that counted against a pool the calls it still ran in time after
+ * the arrivals stopped (a longer window for more successes), and for one that refused them.
  */
 import os from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -73,11 +76,12 @@ export async function measureServer(settings: ServerSettings, log: (text: string
   const rows = subjects.map((subject, s): Row => {
     const runs = samples[s] ?? []
     const share = (pick: (outcome: LoadOutcome) => number): Summary => summarize(runs.map(({ outcome }) => pick(outcome) / outcome.made))
+    const window = (settings.ms + DEADLINE_MS) / 1_000
     return {
       subject: subject.name,
       runtime: subject.runtime,
-      'in time/s': summarize(runs.map(({ outcome }) => outcome.inTime.length / (outcome.elapsed / 1_000))),
-      'of capacity': summarize(runs.map(({ outcome, capacity }) => outcome.inTime.length / (outcome.elapsed / 1_000) / capacity)),
+      'in time/s': summarize(runs.map(({ outcome }) => outcome.inTime.length / window)),
+      'of capacity': summarize(runs.map(({ outcome, capacity }) => outcome.inTime.length / window / capacity)),
       'p50 ms': summarize(runs.map(({ outcome }) => percentile(outcome.inTime, 0.5))),
       'p99 ms': summarize(runs.map(({ outcome }) => percentile(outcome.inTime, 0.99))),
       refused: share((outcome) => outcome.failed.refused),
@@ -102,7 +106,7 @@ export function renderServer(server: ServerResults | undefined): string[] {
   return [
     `\n**A server's pool under ${OVERLOAD}x overload** (pools of ${POOL_WORKERS} workers; each call a ~${RUN_MS} ms synchronous PBKDF2 hash (${server.rounds.toLocaleString('en-US')} rounds) with a ${DEADLINE_MS / 1_000} s deadline; ` +
       `calls arriving at ${OVERLOAD} times the capacity for ${settings.ms / 1_000} s, a fifth of them in a burst once a second; the capacity, measured before each load: ${POOL_WORKERS} x 1,000 / the hash's median time run serially in this process, ${range(capacity)} calls/s. ` +
-      `Successes count only within their deadline, per second from the first arrival until every call settled; failures as shares of the calls made: refused (a server's 503), timed out (504), other. ${settings.reps} load(s) per pool, interleaved: median [range])\n`,
+      `Successes count only within their deadline, per second of the same window for every pool, from the first arrival to the last one's deadline (${(settings.ms + DEADLINE_MS) / 1_000} s; of capacity: of what the workers could finish in it); failures as shares of the calls made: refused (a server's 503), timed out (504), other. ${settings.reps} load(s) per pool, interleaved: median [range])\n`,
     table(
       ['', 'workers', 'successful calls/s', 'of capacity', 'p50 latency (ms)', 'p99 latency (ms)', 'refused', 'timed out', 'other', 'load average (1 min)'],
       rows.map((row) => [
