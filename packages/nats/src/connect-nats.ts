@@ -105,6 +105,8 @@ export interface NatsWorker<C extends ContractWithoutHost> extends ContractWorke
  * fails them at once (ChannelClosedError). `close()` lets calls in flight finish (within
  * `grace`), fails the rest with ChannelClosedError and leaves the connection open; it
  * resolves with `{ code: 0, signal: null, forced }`, `forced` when calls had to be cut.
+ * Options that are not an object, or an invalid `grace`, reject with a TypeError and close
+ * nothing.
  *
  * @example
  * ```ts
@@ -153,8 +155,15 @@ export async function connectNats<C extends ContractWithoutHost>(contract: C, op
     on: core.on,
     events: core.events,
     close(closeOptions = {}) {
+      // Checked before anything closes, so that a bad call leaves a later close() free to work.
+      let grace: number
+      try {
+        if (typeof closeOptions !== 'object' || closeOptions === null) throw new TypeError(`close(): options must be an object, got ${closeOptions === null ? 'null' : typeof closeOptions}`)
+        grace = checkPositive(closeOptions.grace, 'grace', defaultGrace, 0)
+      } catch (error) {
+        return Promise.reject(error as Error)
+      }
       closing ??= (async () => {
-        const grace = checkPositive(closeOptions.grace, 'grace', defaultGrace, 0)
         core.refuse((procedure) => new ChannelClosedError(`The worker was closed; call "${procedure}" was not sent`, { procedure }))
         const drained = await within(core.drained(), grace)
         channel.close((procedure, inFlight) =>

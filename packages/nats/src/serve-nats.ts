@@ -74,7 +74,8 @@ export interface NatsServer {
    * Drains and leaves: stops taking calls (NATS sends new ones to the other instances),
    * lets those in flight finish within `grace`, then aborts the handlers' signals and
    * waits up to `shutdownTimeout` for them. The connection is left open. Calling it again
-   * returns the same promise.
+   * returns the same promise. Options that are not an object, or an invalid limit, reject with a
+   * TypeError and close nothing.
    */
   close(options?: { grace?: number | undefined; shutdownTimeout?: number | undefined }): Promise<void>
   /** The same as `close()`, for `await using`. */
@@ -134,9 +135,17 @@ export async function serveNats<C extends ContractWithoutHost>(contract: C, hand
       return running.inFlight
     },
     close(closeOptions = {}) {
+      // Checked before anything closes, so that a bad call leaves a later close() free to work.
+      let grace: number
+      let shutdownTimeout: number
+      try {
+        if (typeof closeOptions !== 'object' || closeOptions === null) throw new TypeError(`close(): options must be an object, got ${closeOptions === null ? 'null' : typeof closeOptions}`)
+        grace = checkPositive(closeOptions.grace, 'grace', defaultGrace, 0)
+        shutdownTimeout = checkPositive(closeOptions.shutdownTimeout, 'shutdownTimeout', defaultShutdownTimeout, 0)
+      } catch (error) {
+        return Promise.reject(error as Error)
+      }
       closing ??= (async () => {
-        const grace = checkPositive(closeOptions.grace, 'grace', defaultGrace, 0)
-        const shutdownTimeout = checkPositive(closeOptions.shutdownTimeout, 'shutdownTimeout', defaultShutdownTimeout, 0)
         await channel.stopTaking()
         running.refuse('The instance is shutting down')
         if (!(await within(running.drained(), grace))) {

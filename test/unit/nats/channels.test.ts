@@ -237,4 +237,27 @@ describe('connectNats and serveNats options', () => {
     await expect(worker.call.add({ a: 1, b: 'x'.repeat(2_000) as never })).rejects.toMatchObject({ name: 'PayloadTooLargeError', limit: 1_000 - 64 })
     await worker.close({ grace: 0 })
   })
+
+  it('close() refuses options that are not an object, or limits that are invalid, and a later close() still closes', async () => {
+    const { connectNats, serveNats } = await import('../../../packages/nats/src/index.js')
+    const broker = new FakeBroker()
+    const server = await serveNats(contract, { add: ({ a, b }) => a + b, wait: () => '', read: () => '' }, { connection: broker.connection().nc, subject: 'svc' })
+    const worker = await connectNats(contract, { connection: broker.connection().nc, subject: 'svc' })
+    expect(await worker.call.add({ a: 1, b: 2 })).toBe(3)
+    const bad: unknown[] = ['x', null, { grace: -1 }, { grace: 'soon' }]
+    for (const options of bad) {
+      // A promise API: rejected, never thrown.
+      await expect(Promise.resolve().then(() => worker.close(options as never))).rejects.toThrow(TypeError)
+      await expect(Promise.resolve().then(() => server.close(options as never))).rejects.toThrow(TypeError)
+    }
+    await expect(server.close({ shutdownTimeout: -5 })).rejects.toThrow(/shutdownTimeout/)
+    // Nothing closed: the call still goes through, then a valid close() closes both.
+    expect(await worker.call.add({ a: 2, b: 2 })).toBe(4)
+    const refused = worker.close('x' as never)
+    expect(refused).toBeInstanceOf(Promise)
+    await expect(refused).rejects.toThrow(TypeError)
+    await expect(worker.close({ grace: 0 })).resolves.toMatchObject({ code: 0 })
+    await server.close({ grace: 0 })
+    await expect(worker.call.add({ a: 1, b: 1 })).rejects.toThrow(/closed/)
+  })
 })
